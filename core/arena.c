@@ -1,0 +1,135 @@
+/* arena.c - a chunked bump allocator with a cap. */
+#include "arena.h"
+
+#include <stdarg.h> /* va_list */
+#include <stdint.h> /* SIZE_MAX */
+#include <stdio.h>  /* vsnprintf */
+#include <stdlib.h> /* malloc, free */
+#include <string.h> /* memcpy, memset */
+
+#define CHUNK_MIN (64 * 1024)
+#define ALIGN 16
+
+struct chunk {
+    struct chunk *next;
+    size_t size, used;
+    _Alignas(ALIGN) unsigned char data[];
+};
+
+struct ss_arena {
+    struct chunk *head;
+    size_t cap, used;
+};
+
+ss_arena *ss_arena_new(size_t cap)
+{
+    ss_arena *a = calloc(1, sizeof *a);
+    if (a)
+        a->cap = cap;
+    return a;
+}
+
+void ss_arena_free(ss_arena *a)
+{
+    if (a == NULL)
+        return;
+    for (struct chunk *c = a->head, *n; c; c = n) {
+        n = c->next;
+        free(c);
+    }
+    free(a);
+}
+
+void *ss_arena_alloc(ss_arena *a, size_t n)
+{
+    if (n == 0)
+        n = 1;
+    if (n > SIZE_MAX - ALIGN)
+        return NULL;
+    size_t need = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    if (need > a->cap || a->used > a->cap - need)
+        return NULL;
+    struct chunk *c = a->head;
+    if (c == NULL || c->size - c->used < need) {
+        size_t sz = need > CHUNK_MIN ? need : CHUNK_MIN;
+        c = malloc(sizeof *c + sz);
+        if (c == NULL)
+            return NULL;
+        c->size = sz;
+        c->used = 0;
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = c->data + c->used;
+    c->used += need;
+    a->used += need;
+    memset(p, 0, n);
+    return p;
+}
+
+void *ss_arena_array(ss_arena *a, size_t count, size_t size)
+{
+    size_t n;
+    if (__builtin_mul_overflow(count, size, &n))
+        return NULL;
+    return ss_arena_alloc(a, n);
+}
+
+char *ss_arena_strndup(ss_arena *a, const char *s, size_t n)
+{
+    if (n == SIZE_MAX)
+        return NULL;
+    char *d = ss_arena_alloc(a, n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+char *ss_arena_printf(ss_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *d = ss_arena_alloc(a, (size_t)n + 1);
+    if (d) {
+        va_start(ap, fmt);
+        vsnprintf(d, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return d;
+}
+
+size_t ss_arena_used(const ss_arena *a)
+{
+    return a->used;
+}
+
+void ss_vec_init(ss_vec *v, size_t elem)
+{
+    v->items = NULL;
+    v->count = v->cap = 0;
+    v->elem = elem;
+}
+
+void *ss_vec_push(ss_arena *a, ss_vec *v)
+{
+    if (v->count == v->cap) {
+        size_t ncap = v->cap ? v->cap * 2 : 16;
+        void *n = ss_arena_array(a, ncap, v->elem);
+        if (n == NULL)
+            return NULL;
+        if (v->count)
+            memcpy(n, v->items, v->count * v->elem);
+        v->items = n;
+        v->cap = ncap;
+    }
+    void *p = (unsigned char *)v->items + v->count * v->elem;
+    v->count++;
+    memset(p, 0, v->elem);
+    return p;
+}

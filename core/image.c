@@ -1,0 +1,311 @@
+/* image.c - building an image and its exact file map. */
+#include "image.h"
+
+#include <stdarg.h> /* va_list */
+#include <stdio.h>  /* vsnprintf */
+#include <stdlib.h> /* calloc, free, qsort */
+#include <string.h> /* memchr */
+
+#define MAX_WARNINGS 64
+
+ss_image *ss_image_new(ss_span bytes, uint64_t base_offset, const char *path, const char *member,
+                       size_t arena_cap)
+{
+    ss_image *im = calloc(1, sizeof *im);
+    if (im == NULL)
+        return NULL;
+    im->arena = ss_arena_new(arena_cap);
+    if (im->arena == NULL) {
+        free(im);
+        return NULL;
+    }
+    im->bytes = bytes;
+    im->base_offset = base_offset;
+    im->file_size = bytes.len;
+    im->path = path ? ss_arena_strndup(im->arena, path, strlen(path)) : NULL;
+    im->member = member ? ss_arena_strndup(im->arena, member, strlen(member)) : NULL;
+    im->props.elf_gnu_stack_flags = -1;
+    ss_vec_init(&im->v_segments, sizeof(ss_segment));
+    ss_vec_init(&im->v_sections, sizeof(ss_section));
+    ss_vec_init(&im->v_symbols, sizeof(ss_symbol));
+    ss_vec_init(&im->v_relocs, sizeof(ss_reloc));
+    ss_vec_init(&im->v_regions, sizeof(ss_region));
+    ss_vec_init(&im->v_warnings, sizeof(ss_warning));
+    return im;
+}
+
+void ss_image_free(ss_image *im)
+{
+    if (im == NULL)
+        return;
+    ss_arena_free(im->arena);
+    free(im);
+}
+
+ss_segment *ss_image_add_segment(ss_image *im)
+{
+    return ss_vec_push(im->arena, &im->v_segments);
+}
+
+ss_section *ss_image_add_section(ss_image *im)
+{
+    ss_section *s = ss_vec_push(im->arena, &im->v_sections);
+    if (s)
+        s->segment = -1;
+    return s;
+}
+
+ss_symbol *ss_image_add_symbol(ss_image *im)
+{
+    ss_symbol *s = ss_vec_push(im->arena, &im->v_symbols);
+    if (s)
+        s->section = -1;
+    return s;
+}
+
+ss_reloc *ss_image_add_reloc(ss_image *im)
+{
+    ss_reloc *r = ss_vec_push(im->arena, &im->v_relocs);
+    if (r)
+        r->section = -1;
+    return r;
+}
+
+bool ss_image_add_region(ss_image *im, const char *name, uint64_t offset, uint64_t size)
+{
+    if (size == 0)
+        return true;
+    ss_region *r = ss_vec_push(im->arena, &im->v_regions);
+    if (r == NULL)
+        return false;
+    r->name = name;
+    r->offset = offset;
+    r->size = size;
+    return true;
+}
+
+void ss_image_warn(ss_image *im, uint64_t offset, const char *fmt, ...)
+{
+    if (im->v_warnings.count > MAX_WARNINGS)
+        return;
+    ss_warning *w = ss_vec_push(im->arena, &im->v_warnings);
+    if (w == NULL)
+        return;
+    w->offset = offset;
+    if (im->v_warnings.count > MAX_WARNINGS) {
+        w->message = "further warnings omitted";
+        w->offset = UINT64_MAX;
+        return;
+    }
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    w->message = ss_arena_strndup(im->arena, buf, strlen(buf));
+    if (w->message == NULL)
+        w->message = "warning (out of memory for its text)";
+}
+
+const char *ss_image_name(ss_image *im, const char *s, size_t n)
+{
+    return ss_arena_strndup(im->arena, s, n);
+}
+
+int64_t ss_image_segment_of(const ss_image *im, uint64_t vaddr, uint64_t size)
+{
+    /* Reads the growable storage so that readers can ask while they are still filling. */
+    const ss_segment *segs = im->v_segments.items;
+    for (size_t i = 0; i < im->v_segments.count; i++) {
+        const ss_segment *g = &segs[i];
+        if (!g->loadable || vaddr < g->vaddr)
+            continue;
+        uint64_t rel = vaddr - g->vaddr;
+        if (size == 0 ? rel < g->vm_size || (rel == 0 && g->vm_size == 0)
+                      : ss_range_ok(rel, size, g->vm_size))
+            return (int64_t)i;
+    }
+    return -1;
+}
+
+/* ---- file map -------------------------------------------------------------------------- */
+
+typedef struct {
+    uint64_t start, end;
+    ss_map_what what;
+    int64_t index;
+} claim;
+
+static int claim_cmp(const void *a, const void *b)
+{
+    const claim *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->what != y->what) /* regions (headers) before sections at the same offset */
+        return x->what == SS_MAP_REGION ? -1 : 1;
+    if (x->end != y->end) /* the larger first */
+        return x->end > y->end ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static bool all_zero(const uint8_t *p, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+static bool map_push(ss_image *im, ss_vec *v, uint64_t off, uint64_t size, ss_map_what what,
+                     int64_t index)
+{
+    if (size == 0)
+        return true;
+    if (what == SS_MAP_PADDING && !all_zero(im->bytes.p + off, size))
+        what = SS_MAP_UNMAPPED;
+    ss_map_entry *prev = v->count ? (ss_map_entry *)v->items + v->count - 1 : NULL;
+    if (prev && prev->what == what && what >= SS_MAP_PADDING && prev->offset + prev->size == off) {
+        prev->size += size;
+        return true;
+    }
+    ss_map_entry *e = ss_vec_push(im->arena, v);
+    if (e == NULL)
+        return false;
+    e->offset = off;
+    e->size = size;
+    e->what = what;
+    e->index = index;
+    return true;
+}
+
+/* Attribute every byte of the image exactly once: claims are taken in offset order (headers
+ * before sections at one offset); a byte already taken stays with its first claimant, and bytes
+ * claimed by nothing become padding (all zero) or unmapped (anything else). */
+static ss_status build_map(ss_image *im, ss_diag *d)
+{
+    uint64_t len = im->bytes.len;
+    size_t n = im->nregions + im->nsections;
+    claim *cl = n ? ss_arena_array(im->arena, n, sizeof *cl) : NULL;
+    if (n && cl == NULL)
+        return ss_fail_nooff(d, SS_E_NOMEM, "out of memory building the file map");
+    size_t k = 0;
+    for (size_t i = 0; i < im->nregions; i++) {
+        const ss_region *r = &im->regions[i];
+        if (r->offset >= len)
+            continue;
+        uint64_t end = r->size > len - r->offset ? len : r->offset + r->size;
+        cl[k++] = (claim){r->offset, end, SS_MAP_REGION, (int64_t)i};
+    }
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        if (s->file_size == 0 || s->offset >= len)
+            continue;
+        uint64_t end = s->file_size > len - s->offset ? len : s->offset + s->file_size;
+        cl[k++] = (claim){s->offset, end, SS_MAP_SECTION, (int64_t)i};
+    }
+    if (k)
+        qsort(cl, k, sizeof *cl, claim_cmp);
+
+    ss_vec v;
+    ss_vec_init(&v, sizeof(ss_map_entry));
+    uint64_t cur = 0;
+    bool ok = true;
+    for (size_t i = 0; i < k && ok; i++) {
+        if (cl[i].end <= cur)
+            continue;
+        if (cl[i].start > cur)
+            ok = map_push(im, &v, cur, cl[i].start - cur, SS_MAP_PADDING, -1);
+        uint64_t from = cl[i].start > cur ? cl[i].start : cur;
+        ok = ok && map_push(im, &v, from, cl[i].end - from, cl[i].what, cl[i].index);
+        if (ok && cl[i].what == SS_MAP_SECTION)
+            im->sections[cl[i].index].file_accounted += cl[i].end - from;
+        cur = cl[i].end;
+    }
+    if (ok && cur < len)
+        ok = map_push(im, &v, cur, len - cur, SS_MAP_PADDING, -1);
+    if (!ok)
+        return ss_fail_nooff(d, SS_E_NOMEM, "out of memory building the file map");
+    im->map = v.items;
+    im->nmap = v.count;
+    return SS_OK;
+}
+
+ss_status ss_image_finish(ss_image *im, ss_diag *d)
+{
+    im->segments = im->v_segments.items;
+    im->nsegments = im->v_segments.count;
+    im->sections = im->v_sections.items;
+    im->nsections = im->v_sections.count;
+    im->symbols = im->v_symbols.items;
+    im->nsymbols = im->v_symbols.count;
+    im->relocs = im->v_relocs.items;
+    im->nrelocs = im->v_relocs.count;
+    im->regions = im->v_regions.items;
+    im->nregions = im->v_regions.count;
+    im->file_size = im->bytes.len;
+    for (size_t i = 0; i < im->nsections; i++)
+        im->sections[i].file_accounted = 0;
+    ss_status st = build_map(im, d);
+    im->warnings = im->v_warnings.items;
+    im->nwarnings = im->v_warnings.count;
+    return st;
+}
+
+/* ---- names ----------------------------------------------------------------------------- */
+
+const char *ss_format_name(ss_format f)
+{
+    switch (f) {
+    case SS_FORMAT_ELF: return "elf";
+    case SS_FORMAT_PE: return "pe";
+    case SS_FORMAT_MACHO: return "macho";
+    }
+    return "unknown";
+}
+
+const char *ss_type_name(ss_type t)
+{
+    switch (t) {
+    case SS_TYPE_EXECUTABLE: return "executable";
+    case SS_TYPE_SHARED: return "shared";
+    case SS_TYPE_RELOCATABLE: return "relocatable";
+    case SS_TYPE_CORE: return "core";
+    case SS_TYPE_BUNDLE: return "bundle";
+    case SS_TYPE_DEBUG: return "debug";
+    case SS_TYPE_OTHER: return "other";
+    }
+    return "other";
+}
+
+const char *ss_kind_name(ss_kind k)
+{
+    static const char *const names[SS_KIND_COUNT] = {
+        [SS_KIND_CODE] = "code",         [SS_KIND_RODATA] = "rodata",
+        [SS_KIND_DATA] = "data",         [SS_KIND_BSS] = "bss",
+        [SS_KIND_TLS_DATA] = "tls-data", [SS_KIND_TLS_BSS] = "tls-bss",
+        [SS_KIND_RELRO] = "relro",       [SS_KIND_DEBUG] = "debug",
+        [SS_KIND_METADATA] = "metadata", [SS_KIND_OTHER] = "other",
+    };
+    return (unsigned)k < SS_KIND_COUNT ? names[k] : "other";
+}
+
+const char *ss_compression_name(ss_compression c)
+{
+    switch (c) {
+    case SS_COMP_NONE: return "none";
+    case SS_COMP_ZLIB: return "zlib";
+    case SS_COMP_ZSTD: return "zstd";
+    case SS_COMP_ZDEBUG: return "zdebug";
+    case SS_COMP_UNKNOWN: return "unknown";
+    }
+    return "unknown";
+}
+
+const char *ss_perms_str(uint8_t perms, char buf[4])
+{
+    buf[0] = (perms & SS_PERM_R) ? 'r' : '-';
+    buf[1] = (perms & SS_PERM_W) ? 'w' : '-';
+    buf[2] = (perms & SS_PERM_X) ? 'x' : '-';
+    buf[3] = '\0';
+    return buf;
+}

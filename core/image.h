@@ -1,0 +1,229 @@
+/* image.h - segscan's format-neutral model of one analyzed image.
+ *
+ * Readers in formats/ fill an ss_image; nothing outside formats/ knows a format's structs.
+ * Analyzers and emitters read only this model. An image borrows its bytes (a view into the
+ * mapped file: the whole file, an archive member or a universal-binary slice) and owns
+ * everything else through its arena.
+ *
+ * Offsets in sections, segments and regions are relative to the image's bytes (for an archive
+ * member, to the member's first byte); `base_offset` turns them into offsets in the file on disk,
+ * which is what error messages print. */
+#ifndef SS_IMAGE_H
+#define SS_IMAGE_H
+
+#include <stdbool.h> /* bool */
+#include <stdint.h>  /* uint64_t */
+
+#include "arena.h"
+#include "diag.h"
+#include "span.h"
+
+typedef enum { SS_FORMAT_ELF, SS_FORMAT_PE, SS_FORMAT_MACHO } ss_format;
+
+typedef enum {
+    SS_TYPE_EXECUTABLE,  /* ELF ET_EXEC or PIE ET_DYN, PE EXE/EFI, Mach-O MH_EXECUTE */
+    SS_TYPE_SHARED,      /* ELF ET_DYN library, PE DLL, Mach-O MH_DYLIB */
+    SS_TYPE_RELOCATABLE, /* ELF ET_REL, COFF object, Mach-O MH_OBJECT */
+    SS_TYPE_CORE,        /* ELF ET_CORE, Mach-O MH_CORE */
+    SS_TYPE_BUNDLE,      /* Mach-O MH_BUNDLE */
+    SS_TYPE_DEBUG,       /* Mach-O MH_DSYM companion */
+    SS_TYPE_OTHER
+} ss_type;
+
+/* Section kinds, derived from types and flags, never from names (see README "Kinds"). */
+typedef enum {
+    SS_KIND_CODE,     /* allocated, executable */
+    SS_KIND_RODATA,   /* allocated, read-only, not executable, program data */
+    SS_KIND_DATA,     /* allocated, writable, initialized */
+    SS_KIND_BSS,      /* allocated, writable, zero-filled: memory only, no file bytes */
+    SS_KIND_TLS_DATA, /* thread-local initialized template */
+    SS_KIND_TLS_BSS,  /* thread-local zero-filled */
+    SS_KIND_RELRO,    /* writable at load time, read-only after relocation (ELF PT_GNU_RELRO) */
+    SS_KIND_DEBUG,    /* debug information, not loaded */
+    SS_KIND_METADATA, /* symbol/string/relocation tables, notes, dynamic linking info */
+    SS_KIND_OTHER,
+    SS_KIND_COUNT
+} ss_kind;
+
+enum { SS_PERM_R = 4, SS_PERM_W = 2, SS_PERM_X = 1 };
+
+typedef enum {
+    SS_COMP_NONE = 0,
+    SS_COMP_ZLIB,   /* ELF SHF_COMPRESSED with ELFCOMPRESS_ZLIB */
+    SS_COMP_ZSTD,   /* ELF SHF_COMPRESSED with ELFCOMPRESS_ZSTD */
+    SS_COMP_ZDEBUG, /* the older GNU .zdebug_* form: "ZLIB" + 8-byte big-endian size */
+    SS_COMP_UNKNOWN /* a compression type segscan does not know */
+} ss_compression;
+
+typedef struct {
+    const char *name;  /* "LOAD", "__TEXT", "[Headers]" */
+    uint32_t raw_type; /* p_type, load-command id, or 0 */
+    uint32_t raw_flags;
+    uint64_t vaddr, vm_size;
+    uint64_t offset, file_size; /* file_size clipped to the image; see warnings */
+    uint8_t perms;              /* SS_PERM_* at run time (Mach-O initprot) */
+    uint8_t maxprot;            /* Mach-O maxprot; equal to perms elsewhere */
+    bool loadable;              /* occupies process memory (PT_LOAD, Mach-O segments, PE) */
+} ss_segment;
+
+typedef struct {
+    const char *name;    /* Mach-O: "SEGNAME,sectname" */
+    const char *type;    /* format's type name: "PROGBITS", "NOBITS", "S_CSTRING_LITERALS" ... */
+    ss_kind kind;
+    uint32_t raw_type;
+    uint64_t raw_flags;
+    uint64_t vaddr, vm_size; /* vm_size 0: takes no memory (non-allocated) */
+    uint64_t offset, file_size; /* file_size 0: no bytes in the file (NOBITS, zerofill) */
+    uint64_t align;
+    uint8_t perms;
+    bool alloc;                /* occupies process memory at run time (ELF SHF_ALLOC) */
+    int64_t segment;           /* index into segments of the loadable segment holding it, or -1 */
+    uint64_t file_accounted;   /* bytes of the file map attributed to it (< file_size on overlap) */
+    ss_compression compression;
+    uint32_t comp_header_size;  /* bytes of compression header before the compressed stream */
+    uint64_t uncompressed_size; /* size after decompression, as the header states */
+} ss_section;
+
+typedef enum {
+    SS_SYM_NOTYPE, SS_SYM_OBJECT, SS_SYM_FUNC, SS_SYM_SECTION, SS_SYM_FILE, SS_SYM_TLS,
+    SS_SYM_COMMON, SS_SYM_OTHER
+} ss_sym_type;
+
+typedef enum { SS_BIND_LOCAL, SS_BIND_GLOBAL, SS_BIND_WEAK, SS_BIND_OTHER } ss_sym_bind;
+
+typedef struct {
+    const char *name;
+    uint64_t value; /* address in linked images; offset in the section for relocatable objects */
+    uint64_t size;
+    int64_t section; /* index into sections, or -1 (undefined, absolute, common) */
+    ss_sym_type type;
+    ss_sym_bind bind;
+    bool defined;
+} ss_symbol;
+
+/* A place that a relocation (static or dynamic) writes to: the BSS analysis must not call such
+ * bytes movable even when the file holds zeros there. */
+typedef struct {
+    int64_t section; /* relocatable objects: section patched; -1 when addr is a virtual address */
+    uint64_t addr;   /* offset in that section, or the virtual address patched */
+    uint32_t size;   /* bytes written (pointer size when unknown) */
+} ss_reloc;
+
+/* A named range of file bytes that is not a section: headers, tables, linkedit parts, overlay.
+ * The file map takes these before sections when attributing bytes. */
+typedef struct {
+    const char *name; /* "[ELF Header]", "[Section Headers]", "[Overlay]" ... */
+    uint64_t offset, size;
+} ss_region;
+
+typedef enum {
+    SS_MAP_REGION,   /* index: into regions */
+    SS_MAP_SECTION,  /* index: into sections */
+    SS_MAP_PADDING,  /* bytes covered by nothing, all zero */
+    SS_MAP_UNMAPPED  /* bytes covered by nothing, not all zero */
+} ss_map_what;
+
+/* One piece of the exact partition of the image's bytes; pieces are in offset order, do not
+ * overlap, and their sizes sum to the image size. */
+typedef struct {
+    uint64_t offset, size;
+    ss_map_what what;
+    int64_t index;
+} ss_map_entry;
+
+typedef struct {
+    uint64_t offset; /* image-relative; UINT64_MAX when none */
+    const char *message;
+} ss_warning;
+
+/* Raw facts the permission analysis needs, kept as the format states them. */
+typedef struct {
+    /* ELF */
+    bool elf_has_interp, elf_has_dynamic;
+    bool elf_bind_now; /* DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW */
+    bool elf_df1_pie, elf_textrel;
+    int elf_gnu_stack_flags; /* p_flags of the last PT_GNU_STACK, -1 when there is none */
+    bool elf_has_relro;
+    uint64_t elf_relro_vaddr, elf_relro_size;
+    /* PE */
+    uint16_t pe_characteristics, pe_dll_characteristics, pe_subsystem, pe_magic;
+    bool pe_has_base_relocs;
+    /* Mach-O */
+    uint32_t macho_flags, macho_filetype;
+} ss_props;
+
+typedef struct ss_image {
+    ss_arena *arena; /* owns everything below except `bytes` */
+    ss_span bytes;   /* borrowed: the image's bytes inside the mapped file */
+    uint64_t base_offset; /* where bytes start in the file on disk */
+
+    const char *path;   /* the input path as given */
+    const char *member; /* archive member or universal slice name, or NULL */
+
+    ss_format format;
+    unsigned bits;      /* 32 or 64 */
+    bool big_endian;
+    const char *machine; /* "x86-64", "AArch64", "i386" ... */
+    ss_type type;
+    const char *type_detail; /* "DYN (PIE executable)", "EXEC", "DLL", "MH_BUNDLE" ... */
+    bool has_entry;
+    uint64_t entry;
+    uint64_t file_size; /* == bytes.len */
+
+    ss_segment *segments;
+    size_t nsegments;
+    ss_section *sections;
+    size_t nsections;
+    ss_symbol *symbols;
+    size_t nsymbols;
+    ss_reloc *relocs;
+    size_t nrelocs;
+    ss_region *regions;
+    size_t nregions;
+    ss_map_entry *map;
+    size_t nmap;
+    ss_warning *warnings;
+    size_t nwarnings;
+
+    ss_props props;
+
+    /* Growable storage behind the arrays above while a reader fills them; ss_image_finish
+     * publishes them. Readers use the ss_image_add_* functions. */
+    ss_vec v_segments, v_sections, v_symbols, v_relocs, v_regions, v_warnings;
+} ss_image;
+
+/* A new empty image over bytes (borrowed); arena_cap bounds its allocations. NULL on OOM. */
+ss_image *ss_image_new(ss_span bytes, uint64_t base_offset, const char *path, const char *member,
+                       size_t arena_cap);
+/* Frees the image and its arena. Accepts NULL. */
+void ss_image_free(ss_image *im);
+
+/* Appenders: a zeroed element, or NULL when the arena's cap is reached. */
+ss_segment *ss_image_add_segment(ss_image *im);
+ss_section *ss_image_add_section(ss_image *im);
+ss_symbol *ss_image_add_symbol(ss_image *im);
+ss_reloc *ss_image_add_reloc(ss_image *im);
+/* Adds a named file region; regions of size 0 are ignored. Returns false only on OOM. */
+bool ss_image_add_region(ss_image *im, const char *name, uint64_t offset, uint64_t size);
+/* Records a warning at an image-relative offset (UINT64_MAX for none). Never fails visibly:
+ * warnings beyond a fixed count are dropped and counted in one last warning. */
+void ss_image_warn(ss_image *im, uint64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A copy of an untrusted name of at most max bytes into the arena (NULL on OOM). */
+const char *ss_image_name(ss_image *im, const char *s, size_t n);
+
+/* Publishes the arrays and builds the file map. Readers call it last. */
+ss_status ss_image_finish(ss_image *im, ss_diag *d);
+
+/* Index of the loadable segment containing [vaddr, vaddr+size) (size 0: vaddr itself), or -1. */
+int64_t ss_image_segment_of(const ss_image *im, uint64_t vaddr, uint64_t size);
+
+/* Names used in output. */
+const char *ss_format_name(ss_format f);  /* "elf", "pe", "macho" */
+const char *ss_type_name(ss_type t);      /* "executable", "shared", "relocatable", ... */
+const char *ss_kind_name(ss_kind k);      /* "code", "rodata", ... "tls-bss" ... */
+const char *ss_compression_name(ss_compression c); /* "zlib", "zstd", "zdebug", "unknown" */
+/* "r-x" style, into buf of at least 4 bytes. */
+const char *ss_perms_str(uint8_t perms, char buf[4]);
+
+#endif

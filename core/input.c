@@ -1,0 +1,130 @@
+/* input.c - mapping input files and holding their units. */
+#include "input.h"
+
+#include <errno.h>     /* errno */
+#include <fcntl.h>     /* open */
+#include <stdlib.h>    /* calloc, realloc, free */
+#include <string.h>    /* strdup, strerror */
+#include <sys/mman.h>  /* mmap, munmap */
+#include <sys/stat.h>  /* fstat */
+#include <unistd.h>    /* close */
+
+static ss_input *input_new(const char *path)
+{
+    ss_input *in = calloc(1, sizeof *in);
+    if (in == NULL)
+        return NULL;
+    in->path = strdup(path ? path : "(buffer)");
+    if (in->path == NULL) {
+        free(in);
+        return NULL;
+    }
+    return in;
+}
+
+ss_input *ss_input_open(const char *path)
+{
+    ss_input *in = input_new(path);
+    if (in == NULL)
+        return NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        in->status = ss_fail_nooff(&in->diag, SS_E_IO, "cannot open: %s", strerror(errno));
+        return in;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        in->status = ss_fail_nooff(&in->diag, SS_E_IO, "cannot stat: %s", strerror(errno));
+    } else if (S_ISDIR(st.st_mode)) {
+        in->status = ss_fail_nooff(&in->diag, SS_E_IO, "is a directory");
+    } else if (!S_ISREG(st.st_mode)) {
+        in->status = ss_fail_nooff(&in->diag, SS_E_IO, "not a regular file");
+    } else if (st.st_size == 0) {
+        in->status = ss_fail(&in->diag, SS_E_TRUNCATED, 0, "empty file");
+    } else if ((uint64_t)st.st_size > SIZE_MAX) {
+        in->status = ss_fail_nooff(&in->diag, SS_E_LIMIT, "file too large to map");
+    } else {
+        /* Private and writable so that a library which patches bytes in place (libelf may,
+         * for byte order) cannot fault; pages are only copied if written. */
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            in->status = ss_fail_nooff(&in->diag, SS_E_IO, "cannot map: %s", strerror(errno));
+        } else {
+            in->map_addr = p;
+            in->map_len = (size_t)st.st_size;
+            in->bytes = (ss_span){p, (size_t)st.st_size};
+        }
+    }
+    close(fd);
+    return in;
+}
+
+ss_input *ss_input_from_buffer(const char *path, const void *p, size_t len)
+{
+    ss_input *in = input_new(path);
+    if (in == NULL)
+        return NULL;
+    in->bytes = (ss_span){p, len};
+    if (len == 0)
+        in->status = ss_fail(&in->diag, SS_E_TRUNCATED, 0, "empty file");
+    return in;
+}
+
+void ss_input_free(ss_input *in)
+{
+    if (in == NULL)
+        return;
+    for (size_t i = 0; i < in->nunits; i++) {
+        free(in->units[i].member);
+        ss_image_free(in->units[i].image);
+    }
+    free(in->units);
+    if (in->map_addr)
+        munmap(in->map_addr, in->map_len);
+    free(in->path);
+    free(in);
+}
+
+bool ss_input_add_unit(ss_input *in, const char *member, ss_image *image, const ss_diag *diag)
+{
+    if (in->nunits == in->cap) {
+        size_t ncap = in->cap ? in->cap * 2 : 4;
+        ss_unit *n = realloc(in->units, ncap * sizeof *n);
+        if (n == NULL) {
+            ss_image_free(image);
+            return false;
+        }
+        in->units = n;
+        in->cap = ncap;
+    }
+    ss_unit *u = &in->units[in->nunits];
+    memset(u, 0, sizeof *u);
+    u->member = member ? strdup(member) : NULL;
+    if (member && u->member == NULL) {
+        ss_image_free(image);
+        return false;
+    }
+    u->image = image;
+    if (diag)
+        u->diag = *diag;
+    in->nunits++;
+    return true;
+}
+
+size_t ss_input_failures(const ss_input *in)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < in->nunits; i++)
+        n += in->units[i].image == NULL && !in->units[i].skipped;
+    return n;
+}
+
+const char *ss_container_name(ss_container_kind k)
+{
+    switch (k) {
+    case SS_CONTAINER_ARCHIVE: return "archive";
+    case SS_CONTAINER_UNIVERSAL: return "universal";
+    case SS_CONTAINER_NONE: return NULL;
+    }
+    return NULL;
+}

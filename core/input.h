@@ -1,0 +1,51 @@
+/* input.h - one input file: its mapping and the images found in it.
+ *
+ * A plain binary gives one unit; a static archive gives one per member; a universal (fat)
+ * Mach-O gives one per slice (and an archive inside a slice, one per member of it). A unit is
+ * either an image or the diagnostic that explains why that member could not be read, so one bad
+ * member does not cost the report of the others. */
+#ifndef SS_INPUT_H
+#define SS_INPUT_H
+
+#include <stddef.h> /* size_t */
+
+#include "diag.h"
+#include "image.h"
+#include "span.h"
+
+typedef struct {
+    char *member;    /* owned; NULL for a plain file */
+    ss_image *image; /* owned; NULL when loading failed */
+    ss_diag diag;    /* why image is NULL (offsets are file offsets) */
+    bool skipped;    /* an archive member that is no binary (bitcode, text): counted, no error */
+} ss_unit;
+
+typedef enum { SS_CONTAINER_NONE, SS_CONTAINER_ARCHIVE, SS_CONTAINER_UNIVERSAL } ss_container_kind;
+
+typedef struct {
+    char *path;                  /* owned copy of the path as given */
+    ss_span bytes;               /* the whole file: mapped, or borrowed from the caller */
+    void *map_addr;              /* mmap address to unmap, or NULL when borrowed */
+    size_t map_len;
+    ss_container_kind container;
+    ss_status status;            /* SS_OK, or why the input as a whole failed */
+    ss_diag diag;
+    ss_unit *units;
+    size_t nunits, cap;
+} ss_input;
+
+/* Maps path read-only (copy-on-write private mapping; never a copy of the file). On failure the
+ * input carries the status and diagnostic and no bytes. Returns NULL only when out of memory. */
+ss_input *ss_input_open(const char *path);
+/* An input over caller-owned bytes (for fuzzing and tests). */
+ss_input *ss_input_from_buffer(const char *path, const void *p, size_t len);
+/* Frees units, images and the mapping. Accepts NULL. */
+void ss_input_free(ss_input *in);
+/* Appends a unit; takes ownership of image. False on OOM (and the image is freed). */
+bool ss_input_add_unit(ss_input *in, const char *member, ss_image *image, const ss_diag *diag);
+/* Number of units that failed (skipped members are not failures). */
+size_t ss_input_failures(const ss_input *in);
+/* "archive", "universal" or NULL. */
+const char *ss_container_name(ss_container_kind k);
+
+#endif

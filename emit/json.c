@@ -1,0 +1,248 @@
+/* json.c - the JSON report (docs/segscan.schema.json, schema_version 1). */
+#include <string.h> /* strcmp */
+
+#include "../core/sizes.h"
+#include "emit.h"
+#include "jsonw.h"
+
+typedef struct {
+    uint64_t images, file, text, data, bss, vm;
+} totals;
+
+static void add_totals(totals *t, const ss_image *im)
+{
+    ss_sizes sz;
+    ss_sizes_compute(im, &sz);
+    t->images++;
+    t->file += im->file_size;
+    t->text += sz.text;
+    t->data += sz.data;
+    t->bss += sz.bss;
+    t->vm += sz.vm_total;
+}
+
+static void write_totals(ss_jw *w, const char *key, const totals *t)
+{
+    ss_jw_obj(w, key);
+    ss_jw_u64(w, "images", t->images);
+    ss_jw_u64(w, "file_size", t->file);
+    ss_jw_u64(w, "text", t->text);
+    ss_jw_u64(w, "data", t->data);
+    ss_jw_u64(w, "bss", t->bss);
+    ss_jw_u64(w, "vm_size", t->vm);
+    ss_jw_end_obj(w);
+}
+
+static void write_segments(ss_jw *w, const ss_image *im)
+{
+    ss_jw_arr(w, "segments");
+    for (size_t i = 0; i < im->nsegments; i++) {
+        const ss_segment *g = &im->segments[i];
+        char p[4], m[4];
+        ss_jw_obj(w, NULL);
+        ss_jw_u64(w, "index", i);
+        ss_jw_str(w, "name", g->name);
+        ss_jw_u64(w, "raw_type", g->raw_type);
+        ss_jw_u64(w, "raw_flags", g->raw_flags);
+        ss_jw_u64(w, "vaddr", g->vaddr);
+        ss_jw_u64(w, "vm_size", g->vm_size);
+        ss_jw_u64(w, "offset", g->offset);
+        ss_jw_u64(w, "file_size", g->file_size);
+        ss_jw_str(w, "perms", ss_perms_str(g->perms, p));
+        ss_jw_str(w, "maxprot", ss_perms_str(g->maxprot, m));
+        ss_jw_bool(w, "loadable", g->loadable);
+        ss_jw_end_obj(w);
+    }
+    ss_jw_end_arr(w);
+}
+
+static void write_sections(ss_jw *w, const ss_image *im)
+{
+    ss_jw_arr(w, "sections");
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        char p[4];
+        ss_jw_obj(w, NULL);
+        ss_jw_u64(w, "index", i);
+        ss_jw_str(w, "name", s->name);
+        ss_jw_str(w, "type", s->type ? s->type : "");
+        ss_jw_str(w, "kind", ss_kind_name(s->kind));
+        ss_jw_u64(w, "vaddr", s->vaddr);
+        ss_jw_u64(w, "vm_size", s->vm_size);
+        ss_jw_u64(w, "offset", s->offset);
+        ss_jw_u64(w, "file_size", s->file_size);
+        ss_jw_u64(w, "file_accounted", s->file_accounted);
+        ss_jw_u64(w, "align", s->align);
+        ss_jw_str(w, "perms", ss_perms_str(s->perms, p));
+        ss_jw_u64(w, "flags", s->raw_flags);
+        ss_jw_bool(w, "alloc", s->alloc);
+        if (s->segment >= 0)
+            ss_jw_u64(w, "segment", (uint64_t)s->segment);
+        else
+            ss_jw_null(w, "segment");
+        if (s->compression != SS_COMP_NONE) {
+            ss_jw_obj(w, "compressed");
+            ss_jw_str(w, "format", ss_compression_name(s->compression));
+            ss_jw_u64(w, "uncompressed_size", s->uncompressed_size);
+            ss_jw_end_obj(w);
+        }
+        ss_jw_end_obj(w);
+    }
+    ss_jw_end_arr(w);
+}
+
+static void write_map(ss_jw *w, const ss_image *im)
+{
+    ss_jw_arr(w, "file_map");
+    for (size_t i = 0; i < im->nmap; i++) {
+        const ss_map_entry *e = &im->map[i];
+        ss_jw_obj(w, NULL);
+        ss_jw_u64(w, "offset", e->offset);
+        ss_jw_u64(w, "size", e->size);
+        switch (e->what) {
+        case SS_MAP_REGION:
+            ss_jw_str(w, "what", "header");
+            ss_jw_str(w, "name", im->regions[e->index].name);
+            break;
+        case SS_MAP_SECTION:
+            ss_jw_str(w, "what", "section");
+            ss_jw_str(w, "name", im->sections[e->index].name);
+            ss_jw_u64(w, "section", (uint64_t)e->index);
+            break;
+        case SS_MAP_PADDING:
+            ss_jw_str(w, "what", "padding");
+            ss_jw_str(w, "name", "[Padding]");
+            break;
+        case SS_MAP_UNMAPPED:
+            ss_jw_str(w, "what", "unmapped");
+            ss_jw_str(w, "name", "[Unmapped]");
+            break;
+        }
+        ss_jw_end_obj(w);
+    }
+    ss_jw_end_arr(w);
+}
+
+static void write_image(ss_jw *w, const ss_image *im)
+{
+    ss_jw_obj(w, NULL);
+    ss_jw_str(w, "path", im->path);
+    ss_jw_str(w, "member", im->member);
+    ss_jw_u64(w, "base_offset", im->base_offset);
+    ss_jw_str(w, "format", ss_format_name(im->format));
+    ss_jw_u64(w, "class", im->bits);
+    ss_jw_str(w, "endian", im->big_endian ? "big" : "little");
+    ss_jw_str(w, "machine", im->machine);
+    ss_jw_str(w, "type", ss_type_name(im->type));
+    ss_jw_str(w, "type_detail", im->type_detail);
+    if (im->has_entry)
+        ss_jw_u64(w, "entry", im->entry);
+    else
+        ss_jw_null(w, "entry");
+    ss_jw_u64(w, "file_size", im->file_size);
+    totals t = {0};
+    add_totals(&t, im);
+    write_totals(w, "totals", &t);
+
+    ss_sizes sz;
+    ss_sizes_compute(im, &sz);
+    ss_jw_obj(w, "kinds");
+    for (int k = 0; k < SS_KIND_COUNT; k++) {
+        if (sz.kind_vm[k] == 0 && sz.kind_file[k] == 0)
+            continue;
+        ss_jw_obj(w, ss_kind_name((ss_kind)k));
+        ss_jw_u64(w, "vm_size", sz.kind_vm[k]);
+        ss_jw_u64(w, "file_size", sz.kind_file[k]);
+        ss_jw_end_obj(w);
+    }
+    ss_jw_end_obj(w);
+
+    write_segments(w, im);
+    write_sections(w, im);
+    write_map(w, im);
+    ss_jw_arr(w, "warnings");
+    for (size_t i = 0; i < im->nwarnings; i++) {
+        ss_jw_obj(w, NULL);
+        if (im->warnings[i].offset == UINT64_MAX)
+            ss_jw_null(w, "offset");
+        else
+            ss_jw_u64(w, "offset", im->warnings[i].offset + im->base_offset);
+        ss_jw_str(w, "message", im->warnings[i].message);
+        ss_jw_end_obj(w);
+    }
+    ss_jw_end_arr(w);
+    ss_jw_end_obj(w);
+}
+
+static void write_error(ss_jw *w, const char *path, const char *member, const ss_diag *d)
+{
+    ss_jw_obj(w, NULL);
+    ss_jw_str(w, "path", path);
+    ss_jw_str(w, "member", member);
+    ss_jw_str(w, "error", ss_status_name(d->status));
+    ss_jw_str(w, "message", d->msg);
+    if (d->has_offset)
+        ss_jw_u64(w, "offset", d->offset);
+    else
+        ss_jw_null(w, "offset");
+    ss_jw_end_obj(w);
+}
+
+void ss_emit_json(FILE *f, ss_input *const *in, size_t n, const ss_emit_opts *o)
+{
+    ss_jw w;
+    ss_jw_init(&w, f, o->pretty);
+    ss_jw_obj(&w, NULL);
+    ss_jw_u64(&w, "schema_version", SS_JSON_SCHEMA_VERSION);
+    ss_jw_str(&w, "generator", "segscan " SEGSCAN_VERSION);
+    ss_jw_str(&w, "size_rule", SS_SIZE_RULE);
+
+    ss_jw_arr(&w, "images");
+    for (size_t i = 0; i < n; i++)
+        for (size_t u = 0; u < in[i]->nunits; u++)
+            if (in[i]->units[u].image)
+                write_image(&w, in[i]->units[u].image);
+    ss_jw_end_arr(&w);
+
+    totals all = {0};
+    ss_jw_arr(&w, "inputs");
+    for (size_t i = 0; i < n; i++) {
+        totals t = {0};
+        size_t skipped = 0;
+        for (size_t u = 0; u < in[i]->nunits; u++) {
+            if (in[i]->units[u].image)
+                add_totals(&t, in[i]->units[u].image);
+            skipped += in[i]->units[u].skipped;
+        }
+        ss_jw_obj(&w, NULL);
+        ss_jw_str(&w, "path", in[i]->path);
+        ss_jw_str(&w, "container", ss_container_name(in[i]->container));
+        ss_jw_u64(&w, "file_size", in[i]->bytes.len);
+        ss_jw_u64(&w, "images", t.images);
+        ss_jw_u64(&w, "failed", ss_input_failures(in[i]) + (in[i]->status != SS_OK));
+        ss_jw_u64(&w, "skipped", skipped);
+        t.file = in[i]->bytes.len; /* an archive's own bytes, not just its members' */
+        write_totals(&w, "totals", &t);
+        ss_jw_end_obj(&w);
+        all.images += t.images;
+        all.file += t.file;
+        all.text += t.text;
+        all.data += t.data;
+        all.bss += t.bss;
+        all.vm += t.vm;
+    }
+    ss_jw_end_arr(&w);
+
+    ss_jw_arr(&w, "errors");
+    for (size_t i = 0; i < n; i++) {
+        if (in[i]->status != SS_OK)
+            write_error(&w, in[i]->path, NULL, &in[i]->diag);
+        for (size_t u = 0; u < in[i]->nunits; u++)
+            if (in[i]->units[u].image == NULL && !in[i]->units[u].skipped)
+                write_error(&w, in[i]->path, in[i]->units[u].member, &in[i]->units[u].diag);
+    }
+    ss_jw_end_arr(&w);
+    write_totals(&w, "total", &all);
+    ss_jw_end_obj(&w);
+    ss_jw_finish(&w);
+}

@@ -1,0 +1,138 @@
+/* jsonw.c - streaming JSON output. */
+#include "jsonw.h"
+
+#include <inttypes.h> /* PRIu64 */
+#include <math.h>     /* isfinite */
+#include <string.h>   /* strlen */
+
+#include "escape.h"
+
+void ss_jw_init(ss_jw *w, FILE *f, bool pretty)
+{
+    memset(w, 0, sizeof *w);
+    w->f = f;
+    w->pretty = pretty;
+}
+
+static void put_string(FILE *f, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    fputc('"', f);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t l = ss_utf8_next(p + i, n - i, &cp);
+        if (l == 0) {
+            fprintf(f, "\\\\x%02x", p[i]);
+            i++;
+            continue;
+        }
+        if (cp == '"')
+            fputs("\\\"", f);
+        else if (cp == '\\')
+            fputs("\\\\", f);
+        else if (cp == '\n')
+            fputs("\\n", f);
+        else if (cp == '\t')
+            fputs("\\t", f);
+        else if (cp < 0x20 || cp == 0x7f)
+            fprintf(f, "\\u%04x", (unsigned)cp);
+        else
+            fwrite(p + i, 1, l, f);
+        i += l;
+    }
+    fputc('"', f);
+}
+
+/* Separator, newline and indentation before a value; then the key if any. */
+static void lead(ss_jw *w, const char *key)
+{
+    if (w->depth > 0) {
+        if (w->has_items[w->depth])
+            fputc(',', w->f);
+        w->has_items[w->depth] = true;
+        if (w->pretty) {
+            fputc('\n', w->f);
+            for (int i = 0; i < w->depth; i++)
+                fputs("  ", w->f);
+        }
+    }
+    if (key) {
+        put_string(w->f, key);
+        fputs(w->pretty ? ": " : ":", w->f);
+    }
+}
+
+static void open_(ss_jw *w, const char *key, char c)
+{
+    lead(w, key);
+    fputc(c, w->f);
+    if (w->depth + 1 < SS_JW_MAX_DEPTH)
+        w->depth++;
+    w->has_items[w->depth] = false;
+}
+
+static void close_(ss_jw *w, char c)
+{
+    bool had = w->has_items[w->depth];
+    if (w->depth > 0)
+        w->depth--;
+    if (w->pretty && had) {
+        fputc('\n', w->f);
+        for (int i = 0; i < w->depth; i++)
+            fputs("  ", w->f);
+    }
+    fputc(c, w->f);
+}
+
+void ss_jw_obj(ss_jw *w, const char *key) { open_(w, key, '{'); }
+void ss_jw_arr(ss_jw *w, const char *key) { open_(w, key, '['); }
+void ss_jw_end_obj(ss_jw *w) { close_(w, '}'); }
+void ss_jw_end_arr(ss_jw *w) { close_(w, ']'); }
+
+void ss_jw_str(ss_jw *w, const char *key, const char *s)
+{
+    lead(w, key);
+    if (s)
+        put_string(w->f, s);
+    else
+        fputs("null", w->f);
+}
+
+void ss_jw_u64(ss_jw *w, const char *key, uint64_t v)
+{
+    lead(w, key);
+    fprintf(w->f, "%" PRIu64, v);
+}
+
+void ss_jw_i64(ss_jw *w, const char *key, int64_t v)
+{
+    lead(w, key);
+    fprintf(w->f, "%" PRId64, v);
+}
+
+void ss_jw_dbl(ss_jw *w, const char *key, double v)
+{
+    lead(w, key);
+    if (isfinite(v))
+        fprintf(w->f, "%.6g", v);
+    else
+        fputs("null", w->f);
+}
+
+void ss_jw_bool(ss_jw *w, const char *key, bool v)
+{
+    lead(w, key);
+    fputs(v ? "true" : "false", w->f);
+}
+
+void ss_jw_null(ss_jw *w, const char *key)
+{
+    lead(w, key);
+    fputs("null", w->f);
+}
+
+void ss_jw_finish(ss_jw *w)
+{
+    fputc('\n', w->f);
+}

@@ -1,0 +1,37 @@
+/* formats.h - the public entry point of segscan's format readers. */
+#ifndef SS_FORMATS_H
+#define SS_FORMATS_H
+
+#include <stdbool.h> /* bool */
+#include <stdint.h>  /* uint64_t */
+
+#include "../core/input.h"
+
+typedef struct {
+    bool symbols; /* read symbol tables (needed by the BSS analysis) */
+    bool relocs;  /* read relocation targets (needed by the BSS analysis) */
+} ss_load_opts;
+
+/* Options with everything on. */
+ss_load_opts ss_load_opts_default(void);
+
+/* Recognises in->bytes (ELF, PE/COFF, Mach-O, ar archive, universal binary) and fills in->units.
+ * A failure of the input as a whole (unknown format, broken container) sets in->status and
+ * in->diag; failures of single members become units without an image. */
+void ss_formats_load(ss_input *in, const ss_load_opts *opts);
+
+/* True when the first bytes look like a format segscan reads (used by directory walks). */
+bool ss_formats_recognised(ss_span head);
+
+/* Most bytes ss_section_content will inflate a compressed section to, relative to its stored
+ * size: a decompression bomb stops here (zlib's best ratio is about 1032:1). */
+#define SS_INFLATE_RATIO_MAX 1100u
+
+/* The bytes of section idx as the program sees them: borrowed from the image when stored
+ * plainly, decompressed into the image's arena when compressed (zlib, zstd, .zdebug). Refuses
+ * (SS_E_LIMIT) to produce more than cap bytes or more than SS_INFLATE_RATIO_MAX times the stored
+ * size, and fails (SS_E_CORRUPT) when the stream does not yield exactly the size its header
+ * states. NOBITS/zerofill sections give an empty span. */
+ss_status ss_section_content(ss_image *im, size_t idx, uint64_t cap, ss_span *out, ss_diag *d);
+
+#endif

@@ -1,0 +1,157 @@
+/* registry.c - recognising an input and dispatching it to its reader or container. */
+#include "reader.h"
+
+#include <stdio.h>  /* snprintf */
+#include <string.h> /* strlen */
+
+static const ss_reader *const readers[] = {
+    &ss_reader_elf,
+};
+
+static const ss_container *const containers[] = {
+    &ss_container_ar,
+};
+
+#define NREADERS (sizeof readers / sizeof readers[0])
+#define NCONTAINERS (sizeof containers / sizeof containers[0])
+
+/* Containers nest at most this deep (a universal binary holding static archives). */
+#define MAX_DEPTH 2
+/* An image may allocate at most this much beyond ARENA_PER_BYTE bytes per byte of its size:
+ * enough for its tables and names, never an amount a header field alone decides. */
+#define ARENA_BASE (64u << 20)
+#define ARENA_PER_BYTE 8u
+
+ss_load_opts ss_load_opts_default(void)
+{
+    return (ss_load_opts){.symbols = true, .relocs = true};
+}
+
+static const ss_reader *find_reader(ss_span head)
+{
+    for (size_t i = 0; i < NREADERS; i++)
+        if (readers[i]->probe(head))
+            return readers[i];
+    return NULL;
+}
+
+static const ss_container *find_container(ss_span head)
+{
+    for (size_t i = 0; i < NCONTAINERS; i++)
+        if (containers[i]->probe(head))
+            return containers[i];
+    return NULL;
+}
+
+bool ss_formats_recognised(ss_span head)
+{
+    return find_reader(head) != NULL || find_container(head) != NULL;
+}
+
+static size_t arena_cap(size_t len)
+{
+    size_t extra;
+    if (__builtin_mul_overflow(len, (size_t)ARENA_PER_BYTE, &extra) ||
+        extra > SIZE_MAX - ARENA_BASE)
+        return SIZE_MAX;
+    return ARENA_BASE + extra;
+}
+
+/* Loads one image; returns the unit's diagnostic status (the unit is always added). */
+static void load_image(ss_input *in, const ss_reader *r, const ss_load_opts *opts, ss_span bytes,
+                       uint64_t base, const char *member)
+{
+    ss_diag d = {0};
+    ss_image *im = ss_image_new(bytes, base, in->path, member, arena_cap(bytes.len));
+    if (im == NULL) {
+        ss_fail_nooff(&d, SS_E_NOMEM, "out of memory");
+        ss_input_add_unit(in, member, NULL, &d);
+        return;
+    }
+    ss_status st = r->load(im, opts, &d);
+    if (st != SS_OK) {
+        if (d.status == SS_OK) /* a reader that forgot to say why */
+            ss_fail_nooff(&d, st, "%s reader failed", r->name);
+        if (d.has_offset)
+            d.offset += base;
+        ss_image_free(im);
+        ss_input_add_unit(in, member, NULL, &d);
+        return;
+    }
+    ss_input_add_unit(in, member, im, NULL);
+}
+
+typedef struct {
+    ss_input *in;
+    const ss_load_opts *opts;
+    const char *prefix; /* member name of the enclosing container member, or NULL */
+    uint64_t base;      /* file offset of the container's bytes */
+    int depth;
+} member_ctx;
+
+static ss_status load_container(member_ctx *ctx, const ss_container *c, ss_span bytes,
+                                ss_diag *d);
+
+static ss_status on_member(void *vctx, const char *name, ss_span bytes, uint64_t offset)
+{
+    member_ctx *ctx = vctx;
+    char full[512];
+    if (ctx->prefix)
+        snprintf(full, sizeof full, "%s/%s", ctx->prefix, name);
+    else
+        snprintf(full, sizeof full, "%s", name);
+    uint64_t base = ctx->base + offset;
+
+    const ss_container *c = ctx->depth < MAX_DEPTH ? find_container(bytes) : NULL;
+    if (c) {
+        member_ctx sub = {ctx->in, ctx->opts, full, base, ctx->depth + 1};
+        ss_diag d = {0};
+        if (load_container(&sub, c, bytes, &d) != SS_OK) {
+            if (d.has_offset)
+                d.offset += base;
+            ss_input_add_unit(ctx->in, full, NULL, &d);
+        }
+        return SS_OK;
+    }
+    const ss_reader *r = find_reader(bytes);
+    if (r == NULL) {
+        ss_diag d = {0};
+        ss_fail(&d, SS_E_UNKNOWN, base, "member is not an ELF, PE/COFF or Mach-O file");
+        if (ss_input_add_unit(ctx->in, full, NULL, &d))
+            ctx->in->units[ctx->in->nunits - 1].skipped = true;
+        return SS_OK;
+    }
+    load_image(ctx->in, r, ctx->opts, bytes, base, full);
+    return SS_OK;
+}
+
+static ss_status load_container(member_ctx *ctx, const ss_container *c, ss_span bytes,
+                                ss_diag *d)
+{
+    return c->each(bytes, on_member, ctx, d);
+}
+
+void ss_formats_load(ss_input *in, const ss_load_opts *opts)
+{
+    ss_load_opts defaults = ss_load_opts_default();
+    if (opts == NULL)
+        opts = &defaults;
+    if (in->status != SS_OK)
+        return;
+    const ss_container *c = find_container(in->bytes);
+    if (c) {
+        in->container = c->kind;
+        member_ctx ctx = {in, opts, NULL, 0, 1};
+        ss_status st = load_container(&ctx, c, in->bytes, &in->diag);
+        if (st != SS_OK)
+            in->status = st;
+        return;
+    }
+    const ss_reader *r = find_reader(in->bytes);
+    if (r == NULL) {
+        in->status = ss_fail(&in->diag, SS_E_UNKNOWN, 0,
+                             "not an ELF, PE/COFF, Mach-O, archive or universal binary");
+        return;
+    }
+    load_image(in, r, opts, in->bytes, 0, NULL);
+}
