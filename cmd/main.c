@@ -13,6 +13,7 @@
 
 #include "emit.h"
 #include "formats.h"
+#include "run.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_INPUT = 3 };
 
@@ -48,7 +49,8 @@ static int usage_error(const char *what, const char *arg)
     return EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+/* The default command: report on FILEs. */
+static int report_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
@@ -103,31 +105,26 @@ int main(int argc, char **argv)
         npaths = 1;
     }
 
-    ss_input **in = calloc(npaths, sizeof *in);
+    ss_load_opts lo = ss_load_opts_default();
+    bool failed;
+    ss_input **in = ss_run_load(paths, npaths, &lo, &failed);
     if (in == NULL) {
         fprintf(stderr, "segscan: out of memory\n");
         return EXIT_INPUT;
     }
-    ss_load_opts lo = ss_load_opts_default();
-    int rc = EXIT_OK;
-    for (size_t i = 0; i < npaths; i++) {
-        in[i] = ss_input_open(paths[i]);
-        if (in[i] == NULL) {
-            fprintf(stderr, "segscan: out of memory\n");
-            return EXIT_INPUT;
-        }
-        ss_formats_load(in[i], &lo);
-        if (in[i]->status != SS_OK || ss_input_failures(in[i]) > 0)
-            rc = EXIT_INPUT;
-    }
+    int rc = failed ? EXIT_INPUT : EXIT_OK;
     if (json)
         ss_emit_json(stdout, in, npaths, &eo);
     else
         ss_emit_text(stdout, in, npaths, &eo);
     fflush(stdout);
     ss_emit_errors(stderr, in, npaths);
-    for (size_t i = 0; i < npaths; i++)
-        ss_input_free(in[i]);
-    free(in);
+    ss_run_free(in, npaths);
     return rc;
+}
+
+int main(int argc, char **argv)
+{
+    /* Subcommands are dispatched here by their first word; everything else is a report. */
+    return report_main(argc, argv);
 }

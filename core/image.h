@@ -187,6 +187,9 @@ typedef struct ss_image {
 
     ss_props props;
 
+    /* Results of the analyzers (core/analysis.h), allocated in the arena; NULL until run. */
+    struct ss_analysis *analysis;
+
     /* Growable storage behind the arrays above while a reader fills them; ss_image_finish
      * publishes them. Readers use the ss_image_add_* functions. */
     ss_vec v_segments, v_sections, v_symbols, v_relocs, v_regions, v_warnings;
