@@ -71,6 +71,8 @@ static void print_rows(FILE *f, row *rows, size_t nrows, size_t top, uint64_t fi
             w = rows[i].width;
     if (w > NAME_W_MAX + 3)
         w = NAME_W_MAX + 3;
+    if (strlen(title) > w)
+        w = strlen(title);
     fprintf(f, "\n  %-*s  %-8s  %-5s  %-18s  %10s %-10s  %10s %-10s  %6s\n", (int)w, title,
             with_kind ? "kind" : "", "perms", "address", "file size", "", "vm size", "", "file%");
     uint64_t of = 0, ov = 0;
@@ -195,9 +197,17 @@ static void print_sections(FILE *f, const ss_image *im, size_t top)
         }
         r->file += e->size;
     }
-    char title[64];
+    uint64_t tf = 0, tv = 0;
+    for (size_t i = 0; i < n; i++) {
+        tf += rows[i].file;
+        tv += rows[i].vm;
+    }
+    char title[64], hf[16], hv[16];
     snprintf(title, sizeof title, "Sections (%zu)", im->nsections);
     print_rows(f, rows, n, top, im->file_size, title, true);
+    fprintf(f, "  total: file %" PRIu64 " (%s)%s, vm %" PRIu64 " (%s)\n", tf, ss_human(tf, hf),
+            tf == im->file_size ? " = file size" : " (differs from file size!)", tv,
+            ss_human(tv, hv));
     free(rows);
 }
 
