@@ -7,9 +7,9 @@
 #include <getopt.h> /* getopt_long */
 #include <limits.h> /* PATH_MAX */
 #include <stdio.h>  /* printf, fprintf */
-#include <stdlib.h> /* strtoull, calloc */
+#include <stdlib.h> /* strtoull */
 #include <string.h> /* strcmp */
-#include <unistd.h> /* readlink */
+#include <unistd.h> /* readlink, isatty */
 
 #include "emit.h"
 #include "formats.h"
@@ -19,7 +19,7 @@ enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_INPUT = 3 };
 
 static void usage(FILE *f)
 {
-    fputs("usage: segscan [options] [FILE...]\n"
+    fputs("usage: segscan [options] [FILE|DIR...]\n"
           "\n"
           "Shows where every byte of ELF, PE/COFF and Mach-O binaries lives: segments, sections,\n"
           "file size and memory size, with every byte of each file accounted. Static archives\n"
@@ -29,6 +29,10 @@ static void usage(FILE *f)
           "options:\n"
           "  -f, --format FMT   text (default) or json\n"
           "  -n, --top N        keep the N largest rows of each table, sum the rest in one row\n"
+          "  -r, --recursive    analyze the binaries under each DIR (recognised by their magic;\n"
+          "                     other files are skipped and counted; links are not followed)\n"
+          "  -j, --jobs N       analyze N files at a time (default: one per CPU)\n"
+          "  -q, --quiet        no progress line on stderr\n"
           "      --compact      JSON on one line instead of indented\n"
           "  -h, --help         this help\n"
           "  -V, --version      version\n"
@@ -49,39 +53,71 @@ static int usage_error(const char *what, const char *arg)
     return EXIT_USAGE;
 }
 
+static bool parse_count(const char *s, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || end == s || s[0] == '-' || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Runs in the worker threads after each input is loaded. */
+static void analyze_input(ss_input *in, void *ctx)
+{
+    (void)in;
+    (void)ctx;
+}
+
+static void report_one(void *ctx, const ss_input *in)
+{
+    ss_report_input(ctx, in);
+}
+
 /* The default command: report on FILEs. */
 static int report_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
         {"top", required_argument, NULL, 'n'},
+        {"recursive", no_argument, NULL, 'r'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
         {"compact", no_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     ss_emit_opts eo = {.top = 0, .pretty = true};
-    bool json = false;
+    ss_out_format fmt = SS_OUT_TEXT;
+    bool recursive = false, quiet = false;
+    ss_run_opts ro = {.load = ss_load_opts_default(), .after_load = analyze_input};
+    unsigned long long v;
     int ch;
-    while ((ch = getopt_long(argc, argv, "f:n:hV", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "f:n:rj:qhV", longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
             if (strcmp(optarg, "json") == 0)
-                json = true;
+                fmt = SS_OUT_JSON;
             else if (strcmp(optarg, "text") == 0)
-                json = false;
+                fmt = SS_OUT_TEXT;
             else
                 return usage_error("unknown format (text or json)", optarg);
             break;
-        case 'n': {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (errno || *end || end == optarg || optarg[0] == '-')
+        case 'n':
+            if (!parse_count(optarg, SIZE_MAX, &v))
                 return usage_error("-n wants a number of rows", optarg);
             eo.top = (size_t)v;
             break;
-        }
+        case 'j':
+            if (!parse_count(optarg, 1024, &v) || v == 0)
+                return usage_error("-j wants a number of jobs from 1 to 1024", optarg);
+            ro.jobs = (unsigned)v;
+            break;
+        case 'r': recursive = true; break;
+        case 'q': quiet = true; break;
         case 'c': eo.pretty = false; break;
         case 'h': usage(stdout); return EXIT_OK;
         case 'V': printf("segscan %s\n", SEGSCAN_VERSION); return EXIT_OK;
@@ -105,22 +141,34 @@ static int report_main(int argc, char **argv)
         npaths = 1;
     }
 
-    ss_load_opts lo = ss_load_opts_default();
-    bool failed;
-    ss_input **in = ss_run_load(paths, npaths, &lo, &failed);
-    if (in == NULL) {
+    char **walked = NULL;
+    size_t nwalked = 0, skipped = 0;
+    if (recursive) {
+        char err[512];
+        if (!ss_walk(paths, npaths, &walked, &nwalked, &skipped, err, sizeof err)) {
+            fprintf(stderr, "segscan: %s\n", err);
+            return EXIT_INPUT;
+        }
+        if (err[0])
+            fprintf(stderr, "segscan: %s\n", err);
+        paths = walked;
+        npaths = nwalked;
+    }
+
+    ro.progress = !quiet && isatty(STDERR_FILENO);
+    ss_report *r = ss_report_begin(stdout, stderr, fmt, &eo);
+    bool failed = false;
+    bool ok = r && ss_run_each(paths, npaths, &ro, report_one, r, &failed);
+    ss_report_end(r);
+    ss_walk_free(walked, nwalked);
+    if (recursive && !quiet)
+        fprintf(stderr, "segscan: %zu binaries analyzed, %zu other files skipped\n", npaths,
+                skipped);
+    if (!ok) {
         fprintf(stderr, "segscan: out of memory\n");
         return EXIT_INPUT;
     }
-    int rc = failed ? EXIT_INPUT : EXIT_OK;
-    if (json)
-        ss_emit_json(stdout, in, npaths, &eo);
-    else
-        ss_emit_text(stdout, in, npaths, &eo);
-    fflush(stdout);
-    ss_emit_errors(stderr, in, npaths);
-    ss_run_free(in, npaths);
-    return rc;
+    return failed ? EXIT_INPUT : EXIT_OK;
 }
 
 int main(int argc, char **argv)

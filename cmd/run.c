@@ -1,23 +1,181 @@
-/* run.c - loading the inputs of one run. */
+/* run.c - loading inputs, in parallel, handed back in order. */
 #include "run.h"
 
-#include <stdlib.h> /* calloc, free */
+#include <pthread.h> /* pthread_* */
+#include <stdio.h>   /* fprintf */
+#include <stdlib.h>  /* calloc, free */
+#include <time.h>    /* clock_gettime */
+#include <unistd.h>  /* sysconf */
 
-ss_input **ss_run_load(char *const *paths, size_t n, const ss_load_opts *lo, bool *failed)
+/* How far workers may run ahead of the consumer, per worker. */
+#define AHEAD_PER_JOB 4
+
+static ss_input *load_one(const char *path, const ss_run_opts *ro)
+{
+    ss_input *in = ss_input_open(path);
+    if (in == NULL)
+        return NULL;
+    ss_formats_load(in, &ro->load);
+    if (ro->after_load)
+        ro->after_load(in, ro->after_load_ctx);
+    return in;
+}
+
+static bool input_failed(const ss_input *in)
+{
+    return in->status != SS_OK || ss_input_failures(in) > 0;
+}
+
+typedef struct {
+    char *const *paths;
+    size_t n;
+    const ss_run_opts *ro;
+    ss_input **slot;
+    bool *done;
+    size_t next, consumed, window;
+    bool oom;
+    pthread_mutex_t mu;
+    pthread_cond_t ready, space;
+} pool;
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->next < p->n && p->next >= p->consumed + p->window)
+            pthread_cond_wait(&p->space, &p->mu);
+        if (p->next >= p->n)
+            break;
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->mu);
+        ss_input *in = load_one(p->paths[i], p->ro);
+        pthread_mutex_lock(&p->mu);
+        p->slot[i] = in;
+        p->done[i] = true;
+        if (in == NULL)
+            p->oom = true;
+        pthread_cond_broadcast(&p->ready);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(const ss_run_opts *ro, size_t done, size_t n, double *last)
+{
+    if (!ro->progress || n < 2)
+        return;
+    double t = now_s();
+    if (done < n && t - *last < 0.1)
+        return;
+    *last = t;
+    if (done < n)
+        fprintf(stderr, "\r\033[Ksegscan: %zu/%zu files", done, n);
+    else
+        fputs("\r\033[K", stderr);
+    fflush(stderr);
+}
+
+static unsigned jobs_for(const ss_run_opts *ro, size_t n)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned jobs = ro->jobs ? ro->jobs : (cpus > 0 ? (unsigned)cpus : 1);
+    if (jobs > n)
+        jobs = (unsigned)n;
+    return jobs ? jobs : 1;
+}
+
+bool ss_run_each(char *const *paths, size_t n, const ss_run_opts *ro, ss_run_fn fn, void *ctx,
+                 bool *failed)
+{
+    *failed = false;
+    double last = 0;
+    unsigned jobs = jobs_for(ro, n);
+    if (jobs <= 1) {
+        for (size_t i = 0; i < n; i++) {
+            ss_input *in = load_one(paths[i], ro);
+            if (in == NULL)
+                return false;
+            *failed |= input_failed(in);
+            fn(ctx, in);
+            ss_input_free(in);
+            progress(ro, i + 1, n, &last);
+        }
+        return true;
+    }
+
+    pool p = {.paths = paths, .n = n, .ro = ro, .window = (size_t)jobs * AHEAD_PER_JOB};
+    p.slot = calloc(n, sizeof *p.slot);
+    p.done = calloc(n, sizeof *p.done);
+    pthread_t *th = calloc(jobs, sizeof *th);
+    if (p.slot == NULL || p.done == NULL || th == NULL) {
+        free(p.slot);
+        free(p.done);
+        free(th);
+        return false;
+    }
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.ready, NULL);
+    pthread_cond_init(&p.space, NULL);
+    unsigned started = 0;
+    for (; started < jobs; started++)
+        if (pthread_create(&th[started], NULL, worker, &p) != 0)
+            break;
+    if (started == 0) /* no threads to be had: do the work here */
+        worker(&p);
+
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        pthread_mutex_lock(&p.mu);
+        while (!p.done[i])
+            pthread_cond_wait(&p.ready, &p.mu);
+        ss_input *in = p.slot[i];
+        p.slot[i] = NULL;
+        pthread_mutex_unlock(&p.mu);
+        if (in == NULL) {
+            ok = false;
+        } else {
+            *failed |= input_failed(in);
+            fn(ctx, in);
+            ss_input_free(in);
+        }
+        pthread_mutex_lock(&p.mu);
+        p.consumed = i + 1;
+        pthread_cond_broadcast(&p.space);
+        pthread_mutex_unlock(&p.mu);
+        progress(ro, i + 1, n, &last);
+    }
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+    pthread_cond_destroy(&p.ready);
+    pthread_cond_destroy(&p.space);
+    pthread_mutex_destroy(&p.mu);
+    free(p.slot);
+    free(p.done);
+    free(th);
+    return ok;
+}
+
+ss_input **ss_run_load(char *const *paths, size_t n, const ss_run_opts *ro, bool *failed)
 {
     ss_input **in = calloc(n ? n : 1, sizeof *in);
     if (in == NULL)
         return NULL;
     *failed = false;
     for (size_t i = 0; i < n; i++) {
-        in[i] = ss_input_open(paths[i]);
+        in[i] = load_one(paths[i], ro);
         if (in[i] == NULL) {
             ss_run_free(in, i);
             return NULL;
         }
-        ss_formats_load(in[i], lo);
-        if (in[i]->status != SS_OK || ss_input_failures(in[i]) > 0)
-            *failed = true;
+        *failed |= input_failed(in[i]);
     }
     return in;
 }

@@ -2,14 +2,43 @@
 #ifndef SS_RUN_H
 #define SS_RUN_H
 
-#include <stddef.h> /* size_t */
+#include <stdbool.h> /* bool */
+#include <stddef.h>  /* size_t */
 
 #include "formats.h"
 
-/* Opens and loads each path (in order); never NULL entries unless out of memory, in which case
- * NULL is returned. *failed is set when any input or member could not be analyzed. */
-ss_input **ss_run_load(char *const *paths, size_t n, const ss_load_opts *lo, bool *failed);
+typedef struct {
+    ss_load_opts load;
+    unsigned jobs;  /* worker threads; 0 = one per online CPU */
+    bool progress;  /* a progress line on stderr (the caller checks it is a terminal) */
+    /* Runs in the worker thread right after an input is loaded (the analyzers go here). */
+    void (*after_load)(ss_input *in, void *ctx);
+    void *after_load_ctx;
+} ss_run_opts;
+
+/* Called on the calling thread for each input in path order; the input is freed after it
+ * returns. */
+typedef void (*ss_run_fn)(void *ctx, const ss_input *in);
+
+/* Loads paths on ro->jobs threads and hands them to fn in order, each as soon as it and all
+ * before it are ready; workers run at most a few inputs ahead, so memory stays bounded however
+ * many paths there are. Returns false when out of memory; *failed is set when any input or
+ * member could not be analyzed. */
+bool ss_run_each(char *const *paths, size_t n, const ss_run_opts *ro, ss_run_fn fn, void *ctx,
+                 bool *failed);
+
+/* Loads every path and keeps them all (for commands that compare inputs). NULL when out of
+ * memory. */
+ss_input **ss_run_load(char *const *paths, size_t n, const ss_run_opts *ro, bool *failed);
 /* Frees what ss_run_load returned. Accepts NULL. */
 void ss_run_free(ss_input **in, size_t n);
+
+/* Collects the files under each path that look like binaries (by magic; symbolic links are not
+ * followed), sorted by path; non-directories are passed through as given. *skipped counts the
+ * files that are not binaries. Returns false when out of memory or when a directory cannot be
+ * read (with a message in err). */
+bool ss_walk(char *const *paths, size_t n, char ***out, size_t *nout, size_t *skipped,
+             char *err, size_t errlen);
+void ss_walk_free(char **paths, size_t n);
 
 #endif

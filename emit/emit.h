@@ -18,10 +18,22 @@ typedef struct {
     bool pretty; /* indent JSON */
 } ss_emit_opts;
 
-void ss_emit_text(FILE *f, ss_input *const *in, size_t n, const ss_emit_opts *o);
-void ss_emit_json(FILE *f, ss_input *const *in, size_t n, const ss_emit_opts *o);
+typedef enum { SS_OUT_TEXT, SS_OUT_JSON } ss_out_format;
+
+/* A report is streamed: each input is rendered as soon as it is handed over (so a run over
+ * thousands of files keeps only small summaries), and the end writes the totals (and, for
+ * JSON, the inputs[] and errors[] arrays). */
+typedef struct ss_report ss_report;
+
+/* Starts a report on out; failures go to err, one line each. NULL when out of memory. */
+ss_report *ss_report_begin(FILE *out, FILE *err, ss_out_format fmt, const ss_emit_opts *o);
+/* Renders one input (its images, its container totals) and its failures. */
+void ss_report_input(ss_report *r, const ss_input *in);
+/* Writes the closing totals and frees the report. Accepts NULL. */
+void ss_report_end(ss_report *r);
+
 /* One line per failed input or member: "segscan: PATH(MEMBER): what (at offset 0x..)". */
-void ss_emit_errors(FILE *f, ss_input *const *in, size_t n);
+void ss_emit_errors(FILE *f, const ss_input *in);
 
 /* "123 B", "1.5 KiB", "110.2 MiB" into buf. */
 const char *ss_human(uint64_t v, char buf[16]);

@@ -2,14 +2,9 @@
 #include <string.h> /* strcmp */
 
 #include "../core/sizes.h"
-#include "emit.h"
-#include "jsonw.h"
+#include "emit_internal.h"
 
-typedef struct {
-    uint64_t images, file, text, data, bss, vm;
-} totals;
-
-static void add_totals(totals *t, const ss_image *im)
+void ss_totals_add(ss_totals *t, const ss_image *im)
 {
     ss_sizes sz;
     ss_sizes_compute(im, &sz);
@@ -21,7 +16,7 @@ static void add_totals(totals *t, const ss_image *im)
     t->vm += sz.vm_total;
 }
 
-static void write_totals(ss_jw *w, const char *key, const totals *t)
+static void write_totals(ss_jw *w, const char *key, const ss_totals *t)
 {
     ss_jw_obj(w, key);
     ss_jw_u64(w, "images", t->images);
@@ -123,7 +118,7 @@ static void write_map(ss_jw *w, const ss_image *im)
     ss_jw_end_arr(w);
 }
 
-static void write_image(ss_jw *w, const ss_image *im)
+void ss_json_image(ss_jw *w, const ss_image *im)
 {
     ss_jw_obj(w, NULL);
     ss_jw_str(w, "path", im->path);
@@ -140,8 +135,8 @@ static void write_image(ss_jw *w, const ss_image *im)
     else
         ss_jw_null(w, "entry");
     ss_jw_u64(w, "file_size", im->file_size);
-    totals t = {0};
-    add_totals(&t, im);
+    ss_totals t = {0};
+    ss_totals_add(&t, im);
     write_totals(w, "totals", &t);
 
     ss_sizes sz;
@@ -188,61 +183,37 @@ static void write_error(ss_jw *w, const char *path, const char *member, const ss
     ss_jw_end_obj(w);
 }
 
-void ss_emit_json(FILE *f, ss_input *const *in, size_t n, const ss_emit_opts *o)
+void ss_json_begin(ss_jw *w)
 {
-    ss_jw w;
-    ss_jw_init(&w, f, o->pretty);
-    ss_jw_obj(&w, NULL);
-    ss_jw_u64(&w, "schema_version", SS_JSON_SCHEMA_VERSION);
-    ss_jw_str(&w, "generator", "segscan " SEGSCAN_VERSION);
-    ss_jw_str(&w, "size_rule", SS_SIZE_RULE);
+    ss_jw_obj(w, NULL);
+    ss_jw_u64(w, "schema_version", SS_JSON_SCHEMA_VERSION);
+    ss_jw_str(w, "generator", "segscan " SEGSCAN_VERSION);
+    ss_jw_str(w, "size_rule", SS_SIZE_RULE);
+    ss_jw_arr(w, "images");
+}
 
-    ss_jw_arr(&w, "images");
-    for (size_t i = 0; i < n; i++)
-        for (size_t u = 0; u < in[i]->nunits; u++)
-            if (in[i]->units[u].image)
-                write_image(&w, in[i]->units[u].image);
-    ss_jw_end_arr(&w);
-
-    totals all = {0};
-    ss_jw_arr(&w, "inputs");
-    for (size_t i = 0; i < n; i++) {
-        totals t = {0};
-        size_t skipped = 0;
-        for (size_t u = 0; u < in[i]->nunits; u++) {
-            if (in[i]->units[u].image)
-                add_totals(&t, in[i]->units[u].image);
-            skipped += in[i]->units[u].skipped;
-        }
-        ss_jw_obj(&w, NULL);
-        ss_jw_str(&w, "path", in[i]->path);
-        ss_jw_str(&w, "container", ss_container_name(in[i]->container));
-        ss_jw_u64(&w, "file_size", in[i]->bytes.len);
-        ss_jw_u64(&w, "images", t.images);
-        ss_jw_u64(&w, "failed", ss_input_failures(in[i]) + (in[i]->status != SS_OK));
-        ss_jw_u64(&w, "skipped", skipped);
-        t.file = in[i]->bytes.len; /* an archive's own bytes, not just its members' */
-        write_totals(&w, "totals", &t);
-        ss_jw_end_obj(&w);
-        all.images += t.images;
-        all.file += t.file;
-        all.text += t.text;
-        all.data += t.data;
-        all.bss += t.bss;
-        all.vm += t.vm;
+void ss_json_end(ss_jw *w, const ss_input_summary *in, size_t nin, const ss_error_copy *err,
+                 size_t nerr, const ss_totals *all)
+{
+    ss_jw_end_arr(w); /* images */
+    ss_jw_arr(w, "inputs");
+    for (size_t i = 0; i < nin; i++) {
+        ss_jw_obj(w, NULL);
+        ss_jw_str(w, "path", in[i].path);
+        ss_jw_str(w, "container", ss_container_name(in[i].container));
+        ss_jw_u64(w, "file_size", in[i].file_size);
+        ss_jw_u64(w, "images", in[i].totals.images);
+        ss_jw_u64(w, "failed", in[i].failed);
+        ss_jw_u64(w, "skipped", in[i].skipped);
+        write_totals(w, "totals", &in[i].totals);
+        ss_jw_end_obj(w);
     }
-    ss_jw_end_arr(&w);
-
-    ss_jw_arr(&w, "errors");
-    for (size_t i = 0; i < n; i++) {
-        if (in[i]->status != SS_OK)
-            write_error(&w, in[i]->path, NULL, &in[i]->diag);
-        for (size_t u = 0; u < in[i]->nunits; u++)
-            if (in[i]->units[u].image == NULL && !in[i]->units[u].skipped)
-                write_error(&w, in[i]->path, in[i]->units[u].member, &in[i]->units[u].diag);
-    }
-    ss_jw_end_arr(&w);
-    write_totals(&w, "total", &all);
-    ss_jw_end_obj(&w);
-    ss_jw_finish(&w);
+    ss_jw_end_arr(w);
+    ss_jw_arr(w, "errors");
+    for (size_t i = 0; i < nerr; i++)
+        write_error(w, err[i].path, err[i].member, &err[i].diag);
+    ss_jw_end_arr(w);
+    write_totals(w, "total", all);
+    ss_jw_end_obj(w);
+    ss_jw_finish(w);
 }

@@ -4,7 +4,7 @@
 #include <string.h>   /* strcmp */
 
 #include "../core/sizes.h"
-#include "emit.h"
+#include "emit_internal.h"
 #include "escape.h"
 
 #define NAME_W_MAX 40
@@ -223,7 +223,7 @@ static void image_title(FILE *f, const ss_image *im)
     }
 }
 
-static void print_image(FILE *f, const ss_image *im, const ss_emit_opts *o)
+void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o)
 {
     char h[16];
     image_title(f, im);
@@ -252,92 +252,55 @@ static void print_image(FILE *f, const ss_image *im, const ss_emit_opts *o)
     }
 }
 
-typedef struct {
-    uint64_t images, file, text, data, bss;
-} totals;
-
-static void add_totals(totals *t, const ss_image *im)
+void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t)
 {
-    ss_sizes sz;
-    ss_sizes_compute(im, &sz);
-    t->images++;
-    t->file += im->file_size;
-    t->text += sz.text;
-    t->data += sz.data;
-    t->bss += sz.bss;
+    char path[512], h[16];
+    ss_escape_text(in->path, path, sizeof path);
+    size_t failed = ss_input_failures(in), skipped = 0;
+    for (size_t u = 0; u < in->nunits; u++)
+        skipped += in->units[u].skipped;
+    fprintf(f, "\n%s: %s of %zu bytes (%s): %" PRIu64 " images", path,
+            ss_container_name(in->container), in->bytes.len, ss_human(in->bytes.len, h),
+            t->images);
+    if (failed)
+        fprintf(f, ", %zu failed", failed);
+    if (skipped)
+        fprintf(f, ", %zu skipped (not binaries)", skipped);
+    fprintf(f, "; text %" PRIu64 "  data %" PRIu64 "  bss %" PRIu64 "\n", t->text, t->data,
+            t->bss);
 }
 
-void ss_emit_text(FILE *f, ss_input *const *in, size_t n, const ss_emit_opts *o)
+void ss_text_total(FILE *f, size_t inputs, const ss_totals *all)
 {
-    totals all = {0};
-    size_t printed = 0;
-    for (size_t i = 0; i < n; i++) {
-        totals t = {0};
-        for (size_t u = 0; u < in[i]->nunits; u++) {
-            const ss_image *im = in[i]->units[u].image;
-            if (im == NULL)
-                continue;
-            if (printed++)
-                fputc('\n', f);
-            print_image(f, im, o);
-            add_totals(&t, im);
-        }
-        if (in[i]->container != SS_CONTAINER_NONE) {
-            char path[512], h[16];
-            ss_escape_text(in[i]->path, path, sizeof path);
-            size_t failed = ss_input_failures(in[i]), skipped = 0;
-            for (size_t u = 0; u < in[i]->nunits; u++)
-                skipped += in[i]->units[u].skipped;
-            fprintf(f, "\n%s: %s of %zu bytes (%s): %" PRIu64 " images", path,
-                    ss_container_name(in[i]->container), in[i]->bytes.len,
-                    ss_human(in[i]->bytes.len, h), t.images);
-            if (failed)
-                fprintf(f, ", %zu failed", failed);
-            if (skipped)
-                fprintf(f, ", %zu skipped (not binaries)", skipped);
-            fprintf(f, "; text %" PRIu64 "  data %" PRIu64 "  bss %" PRIu64 "\n", t.text, t.data,
-                    t.bss);
-        }
-        all.images += t.images;
-        all.file += in[i]->bytes.len;
-        all.text += t.text;
-        all.data += t.data;
-        all.bss += t.bss;
-    }
-    if (n > 1 || (n == 1 && all.images > 1)) {
-        char h[16];
-        fprintf(f, "\nTotal: %zu inputs, %" PRIu64 " images, %" PRIu64 " bytes (%s); text %" PRIu64
-                   "  data %" PRIu64 "  bss %" PRIu64 "\n",
-                n, all.images, all.file, ss_human(all.file, h), all.text, all.data, all.bss);
-    }
+    char h[16];
+    fprintf(f, "\nTotal: %zu inputs, %" PRIu64 " images, %" PRIu64 " bytes (%s); text %" PRIu64
+               "  data %" PRIu64 "  bss %" PRIu64 "\n",
+            inputs, all->images, all->file, ss_human(all->file, h), all->text, all->data, all->bss);
 }
 
-void ss_emit_errors(FILE *f, ss_input *const *in, size_t n)
+void ss_emit_errors(FILE *f, const ss_input *in)
 {
-    for (size_t i = 0; i < n; i++) {
-        char path[512];
-        ss_escape_text(in[i]->path, path, sizeof path);
-        if (in[i]->status != SS_OK) {
-            char msg[512];
-            ss_escape_text(in[i]->diag.msg, msg, sizeof msg);
-            if (in[i]->diag.has_offset)
-                fprintf(f, "segscan: %s: %s (at offset 0x%" PRIx64 ")\n", path, msg,
-                        in[i]->diag.offset);
-            else
-                fprintf(f, "segscan: %s: %s\n", path, msg);
-        }
-        for (size_t u = 0; u < in[i]->nunits; u++) {
-            const ss_unit *un = &in[i]->units[u];
-            if (un->image || un->skipped)
-                continue;
-            char member[256], msg[512];
-            ss_escape_text(un->member ? un->member : "", member, sizeof member);
-            ss_escape_text(un->diag.msg, msg, sizeof msg);
-            fprintf(f, "segscan: %s%s%s%s: %s", path, un->member ? "(" : "", member,
-                    un->member ? ")" : "", msg);
-            if (un->diag.has_offset)
-                fprintf(f, " (at offset 0x%" PRIx64 ")", un->diag.offset);
-            fputc('\n', f);
-        }
+    char path[512];
+    ss_escape_text(in->path, path, sizeof path);
+    if (in->status != SS_OK) {
+        char msg[512];
+        ss_escape_text(in->diag.msg, msg, sizeof msg);
+        if (in->diag.has_offset)
+            fprintf(f, "segscan: %s: %s (at offset 0x%" PRIx64 ")\n", path, msg, in->diag.offset);
+        else
+            fprintf(f, "segscan: %s: %s\n", path, msg);
+    }
+    for (size_t u = 0; u < in->nunits; u++) {
+        const ss_unit *un = &in->units[u];
+        if (un->image || un->skipped)
+            continue;
+        char member[256], msg[512];
+        ss_escape_text(un->member ? un->member : "", member, sizeof member);
+        ss_escape_text(un->diag.msg, msg, sizeof msg);
+        fprintf(f, "segscan: %s%s%s%s: %s", path, un->member ? "(" : "", member,
+                un->member ? ")" : "", msg);
+        if (un->diag.has_offset)
+            fprintf(f, " (at offset 0x%" PRIx64 ")", un->diag.offset);
+        fputc('\n', f);
     }
 }

@@ -1,0 +1,40 @@
+/* emit_internal.h - what the report driver (report.c) shares with the emitters. */
+#ifndef SS_EMIT_INTERNAL_H
+#define SS_EMIT_INTERNAL_H
+
+#include "emit.h"
+#include "jsonw.h"
+
+typedef struct {
+    uint64_t images, file, text, data, bss, vm;
+} ss_totals;
+
+/* Adds one image's sizes (Berkeley rule) to t. */
+void ss_totals_add(ss_totals *t, const ss_image *im);
+
+/* Summary of an input kept until the end of a JSON report. */
+typedef struct {
+    char *path;
+    ss_container_kind container;
+    uint64_t file_size;
+    ss_totals totals;
+    size_t failed, skipped;
+} ss_input_summary;
+
+typedef struct {
+    char *path, *member;
+    ss_diag diag;
+} ss_error_copy;
+
+/* text.c */
+void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o);
+void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t);
+void ss_text_total(FILE *f, size_t inputs, const ss_totals *all);
+
+/* json.c */
+void ss_json_begin(ss_jw *w);
+void ss_json_image(ss_jw *w, const ss_image *im);
+void ss_json_end(ss_jw *w, const ss_input_summary *in, size_t nin, const ss_error_copy *err,
+                 size_t nerr, const ss_totals *all);
+
+#endif
