@@ -4,7 +4,7 @@
 #include <stdarg.h> /* va_list */
 #include <stdio.h>  /* vsnprintf */
 
-static void fill(ss_diag *d, ss_status status, bool has_off, uint64_t off, const char *fmt,
+__attribute__((format(printf, 5, 0))) static void fill(ss_diag *d, ss_status status, bool has_off, uint64_t off, const char *fmt,
                  va_list ap)
 {
     if (d == NULL)

@@ -42,14 +42,21 @@ void ss_image_free(ss_image *im)
     free(im);
 }
 
+/* Each appender republishes its array, so im->segments, im->sections ... are valid at every
+ * moment (a pointer to an element is valid only until the next add of its kind). */
+#define PUBLISH(im, vec, arr, n) ((im)->arr = (im)->vec.items, (im)->n = (im)->vec.count)
+
 ss_segment *ss_image_add_segment(ss_image *im)
 {
-    return ss_vec_push(im->arena, &im->v_segments);
+    ss_segment *g = ss_vec_push(im->arena, &im->v_segments);
+    PUBLISH(im, v_segments, segments, nsegments);
+    return g;
 }
 
 ss_section *ss_image_add_section(ss_image *im)
 {
     ss_section *s = ss_vec_push(im->arena, &im->v_sections);
+    PUBLISH(im, v_sections, sections, nsections);
     if (s)
         s->segment = -1;
     return s;
@@ -58,6 +65,7 @@ ss_section *ss_image_add_section(ss_image *im)
 ss_symbol *ss_image_add_symbol(ss_image *im)
 {
     ss_symbol *s = ss_vec_push(im->arena, &im->v_symbols);
+    PUBLISH(im, v_symbols, symbols, nsymbols);
     if (s)
         s->section = -1;
     return s;
@@ -66,6 +74,7 @@ ss_symbol *ss_image_add_symbol(ss_image *im)
 ss_reloc *ss_image_add_reloc(ss_image *im)
 {
     ss_reloc *r = ss_vec_push(im->arena, &im->v_relocs);
+    PUBLISH(im, v_relocs, relocs, nrelocs);
     if (r)
         r->section = -1;
     return r;
@@ -76,6 +85,7 @@ bool ss_image_add_region(ss_image *im, const char *name, uint64_t offset, uint64
     if (size == 0)
         return true;
     ss_region *r = ss_vec_push(im->arena, &im->v_regions);
+    PUBLISH(im, v_regions, regions, nregions);
     if (r == NULL)
         return false;
     r->name = name;
@@ -114,10 +124,8 @@ const char *ss_image_name(ss_image *im, const char *s, size_t n)
 
 int64_t ss_image_segment_of(const ss_image *im, uint64_t vaddr, uint64_t size)
 {
-    /* Reads the growable storage so that readers can ask while they are still filling. */
-    const ss_segment *segs = im->v_segments.items;
-    for (size_t i = 0; i < im->v_segments.count; i++) {
-        const ss_segment *g = &segs[i];
+    for (size_t i = 0; i < im->nsegments; i++) {
+        const ss_segment *g = &im->segments[i];
         if (!g->loadable || vaddr < g->vaddr)
             continue;
         uint64_t rel = vaddr - g->vaddr;
@@ -232,16 +240,6 @@ static ss_status build_map(ss_image *im, ss_diag *d)
 
 ss_status ss_image_finish(ss_image *im, ss_diag *d)
 {
-    im->segments = im->v_segments.items;
-    im->nsegments = im->v_segments.count;
-    im->sections = im->v_sections.items;
-    im->nsections = im->v_sections.count;
-    im->symbols = im->v_symbols.items;
-    im->nsymbols = im->v_symbols.count;
-    im->relocs = im->v_relocs.items;
-    im->nrelocs = im->v_relocs.count;
-    im->regions = im->v_regions.items;
-    im->nregions = im->v_regions.count;
     im->file_size = im->bytes.len;
     for (size_t i = 0; i < im->nsections; i++)
         im->sections[i].file_accounted = 0;

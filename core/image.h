@@ -190,8 +190,8 @@ typedef struct ss_image {
     /* Results of the analyzers (core/analysis.h), allocated in the arena; NULL until run. */
     struct ss_analysis *analysis;
 
-    /* Growable storage behind the arrays above while a reader fills them; ss_image_finish
-     * publishes them. Readers use the ss_image_add_* functions. */
+    /* Growable storage behind the arrays above; the ss_image_add_* functions keep the arrays
+     * above pointing at it, so they are valid while a reader is still filling them. */
     ss_vec v_segments, v_sections, v_symbols, v_relocs, v_regions, v_warnings;
 } ss_image;
 
@@ -215,7 +215,7 @@ void ss_image_warn(ss_image *im, uint64_t offset, const char *fmt, ...)
 /* A copy of an untrusted name of at most max bytes into the arena (NULL on OOM). */
 const char *ss_image_name(ss_image *im, const char *s, size_t n);
 
-/* Publishes the arrays and builds the file map. Readers call it last. */
+/* Builds the file map and publishes the warnings. Readers call it last. */
 ss_status ss_image_finish(ss_image *im, ss_diag *d);
 
 /* Index of the loadable segment containing [vaddr, vaddr+size) (size 0: vaddr itself), or -1. */

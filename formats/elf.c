@@ -311,8 +311,8 @@ static ss_status read_segments(elf_ctx *c)
 static void read_dynamic(elf_ctx *c)
 {
     ss_image *im = c->im;
-    for (size_t i = 0; i < im->v_segments.count; i++) {
-        const ss_segment *g = (const ss_segment *)im->v_segments.items + i;
+    for (size_t i = 0; i < im->nsegments; i++) {
+        const ss_segment *g = &im->segments[i];
         if (g->raw_type != PT_DYNAMIC)
             continue;
         ss_span dyn;
@@ -486,13 +486,14 @@ static ss_status read_symtab(elf_ctx *c, size_t idx)
     size_t symsz = c->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
     if (sh.sh_entsize != symsz) {
         ss_image_warn(im, sh.sh_offset, "symbol table %s: entry size %llu, expected %zu; skipped",
-                      im->sections[idx].name, (unsigned long long)sh.sh_entsize, symsz);
+                      im->sections[idx].name,
+                      (unsigned long long)sh.sh_entsize, symsz);
         return SS_OK;
     }
     /* Extended section indices, if this table has a SHT_SYMTAB_SHNDX companion. */
     Elf_Data *xdata = NULL;
     for (size_t j = 1; j < c->shnum; j++) {
-        const ss_section *x = &((const ss_section *)im->v_sections.items)[j];
+        const ss_section *x = &im->sections[j];
         if (x->raw_type == SHT_SYMTAB_SHNDX) {
             GElf_Shdr xs;
             Elf_Scn *xscn = elf_getscn(c->elf, j);
@@ -507,7 +508,7 @@ static ss_status read_symtab(elf_ctx *c, size_t idx)
     }
     size_t n = data->d_size / symsz;
     bool strtab_ok = sh.sh_link > 0 && sh.sh_link < c->shnum &&
-                     ((const ss_section *)im->v_sections.items)[sh.sh_link].raw_type == SHT_STRTAB;
+                     im->sections[sh.sh_link].raw_type == SHT_STRTAB;
     if (!strtab_ok)
         ss_image_warn(im, sh.sh_offset, "symbol table's sh_link %u is no string table", sh.sh_link);
     for (size_t i = 1; i < n; i++) {
@@ -537,7 +538,7 @@ static ss_status read_symtab(elf_ctx *c, size_t idx)
 
 static ss_status read_symbols(elf_ctx *c)
 {
-    const ss_section *secs = c->im->v_sections.items;
+    const ss_section *secs = c->im->sections;
     for (int pass = 0; pass < 2; pass++) {
         uint32_t want = pass == 0 ? SHT_SYMTAB : SHT_DYNSYM;
         for (size_t i = 1; i < c->shnum; i++)

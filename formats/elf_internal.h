@@ -8,7 +8,7 @@
 
 /* Adds the places written by relocations: static ones (section-relative) in relocatable files,
  * dynamic ones (virtual addresses: REL, RELA and RELR) in linked images. Sections must already
- * be in im->v_sections. */
+ * be in im->sections. */
 ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_diag *d);
 
 #endif

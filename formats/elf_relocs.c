@@ -92,14 +92,14 @@ static bool read_relr(ss_image *im, ss_span tab, bool is64, bool be)
 
 ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_diag *d)
 {
-    const ss_section *secs = im->v_sections.items;
+    const ss_section *secs = im->sections;
     const uint8_t *p = im->bytes.p;
     bool be = p[EI_DATA] == ELFDATA2MSB;
     unsigned machine = ss_load16(p + 18, be);
     uint32_t ptr = is64 ? 8 : 4;
     bool relocatable = im->type == SS_TYPE_RELOCATABLE;
 
-    for (size_t i = 1; i < shnum && i < im->v_sections.count; i++) {
+    for (size_t i = 1; i < shnum && i < im->nsections; i++) {
         const ss_section *s = &secs[i];
         if (s->raw_type != SHT_REL && s->raw_type != SHT_RELA && s->raw_type != SHT_RELR)
             continue;

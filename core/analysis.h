@@ -1,0 +1,221 @@
+/* analysis.h - what segscan concludes about an image: BSS-vs-DATA savings, duplicated string
+ * literals, permissions and hardening, and the findings drawn from them.
+ *
+ * The analyzers read only the model of image.h (sections, segments, symbols, relocation targets,
+ * ss_props), so they work unchanged on ELF, PE/COFF and Mach-O. Results live in the image's
+ * arena (im->analysis) and borrow names and string bytes from the image. Nothing here prints.
+ *
+ * Definitions (also in docs/segscan.schema.json):
+ *  - zero_init_bytes: memory that is zero-filled at load time and has no bytes in the file: the
+ *    union, in the address space, of every allocated section's part beyond its file bytes
+ *    (ELF NOBITS .bss/.tbss, Mach-O zerofill, PE VirtualSize beyond SizeOfRawData and
+ *    uninitialized-data sections) and of every writable loadable segment's part beyond its file
+ *    bytes (ELF PT_LOAD memsz > filesz, Mach-O vmsize > filesize). Each byte counts once, so
+ *    .bss inside a PT_LOAD tail is not counted twice. PE has no segments of its own (segscan's
+ *    per-section segments are rounded up to SectionAlignment), so for PE only sections count.
+ *    Relocatable objects have no addresses: the sum of their sections' parts.
+ *  - movable objects: symbols (object, or untyped with a size; never functions, sections, TLS
+ *    or commons) lying wholly in the file bytes of a writable initialized data section (kind
+ *    data), all of whose bytes are zero in the file and none of which a relocation writes.
+ *    RELRO data is excluded: moving it to .bss would lose the read-only protection; an all-zero
+ *    RELRO object is listed with the read-only zero objects instead. Symbols at the same place
+ *    count once (the largest size wins); overlapping objects count their union in the totals.
+ *  - zero runs: in a data section that holds no such symbol at all (a stripped image), runs of
+ *    at least zero_run_min zero bytes that no relocation writes.
+ *  - strings: NUL-terminated runs of printable ASCII (with \t \n \v \f \r ESC) or valid UTF-8,
+ *    at least min_string bytes long, in allocated read-only data sections (kind rodata),
+ *    whatever their merge flags say. A run starts after a NUL or after a byte that is not
+ *    text. duplicate_bytes = sum over groups of equal strings of (copies - 1) * (len + 1);
+ *    tail_merge_bytes = sum of len + 1 over the distinct strings that are a proper suffix of
+ *    another distinct string (each such string once: its other copies are already in
+ *    duplicate_bytes). Their sum is exactly what full merging with tail merging would save. */
+#ifndef SS_ANALYSIS_H
+#define SS_ANALYSIS_H
+
+#include <stdbool.h> /* bool */
+#include <stddef.h>  /* size_t */
+#include <stdint.h>  /* uint64_t */
+
+#include "diag.h"
+#include "image.h"
+#include "input.h"
+
+enum {
+    SS_AN_SIZES = 1,   /* the size tables (always computed by the emitters; a no-op here) */
+    SS_AN_BSS = 2,
+    SS_AN_STRINGS = 4,
+    SS_AN_PERMS = 8,
+    SS_AN_ALL = 15
+};
+
+typedef struct {
+    unsigned which;        /* SS_AN_* bits */
+    uint64_t zero_run_min; /* shortest zero run reported (default 64) */
+    uint32_t min_string;   /* shortest string scanned, in bytes without the NUL (default 4) */
+} ss_analysis_opts;
+
+#define SS_ZERO_RUN_DEFAULT 64
+#define SS_MIN_STRING_DEFAULT 4
+/* Entries kept in result lists; counts and byte totals are always exact. */
+#define SS_KEEP_OBJECTS 1000
+#define SS_KEEP_STRINGS 100
+#define SS_KEEP_OFFSETS 16
+
+/* Every analysis on, default thresholds. */
+ss_analysis_opts ss_analysis_opts_default(void);
+/* Parses a comma list of "sizes", "bss", "strings", "perms" (or "all") into *which; on an unknown
+ * word returns false and points *bad at it (inside list). */
+bool ss_analysis_parse_only(const char *list, unsigned *which, const char **bad, size_t *badlen);
+
+/* ---- BSS vs DATA ---------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *name; /* borrowed from the image */
+    int64_t section;
+    uint64_t offset;  /* in the section */
+    uint64_t size;
+    uint64_t vaddr;   /* linked images: the address; relocatable objects: 0 */
+    uint32_t aliases; /* other symbols at the same place */
+} ss_zero_object;
+
+typedef struct {
+    int64_t section;
+    uint64_t offset, size; /* offset in the section */
+} ss_zero_run;
+
+typedef struct {
+    int64_t section;
+    uint64_t zero_init_bytes;     /* vm bytes beyond the section's file bytes */
+    uint64_t movable_bytes, readonly_zero_bytes, zero_run_bytes;
+    uint64_t movable, readonly_zero, zero_runs; /* counts */
+} ss_bss_section;
+
+typedef struct {
+    uint64_t zero_init_bytes;
+    ss_zero_object *movable;       /* largest first, at most SS_KEEP_OBJECTS */
+    size_t nmovable;
+    uint64_t movable_count, movable_bytes;
+    ss_zero_object *readonly_zero; /* largest first, at most SS_KEEP_OBJECTS */
+    size_t nreadonly_zero;
+    uint64_t readonly_zero_count, readonly_zero_bytes;
+    ss_zero_run *zero_runs;        /* largest first, at most SS_KEEP_OBJECTS */
+    size_t nzero_runs;
+    uint64_t zero_run_count, zero_run_bytes, zero_run_min;
+    ss_bss_section *sections;      /* sections with a non-zero figure, in section order */
+    size_t nsections;
+} ss_bss_result;
+
+/* ---- strings -------------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *text;   /* borrowed from the image's bytes; NUL-terminated there */
+    uint32_t len;       /* bytes without the NUL */
+    uint64_t copies;
+    uint64_t wasted;    /* (copies - 1) * (len + 1) */
+    uint64_t *offsets;  /* image-relative file offsets of the first SS_KEEP_OFFSETS copies */
+    size_t noffsets;
+} ss_string_dup;
+
+typedef struct {
+    const char *text;
+    uint32_t len;
+    uint64_t copies;
+} ss_string_entry;
+
+typedef enum {
+    SS_LINKER_UNKNOWN, SS_LINKER_NONE /* not linked */, SS_LINKER_LLD, SS_LINKER_GNU,
+    SS_LINKER_MOLD, SS_LINKER_LD64, SS_LINKER_PE
+} ss_linker;
+
+typedef struct {
+    uint64_t sections;          /* sections scanned */
+    uint64_t scanned_bytes;
+    uint64_t count, unique;
+    uint64_t string_bytes;      /* sum of len + 1 over all strings found */
+    uint64_t duplicate_groups, duplicate_bytes;
+    uint64_t tail_merge_strings, tail_merge_bytes;
+    ss_string_dup *duplicates;  /* largest waste first, at most SS_KEEP_STRINGS */
+    size_t nduplicates;
+    ss_string_entry *distinct;  /* every distinct string (for the cross-member figures) */
+    size_t ndistinct;
+    ss_linker linker;
+    const char *hint;           /* which setting recovers the waste; NULL when nothing to say */
+} ss_strings_result;
+
+/* Strings duplicated across the members of one archive (each member keeps its own copy):
+ * duplicate_bytes = sum over distinct strings of (members holding it - 1) * (len + 1). */
+typedef struct {
+    uint64_t members;           /* images taking part */
+    uint64_t unique;            /* distinct strings over all members */
+    uint64_t duplicate_groups, duplicate_bytes;
+    ss_string_dup *duplicates;  /* copies = members holding it; no offsets */
+    size_t nduplicates;
+} ss_strings_across;
+
+/* ---- permissions ---------------------------------------------------------------------------- */
+
+typedef enum {
+    SS_PV_NA, SS_PV_NO, SS_PV_YES,
+    SS_PV_DEFAULT,              /* exec_stack: no PT_GNU_STACK, the platform decides */
+    SS_PV_NONE, SS_PV_PARTIAL, SS_PV_FULL /* relro */
+} ss_pval;
+
+typedef struct {
+    ss_pval wx_segments, wx_sections, exec_stack, relro, pie, nx, textrel, rodata_exec;
+} ss_perms_result;
+
+/* ---- findings ------------------------------------------------------------------------------- */
+
+typedef enum { SS_SEV_ERROR, SS_SEV_WARNING, SS_SEV_INFO } ss_severity;
+
+typedef struct {
+    const char *what;  /* "segment", "section", "flag", "symbol", "string" */
+    const char *name;
+    int64_t index;     /* segment or section index, -1 when none */
+    int perms;         /* SS_PERM_* or -1 */
+    bool has_flags, has_vaddr, has_offset, has_size;
+    uint64_t flags, vaddr, offset, size; /* offset: image-relative file offset */
+} ss_evidence;
+
+typedef struct {
+    const char *id;    /* stable: "wx-segment", "exec-stack", ... */
+    ss_severity severity;
+    const char *message;
+    ss_evidence *evidence;
+    size_t nevidence;
+} ss_finding;
+
+struct ss_analysis {
+    unsigned ran;      /* SS_AN_* bits of the analyses that completed */
+    ss_bss_result bss;
+    ss_strings_result strings;
+    ss_perms_result perms;
+    ss_strings_across *across; /* first member of an archive only, else NULL */
+    ss_finding *findings;
+    size_t nfindings;
+};
+typedef struct ss_analysis ss_analysis;
+
+/* Runs the analyses o selects on im and stores the result in im->analysis. A failure (out of
+ * memory, over the arena's cap) is returned in d and also recorded as an image warning; the
+ * analyses that completed stay available. */
+ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d);
+/* Analyzes every image of an input, then the strings shared across archive members. Safe to
+ * call from several threads on different inputs. */
+void ss_analyze_input(ss_input *in, const ss_analysis_opts *o);
+
+/* Names used in output. */
+const char *ss_pval_name(ss_pval v);         /* "yes", "no", "n-a", "default", "none", ... */
+const char *ss_severity_name(ss_severity s); /* "error", "warning", "info" */
+const char *ss_linker_name(ss_linker l);     /* "lld", "gnu-ld", ... or NULL */
+
+/* Internal to core/: one analysis each (analysis.c calls them). */
+ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result *out, ss_diag *d);
+ss_status ss_strings_analyze(ss_image *im, const ss_analysis_opts *o, ss_strings_result *out,
+                             ss_diag *d);
+void ss_perms_analyze(const ss_image *im, ss_perms_result *out);
+/* Cross-member figures over n analyzed images; the result is allocated in owner's arena. */
+ss_status ss_strings_across_compute(ss_image *owner, ss_image *const *ims, size_t n,
+                                    ss_strings_across **out, ss_diag *d);
+
+#endif

@@ -1,0 +1,485 @@
+/* bss.c - BSS vs DATA: zero-init memory, zero-filled objects that could move to .bss, zero runs.
+ *
+ * Definitions are in analysis.h. Everything is computed from the model: section kinds and file
+ * bytes, symbols, and the relocation targets the readers record (static relocations in objects
+ * by section and offset, dynamic ones in linked images by virtual address). */
+#include <stdlib.h> /* malloc, free, qsort */
+#include <string.h> /* memcmp, strcmp */
+
+#include "analysis.h"
+
+/* ---- relocation index ------------------------------------------------------------------ */
+
+typedef struct {
+    int64_t key;        /* section index, or -1 for virtual addresses */
+    uint64_t start, end;
+} rrange;
+
+typedef struct {
+    rrange *r;
+    size_t n;
+    uint64_t maxlen;    /* longest range: bounds the backward look of a query */
+} rindex;
+
+static int rrange_cmp(const void *a, const void *b)
+{
+    const rrange *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return 0;
+}
+
+static bool rindex_build(const ss_image *im, rindex *ix)
+{
+    ix->r = NULL;
+    ix->n = 0;
+    ix->maxlen = 0;
+    if (im->nrelocs == 0)
+        return true;
+    ix->r = malloc(im->nrelocs * sizeof *ix->r);
+    if (ix->r == NULL)
+        return false;
+    for (size_t i = 0; i < im->nrelocs; i++) {
+        const ss_reloc *rl = &im->relocs[i];
+        if (rl->size == 0)
+            continue;
+        uint64_t end;
+        if (!ss_add_ok(rl->addr, rl->size, &end))
+            end = UINT64_MAX;
+        ix->r[ix->n++] = (rrange){rl->section < 0 ? -1 : rl->section, rl->addr, end};
+        if (end - rl->addr > ix->maxlen)
+            ix->maxlen = end - rl->addr;
+    }
+    qsort(ix->r, ix->n, sizeof *ix->r, rrange_cmp);
+    return true;
+}
+
+/* Index of the first range of key whose start is >= start - maxlen (the first that can reach
+ * start). */
+static size_t rindex_lower(const rindex *ix, int64_t key, uint64_t start)
+{
+    uint64_t from = start > ix->maxlen ? start - ix->maxlen : 0;
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const rrange *m = &ix->r[mid];
+        if (m->key < key || (m->key == key && m->start < from))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* True when a relocation of key writes any byte of [start, end). */
+static bool rindex_hits(const rindex *ix, int64_t key, uint64_t start, uint64_t end)
+{
+    for (size_t i = rindex_lower(ix, key, start); i < ix->n; i++) {
+        const rrange *r = &ix->r[i];
+        if (r->key != key || r->start >= end)
+            break;
+        if (r->end > start)
+            return true;
+    }
+    return false;
+}
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+static bool all_zero(const uint8_t *p, uint64_t n)
+{
+    return n == 0 || (p[0] == 0 && memcmp(p, p + 1, (size_t)n - 1) == 0);
+}
+
+/* The file bytes of an allocated section as the program sees them, or false. Compressed
+ * allocated sections do not occur in practice (the formats forbid or do not define them). */
+static bool section_bytes(const ss_image *im, const ss_section *s, ss_span *out)
+{
+    if (!s->alloc || s->file_size == 0 || s->compression != SS_COMP_NONE)
+        return false;
+    uint64_t n = s->file_size;
+    if (s->vm_size && s->vm_size < n) /* PE: SizeOfRawData rounded past VirtualSize */
+        n = s->vm_size;
+    return ss_span_sub(im->bytes, s->offset, n, out);
+}
+
+/* Which list an all-zero object of a section of this kind belongs to: 1 movable, 2 read-only,
+ * 0 none. */
+static int zero_list_of(ss_kind k)
+{
+    switch (k) {
+    case SS_KIND_DATA: return 1;
+    case SS_KIND_RODATA:
+    case SS_KIND_RELRO: return 2;
+    default: return 0;
+    }
+}
+
+/* ---- zero-init bytes ------------------------------------------------------------------- */
+
+typedef struct {
+    uint64_t start, end;
+} ival;
+
+static int ival_cmp(const void *a, const void *b)
+{
+    const ival *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+static uint64_t tail_of(uint64_t vm, uint64_t file)
+{
+    return vm > file ? vm - file : 0;
+}
+
+static bool zero_init_bytes(const ss_image *im, ss_bss_section *per, uint64_t *out)
+{
+    *out = 0;
+    bool linked = false;
+    for (size_t i = 0; i < im->nsegments; i++)
+        linked |= im->segments[i].loadable;
+    if (im->type == SS_TYPE_RELOCATABLE)
+        linked = false;
+    size_t cap = im->nsections + im->nsegments, n = 0;
+    ival *iv = cap ? malloc(cap * sizeof *iv) : NULL;
+    if (cap && iv == NULL)
+        return false;
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        uint64_t t = s->alloc ? tail_of(s->vm_size, s->file_size) : 0;
+        per[i].zero_init_bytes = t;
+        if (t == 0)
+            continue;
+        if (!linked) {
+            *out += t;
+            continue;
+        }
+        uint64_t st, en;
+        if (!ss_add_ok(s->vaddr, s->file_size, &st) || !ss_add_ok(st, t, &en))
+            continue; /* a lying header: no address range */
+        iv[n++] = (ival){st, en};
+    }
+    if (linked && im->format != SS_FORMAT_PE) {
+        for (size_t i = 0; i < im->nsegments; i++) {
+            const ss_segment *g = &im->segments[i];
+            uint64_t t = tail_of(g->vm_size, g->file_size), st, en;
+            if (!g->loadable || !(g->perms & SS_PERM_W) || t == 0)
+                continue;
+            if (!ss_add_ok(g->vaddr, g->file_size, &st) || !ss_add_ok(st, t, &en))
+                continue;
+            iv[n++] = (ival){st, en};
+        }
+    }
+    if (n) {
+        qsort(iv, n, sizeof *iv, ival_cmp);
+        uint64_t cs = iv[0].start, ce = iv[0].end;
+        for (size_t i = 1; i < n; i++) {
+            if (iv[i].start <= ce) {
+                if (iv[i].end > ce)
+                    ce = iv[i].end;
+            } else {
+                *out += ce - cs;
+                cs = iv[i].start;
+                ce = iv[i].end;
+            }
+        }
+        *out += ce - cs;
+    }
+    free(iv);
+    return true;
+}
+
+/* ---- objects ------------------------------------------------------------------------------ */
+
+typedef struct {
+    size_t sym;
+    int64_t section;
+    uint64_t offset, size;
+} cand;
+
+static int cand_cmp(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->section != y->section)
+        return x->section < y->section ? -1 : 1;
+    if (x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
+    if (x->size != y->size)
+        return x->size > y->size ? -1 : 1;
+    return x->sym < y->sym ? -1 : x->sym > y->sym;
+}
+
+static int zobj_cmp(const void *a, const void *b)
+{
+    const ss_zero_object *x = a, *y = b;
+    if (x->size != y->size)
+        return x->size > y->size ? -1 : 1;
+    if (x->section != y->section)
+        return x->section < y->section ? -1 : 1;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static int zrun_cmp(const void *a, const void *b)
+{
+    const ss_zero_run *x = a, *y = b;
+    if (x->size != y->size)
+        return x->size > y->size ? -1 : 1;
+    if (x->section != y->section)
+        return x->section < y->section ? -1 : 1;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* The better of two names for one place: a global over a local, then a non-empty one, then the
+ * smaller (so that the choice does not depend on symbol table order). */
+static bool better_name(const ss_symbol *a, const ss_symbol *b)
+{
+    bool ga = a->bind != SS_BIND_LOCAL, gb = b->bind != SS_BIND_LOCAL;
+    if (ga != gb)
+        return ga;
+    if ((a->name[0] != 0) != (b->name[0] != 0))
+        return a->name[0] != 0;
+    return strcmp(a->name, b->name) < 0;
+}
+
+static bool object_symbol(const ss_image *im, const ss_symbol *y)
+{
+    if (!y->defined || y->section < 0 || (uint64_t)y->section >= im->nsections || y->size == 0)
+        return false;
+    return y->type == SS_SYM_OBJECT || y->type == SS_SYM_NOTYPE;
+}
+
+/* A growable list that keeps everything while counting, then is sorted and cut. */
+typedef struct {
+    void *items;
+    size_t n, cap, elem;
+} list;
+
+static bool list_push(list *l, const void *item)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 64;
+        void *p = realloc(l->items, nc * l->elem);
+        if (p == NULL)
+            return false;
+        l->items = p;
+        l->cap = nc;
+    }
+    memcpy((char *)l->items + l->n * l->elem, item, l->elem);
+    l->n++;
+    return true;
+}
+
+/* Sorts l, copies at most SS_KEEP_OBJECTS items into the arena. */
+static bool list_keep(ss_image *im, list *l, int (*cmp)(const void *, const void *), void **out,
+                      size_t *nout)
+{
+    *out = NULL;
+    *nout = 0;
+    if (l->n == 0)
+        return true;
+    qsort(l->items, l->n, l->elem, cmp);
+    size_t k = l->n < SS_KEEP_OBJECTS ? l->n : SS_KEEP_OBJECTS;
+    void *p = ss_arena_array(im->arena, k, l->elem);
+    if (p == NULL)
+        return false;
+    memcpy(p, l->items, k * l->elem);
+    *out = p;
+    *nout = k;
+    return true;
+}
+
+/* Finds the zero runs of one data section: maximal all-zero byte ranges cut at every byte a
+ * relocation writes, kept when at least min bytes long. */
+static bool section_runs(const ss_image *im, size_t si, ss_span b, bool relocatable,
+                         const rindex *ix, uint64_t min, list *runs, ss_bss_section *per)
+{
+    const ss_section *s = &im->sections[si];
+    int64_t key = relocatable ? (int64_t)si : -1;
+    uint64_t base = relocatable ? 0 : s->vaddr;
+    size_t i = 0;
+    while (i < b.len) {
+        if (b.p[i] != 0) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < b.len && b.p[j] == 0)
+            j++;
+        /* [i, j) is all zero; cut it where relocations write. */
+        uint64_t pos = i;
+        uint64_t lo = base + i, hi = base + j;
+        for (size_t k = rindex_lower(ix, key, lo); k <= ix->n; k++) {
+            uint64_t cut_s = j, cut_e = j;
+            bool last = true;
+            if (k < ix->n && ix->r[k].key == key && ix->r[k].start < hi) {
+                if (ix->r[k].end <= lo)
+                    continue;
+                cut_s = ix->r[k].start > lo ? ix->r[k].start - base : i;
+                cut_e = ix->r[k].end < hi ? ix->r[k].end - base : j;
+                last = false;
+            }
+            if (cut_s > pos && cut_s - pos >= min) {
+                ss_zero_run z = {(int64_t)si, pos, cut_s - pos};
+                if (!list_push(runs, &z))
+                    return false;
+                per->zero_runs++;
+                per->zero_run_bytes += z.size;
+            }
+            if (cut_e > pos)
+                pos = cut_e;
+            if (last)
+                break;
+        }
+        i = j;
+    }
+    return true;
+}
+
+ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result *out, ss_diag *d)
+{
+    memset(out, 0, sizeof *out);
+    out->zero_run_min = o->zero_run_min ? o->zero_run_min : 1;
+    bool relocatable = im->type == SS_TYPE_RELOCATABLE;
+    ss_status st = SS_OK;
+    rindex ix = {0};
+    cand *cs = NULL;
+    bool *has_sym = NULL;
+    list mov = {NULL, 0, 0, sizeof(ss_zero_object)}, ro = {NULL, 0, 0, sizeof(ss_zero_object)},
+         runs = {NULL, 0, 0, sizeof(ss_zero_run)};
+    ss_bss_section *per = calloc(im->nsections ? im->nsections : 1, sizeof *per);
+    has_sym = calloc(im->nsections ? im->nsections : 1, sizeof *has_sym);
+    if (per == NULL || has_sym == NULL || !rindex_build(im, &ix) ||
+        !zero_init_bytes(im, per, &out->zero_init_bytes))
+        goto oom;
+
+    /* Candidate objects in sections with file bytes. */
+    size_t nc = 0;
+    cs = malloc((im->nsymbols ? im->nsymbols : 1) * sizeof *cs);
+    if (cs == NULL)
+        goto oom;
+    for (size_t i = 0; i < im->nsymbols; i++) {
+        const ss_symbol *y = &im->symbols[i];
+        if (!object_symbol(im, y))
+            continue;
+        const ss_section *s = &im->sections[y->section];
+        if (zero_list_of(s->kind) == 0)
+            continue;
+        has_sym[y->section] = true;
+        ss_span b;
+        if (!section_bytes(im, s, &b))
+            continue;
+        uint64_t off = y->value;
+        if (!relocatable) {
+            if (y->value < s->vaddr)
+                continue;
+            off = y->value - s->vaddr;
+        }
+        if (!ss_range_ok(off, y->size, b.len))
+            continue; /* not wholly in the file bytes (e.g. in a PE section's zero tail) */
+        cs[nc++] = (cand){i, y->section, off, y->size};
+    }
+    qsort(cs, nc, sizeof *cs, cand_cmp);
+
+    /* One entry per place; union of byte ranges for the totals. */
+    uint64_t cover_end[3] = {0, 0, 0}; /* per list: end of the covered range in this section */
+    int64_t cover_sec[3] = {-1, -1, -1};
+    for (size_t i = 0; i < nc;) {
+        size_t j = i + 1;
+        size_t best = cs[i].sym;
+        while (j < nc && cs[j].section == cs[i].section && cs[j].offset == cs[i].offset) {
+            if (cs[j].size == cs[i].size && better_name(&im->symbols[cs[j].sym], &im->symbols[best]))
+                best = cs[j].sym;
+            j++;
+        }
+        const cand *c = &cs[i];
+        const ss_section *s = &im->sections[c->section];
+        ss_span b;
+        section_bytes(im, s, &b); /* succeeded above */
+        uint64_t vaddr = relocatable ? 0 : s->vaddr + c->offset;
+        bool zero = all_zero(b.p + c->offset, c->size);
+        bool written = zero && (rindex_hits(&ix, c->section, c->offset, c->offset + c->size) ||
+                                (!relocatable && rindex_hits(&ix, -1, vaddr, vaddr + c->size)));
+        if (zero && !written) {
+            int which = zero_list_of(s->kind);
+            ss_zero_object z = {im->symbols[best].name, c->section, c->offset, c->size, vaddr,
+                                (uint32_t)(j - i - 1)};
+            if (!list_push(which == 1 ? &mov : &ro, &z))
+                goto oom;
+            /* Bytes not yet covered by an earlier object of the same list and section. */
+            uint64_t from = c->offset, to = c->offset + c->size, add = 0;
+            if (cover_sec[which] == c->section && cover_end[which] > from)
+                from = cover_end[which];
+            if (to > from)
+                add = to - from;
+            if (cover_sec[which] != c->section || to > cover_end[which]) {
+                cover_sec[which] = c->section;
+                cover_end[which] = to;
+            }
+            ss_bss_section *ps = &per[c->section];
+            if (which == 1) {
+                out->movable_count++;
+                out->movable_bytes += add;
+                ps->movable++;
+                ps->movable_bytes += add;
+            } else {
+                out->readonly_zero_count++;
+                out->readonly_zero_bytes += add;
+                ps->readonly_zero++;
+                ps->readonly_zero_bytes += add;
+            }
+        }
+        i = j;
+    }
+
+    /* Zero runs in data sections that no object symbol describes. */
+    for (size_t si = 0; si < im->nsections; si++) {
+        const ss_section *s = &im->sections[si];
+        ss_span b;
+        if (s->kind != SS_KIND_DATA || has_sym[si] || !section_bytes(im, s, &b))
+            continue;
+        if (!section_runs(im, si, b, relocatable, &ix, out->zero_run_min, &runs, &per[si]))
+            goto oom;
+        out->zero_run_count += per[si].zero_runs;
+        out->zero_run_bytes += per[si].zero_run_bytes;
+    }
+
+    if (!list_keep(im, &mov, zobj_cmp, (void **)&out->movable, &out->nmovable) ||
+        !list_keep(im, &ro, zobj_cmp, (void **)&out->readonly_zero, &out->nreadonly_zero) ||
+        !list_keep(im, &runs, zrun_cmp, (void **)&out->zero_runs, &out->nzero_runs))
+        goto oom;
+
+    size_t np = 0;
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_bss_section *p = &per[i];
+        if (p->zero_init_bytes || p->movable || p->readonly_zero || p->zero_runs)
+            np++;
+    }
+    if (np) {
+        out->sections = ss_arena_array(im->arena, np, sizeof *out->sections);
+        if (out->sections == NULL)
+            goto oom;
+        for (size_t i = 0; i < im->nsections; i++) {
+            ss_bss_section p = per[i];
+            if (p.zero_init_bytes || p.movable || p.readonly_zero || p.zero_runs) {
+                p.section = (int64_t)i;
+                out->sections[out->nsections++] = p;
+            }
+        }
+    }
+    goto done;
+oom:
+    st = ss_fail_nooff(d, SS_E_NOMEM, "out of memory in the BSS analysis");
+done:
+    free(ix.r);
+    free(cs);
+    free(per);
+    free(has_sym);
+    free(mov.items);
+    free(ro.items);
+    free(runs.items);
+    return st;
+}
