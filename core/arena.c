@@ -40,7 +40,8 @@ void ss_arena_free(ss_arena *a)
     free(a);
 }
 
-void *ss_arena_alloc(ss_arena *a, size_t n)
+/* n bytes, aligned, not cleared. */
+static void *arena_take(ss_arena *a, size_t n)
 {
     if (n == 0)
         n = 1;
@@ -63,7 +64,14 @@ void *ss_arena_alloc(ss_arena *a, size_t n)
     void *p = c->data + c->used;
     c->used += need;
     a->used += need;
-    memset(p, 0, n);
+    return p;
+}
+
+void *ss_arena_alloc(ss_arena *a, size_t n)
+{
+    void *p = arena_take(a, n);
+    if (p)
+        memset(p, 0, n ? n : 1);
     return p;
 }
 
@@ -116,18 +124,37 @@ void ss_vec_init(ss_vec *v, size_t elem)
     v->elem = elem;
 }
 
+static bool vec_grow(ss_arena *a, ss_vec *v, size_t ncap)
+{
+    /* Elements are zeroed when pushed, so the new storage needs no clearing of its own. */
+    size_t bytes;
+    if (__builtin_mul_overflow(ncap, v->elem, &bytes))
+        return false;
+    void *n = arena_take(a, bytes);
+    if (n == NULL)
+        return false;
+    if (v->count)
+        memcpy(n, v->items, v->count * v->elem);
+    v->items = n;
+    v->cap = ncap;
+    return true;
+}
+
+bool ss_vec_reserve(ss_arena *a, ss_vec *v, size_t n)
+{
+    if (n <= v->cap - v->count)
+        return true;
+    size_t want;
+    if (__builtin_add_overflow(v->count, n, &want))
+        return false;
+    /* Never less than doubling, so many small reservations stay linear in time and space. */
+    return vec_grow(a, v, want > v->cap * 2 ? want : v->cap * 2);
+}
+
 void *ss_vec_push(ss_arena *a, ss_vec *v)
 {
-    if (v->count == v->cap) {
-        size_t ncap = v->cap ? v->cap * 2 : 16;
-        void *n = ss_arena_array(a, ncap, v->elem);
-        if (n == NULL)
-            return NULL;
-        if (v->count)
-            memcpy(n, v->items, v->count * v->elem);
-        v->items = n;
-        v->cap = ncap;
-    }
+    if (v->count == v->cap && !vec_grow(a, v, v->cap ? v->cap * 2 : 16))
+        return NULL;
     void *p = (unsigned char *)v->items + v->count * v->elem;
     v->count++;
     memset(p, 0, v->elem);

@@ -6,7 +6,8 @@
 #ifndef SS_ARENA_H
 #define SS_ARENA_H
 
-#include <stddef.h> /* size_t */
+#include <stdbool.h> /* bool */
+#include <stddef.h>  /* size_t */
 
 typedef struct ss_arena ss_arena;
 
@@ -35,5 +36,8 @@ typedef struct {
 void ss_vec_init(ss_vec *v, size_t elem);
 /* Pointer to a new zeroed element at the end, or NULL when the arena refuses. */
 void *ss_vec_push(ss_arena *a, ss_vec *v);
+/* Makes room for at least n more elements (one allocation instead of repeated doubling);
+ * false when the arena refuses. */
+bool ss_vec_reserve(ss_arena *a, ss_vec *v, size_t n);
 
 #endif

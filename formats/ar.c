@@ -121,7 +121,7 @@ static ss_status ar_each(ss_span bytes, ss_member_fn fn, void *ctx, ss_diag *d)
                 size_t n = strlen(name);
                 while (n > 0 && name[n - 1] == ' ')
                     n--;
-                if (n > 0 && name[n - 1] == '/')
+                if (n > 0 && name[n - 1] == '/' && name[0] != '/') /* keep "/", "/SYM64/" */
                     n--;
                 name[n] = '\0';
             }

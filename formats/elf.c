@@ -507,10 +507,21 @@ static ss_status read_symtab(elf_ctx *c, size_t idx)
         return SS_OK;
     }
     size_t n = data->d_size / symsz;
-    bool strtab_ok = sh.sh_link > 0 && sh.sh_link < c->shnum &&
-                     im->sections[sh.sh_link].raw_type == SHT_STRTAB;
-    if (!strtab_ok)
+    /* Names are borrowed from the string table's bytes in the mapped file (checked to end in a
+     * NUL inside the table), not copied: libLLVM's 60k dynamic symbols cost no allocation. */
+    ss_span strtab = {NULL, 0};
+    if (sh.sh_link > 0 && sh.sh_link < c->shnum && im->sections[sh.sh_link].raw_type == SHT_STRTAB)
+        (void)ss_span_sub(im->bytes, im->sections[sh.sh_link].offset,
+                          im->sections[sh.sh_link].file_size, &strtab);
+    else
         ss_image_warn(im, sh.sh_offset, "symbol table's sh_link %u is no string table", sh.sh_link);
+    /* Every name starting before the table's last NUL ends inside the table: one search per
+     * table, not one per symbol (a table with no NUL must not make this quadratic). */
+    const uint8_t *last_nul = strtab.len ? memrchr(strtab.p, 0, strtab.len) : NULL;
+    size_t names_end = last_nul ? (size_t)(last_nul - strtab.p) + 1 : 0;
+    bool bad_name = false;
+    if (n > 1 && !ss_vec_reserve(im->arena, &im->v_symbols, n - 1))
+        return oom(c);
     for (size_t i = 1; i < n; i++) {
         GElf_Sym sym;
         Elf32_Word xndx = 0;
@@ -522,8 +533,11 @@ static ss_status read_symtab(elf_ctx *c, size_t idx)
         ss_symbol *s = ss_image_add_symbol(im);
         if (s == NULL)
             return oom(c);
-        const char *nm = strtab_ok ? elf_strptr(c->elf, sh.sh_link, sym.st_name) : NULL;
-        s->name = nm ? copy_name(im, nm) : "";
+        s->name = "";
+        if (sym.st_name < names_end)
+            s->name = (const char *)strtab.p + sym.st_name;
+        else if (sym.st_name != 0)
+            bad_name = true;
         s->value = sym.st_value;
         s->size = sym.st_size;
         s->type = sym_type(GELF_ST_TYPE(sym.st_info), sym.st_shndx);
@@ -533,6 +547,10 @@ static ss_status read_symtab(elf_ctx *c, size_t idx)
             shndx < c->shnum)
             s->section = (int64_t)shndx;
     }
+    if (bad_name)
+        ss_image_warn(im, sh.sh_offset,
+                      "symbol table %s: some names lie outside its string table (shown empty)",
+                      im->sections[idx].name);
     return SS_OK;
 }
 

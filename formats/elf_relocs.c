@@ -123,7 +123,7 @@ ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss
             bool rela = s->raw_type == SHT_RELA;
             size_t ent = is64 ? (rela ? 24 : 16) : (rela ? 12 : 8);
             ss_cursor c = ss_cursor_at(tab, 0, be);
-            ok = true;
+            ok = ss_vec_reserve(im->arena, &im->v_relocs, tab.len / ent);
             for (size_t k = 0; k < tab.len / ent && ok; k++) {
                 uint64_t off = is64 ? ss_u64(&c) : ss_u32(&c);
                 uint64_t info = is64 ? ss_u64(&c) : ss_u32(&c);
