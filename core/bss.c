@@ -19,7 +19,7 @@ typedef struct {
     rrange *r;
     size_t n;
     uint64_t maxlen;    /* longest range: bounds the backward look of a query */
-} rindex;
+} relix;
 
 static int rrange_cmp(const void *a, const void *b)
 {
@@ -31,7 +31,7 @@ static int rrange_cmp(const void *a, const void *b)
     return 0;
 }
 
-static bool rindex_build(const ss_image *im, rindex *ix)
+static bool relix_build(const ss_image *im, relix *ix)
 {
     ix->r = NULL;
     ix->n = 0;
@@ -58,7 +58,7 @@ static bool rindex_build(const ss_image *im, rindex *ix)
 
 /* Index of the first range of key whose start is >= start - maxlen (the first that can reach
  * start). */
-static size_t rindex_lower(const rindex *ix, int64_t key, uint64_t start)
+static size_t relix_lower(const relix *ix, int64_t key, uint64_t start)
 {
     uint64_t from = start > ix->maxlen ? start - ix->maxlen : 0;
     size_t lo = 0, hi = ix->n;
@@ -74,9 +74,9 @@ static size_t rindex_lower(const rindex *ix, int64_t key, uint64_t start)
 }
 
 /* True when a relocation of key writes any byte of [start, end). */
-static bool rindex_hits(const rindex *ix, int64_t key, uint64_t start, uint64_t end)
+static bool relix_hits(const relix *ix, int64_t key, uint64_t start, uint64_t end)
 {
-    for (size_t i = rindex_lower(ix, key, start); i < ix->n; i++) {
+    for (size_t i = relix_lower(ix, key, start); i < ix->n; i++) {
         const rrange *r = &ix->r[i];
         if (r->key != key || r->start >= end)
             break;
@@ -295,7 +295,7 @@ static bool list_keep(ss_image *im, list *l, int (*cmp)(const void *, const void
 /* Finds the zero runs of one data section: maximal all-zero byte ranges cut at every byte a
  * relocation writes, kept when at least min bytes long. */
 static bool section_runs(const ss_image *im, size_t si, ss_span b, bool relocatable,
-                         const rindex *ix, uint64_t min, list *runs, ss_bss_section *per)
+                         const relix *ix, uint64_t min, list *runs, ss_bss_section *per)
 {
     const ss_section *s = &im->sections[si];
     int64_t key = relocatable ? (int64_t)si : -1;
@@ -312,7 +312,7 @@ static bool section_runs(const ss_image *im, size_t si, ss_span b, bool relocata
         /* [i, j) is all zero; cut it where relocations write. */
         uint64_t pos = i;
         uint64_t lo = base + i, hi = base + j;
-        for (size_t k = rindex_lower(ix, key, lo); k <= ix->n; k++) {
+        for (size_t k = relix_lower(ix, key, lo); k <= ix->n; k++) {
             uint64_t cut_s = j, cut_e = j;
             bool last = true;
             if (k < ix->n && ix->r[k].key == key && ix->r[k].start < hi) {
@@ -345,14 +345,14 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
     out->zero_run_min = o->zero_run_min ? o->zero_run_min : 1;
     bool relocatable = im->type == SS_TYPE_RELOCATABLE;
     ss_status st = SS_OK;
-    rindex ix = {0};
+    relix ix = {0};
     cand *cs = NULL;
     bool *has_sym = NULL;
     list mov = {NULL, 0, 0, sizeof(ss_zero_object)}, ro = {NULL, 0, 0, sizeof(ss_zero_object)},
          runs = {NULL, 0, 0, sizeof(ss_zero_run)};
     ss_bss_section *per = calloc(im->nsections ? im->nsections : 1, sizeof *per);
     has_sym = calloc(im->nsections ? im->nsections : 1, sizeof *has_sym);
-    if (per == NULL || has_sym == NULL || !rindex_build(im, &ix) ||
+    if (per == NULL || has_sym == NULL || !relix_build(im, &ix) ||
         !zero_init_bytes(im, per, &out->zero_init_bytes))
         goto oom;
 
@@ -401,8 +401,8 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
         section_bytes(im, s, &b); /* succeeded above */
         uint64_t vaddr = relocatable ? 0 : s->vaddr + c->offset;
         bool zero = all_zero(b.p + c->offset, c->size);
-        bool written = zero && (rindex_hits(&ix, c->section, c->offset, c->offset + c->size) ||
-                                (!relocatable && rindex_hits(&ix, -1, vaddr, vaddr + c->size)));
+        bool written = zero && (relix_hits(&ix, c->section, c->offset, c->offset + c->size) ||
+                                (!relocatable && relix_hits(&ix, -1, vaddr, vaddr + c->size)));
         if (zero && !written) {
             int which = zero_list_of(s->kind);
             ss_zero_object z = {im->symbols[best].name, c->section, c->offset, c->size, vaddr,

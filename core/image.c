@@ -80,6 +80,16 @@ ss_reloc *ss_image_add_reloc(ss_image *im)
     return r;
 }
 
+ss_reloc *ss_image_add_relocs(ss_image *im, size_t n)
+{
+    if (n == 0 || !ss_vec_reserve(im->arena, &im->v_relocs, n))
+        return NULL;
+    ss_reloc *first = (ss_reloc *)im->v_relocs.items + im->v_relocs.count;
+    im->v_relocs.count += n;
+    PUBLISH(im, v_relocs, relocs, nrelocs);
+    return first;
+}
+
 bool ss_image_add_region(ss_image *im, const char *name, uint64_t offset, uint64_t size)
 {
     if (size == 0)

@@ -206,6 +206,8 @@ ss_segment *ss_image_add_segment(ss_image *im);
 ss_section *ss_image_add_section(ss_image *im);
 ss_symbol *ss_image_add_symbol(ss_image *im);
 ss_reloc *ss_image_add_reloc(ss_image *im);
+/* n new relocation entries at once (uninitialized: the caller fills every field), or NULL. */
+ss_reloc *ss_image_add_relocs(ss_image *im, size_t n);
 /* Adds a named file region; regions of size 0 are ignored. Returns false only on OOM. */
 bool ss_image_add_region(ss_image *im, const char *name, uint64_t offset, uint64_t size);
 /* Records a warning at an image-relative offset (UINT64_MAX for none). Never fails visibly:

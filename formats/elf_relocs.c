@@ -122,15 +122,24 @@ ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss
             }
             bool rela = s->raw_type == SHT_RELA;
             size_t ent = is64 ? (rela ? 24 : 16) : (rela ? 12 : 8);
-            ss_cursor c = ss_cursor_at(tab, 0, be);
-            ok = ss_vec_reserve(im->arena, &im->v_relocs, tab.len / ent);
-            for (size_t k = 0; k < tab.len / ent && ok; k++) {
-                uint64_t off = is64 ? ss_u64(&c) : ss_u32(&c);
-                uint64_t info = is64 ? ss_u64(&c) : ss_u32(&c);
-                if (rela)
-                    ss_skip(&c, is64 ? 8 : 4);
+            size_t count = tab.len / ent;
+            ss_reloc *out = ss_image_add_relocs(im, count);
+            ok = count == 0 || out != NULL;
+            /* count * ent <= tab.len, so every entry read below is inside the table. */
+            size_t kept = 0;
+            for (size_t k = 0; k < count && out; k++) {
+                const uint8_t *e = tab.p + k * ent;
+                uint64_t off = is64 ? ss_load64(e, be) : ss_load32(e, be);
+                uint64_t info = is64 ? ss_load64(e + 8, be) : ss_load32(e + 4, be);
                 uint32_t type = is64 ? (uint32_t)(info & 0xffffffffu) : (uint32_t)(info & 0xff);
-                ok = add(im, target, off, reloc_width(machine, type, ptr));
+                uint32_t width = reloc_width(machine, type, ptr);
+                if (width == 0)
+                    continue; /* R_*_NONE writes nothing */
+                out[kept++] = (ss_reloc){.section = target, .addr = off, .size = width};
+            }
+            if (out) { /* give back the entries of NONE relocations */
+                im->v_relocs.count -= count - kept;
+                im->nrelocs = im->v_relocs.count;
             }
         }
         if (!ok)

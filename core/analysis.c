@@ -1,0 +1,455 @@
+/* analysis.c - running the analyzers on an image and drawing findings from their results. */
+#include <stdarg.h> /* va_list */
+#include <stdio.h>  /* vsnprintf */
+#include <stdlib.h> /* malloc, free */
+#include <string.h> /* strlen, strncmp */
+
+#include "analysis.h"
+
+/* Evidence items kept per finding (the finding's message still states the full count). */
+#define MAX_EVIDENCE 16
+#define ELF_PT_GNU_STACK 0x6474e551u
+#define ELF_PT_GNU_RELRO 0x6474e552u
+
+ss_analysis_opts ss_analysis_opts_default(void)
+{
+    return (ss_analysis_opts){SS_AN_ALL, SS_ZERO_RUN_DEFAULT, SS_MIN_STRING_DEFAULT};
+}
+
+bool ss_analysis_parse_only(const char *list, unsigned *which, const char **bad, size_t *badlen)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } names[] = {{"sizes", SS_AN_SIZES}, {"bss", SS_AN_BSS}, {"strings", SS_AN_STRINGS},
+                 {"perms", SS_AN_PERMS}, {"all", SS_AN_ALL}};
+    unsigned w = 0;
+    const char *p = list;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        bool found = false;
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (n == strlen(names[i].name) && strncmp(p, names[i].name, n) == 0) {
+                w |= names[i].bit;
+                found = true;
+            }
+        if (!found) {
+            *bad = p;
+            *badlen = n;
+            return false;
+        }
+        if (p[n] == '\0')
+            break;
+        p += n + 1;
+    }
+    *which = w;
+    return true;
+}
+
+const char *ss_pval_name(ss_pval v)
+{
+    switch (v) {
+    case SS_PV_NA: return "n-a";
+    case SS_PV_NO: return "no";
+    case SS_PV_YES: return "yes";
+    case SS_PV_DEFAULT: return "default";
+    case SS_PV_NONE: return "none";
+    case SS_PV_PARTIAL: return "partial";
+    case SS_PV_FULL: return "full";
+    }
+    return "n-a";
+}
+
+const char *ss_severity_name(ss_severity s)
+{
+    return s == SS_SEV_ERROR ? "error" : s == SS_SEV_WARNING ? "warning" : "info";
+}
+
+const char *ss_linker_name(ss_linker l)
+{
+    switch (l) {
+    case SS_LINKER_LLD: return "lld";
+    case SS_LINKER_GNU: return "gnu-ld";
+    case SS_LINKER_MOLD: return "mold";
+    case SS_LINKER_LD64: return "ld64";
+    case SS_LINKER_PE: return "pe-linker";
+    case SS_LINKER_NONE:
+    case SS_LINKER_UNKNOWN: break;
+    }
+    return NULL;
+}
+
+/* ---- findings -------------------------------------------------------------------------- */
+
+typedef struct {
+    ss_image *im;
+    ss_vec findings; /* ss_finding */
+    bool oom;
+} fctx;
+
+static ss_finding *add_finding(fctx *c, const char *id, ss_severity sev, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static ss_finding *add_finding(fctx *c, const char *id, ss_severity sev, const char *fmt, ...)
+{
+    ss_finding *f = ss_vec_push(c->im->arena, &c->findings);
+    if (f == NULL) {
+        c->oom = true;
+        return NULL;
+    }
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    f->id = id;
+    f->severity = sev;
+    f->message = ss_arena_strndup(c->im->arena, buf, strlen(buf));
+    f->evidence = ss_arena_array(c->im->arena, MAX_EVIDENCE, sizeof *f->evidence);
+    if (f->message == NULL || f->evidence == NULL) {
+        c->oom = true;
+        c->findings.count--;
+        return NULL;
+    }
+    return f;
+}
+
+static ss_evidence *add_evidence(ss_finding *f)
+{
+    if (f == NULL || f->nevidence >= MAX_EVIDENCE)
+        return NULL;
+    ss_evidence *e = &f->evidence[f->nevidence++];
+    memset(e, 0, sizeof *e);
+    e->index = -1;
+    e->perms = -1;
+    return e;
+}
+
+static void ev_segment(ss_finding *f, const ss_image *im, size_t i)
+{
+    ss_evidence *e = add_evidence(f);
+    if (e == NULL)
+        return;
+    const ss_segment *g = &im->segments[i];
+    e->what = "segment";
+    e->name = g->name;
+    e->index = (int64_t)i;
+    e->perms = g->perms;
+    e->has_flags = true;
+    e->flags = g->raw_flags;
+    e->has_vaddr = true;
+    e->vaddr = g->vaddr;
+    e->has_offset = true;
+    e->offset = g->offset;
+    e->has_size = true;
+    e->size = g->vm_size;
+}
+
+static void ev_section(ss_finding *f, const ss_image *im, size_t i, bool has_size, uint64_t size)
+{
+    ss_evidence *e = add_evidence(f);
+    if (e == NULL)
+        return;
+    const ss_section *s = &im->sections[i];
+    e->what = "section";
+    e->name = s->name;
+    e->index = (int64_t)i;
+    e->perms = s->perms;
+    e->has_flags = true;
+    e->flags = s->raw_flags;
+    if (s->alloc && im->type != SS_TYPE_RELOCATABLE) {
+        e->has_vaddr = true;
+        e->vaddr = s->vaddr;
+    }
+    e->has_offset = true;
+    e->offset = s->offset;
+    e->has_size = true;
+    e->size = has_size ? size : (s->vm_size ? s->vm_size : s->file_size);
+}
+
+static void ev_flag(ss_finding *f, const char *name, uint64_t flags)
+{
+    ss_evidence *e = add_evidence(f);
+    if (e == NULL)
+        return;
+    e->what = "flag";
+    e->name = name;
+    e->has_flags = true;
+    e->flags = flags;
+}
+
+static int64_t last_segment_of_type(const ss_image *im, uint32_t type)
+{
+    int64_t r = -1;
+    for (size_t i = 0; i < im->nsegments; i++)
+        if (im->segments[i].raw_type == type)
+            r = (int64_t)i;
+    return r;
+}
+
+static void perms_findings(fctx *c, const ss_perms_result *p)
+{
+    const ss_image *im = c->im;
+    const ss_props *pr = &im->props;
+    ss_finding *f;
+    if (p->wx_segments == SS_PV_YES) {
+        for (size_t i = 0; i < im->nsegments; i++) {
+            const ss_segment *g = &im->segments[i];
+            if (!g->loadable || (g->perms & 3) != 3)
+                continue;
+            f = add_finding(c, "wx-segment", SS_SEV_ERROR,
+                            "segment %zu (%s) is writable and executable", i, g->name);
+            ev_segment(f, im, i);
+        }
+    }
+    if (p->wx_sections == SS_PV_YES) {
+        size_t n = 0;
+        for (size_t i = 0; i < im->nsections; i++)
+            n += im->sections[i].alloc && (im->sections[i].perms & 3) == 3;
+        f = add_finding(c, "wx-section", SS_SEV_ERROR, "%zu section%s writable and executable", n,
+                        n == 1 ? " is" : "s are");
+        for (size_t i = 0; i < im->nsections; i++)
+            if (im->sections[i].alloc && (im->sections[i].perms & 3) == 3)
+                ev_section(f, im, i, false, 0);
+    }
+    if (p->exec_stack == SS_PV_YES || p->exec_stack == SS_PV_DEFAULT) {
+        bool yes = p->exec_stack == SS_PV_YES;
+        if (im->format == SS_FORMAT_ELF && im->type == SS_TYPE_RELOCATABLE) {
+            f = add_finding(c, yes ? "exec-stack" : "exec-stack-default",
+                            yes ? SS_SEV_ERROR : SS_SEV_WARNING,
+                            yes ? "the object asks for an executable stack (.note.GNU-stack is "
+                                  "executable)"
+                                : "the object has no .note.GNU-stack: GNU ld makes the stack of "
+                                  "the program executable");
+            for (size_t i = 0; yes && i < im->nsections; i++)
+                if (strcmp(im->sections[i].name, ".note.GNU-stack") == 0)
+                    ev_section(f, im, i, false, 0);
+        } else if (im->format == SS_FORMAT_ELF) {
+            int64_t g = last_segment_of_type(im, ELF_PT_GNU_STACK);
+            f = add_finding(c, yes ? "exec-stack" : "exec-stack-default",
+                            yes ? SS_SEV_ERROR : SS_SEV_WARNING,
+                            yes ? "the stack is executable (PT_GNU_STACK has PF_X)"
+                                : "no PT_GNU_STACK: the platform decides whether the stack is "
+                                  "executable (on Linux it is, for x86 and most older ABIs)");
+            if (g >= 0)
+                ev_segment(f, im, (size_t)g);
+        } else if (im->format == SS_FORMAT_PE) {
+            f = add_finding(c, "exec-stack", SS_SEV_ERROR,
+                            "no NX_COMPAT: stack and heap are executable");
+            ev_flag(f, "DllCharacteristics", pr->pe_dll_characteristics);
+        } else {
+            f = add_finding(c, "exec-stack", SS_SEV_ERROR,
+                            "MH_ALLOW_STACK_EXECUTION: the stack is executable");
+            ev_flag(f, "mach_header.flags", pr->macho_flags);
+        }
+    }
+    if (p->relro == SS_PV_NONE || p->relro == SS_PV_PARTIAL) {
+        bool none = p->relro == SS_PV_NONE;
+        f = add_finding(c, none ? "relro-none" : "relro-partial", none ? SS_SEV_WARNING : SS_SEV_INFO,
+                        none ? "no PT_GNU_RELRO: relocated data (GOT, init arrays) stays writable"
+                             : "partial RELRO: no BIND_NOW, so the PLT's GOT stays writable "
+                               "(link with -z now)");
+        int64_t g = last_segment_of_type(im, ELF_PT_GNU_RELRO);
+        if (g >= 0)
+            ev_segment(f, im, (size_t)g);
+    }
+    if (p->pie == SS_PV_NO) {
+        if (im->format == SS_FORMAT_ELF) {
+            f = add_finding(c, "no-pie", SS_SEV_WARNING,
+                            "not a position-independent executable (ET_EXEC): loaded at a fixed "
+                            "address");
+        } else if (im->format == SS_FORMAT_PE) {
+            uint16_t dc = pr->pe_dll_characteristics;
+            const char *why = !(dc & 0x40) ? "no DYNAMIC_BASE"
+                              : (pr->pe_characteristics & 1) ? "relocations stripped (RELOCS_STRIPPED)"
+                                                             : "no HIGH_ENTROPY_VA (low-entropy ASLR)";
+            f = add_finding(c, "no-pie", SS_SEV_WARNING, "no full ASLR: %s", why);
+            ev_flag(f, "DllCharacteristics", dc);
+            ev_flag(f, "Characteristics", pr->pe_characteristics);
+        } else {
+            f = add_finding(c, "no-pie", SS_SEV_WARNING, "no MH_PIE: loaded at a fixed address");
+            ev_flag(f, "mach_header.flags", pr->macho_flags);
+        }
+    }
+    if (p->nx == SS_PV_NO) {
+        if (im->format == SS_FORMAT_PE) {
+            f = add_finding(c, "no-nx", SS_SEV_WARNING, "no NX_COMPAT (DEP off for this image)");
+            ev_flag(f, "DllCharacteristics", pr->pe_dll_characteristics);
+        } else {
+            f = add_finding(c, "no-nx", SS_SEV_INFO,
+                            "no MH_NO_HEAP_EXECUTION (matters on 32-bit x86 only)");
+            ev_flag(f, "mach_header.flags", pr->macho_flags);
+        }
+    }
+    if (p->textrel == SS_PV_YES)
+        add_finding(c, "textrel", SS_SEV_WARNING,
+                    "text relocations (DT_TEXTREL): the loader writes into code pages");
+    if (p->rodata_exec == SS_PV_YES && im->format != SS_FORMAT_MACHO) {
+        size_t n = 0;
+        for (size_t i = 0; i < im->nsections; i++) {
+            const ss_section *s = &im->sections[i];
+            n += s->alloc && s->kind == SS_KIND_RODATA && s->vm_size && s->segment >= 0 &&
+                 (size_t)s->segment < im->nsegments && (im->segments[s->segment].perms & SS_PERM_X);
+        }
+        f = add_finding(c, "rodata-executable", SS_SEV_INFO,
+                        "%zu read-only data section%s in an executable segment (e.g. "
+                        "-z noseparate-code, lld --no-rosegment)",
+                        n, n == 1 ? " lies" : "s lie");
+        for (size_t i = 0; i < im->nsections; i++) {
+            const ss_section *s = &im->sections[i];
+            if (s->alloc && s->kind == SS_KIND_RODATA && s->vm_size && s->segment >= 0 &&
+                (size_t)s->segment < im->nsegments && (im->segments[s->segment].perms & SS_PERM_X))
+                ev_section(f, im, i, false, 0);
+        }
+    }
+}
+
+static void bss_findings(fctx *c, const ss_bss_result *b)
+{
+    ss_finding *f;
+    if (b->movable_bytes) {
+        f = add_finding(c, "movable-zero-data", SS_SEV_INFO,
+                        "%llu zero-filled object%s (%llu bytes) in writable data could live in "
+                        ".bss: %llu file bytes saved",
+                        (unsigned long long)b->movable_count, b->movable_count == 1 ? "" : "s",
+                        (unsigned long long)b->movable_bytes, (unsigned long long)b->movable_bytes);
+        for (size_t i = 0; i < b->nsections; i++)
+            if (b->sections[i].movable_bytes)
+                ev_section(f, c->im, (size_t)b->sections[i].section, true,
+                           b->sections[i].movable_bytes);
+    }
+    if (b->zero_run_bytes) {
+        f = add_finding(c, "zero-runs", SS_SEV_INFO,
+                        "%llu zero run%s of at least %llu bytes (%llu bytes) in writable data "
+                        "without symbols",
+                        (unsigned long long)b->zero_run_count, b->zero_run_count == 1 ? "" : "s",
+                        (unsigned long long)b->zero_run_min, (unsigned long long)b->zero_run_bytes);
+        for (size_t i = 0; i < b->nsections; i++)
+            if (b->sections[i].zero_run_bytes)
+                ev_section(f, c->im, (size_t)b->sections[i].section, true,
+                           b->sections[i].zero_run_bytes);
+    }
+    if (b->readonly_zero_bytes) {
+        f = add_finding(c, "readonly-zero-data", SS_SEV_INFO,
+                        "%llu zero-filled object%s (%llu bytes) in read-only data (they could "
+                        "become .bss only by being made writable)",
+                        (unsigned long long)b->readonly_zero_count,
+                        b->readonly_zero_count == 1 ? "" : "s",
+                        (unsigned long long)b->readonly_zero_bytes);
+        for (size_t i = 0; i < b->nsections; i++)
+            if (b->sections[i].readonly_zero_bytes)
+                ev_section(f, c->im, (size_t)b->sections[i].section, true,
+                           b->sections[i].readonly_zero_bytes);
+    }
+}
+
+static void strings_findings(fctx *c, const ss_strings_result *s)
+{
+    if (s->duplicate_bytes == 0 && s->tail_merge_bytes == 0)
+        return;
+    ss_finding *f = add_finding(
+        c, "duplicate-strings", SS_SEV_INFO,
+        "%llu bytes in %llu duplicated string%s, %llu more by tail merging%s%s",
+        (unsigned long long)s->duplicate_bytes, (unsigned long long)s->duplicate_groups,
+        s->duplicate_groups == 1 ? "" : "s", (unsigned long long)s->tail_merge_bytes,
+        s->hint ? "; " : "", s->hint ? s->hint : "");
+    for (size_t i = 0; i < s->nduplicates && i < 3; i++) {
+        ss_evidence *e = add_evidence(f);
+        if (e == NULL)
+            break;
+        e->what = "string";
+        e->name = s->duplicates[i].text;
+        e->has_offset = s->duplicates[i].noffsets > 0;
+        e->offset = e->has_offset ? s->duplicates[i].offsets[0] : 0;
+        e->has_size = true;
+        e->size = s->duplicates[i].wasted;
+    }
+}
+
+/* Refreshes the published warnings after a late ss_image_warn. */
+static void warn_late(ss_image *im, const char *msg)
+{
+    ss_image_warn(im, UINT64_MAX, "%s", msg);
+    im->warnings = im->v_warnings.items;
+    im->nwarnings = im->v_warnings.count;
+}
+
+ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
+{
+    ss_analysis_opts def = ss_analysis_opts_default();
+    if (o == NULL)
+        o = &def;
+    ss_analysis *a = ss_arena_alloc(im->arena, sizeof *a);
+    if (a == NULL)
+        return ss_fail_nooff(d, SS_E_NOMEM, "out of memory for the analysis");
+    im->analysis = a;
+    ss_status st = SS_OK;
+    if (o->which & SS_AN_BSS) {
+        ss_status s = ss_bss_analyze(im, o, &a->bss, d);
+        if (s == SS_OK)
+            a->ran |= SS_AN_BSS;
+        else {
+            st = s;
+            memset(&a->bss, 0, sizeof a->bss);
+            warn_late(im, d->msg);
+        }
+    }
+    if (o->which & SS_AN_STRINGS) {
+        ss_status s = ss_strings_analyze(im, o, &a->strings, d);
+        if (s == SS_OK)
+            a->ran |= SS_AN_STRINGS;
+        else {
+            st = s;
+            memset(&a->strings, 0, sizeof a->strings);
+            warn_late(im, d->msg);
+        }
+    }
+    if (o->which & SS_AN_PERMS) {
+        ss_perms_analyze(im, &a->perms);
+        a->ran |= SS_AN_PERMS;
+    }
+
+    fctx c = {.im = im};
+    ss_vec_init(&c.findings, sizeof(ss_finding));
+    if (a->ran & SS_AN_PERMS)
+        perms_findings(&c, &a->perms);
+    if (a->ran & SS_AN_BSS)
+        bss_findings(&c, &a->bss);
+    if (a->ran & SS_AN_STRINGS)
+        strings_findings(&c, &a->strings);
+    a->findings = c.findings.items;
+    a->nfindings = c.findings.count;
+    if (c.oom) {
+        st = ss_fail_nooff(d, SS_E_NOMEM, "out of memory listing findings");
+        warn_late(im, d->msg);
+    }
+    return st;
+}
+
+void ss_analyze_input(ss_input *in, const ss_analysis_opts *o)
+{
+    size_t n = 0;
+    for (size_t u = 0; u < in->nunits; u++) {
+        ss_image *im = in->units[u].image;
+        if (im == NULL)
+            continue;
+        ss_diag d = {0};
+        ss_analyze(im, o, &d); /* failures are recorded as image warnings */
+        n++;
+    }
+    if (in->container != SS_CONTAINER_ARCHIVE || n < 2 || !(o->which & SS_AN_STRINGS))
+        return;
+    ss_image **ims = malloc(n * sizeof *ims);
+    if (ims == NULL)
+        return;
+    n = 0;
+    for (size_t u = 0; u < in->nunits; u++)
+        if (in->units[u].image)
+            ims[n++] = in->units[u].image;
+    ss_diag d = {0};
+    ss_image *first = ims[0];
+    if (first->analysis &&
+        ss_strings_across_compute(first, ims, n, &first->analysis->across, &d) != SS_OK)
+        warn_late(first, d.msg);
+    free(ims);
+}

@@ -1,0 +1,465 @@
+/* strings.c - duplicated and tail-mergeable string literals in read-only data.
+ *
+ * Near-linear by construction: one pass over the bytes finds the strings, a hash table groups
+ * equal ones, and one sort of the distinct strings by their reversed text puts each string right
+ * before the strings it is a suffix of (so tail merging is a check of neighbours, never a
+ * comparison of all pairs). Definitions are in analysis.h. */
+#include <stdlib.h> /* malloc, calloc, free, qsort */
+#include <string.h> /* memcmp, memmem, strcmp */
+
+#include "analysis.h"
+
+/* Strings longer than this are not counted (no literal comes close; it bounds uint32 lengths). */
+#define MAX_STRING_LEN (1u << 30)
+/* Occurrences beyond this are not recorded (indices are 32-bit). */
+#define MAX_OCCURRENCES 0x7fffffffu
+
+/* Length of a valid UTF-8 sequence of two to four bytes at p (n available) encoding a printable
+ * code point (no C1 controls, no surrogates, no overlong forms), or 0. */
+static size_t utf8_len(const uint8_t *p, size_t n)
+{
+    uint8_t b = p[0];
+    size_t len;
+    uint32_t cp;
+    if (b >= 0xc2 && b <= 0xdf) {
+        len = 2;
+        cp = b & 0x1f;
+    } else if (b >= 0xe0 && b <= 0xef) {
+        len = 3;
+        cp = b & 0x0f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+        len = 4;
+        cp = b & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+        return 0;
+    return len;
+}
+
+static bool text_byte(uint8_t b)
+{
+    return (b >= 0x20 && b <= 0x7e) || (b >= 0x09 && b <= 0x0d) || b == 0x1b;
+}
+
+/* ---- occurrences and groups ------------------------------------------------------------- */
+
+typedef struct {
+    const uint8_t *p;
+    uint32_t len;
+    uint32_t copies;
+    uint32_t first, last; /* occurrence indices: a list through occ.next */
+} group;
+
+typedef struct {
+    uint64_t offset;      /* image-relative */
+    uint32_t next;        /* next occurrence of the same group, UINT32_MAX at the end */
+} occ;
+
+typedef struct {
+    group *g;
+    size_t ng, capg;
+    occ *o;
+    size_t no, capo;
+    uint32_t *table;      /* group index + 1, 0 empty */
+    size_t tcap;          /* power of two */
+} strtab;
+
+static uint64_t hash_bytes(const uint8_t *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ull;
+    }
+    return h ^ (h >> 29);
+}
+
+static bool grow_table(strtab *t)
+{
+    size_t ncap = t->tcap ? t->tcap * 2 : 1024;
+    uint32_t *nt = calloc(ncap, sizeof *nt);
+    if (nt == NULL)
+        return false;
+    for (size_t i = 0; i < t->ng; i++) {
+        size_t h = (size_t)hash_bytes(t->g[i].p, t->g[i].len) & (ncap - 1);
+        while (nt[h])
+            h = (h + 1) & (ncap - 1);
+        nt[h] = (uint32_t)(i + 1);
+    }
+    free(t->table);
+    t->table = nt;
+    t->tcap = ncap;
+    return true;
+}
+
+static bool add_string(strtab *t, const uint8_t *p, size_t len, uint64_t offset)
+{
+    if (t->no >= MAX_OCCURRENCES)
+        return true;
+    if ((t->ng + 1) * 2 > t->tcap && !grow_table(t))
+        return false;
+    if (t->no == t->capo) {
+        size_t nc = t->capo ? t->capo * 2 : 1024;
+        occ *n = realloc(t->o, nc * sizeof *n);
+        if (n == NULL)
+            return false;
+        t->o = n;
+        t->capo = nc;
+    }
+    uint32_t oi = (uint32_t)t->no++;
+    t->o[oi] = (occ){offset, UINT32_MAX};
+    size_t h = (size_t)hash_bytes(p, len) & (t->tcap - 1);
+    while (t->table[h]) {
+        group *g = &t->g[t->table[h] - 1];
+        if (g->len == len && memcmp(g->p, p, len) == 0) {
+            g->copies++;
+            t->o[g->last].next = oi;
+            g->last = oi;
+            return true;
+        }
+        h = (h + 1) & (t->tcap - 1);
+    }
+    if (t->ng == t->capg) {
+        size_t nc = t->capg ? t->capg * 2 : 1024;
+        group *n = realloc(t->g, nc * sizeof *n);
+        if (n == NULL)
+            return false;
+        t->g = n;
+        t->capg = nc;
+    }
+    t->g[t->ng] = (group){p, (uint32_t)len, 1, oi, oi};
+    t->table[h] = (uint32_t)++t->ng;
+    return true;
+}
+
+/* Finds the strings of one section's bytes. */
+static bool scan(strtab *t, ss_span b, uint64_t file_off, uint32_t min, uint64_t *count,
+                 uint64_t *bytes)
+{
+    size_t i = 0, start = 0;
+    while (i < b.len) {
+        uint8_t c = b.p[i];
+        if (c == 0) {
+            size_t len = i - start;
+            if (len >= min && len <= MAX_STRING_LEN) {
+                if (!add_string(t, b.p + start, len, file_off + start))
+                    return false;
+                (*count)++;
+                *bytes += len + 1;
+            }
+            start = ++i;
+        } else if (text_byte(c)) {
+            i++;
+        } else {
+            size_t n = c >= 0x80 ? utf8_len(b.p + i, b.len - i) : 0;
+            if (n) {
+                i += n;
+            } else {
+                start = ++i;
+            }
+        }
+    }
+    return true;
+}
+
+/* ---- tail merging ----------------------------------------------------------------------- */
+
+typedef struct {
+    const uint8_t *p;
+    uint32_t len;
+} rstr;
+
+/* Orders strings by their reversed text; a string comes right before those it ends. */
+static int rstr_cmp(const void *a, const void *b)
+{
+    const rstr *x = a, *y = b;
+    uint32_t n = x->len < y->len ? x->len : y->len;
+    const uint8_t *px = x->p + x->len, *py = y->p + y->len;
+    for (uint32_t i = 1; i <= n; i++) {
+        uint8_t cx = px[-(ptrdiff_t)i], cy = py[-(ptrdiff_t)i];
+        if (cx != cy)
+            return cx < cy ? -1 : 1;
+    }
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Distinct strings that are a proper suffix of another distinct string. */
+static bool tail_merge(const group *g, size_t ng, uint64_t *strings, uint64_t *bytes)
+{
+    *strings = *bytes = 0;
+    if (ng < 2)
+        return true;
+    rstr *r = malloc(ng * sizeof *r);
+    if (r == NULL)
+        return false;
+    for (size_t i = 0; i < ng; i++)
+        r[i] = (rstr){g[i].p, g[i].len};
+    qsort(r, ng, sizeof *r, rstr_cmp);
+    for (size_t i = 0; i + 1 < ng; i++) {
+        const rstr *s = &r[i], *n = &r[i + 1];
+        if (s->len < n->len && memcmp(s->p, n->p + (n->len - s->len), s->len) == 0) {
+            (*strings)++;
+            *bytes += (uint64_t)s->len + 1;
+        }
+    }
+    free(r);
+    return true;
+}
+
+/* ---- duplicates list ------------------------------------------------------------------- */
+
+typedef struct {
+    const uint8_t *p;
+    uint32_t len;
+    uint64_t copies, wasted;
+    size_t gi;
+} dup;
+
+static int dup_cmp(const void *a, const void *b)
+{
+    const dup *x = a, *y = b;
+    if (x->wasted != y->wasted)
+        return x->wasted > y->wasted ? -1 : 1;
+    if (x->len != y->len)
+        return x->len > y->len ? -1 : 1;
+    int c = memcmp(x->p, y->p, x->len);
+    return c;
+}
+
+/* ---- which linker ----------------------------------------------------------------------- */
+
+/* The linker that wrote the image, as far as the image tells: lld and mold sign ELF .comment
+ * (GNU ld writes nothing there); Mach-O and PE name their family only. */
+static ss_linker find_linker(const ss_image *im)
+{
+    if (im->type == SS_TYPE_RELOCATABLE)
+        return SS_LINKER_NONE;
+    if (im->format == SS_FORMAT_MACHO)
+        return SS_LINKER_LD64;
+    if (im->format == SS_FORMAT_PE)
+        return SS_LINKER_PE;
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        ss_span b;
+        /* .comment has no flag or type of its own: the name is all there is (hint text only). */
+        if (s->alloc || strcmp(s->name, ".comment") != 0 || s->compression != SS_COMP_NONE ||
+            !ss_span_sub(im->bytes, s->offset, s->file_size, &b))
+            continue;
+        if (memmem(b.p, b.len, "Linker: LLD", 11))
+            return SS_LINKER_LLD;
+        if (memmem(b.p, b.len, "mold ", 5))
+            return SS_LINKER_MOLD;
+    }
+    return SS_LINKER_GNU;
+}
+
+static const char *make_hint(const ss_strings_result *r, ss_format fmt)
+{
+    if (r->duplicate_bytes == 0 && r->tail_merge_bytes == 0)
+        return NULL;
+    bool dups = r->duplicate_bytes != 0, tails = r->tail_merge_bytes != 0;
+    switch (r->linker) {
+    case SS_LINKER_NONE:
+        if (fmt == SS_FORMAT_MACHO)
+            return "an object: ld64 merges __cstring literals when linking; ld64.lld only with "
+                   "--deduplicate-literals";
+        if (fmt == SS_FORMAT_PE)
+            return "an object: the linker merges only literals the compiler put in COMDATs "
+                   "(MSVC/clang-cl /GF)";
+        return "an object: the linker merges strings of SHF_MERGE|SHF_STRINGS sections (GNU ld "
+               "by default, also tail merging; lld at -O1, tail merging at -O2); copies built "
+               "with -fno-merge-constants or held in char arrays stay";
+    case SS_LINKER_LLD:
+        if (dups)
+            return tails ? "lld merges equal strings at -O1 (its default) and tail-merges at "
+                           "-Wl,-O2; these copies were linked at -O0 or were never mergeable "
+                           "(-fno-merge-constants, char arrays)"
+                         : "lld merges equal strings at -O1 (its default): these copies were "
+                           "linked at -O0 or were never mergeable (-fno-merge-constants, char "
+                           "arrays)";
+        return "lld tail-merges strings only at -Wl,-O2";
+    case SS_LINKER_GNU:
+        return "GNU ld merges and tail-merges SHF_MERGE|SHF_STRINGS input by default: these "
+               "copies were never mergeable (-fno-merge-constants, char arrays)";
+    case SS_LINKER_MOLD:
+        return "mold merges strings of SHF_MERGE|SHF_STRINGS input: these copies were never "
+               "mergeable (-fno-merge-constants, char arrays)";
+    case SS_LINKER_LD64:
+        return "ld64.lld merges __cstring literals only with --deduplicate-literals "
+               "(Apple ld64 with -deduplicate-literals)";
+    case SS_LINKER_PE:
+        return "the PE linker merges only literals the compiler put in COMDATs (MSVC/clang-cl "
+               "/GF); lld-link tail-merges them with /opt:lldtailmerge";
+    case SS_LINKER_UNKNOWN:
+        break;
+    }
+    return NULL;
+}
+
+/* ---- the analysis ------------------------------------------------------------------------- */
+
+ss_status ss_strings_analyze(ss_image *im, const ss_analysis_opts *o, ss_strings_result *out,
+                             ss_diag *d)
+{
+    memset(out, 0, sizeof *out);
+    uint32_t min = o->min_string ? o->min_string : 1;
+    strtab t = {0};
+    dup *dl = NULL;
+    ss_status st = SS_OK;
+
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        ss_span b;
+        if (!s->alloc || s->kind != SS_KIND_RODATA || s->file_size == 0 ||
+            s->compression != SS_COMP_NONE)
+            continue;
+        uint64_t n = s->file_size;
+        if (s->vm_size && s->vm_size < n)
+            n = s->vm_size;
+        if (!ss_span_sub(im->bytes, s->offset, n, &b))
+            continue;
+        out->sections++;
+        out->scanned_bytes += b.len;
+        if (!scan(&t, b, s->offset, min, &out->count, &out->string_bytes))
+            goto oom;
+    }
+    out->unique = t.ng;
+    if (!tail_merge(t.g, t.ng, &out->tail_merge_strings, &out->tail_merge_bytes))
+        goto oom;
+
+    size_t nd = 0;
+    for (size_t i = 0; i < t.ng; i++)
+        if (t.g[i].copies > 1)
+            nd++;
+    out->duplicate_groups = nd;
+    if (nd) {
+        dl = malloc(nd * sizeof *dl);
+        if (dl == NULL)
+            goto oom;
+        nd = 0;
+        for (size_t i = 0; i < t.ng; i++) {
+            const group *g = &t.g[i];
+            if (g->copies < 2)
+                continue;
+            uint64_t w = (uint64_t)(g->copies - 1) * ((uint64_t)g->len + 1);
+            out->duplicate_bytes += w;
+            dl[nd++] = (dup){g->p, g->len, g->copies, w, i};
+        }
+        qsort(dl, nd, sizeof *dl, dup_cmp);
+        size_t keep = nd < SS_KEEP_STRINGS ? nd : SS_KEEP_STRINGS;
+        out->duplicates = ss_arena_array(im->arena, keep, sizeof *out->duplicates);
+        if (out->duplicates == NULL)
+            goto oom;
+        for (size_t k = 0; k < keep; k++) {
+            const group *g = &t.g[dl[k].gi];
+            ss_string_dup *e = &out->duplicates[k];
+            e->text = (const char *)g->p;
+            e->len = g->len;
+            e->copies = g->copies;
+            e->wasted = dl[k].wasted;
+            size_t no = g->copies < SS_KEEP_OFFSETS ? g->copies : SS_KEEP_OFFSETS;
+            e->offsets = ss_arena_array(im->arena, no, sizeof *e->offsets);
+            if (e->offsets == NULL)
+                goto oom;
+            for (uint32_t oi = g->first; oi != UINT32_MAX && e->noffsets < no; oi = t.o[oi].next)
+                e->offsets[e->noffsets++] = t.o[oi].offset;
+        }
+        out->nduplicates = keep;
+    }
+
+    if (t.ng) {
+        out->distinct = ss_arena_array(im->arena, t.ng, sizeof *out->distinct);
+        if (out->distinct == NULL)
+            goto oom;
+        for (size_t i = 0; i < t.ng; i++)
+            out->distinct[i] = (ss_string_entry){(const char *)t.g[i].p, t.g[i].len,
+                                                 t.g[i].copies};
+        out->ndistinct = t.ng;
+    }
+    out->linker = find_linker(im);
+    out->hint = make_hint(out, im->format);
+    goto done;
+oom:
+    st = ss_fail_nooff(d, SS_E_NOMEM, "out of memory in the string analysis");
+done:
+    free(t.g);
+    free(t.o);
+    free(t.table);
+    free(dl);
+    return st;
+}
+
+/* ---- across archive members ------------------------------------------------------------- */
+
+ss_status ss_strings_across_compute(ss_image *owner, ss_image *const *ims, size_t n,
+                                    ss_strings_across **out, ss_diag *d)
+{
+    *out = NULL;
+    strtab t = {0};
+    dup *dl = NULL;
+    ss_status st = SS_OK;
+    ss_strings_across *r = ss_arena_alloc(owner->arena, sizeof *r);
+    if (r == NULL)
+        goto oom;
+    /* Each member's distinct strings once: a group's copies are then the members holding it. */
+    for (size_t i = 0; i < n; i++) {
+        const ss_analysis *a = ims[i]->analysis;
+        if (a == NULL || !(a->ran & SS_AN_STRINGS))
+            continue;
+        r->members++;
+        for (size_t k = 0; k < a->strings.ndistinct; k++) {
+            const ss_string_entry *e = &a->strings.distinct[k];
+            if (!add_string(&t, (const uint8_t *)e->text, e->len, 0))
+                goto oom;
+        }
+    }
+    r->unique = t.ng;
+    size_t nd = 0;
+    for (size_t i = 0; i < t.ng; i++)
+        if (t.g[i].copies > 1)
+            nd++;
+    r->duplicate_groups = nd;
+    if (nd) {
+        dl = malloc(nd * sizeof *dl);
+        if (dl == NULL)
+            goto oom;
+        nd = 0;
+        for (size_t i = 0; i < t.ng; i++) {
+            const group *g = &t.g[i];
+            if (g->copies < 2)
+                continue;
+            uint64_t w = (uint64_t)(g->copies - 1) * ((uint64_t)g->len + 1);
+            r->duplicate_bytes += w;
+            dl[nd++] = (dup){g->p, g->len, g->copies, w, i};
+        }
+        qsort(dl, nd, sizeof *dl, dup_cmp);
+        size_t keep = nd < SS_KEEP_STRINGS ? nd : SS_KEEP_STRINGS;
+        r->duplicates = ss_arena_array(owner->arena, keep, sizeof *r->duplicates);
+        if (r->duplicates == NULL)
+            goto oom;
+        for (size_t k = 0; k < keep; k++)
+            r->duplicates[k] = (ss_string_dup){(const char *)dl[k].p, dl[k].len, dl[k].copies,
+                                               dl[k].wasted, NULL, 0};
+        r->nduplicates = keep;
+    }
+    *out = r;
+    goto done;
+oom:
+    st = ss_fail_nooff(d, SS_E_NOMEM, "out of memory comparing the strings of archive members");
+done:
+    free(t.g);
+    free(t.o);
+    free(t.table);
+    free(dl);
+    return st;
+}
