@@ -6,6 +6,7 @@
 
 static const ss_reader *const readers[] = {
     &ss_reader_elf,
+    &ss_reader_pe,
 };
 
 static const ss_container *const containers[] = {

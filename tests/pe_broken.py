@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""pe_broken.py - each broken PE/COFF fixture (fixtures/pe/mkbroken.py) must make segscan exit
+3 with exactly one line on stderr that names the path, says what is wrong and gives the file
+offset. The expected text is exact, so a changed check or offset fails here."""
+import argparse
+import os
+import subprocess
+import sys
+
+EXPECTED = {
+    'lfanew-past-eof.exe': 'e_lfanew points at 0x1600, past the end of the file (1536 bytes) (at offset 0x3c)',
+    'huge-nsections.exe': 'section table (65535 entries) at 0x188 runs past the end of the file (1536 bytes) (at offset 0x188)',
+    'section-table-past-eof.exe': 'section table (2 entries) at 0x188 runs past the end of the file (412 bytes) (at offset 0x188)',
+    'rawdata-past-eof.exe': 'raw data of section 0 (.text) at 0x700 is past the end of the file (1536 bytes) (at offset 0x700)',
+    'no-pe-signature.exe': 'MZ file without a PE signature at e_lfanew 0x80 (at offset 0x80)',
+    'bad-magic.exe': 'unknown optional header magic 0x0999 (at offset 0x98)',
+    'optional-header-past-eof.exe': 'optional header (65520 bytes) at 0x98 runs past the end of the file (1536 bytes) (at offset 0x98)',
+    'short-dos-header.exe': 'DOS header needs 64 bytes, the file has 40 (at offset 0x0)',
+    'object-symtab-past-eof.obj': 'COFF symbol table (268435456 symbols) at 0x70 runs past the end of the file (161 bytes) (at offset 0x70)',
+    'object-rawdata-past-eof.obj': 'raw data of section 0 (.text) at 0x1a1 is past the end of the file (161 bytes) (at offset 0x1a1)',
+    'object-reloc-bomb.obj': 'COFF relocations at 0x27ac54 exceed the memory segscan allows for this file (at offset 0x27ac54)',
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--segscan', required=True)
+    ap.add_argument('--fixtures', required=True)
+    args = ap.parse_args()
+    bad = []
+    d = os.path.join(args.fixtures, 'broken')
+    found = sorted(os.listdir(d))
+    if sorted(EXPECTED) != found:
+        bad.append(f'broken fixtures {found} differ from the expected list {sorted(EXPECTED)}')
+    for name, want in sorted(EXPECTED.items()):
+        path = os.path.join(d, name)
+        p = subprocess.run([args.segscan, path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60)
+        lines = p.stderr.decode('utf-8', 'replace').splitlines()
+        if p.returncode != 3:
+            bad.append(f'{name}: exit {p.returncode}, expected 3')
+        if len(lines) != 1 or not lines[0].startswith(f'segscan: {path}: ') or \
+                not lines[0].endswith(want):
+            bad.append(f'{name}: stderr {lines!r}, expected one line ending {want!r}')
+    for b in bad:
+        print('FAIL', b)
+    print(f'pe_broken: {len(EXPECTED) - len(bad)} passed, {len(bad)} failed')
+    return 1 if bad else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
