@@ -2,7 +2,7 @@
 # under CTest over the committed regression inputs, the committed seeds and every fixture the
 # suite builds; with -DSEGSCAN_FUZZ=ON (clang-14) the same sources become libFuzzer binaries
 # (fuzz_<target>) that .ci/run drives for a fixed time each.
-set(SEGSCAN_FUZZ_READERS elf)
+set(SEGSCAN_FUZZ_READERS elf pe)
 set(SEGSCAN_FUZZ_CORPORA
   ${SEGSCAN_FIXTURE_SRC}/fuzz/regressions
   ${SEGSCAN_FIXTURE_SRC}/fuzz/seeds
