@@ -82,6 +82,7 @@ typedef struct {
     ss_compression compression;
     uint32_t comp_header_size;  /* bytes of compression header before the compressed stream */
     uint64_t uncompressed_size; /* size after decompression, as the header states */
+    bool uncompressed_known;    /* false when the header is incomplete (the size is unknown) */
 } ss_section;
 
 typedef enum {

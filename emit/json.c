@@ -78,7 +78,10 @@ static void write_sections(ss_jw *w, const ss_image *im)
         if (s->compression != SS_COMP_NONE) {
             ss_jw_obj(w, "compressed");
             ss_jw_str(w, "format", ss_compression_name(s->compression));
-            ss_jw_u64(w, "uncompressed_size", s->uncompressed_size);
+            if (s->uncompressed_known)
+                ss_jw_u64(w, "uncompressed_size", s->uncompressed_size);
+            else
+                ss_jw_null(w, "uncompressed_size");
             ss_jw_end_obj(w);
         }
         ss_jw_end_obj(w);

@@ -30,7 +30,7 @@ static void put_string(FILE *f, const char *s)
         if (cp == '"')
             fputs("\\\"", f);
         else if (cp == '\\')
-            fputs("\\\\", f);
+            fputs("\\\\\\\\", f); /* a literal backslash is doubled, so \\xNN is unambiguous */
         else if (cp == '\n')
             fputs("\\n", f);
         else if (cp == '\t')

@@ -198,7 +198,10 @@ static ss_status oom(elf_ctx *c)
     return ss_fail_nooff(c->d, SS_E_NOMEM, "out of memory (or over the memory cap for this image)");
 }
 
-/* Reads the ELF header fields that decide whether the tables can be trusted at all. */
+/* The header fields that locate the tables, read with our own cursor (not libelf) so that a
+ * broken file is described with the offset of what is wrong. The escapes for large counts are
+ * resolved here too: e_phnum == PN_XNUM and e_shnum == 0 take the real count from section 0's
+ * sh_info and sh_size, e_shstrndx == SHN_XINDEX from its sh_link. */
 static ss_status check_tables(elf_ctx *c)
 {
     ss_image *im = c->im;
@@ -209,53 +212,75 @@ static ss_status check_tables(elf_ctx *c)
     if (len < ehsize)
         return ss_fail(c->d, SS_E_TRUNCATED, 0, "ELF header needs %zu bytes, file has %llu",
                        ehsize, (unsigned long long)len);
+    ss_cursor h = ss_cursor_at(im->bytes, c->is64 ? 32 : 28, c->be);
+    uint64_t phoff = c->is64 ? ss_u64(&h) : ss_u32(&h);
+    uint64_t shoff = c->is64 ? ss_u64(&h) : ss_u32(&h);
+    ss_skip(&h, 6); /* e_flags, e_ehsize */
+    unsigned phentsize = ss_u16(&h), phnum = ss_u16(&h);
+    unsigned shentsize = ss_u16(&h), shnum = ss_u16(&h), shstrndx = ss_u16(&h);
+    size_t at_phentsize = c->is64 ? 54 : 42, at_shentsize = c->is64 ? 58 : 46;
 
-    if (elf_getphdrnum(c->elf, &c->phnum) != 0)
-        return ss_fail(c->d, SS_E_CORRUPT, c->is64 ? 0x38 : 0x2c,
-                       "bad program header count: %s", elf_errmsg(-1));
-    if (c->phnum > 0) {
-        uint64_t tab;
-        if (c->eh.e_phentsize != phent)
-            return ss_fail(c->d, SS_E_CORRUPT, c->is64 ? 0x36 : 0x2a,
-                           "e_phentsize is %u, expected %zu", c->eh.e_phentsize, phent);
-        if (!ss_mul_ok(c->phnum, phent, &tab) || !ss_range_ok(c->eh.e_phoff, tab, len))
-            return ss_fail(c->d, SS_E_TRUNCATED, c->eh.e_phoff,
-                           "program header table (%zu entries at 0x%llx) runs past end of file (%llu bytes)",
-                           c->phnum, (unsigned long long)c->eh.e_phoff, (unsigned long long)len);
-    }
-
-    if (c->eh.e_shoff != 0) {
-        if (c->eh.e_shentsize != shent)
-            return ss_fail(c->d, SS_E_CORRUPT, c->is64 ? 0x3a : 0x2e,
-                           "e_shentsize is %u, expected %zu", c->eh.e_shentsize, shent);
-        /* Section 0 must be readable before libelf can resolve the SHN_XINDEX escapes. */
-        if (!ss_range_ok(c->eh.e_shoff, shent, len))
-            return ss_fail(c->d, SS_E_TRUNCATED, c->eh.e_shoff,
+    /* Section 0 first: it carries the escapes. */
+    uint64_t sh0_size = 0, sh0_link = 0, sh0_info = 0;
+    if (shoff != 0) {
+        if (shentsize != shent)
+            return ss_fail(c->d, SS_E_CORRUPT, at_shentsize, "e_shentsize is %u, expected %zu",
+                           shentsize, shent);
+        if (!ss_range_ok(shoff, shent, len))
+            return ss_fail(c->d, SS_E_TRUNCATED, shoff,
                            "section header table at 0x%llx starts past end of file (%llu bytes)",
-                           (unsigned long long)c->eh.e_shoff, (unsigned long long)len);
-        if (elf_getshdrnum(c->elf, &c->shnum) != 0)
-            return ss_fail(c->d, SS_E_CORRUPT, c->eh.e_shoff, "bad section header count: %s",
-                           elf_errmsg(-1));
-        uint64_t tab;
-        if (!ss_mul_ok(c->shnum, shent, &tab) || !ss_range_ok(c->eh.e_shoff, tab, len))
-            return ss_fail(c->d, SS_E_TRUNCATED, c->eh.e_shoff,
-                           "section header table (%zu entries at 0x%llx) runs past end of file (%llu bytes)",
-                           c->shnum, (unsigned long long)c->eh.e_shoff, (unsigned long long)len);
-        if (c->shnum > 0) {
-            if (elf_getshdrstrndx(c->elf, &c->shstrndx) == 0 && c->shstrndx < c->shnum &&
-                c->shstrndx != SHN_UNDEF)
-                c->have_shstrndx = true;
-            else
-                ss_image_warn(im, c->is64 ? 0x3e : 0x32,
-                              "e_shstrndx does not name a section: section names unknown");
+                           (unsigned long long)shoff, (unsigned long long)len);
+        ss_cursor s0 = ss_cursor_at(im->bytes, (size_t)shoff + (c->is64 ? 32 : 20), c->be);
+        sh0_size = c->is64 ? ss_u64(&s0) : ss_u32(&s0);
+        sh0_link = ss_u32(&s0);
+        sh0_info = ss_u32(&s0);
+    }
+    uint64_t nph = phnum == PN_XNUM && shoff != 0 ? sh0_info : phnum;
+    uint64_t nsh = shoff == 0 ? 0 : shnum == 0 ? sh0_size : shnum;
+    uint64_t strndx = shstrndx == SHN_XINDEX ? sh0_link : shstrndx;
+
+    uint64_t tab;
+    if (nph > 0) {
+        if (phentsize != phent)
+            return ss_fail(c->d, SS_E_CORRUPT, at_phentsize, "e_phentsize is %u, expected %zu",
+                           phentsize, phent);
+        if (!ss_mul_ok(nph, phent, &tab) || !ss_range_ok(phoff, tab, len))
+            return ss_fail(c->d, SS_E_TRUNCATED, phoff,
+                           "program header table (%llu entries at 0x%llx) runs past end of file (%llu bytes)",
+                           (unsigned long long)nph, (unsigned long long)phoff,
+                           (unsigned long long)len);
+    }
+    if (nsh > 0 && (!ss_mul_ok(nsh, shent, &tab) || !ss_range_ok(shoff, tab, len)))
+        return ss_fail(c->d, SS_E_TRUNCATED, shoff,
+                       "section header table (%llu entries at 0x%llx) runs past end of file (%llu bytes)",
+                       (unsigned long long)nsh, (unsigned long long)shoff, (unsigned long long)len);
+
+    /* libelf must see the same tables; if it does not, say so rather than guess. */
+    size_t lphnum = 0, lshnum = 0;
+    if (elf_getphdrnum(c->elf, &lphnum) != 0 || lphnum != nph)
+        return ss_fail(c->d, SS_E_CORRUPT, c->is64 ? 0x38 : 0x2c,
+                       "program header count %llu unreadable by libelf", (unsigned long long)nph);
+    if (nsh > 0 && (elf_getshdrnum(c->elf, &lshnum) != 0 || lshnum != nsh))
+        return ss_fail(c->d, SS_E_CORRUPT, shoff, "section header count %llu unreadable by libelf",
+                       (unsigned long long)nsh);
+    c->phnum = (size_t)nph;
+    c->shnum = (size_t)nsh;
+    c->eh.e_phoff = phoff;
+    c->eh.e_shoff = shoff;
+    if (nsh > 0) {
+        if (strndx != SHN_UNDEF && strndx < nsh) {
+            c->shstrndx = (size_t)strndx;
+            c->have_shstrndx = true;
+        } else {
+            ss_image_warn(im, c->is64 ? 0x3e : 0x32,
+                          "e_shstrndx %llu does not name a section: section names unknown",
+                          (unsigned long long)strndx);
         }
-    } else {
-        c->shnum = 0;
     }
 
-    if (!ss_image_add_region(im, "[ELF Header]", 0, c->eh.e_ehsize ? c->eh.e_ehsize : ehsize) ||
-        !ss_image_add_region(im, "[Program Headers]", c->eh.e_phoff, (uint64_t)c->phnum * phent) ||
-        !ss_image_add_region(im, "[Section Headers]", c->eh.e_shoff, (uint64_t)c->shnum * shent))
+    if (!ss_image_add_region(im, "[ELF Header]", 0, ehsize) ||
+        !ss_image_add_region(im, "[Program Headers]", phoff, (uint64_t)c->phnum * phent) ||
+        !ss_image_add_region(im, "[Section Headers]", shoff, (uint64_t)c->shnum * shent))
         return oom(c);
     return SS_OK;
 }
@@ -375,15 +400,21 @@ static void read_compression(elf_ctx *c, ss_section *s, const GElf_Shdr *sh)
         s->compression = type == ELFCOMPRESS_ZLIB   ? SS_COMP_ZLIB
                          : type == ELFCOMPRESS_ZSTD ? SS_COMP_ZSTD
                                                     : SS_COMP_UNKNOWN;
+        /* The header's layout does not depend on the algorithm, so its size stands even for a
+         * type segscan cannot decompress. */
         s->uncompressed_size = size;
+        s->uncompressed_known = true;
         if (s->compression == SS_COMP_UNKNOWN)
             ss_image_warn(c->im, sh->sh_offset,
-                          "section %s: unknown compression type %u (size not known)", s->name, type);
+                          "section %s: unknown compression type %u: its header states %llu bytes "
+                          "uncompressed, which segscan cannot check",
+                          s->name, type, (unsigned long long)size);
     } else if (strncmp(s->name, ".zdebug", 7) == 0 && raw.len >= 12 &&
                memcmp(raw.p, "ZLIB", 4) == 0) {
         s->compression = SS_COMP_ZDEBUG;
         s->comp_header_size = 12;
         s->uncompressed_size = ss_load64(raw.p + 4, true); /* always big-endian */
+        s->uncompressed_known = true;
     }
 }
 
@@ -609,6 +640,10 @@ static ss_status elf_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
     elf_ctx c = {.im = im, .opts = opts, .d = d};
     c.is64 = p[EI_CLASS] == ELFCLASS64;
     c.be = p[EI_DATA] == ELFDATA2MSB;
+    size_t ehsize = c.is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+    if (im->bytes.len < ehsize)
+        return ss_fail(d, SS_E_TRUNCATED, 0, "ELF header needs %zu bytes, file has %zu", ehsize,
+                       im->bytes.len);
     /* libelf never writes through a read-only descriptor; the cast only satisfies its API. */
     c.elf = elf_memory((char *)(uintptr_t)im->bytes.p, im->bytes.len);
     if (c.elf == NULL)

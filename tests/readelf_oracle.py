@@ -142,9 +142,11 @@ def parse_segments(text):
 
 
 def _section_perms(flags):
-    if "A" not in flags:
-        return "---"
-    return "r" + ("w" if "W" in flags else "-") + ("x" if "X" in flags else "-")
+    """Flags to perms, bit for bit: r = SHF_ALLOC (a section in memory is readable), w =
+    SHF_WRITE, x = SHF_EXECINSTR, also on sections that are not allocated (GRUB's kernel.img
+    has a non-allocated .note.GNU-stack with X: "--x")."""
+    return ("r" if "A" in flags else "-") + ("w" if "W" in flags else "-") + \
+        ("x" if "X" in flags else "-")
 
 
 def _segment_perms(flags):
