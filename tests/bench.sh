@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# bench.sh - segscan against baseline tools, side by side in one run (issue 8).
+#
+#   tests/bench.sh [SEGSCAN] [OUTDIR]
+#
+# Prints Markdown tables (also written to OUTDIR/bench.md) with mean times from hyperfine,
+# ratios against the baselines measured in the same run, and peak RSS from /usr/bin/time -v.
+# Inputs: the largest ELF shared library on the machine, and a PE and a Mach-O image built here
+# with clang-14 + lld-link / ld64.lld-14 whose read-only section holds 32 MiB of that library's
+# .rodata (real strings and tables, so the string analysis has real work). Then a many-files run:
+# every ELF file under /usr/lib, segscan (all cores) against GNU size over the same list.
+# Machines here are noisy: read the ratios, not the absolute times.
+set -euo pipefail
+segscan=$(realpath "${1:-build/segscan}")
+out=${2:-$(mktemp -d)}
+mkdir -p "$out"
+runs=${BENCH_RUNS:-10}
+
+lib=$(ls -S /usr/lib/x86_64-linux-gnu/*.so* 2>/dev/null | head -n 1)
+echo "segscan: $segscan"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
+echo "largest ELF library: $lib ($(stat -c %s "$lib") bytes)"
+
+# --- PE and Mach-O inputs of a realistic size -------------------------------------------------
+# 32 MiB of the library's .rodata (its string literals and tables), or its start if none.
+rodata_off=$(readelf -S -W "$lib" | awk '$2 == ".rodata" {print strtonum("0x" $5); exit}')
+tail -c +$(( ${rodata_off:-0} + 1 )) "$lib" | head -c $((32 << 20)) > "$out/blob.bin"
+cat > "$out/big.c" <<'EOF'
+extern const char blob[];
+const char *keep(void) { return blob; }
+int entry(void) { return blob[1]; }
+EOF
+printf '.section .rdata,"dr"\n.globl blob\nblob:\n.incbin "%s"\n' "$out/blob.bin" > "$out/blob-pe.s"
+printf '.section __TEXT,__const\n.globl _blob\n_blob:\n.incbin "%s"\n' "$out/blob.bin" > "$out/blob-macho.s"
+clang-14 --target=x86_64-pc-windows-msvc -O1 -c "$out/big.c" -o "$out/big-pe.o"
+clang-14 --target=x86_64-pc-windows-msvc -c "$out/blob-pe.s" -o "$out/blob-pe.o"
+lld-link /entry:entry /subsystem:console /nodefaultlib /out:"$out/big.exe" "$out/big-pe.o" "$out/blob-pe.o" >/dev/null
+clang-14 --target=x86_64-apple-macos11 -O1 -c "$out/big.c" -o "$out/big-macho.o"
+clang-14 --target=x86_64-apple-macos11 -c "$out/blob-macho.s" -o "$out/blob-macho.o"
+ld64.lld-14 -arch x86_64 -platform_version macos 11.0 11.0 -e _entry -o "$out/big.macho" \
+  "$out/big-macho.o" "$out/blob-macho.o" 2>/dev/null || \
+  ld64.lld-14 -arch x86_64 -platform_version macos 11.0 11.0 -dylib -o "$out/big.macho" \
+    "$out/big-macho.o" "$out/blob-macho.o"
+
+mean_ms() { # hyperfine JSON -> mean of the named command in ms
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.1f" % (1000*[r["mean"] for r in d["results"] if r["command"]==sys.argv[2]][0]))' "$1" "$2"
+}
+peak_mib() {
+  /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/ {printf "%.1f", $6/1024}'
+}
+
+bench_file() { # FILE LABEL SIZE_TOOL READOBJ_TOOL
+  local f=$1 label=$2 sizecmd=$3 readcmd=$4 json="$out/$2.json"
+  cat "$f" > /dev/null # warm the page cache
+  hyperfine -N -w 2 -r "$runs" --export-json "$json" \
+    -n size "$sizecmd $f" \
+    -n readobj "$readcmd $f" \
+    -n cat "cat $f" \
+    -n sizes-only "$segscan -q --only sizes $f" \
+    -n full "$segscan -q $f" \
+    >/dev/null 2>&1
+  hyperfine -N -w 0 -r 2 --export-json "$out/$2-naive.json" \
+    -n naive "bash -c 'strings -a $f | sort | uniq -d > /dev/null'" >/dev/null 2>&1
+  local s r c o a n
+  s=$(mean_ms "$json" size); r=$(mean_ms "$json" readobj); c=$(mean_ms "$json" cat)
+  o=$(mean_ms "$json" sizes-only); a=$(mean_ms "$json" full); n=$(mean_ms "$out/$2-naive.json" naive)
+  local rss_o rss_a
+  rss_o=$(peak_mib "$segscan" -q --only sizes "$f"); rss_a=$(peak_mib "$segscan" -q "$f")
+  local scanned
+  scanned=$("$segscan" -q --format json "$f" | python3 -c '
+import json,sys
+d=json.load(sys.stdin); im=d["images"][0]
+print(sum(s["file_size"] for s in im["sections"] if s["kind"] in ("rodata","data","relro","tls-data")))')
+  python3 - "$label" "$(stat -c %s "$f")" "$s" "$r" "$c" "$o" "$a" "$n" "$rss_o" "$rss_a" "$scanned" "$sizecmd" "$readcmd" <<'EOF' | tee -a "$out/bench.md"
+import sys
+l, fsize, s, r, c, o, a, n, ro, ra, scanned, sc, rc = sys.argv[1:]
+fsize, s, r, c, o, a, n, ro, ra, scanned = int(fsize), *map(float, (s, r, c, o, a, n, ro, ra)), int(scanned)
+print(f"\n### {l} ({fsize} bytes)\n")
+print("| command | mean ms | ratio | peak RSS MiB |")
+print("|---|---|---|---|")
+print(f"| `{sc}` | {s} | | |")
+print(f"| `{rc}` | {r} | | |")
+print(f"| `cat FILE > /dev/null` | {c} | | |")
+print(f"| `strings -a \\| sort \\| uniq -d` | {n} | | |")
+print(f"| segscan `--only sizes` | {o} | {o/s:.2f}x size, {o/r:.2f}x readobj | {ro} |")
+print(f"| segscan (sizes, bss, strings, perms) | {a} | {a/c:.2f}x cat, {n/a:.0f}x faster than naive | {ra} |")
+print(f"\nsections a full analysis may scan: {scanned/1048576:.1f} MiB; "
+      f"peak RSS budget 64 MiB + that = {64 + scanned/1048576:.1f} MiB")
+EOF
+}
+
+: > "$out/bench.md"
+bench_file "$lib" "ELF $(basename "$lib")" "size -A" "readelf -S -W"
+bench_file "$out/big.exe" "PE big.exe" "llvm-size-14 -A" "llvm-readobj-14 --sections"
+bench_file "$out/big.macho" "Mach-O big.macho" "llvm-size-14 -A" "llvm-readobj-14 --sections"
+
+# --- many files ---------------------------------------------------------------------------
+find /usr/lib -type f -size +0 -print0 2>/dev/null | \
+  xargs -0 -n 500 python3 -c '
+import sys
+for p in sys.argv[1:]:
+    try:
+        with open(p, "rb") as f:
+            if f.read(4) == b"\x7fELF": print(p)
+    except OSError: pass' > "$out/elf-list.txt"
+nfiles=$(wc -l < "$out/elf-list.txt")
+cat $(cat "$out/elf-list.txt") > /dev/null 2>&1 || true
+hyperfine -N -w 1 -r 3 --export-json "$out/many.json" \
+  -n size "bash -c 'xargs -a $out/elf-list.txt -d \"\\n\" size -A > /dev/null 2>&1'" \
+  -n segscan-sizes "bash -c 'xargs -a $out/elf-list.txt -d \"\\n\" $segscan -q --only sizes > /dev/null 2>&1'" \
+  -n segscan-full "bash -c 'xargs -a $out/elf-list.txt -d \"\\n\" $segscan -q > /dev/null 2>&1'" \
+  >/dev/null 2>&1
+python3 - "$out/many.json" "$nfiles" "$(nproc)" <<'EOF' | tee -a "$out/bench.md"
+import json, sys
+d = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+m = {r["command"]: r["mean"] for r in d["results"]}
+print(f"\n### many files: {n} ELF files under /usr/lib, {sys.argv[3]} cores\n")
+print("| command | seconds | files/s | ratio |")
+print("|---|---|---|---|")
+for k, label in (("size", "`size -A` (one process per 500 files)"),
+                 ("segscan-sizes", "segscan `--only sizes`, parallel"),
+                 ("segscan-full", "segscan full analysis, parallel")):
+    print(f"| {label} | {m[k]:.2f} | {n/m[k]:.0f} | {m[k]/m['size']:.2f}x size |")
+EOF
+echo "results: $out/bench.md"
