@@ -23,8 +23,8 @@ echo "largest ELF library: $lib ($(stat -c %s "$lib") bytes)"
 
 # --- PE and Mach-O inputs of a realistic size -------------------------------------------------
 # 32 MiB of the library's .rodata (its string literals and tables), or its start if none.
-rodata_off=$(readelf -S -W "$lib" | awk '$2 == ".rodata" {print strtonum("0x" $5); exit}')
-tail -c +$(( ${rodata_off:-0} + 1 )) "$lib" | head -c $((32 << 20)) > "$out/blob.bin"
+rodata_hex=$(readelf -S -W "$lib" | awk '$2 == ".rodata" {print $5; exit}')
+tail -c +$(( 16#${rodata_hex:-0} + 1 )) "$lib" | head -c $((32 << 20)) > "$out/blob.bin"
 cat > "$out/big.c" <<'EOF'
 extern const char blob[];
 const char *keep(void) { return blob; }
