@@ -109,6 +109,7 @@ void ss_image_warn(ss_image *im, uint64_t offset, const char *fmt, ...)
     if (im->v_warnings.count > MAX_WARNINGS)
         return;
     ss_warning *w = ss_vec_push(im->arena, &im->v_warnings);
+    PUBLISH(im, v_warnings, warnings, nwarnings);
     if (w == NULL)
         return;
     w->offset = offset;
@@ -253,10 +254,7 @@ ss_status ss_image_finish(ss_image *im, ss_diag *d)
     im->file_size = im->bytes.len;
     for (size_t i = 0; i < im->nsections; i++)
         im->sections[i].file_accounted = 0;
-    ss_status st = build_map(im, d);
-    im->warnings = im->v_warnings.items;
-    im->nwarnings = im->v_warnings.count;
-    return st;
+    return build_map(im, d);
 }
 
 /* ---- names ----------------------------------------------------------------------------- */

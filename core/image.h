@@ -218,7 +218,7 @@ void ss_image_warn(ss_image *im, uint64_t offset, const char *fmt, ...)
 /* A copy of an untrusted name of at most max bytes into the arena (NULL on OOM). */
 const char *ss_image_name(ss_image *im, const char *s, size_t n);
 
-/* Builds the file map and publishes the warnings. Readers call it last. */
+/* Builds the file map. Readers call it last. */
 ss_status ss_image_finish(ss_image *im, ss_diag *d);
 
 /* Index of the loadable segment containing [vaddr, vaddr+size) (size 0: vaddr itself), or -1. */

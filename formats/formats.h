@@ -10,6 +10,7 @@
 typedef struct {
     bool symbols; /* read symbol tables (needed by the BSS analysis) */
     bool relocs;  /* read relocation targets (needed by the BSS analysis) */
+    bool verify_compressed; /* decompress compressed sections to check their stated sizes */
 } ss_load_opts;
 
 /* Options with everything on. */
@@ -33,5 +34,10 @@ bool ss_formats_recognised(ss_span head);
  * size, and fails (SS_E_CORRUPT) when the stream does not yield exactly the size its header
  * states. NOBITS/zerofill sections give an empty span. */
 ss_status ss_section_content(ss_image *im, size_t idx, uint64_t cap, ss_span *out, ss_diag *d);
+
+/* Checks that compressed section idx decompresses to exactly the size its header states,
+ * streaming through a 64 KiB window (nothing is kept, nothing sized by the header is
+ * allocated), under the same ratio cap. SS_OK for uncompressed sections. */
+ss_status ss_section_verify(ss_image *im, size_t idx, ss_diag *d);
 
 #endif

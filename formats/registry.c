@@ -7,10 +7,12 @@
 static const ss_reader *const readers[] = {
     &ss_reader_elf,
     &ss_reader_pe,
+    &ss_reader_macho,
 };
 
 static const ss_container *const containers[] = {
     &ss_container_ar,
+    &ss_container_fat,
 };
 
 #define NREADERS (sizeof readers / sizeof readers[0])
@@ -58,6 +60,23 @@ static size_t arena_cap(size_t len)
     return ARENA_BASE + extra;
 }
 
+/* Decompresses each compressed section (streaming, capped) to check the size its header
+ * states; a section that does not match gets a warning and an unknown size. */
+static void verify_compressed(ss_image *im)
+{
+    for (size_t i = 0; i < im->nsections; i++) {
+        ss_section *s = &im->sections[i];
+        if (s->compression == SS_COMP_NONE || s->compression == SS_COMP_UNKNOWN ||
+            !s->uncompressed_known)
+            continue; /* nothing to check, or nothing segscan can decompress (already warned) */
+        ss_diag d = {0};
+        if (ss_section_verify(im, i, &d) != SS_OK) {
+            ss_image_warn(im, d.has_offset ? d.offset : s->offset, "%s", d.msg);
+            s->uncompressed_known = false;
+        }
+    }
+}
+
 /* Loads one image; returns the unit's diagnostic status (the unit is always added). */
 static void load_image(ss_input *in, const ss_reader *r, const ss_load_opts *opts, ss_span bytes,
                        uint64_t base, const char *member)
@@ -79,6 +98,8 @@ static void load_image(ss_input *in, const ss_reader *r, const ss_load_opts *opt
         ss_input_add_unit(in, member, NULL, &d);
         return;
     }
+    if (opts->verify_compressed)
+        verify_compressed(im);
     ss_input_add_unit(in, member, im, NULL);
 }
 

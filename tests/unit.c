@@ -126,6 +126,7 @@ static ss_image *compressed_image(uint8_t *buf, size_t len, ss_compression how, 
     s->compression = how;
     s->comp_header_size = hdr;
     s->uncompressed_size = claim;
+    s->uncompressed_known = true;
     ss_diag d = {0};
     ss_image_finish(im, &d);
     return im;
@@ -145,17 +146,29 @@ static void test_decompress(void)
     CHECK(ss_section_content(im, 0, 64u << 20, &out, &d) == SS_OK && out.len == N);
     ss_image_free(im);
 
+    im = compressed_image(buf, 24 + clen, SS_COMP_ZLIB, N, 24); /* streaming check agrees */
+    CHECK(ss_section_verify(im, 0, &d) == SS_OK);
+    ss_image_free(im);
+
     im = compressed_image(buf, 24 + clen, SS_COMP_ZLIB, N - 1, 24); /* header lies: too small */
     CHECK(ss_section_content(im, 0, 64u << 20, &out, &d) == SS_E_CORRUPT);
+    CHECK(ss_section_verify(im, 0, &d) == SS_E_CORRUPT && strstr(d.msg, "larger") != NULL);
     ss_image_free(im);
 
     im = compressed_image(buf, 24 + clen, SS_COMP_ZLIB, N + 5, 24); /* header lies: too large */
     CHECK(ss_section_content(im, 0, 64u << 20, &out, &d) == SS_E_CORRUPT);
+    CHECK(ss_section_verify(im, 0, &d) == SS_E_CORRUPT);
+    ss_image_free(im);
+
+    im = compressed_image(buf, 24 + clen, SS_COMP_ZLIB, N, 24); /* an incomplete header */
+    im->sections[0].uncompressed_known = false;
+    CHECK(ss_section_verify(im, 0, &d) == SS_E_UNSUPPORTED);
     ss_image_free(im);
 
     /* A bomb claim: far more than 1100x the stored bytes is refused before any allocation. */
     im = compressed_image(buf, 24 + clen, SS_COMP_ZLIB, (uint64_t)1 << 40, 24);
     CHECK(ss_section_content(im, 0, UINT64_MAX, &out, &d) == SS_E_LIMIT);
+    CHECK(ss_section_verify(im, 0, &d) == SS_E_LIMIT);
     ss_image_free(im);
 
     im = compressed_image(buf, 24 + clen, SS_COMP_ZLIB, N, 24); /* caller's cap */
@@ -171,9 +184,11 @@ static void test_decompress(void)
     CHECK(!ZSTD_isError(zl));
     im = compressed_image(buf, 24 + zl, SS_COMP_ZSTD, 4096, 24);
     CHECK(ss_section_content(im, 0, 64u << 20, &out, &d) == SS_OK && out.len == 4096);
+    CHECK(ss_section_verify(im, 0, &d) == SS_OK);
     ss_image_free(im);
     im = compressed_image(buf, 24 + zl, SS_COMP_ZSTD, 4000, 24);
     CHECK(ss_section_content(im, 0, 64u << 20, &out, &d) == SS_E_CORRUPT);
+    CHECK(ss_section_verify(im, 0, &d) == SS_E_CORRUPT);
     ss_image_free(im);
 
     free(plain);

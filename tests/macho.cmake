@@ -1,0 +1,53 @@
+# Mach-O and universal-binary tests (formats/macho*.c, formats/fat.c).
+# Fixtures are built from fixtures/macho at test time; real third-party files come from
+# golang's source package (Debian golang-1.19-src; see tests/macho_golang.py) and are skipped
+# (exit 77) when it is not installed.
+add_executable(macho_dump ${CMAKE_CURRENT_SOURCE_DIR}/macho_dump.c)
+target_link_libraries(macho_dump PRIVATE segscan_formats segscan_core)
+
+set(SEGSCAN_MACHO_OUT ${SEGSCAN_FIXTURE_OUT}/macho)
+set(SEGSCAN_MACHO_GO_ROOTS /usr/share/go-1.19 /usr/lib/go-1.19 /usr/share/go /usr/lib/go)
+
+# LIEF (tests/lief_dump, defined in pe.cmake when liblief-dev is installed) is a second oracle.
+set(macho_lief_args)
+if(TARGET lief_dump)
+  set(macho_lief_args --lief $<TARGET_FILE:lief_dump>)
+endif()
+
+add_test(NAME macho_fixtures_build
+  COMMAND ${CMAKE_COMMAND} -E env PYTHON=${SEGSCAN_PYTHON}
+          bash ${SEGSCAN_FIXTURE_SRC}/macho/build.sh ${SEGSCAN_MACHO_OUT})
+set_tests_properties(macho_fixtures_build PROPERTIES FIXTURES_SETUP macho)
+
+add_test(NAME macho_crosscheck_fixtures
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/macho_crosscheck.py --facts
+          --segscan $<TARGET_FILE:segscan> --dump $<TARGET_FILE:macho_dump> ${macho_lief_args}
+          ${SEGSCAN_MACHO_OUT})
+
+add_test(NAME macho_golang_extract
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/macho_golang.py ${SEGSCAN_MACHO_OUT}/golang
+          ${SEGSCAN_MACHO_GO_ROOTS})
+# Ordered with DEPENDS, not FIXTURES_REQUIRED: a skipped extraction must still let the
+# cross-check run and report its own skip.
+set_tests_properties(macho_golang_extract PROPERTIES
+  FIXTURES_REQUIRED macho SKIP_RETURN_CODE 77)
+
+add_test(NAME macho_crosscheck_golang
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/macho_crosscheck.py --skip-absent
+          --segscan $<TARGET_FILE:segscan> --dump $<TARGET_FILE:macho_dump> ${macho_lief_args}
+          ${SEGSCAN_MACHO_OUT}/golang)
+set_tests_properties(macho_crosscheck_golang PROPERTIES
+  DEPENDS macho_golang_extract SKIP_RETURN_CODE 77)
+
+add_test(NAME macho_broken
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/macho_broken.py $<TARGET_FILE:segscan>
+          ${SEGSCAN_MACHO_OUT}/broken)
+
+add_test(NAME macho_mutate
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/macho_mutate.py $<TARGET_FILE:segscan>
+          --dump $<TARGET_FILE:macho_dump>
+          ${SEGSCAN_MACHO_OUT} ${SEGSCAN_MACHO_OUT}/golang)
+
+set_tests_properties(macho_crosscheck_fixtures macho_broken macho_mutate PROPERTIES
+  FIXTURES_REQUIRED macho)
+set_tests_properties(macho_mutate PROPERTIES TIMEOUT 600 DEPENDS macho_golang_extract)
