@@ -1,6 +1,6 @@
 /* analysis.c - running the analyzers on an image and drawing findings from their results. */
 #include <stdarg.h> /* va_list */
-#include <stdio.h>  /* vsnprintf */
+#include <stdio.h>  /* snprintf, vsnprintf */
 #include <stdlib.h> /* malloc, free */
 #include <string.h> /* strlen, strncmp */
 
@@ -13,7 +13,7 @@
 
 ss_analysis_opts ss_analysis_opts_default(void)
 {
-    return (ss_analysis_opts){SS_AN_ALL, SS_ZERO_RUN_DEFAULT, SS_MIN_STRING_DEFAULT};
+    return (ss_analysis_opts){SS_AN_ALL, SS_ZERO_RUN_DEFAULT, SS_MIN_STRING_DEFAULT, false};
 }
 
 bool ss_analysis_parse_only(const char *list, unsigned *which, const char **bad, size_t *badlen)
@@ -347,12 +347,17 @@ static void strings_findings(fctx *c, const ss_strings_result *s)
 {
     if (s->duplicate_bytes == 0 && s->tail_merge_bytes == 0)
         return;
-    ss_finding *f = add_finding(
-        c, "duplicate-strings", SS_SEV_INFO,
-        "%llu bytes in %llu duplicated string%s, %llu more by tail merging%s%s",
-        (unsigned long long)s->duplicate_bytes, (unsigned long long)s->duplicate_groups,
-        s->duplicate_groups == 1 ? "" : "s", (unsigned long long)s->tail_merge_bytes,
-        s->hint ? "; " : "", s->hint ? s->hint : "");
+    char what[160];
+    if (s->duplicate_bytes)
+        snprintf(what, sizeof what, "%llu bytes in %llu duplicated string%s, %llu more by tail merging",
+                 (unsigned long long)s->duplicate_bytes, (unsigned long long)s->duplicate_groups,
+                 s->duplicate_groups == 1 ? "" : "s", (unsigned long long)s->tail_merge_bytes);
+    else
+        snprintf(what, sizeof what, "%llu bytes by tail merging %llu string%s into longer ones",
+                 (unsigned long long)s->tail_merge_bytes, (unsigned long long)s->tail_merge_strings,
+                 s->tail_merge_strings == 1 ? "" : "s");
+    /* The linker advice is strings.hint; the message stays one line. */
+    ss_finding *f = add_finding(c, "duplicate-strings", SS_SEV_INFO, "%s", what);
     for (size_t i = 0; i < s->nduplicates && i < 3; i++) {
         ss_evidence *e = add_evidence(f);
         if (e == NULL)
@@ -426,8 +431,11 @@ ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
     return st;
 }
 
-void ss_analyze_input(ss_input *in, const ss_analysis_opts *o)
+void ss_analyze_input(ss_input *in, const ss_analysis_opts *opts)
 {
+    ss_analysis_opts mo = *opts;
+    const ss_analysis_opts *o = &mo;
+    mo.keep_distinct = in->container == SS_CONTAINER_ARCHIVE;
     size_t n = 0;
     for (size_t u = 0; u < in->nunits; u++) {
         ss_image *im = in->units[u].image;

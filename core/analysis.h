@@ -52,6 +52,8 @@ typedef struct {
     unsigned which;        /* SS_AN_* bits */
     uint64_t zero_run_min; /* shortest zero run reported (default 64) */
     uint32_t min_string;   /* shortest string scanned, in bytes without the NUL (default 4) */
+    bool keep_distinct;    /* keep every distinct string (ss_analyze_input sets it for archive
+                            * members, whose strings are then compared across members) */
 } ss_analysis_opts;
 
 #define SS_ZERO_RUN_DEFAULT 64
@@ -136,7 +138,7 @@ typedef struct {
     uint64_t tail_merge_strings, tail_merge_bytes;
     ss_string_dup *duplicates;  /* largest waste first, at most SS_KEEP_STRINGS */
     size_t nduplicates;
-    ss_string_entry *distinct;  /* every distinct string (for the cross-member figures) */
+    ss_string_entry *distinct;  /* every distinct string, when keep_distinct was asked */
     size_t ndistinct;
     ss_linker linker;
     const char *hint;           /* which setting recovers the waste; NULL when nothing to say */

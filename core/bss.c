@@ -142,8 +142,8 @@ static bool zero_init_bytes(const ss_image *im, ss_bss_section *per, uint64_t *o
     bool linked = false;
     for (size_t i = 0; i < im->nsegments; i++)
         linked |= im->segments[i].loadable;
-    if (im->type == SS_TYPE_RELOCATABLE)
-        linked = false;
+    if (im->type == SS_TYPE_RELOCATABLE || im->type == SS_TYPE_CORE)
+        linked = false; /* objects have no addresses; a core's segments are a memory dump */
     size_t cap = im->nsections + im->nsegments, n = 0;
     ival *iv = cap ? malloc(cap * sizeof *iv) : NULL;
     if (cap && iv == NULL)
@@ -154,7 +154,10 @@ static bool zero_init_bytes(const ss_image *im, ss_bss_section *per, uint64_t *o
         per[i].zero_init_bytes = t;
         if (t == 0)
             continue;
-        if (!linked) {
+        /* Thread-local zero-fill is the per-thread template's tail: it takes no address space of
+         * its segment (.tbss's addresses overlap what follows it), so it is counted on its own,
+         * never merged by address with .bss. */
+        if (!linked || s->kind == SS_KIND_TLS_BSS || s->kind == SS_KIND_TLS_DATA) {
             *out += t;
             continue;
         }

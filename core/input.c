@@ -85,7 +85,8 @@ void ss_input_free(ss_input *in)
     free(in);
 }
 
-bool ss_input_add_unit(ss_input *in, const char *member, ss_image *image, const ss_diag *diag)
+bool ss_input_add_unit(ss_input *in, const char *member, ss_image *image, const ss_diag *diag,
+                       uint64_t offset, uint64_t size)
 {
     if (in->nunits == in->cap) {
         size_t ncap = in->cap ? in->cap * 2 : 4;
@@ -105,10 +106,22 @@ bool ss_input_add_unit(ss_input *in, const char *member, ss_image *image, const 
         return false;
     }
     u->image = image;
+    u->offset = offset;
+    u->size = size;
     if (diag)
         u->diag = *diag;
     in->nunits++;
     return true;
+}
+
+uint64_t ss_input_container_bytes(const ss_input *in)
+{
+    if (in->container == SS_CONTAINER_NONE)
+        return 0;
+    uint64_t members = 0;
+    for (size_t i = 0; i < in->nunits; i++)
+        members += in->units[i].size;
+    return members < in->bytes.len ? in->bytes.len - members : 0;
 }
 
 size_t ss_input_failures(const ss_input *in)

@@ -18,6 +18,7 @@ typedef struct {
     ss_image *image; /* owned; NULL when loading failed */
     ss_diag diag;    /* why image is NULL (offsets are file offsets) */
     bool skipped;    /* an archive member that is no binary (bitcode, text): counted, no error */
+    uint64_t offset, size; /* where the unit's bytes lie in the file */
 } ss_unit;
 
 typedef enum { SS_CONTAINER_NONE, SS_CONTAINER_ARCHIVE, SS_CONTAINER_UNIVERSAL } ss_container_kind;
@@ -41,8 +42,13 @@ ss_input *ss_input_open(const char *path);
 ss_input *ss_input_from_buffer(const char *path, const void *p, size_t len);
 /* Frees units, images and the mapping. Accepts NULL. */
 void ss_input_free(ss_input *in);
-/* Appends a unit; takes ownership of image. False on OOM (and the image is freed). */
-bool ss_input_add_unit(ss_input *in, const char *member, ss_image *image, const ss_diag *diag);
+/* Appends a unit whose bytes are [offset, offset+size) of the file; takes ownership of image.
+ * False on OOM (and the image is freed). */
+bool ss_input_add_unit(ss_input *in, const char *member, ss_image *image, const ss_diag *diag,
+                       uint64_t offset, uint64_t size);
+/* Bytes of a container that belong to no unit: member headers, symbol and name tables,
+ * universal headers, alignment padding (0 for a plain file). */
+uint64_t ss_input_container_bytes(const ss_input *in);
 /* Number of units that failed (skipped members are not failures). */
 size_t ss_input_failures(const ss_input *in);
 /* "archive", "universal" or NULL. */

@@ -70,7 +70,7 @@ typedef struct {
     size_t ng, capg;
     occ *o;
     size_t no, capo;
-    uint32_t *table;      /* group index + 1, 0 empty */
+    uint64_t *table;      /* hash << 32 | (group index + 1); 0 empty */
     size_t tcap;          /* power of two */
 } strtab;
 
@@ -87,14 +87,17 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n)
 static bool grow_table(strtab *t)
 {
     size_t ncap = t->tcap ? t->tcap * 2 : 1024;
-    uint32_t *nt = calloc(ncap, sizeof *nt);
+    uint64_t *nt = calloc(ncap, sizeof *nt);
     if (nt == NULL)
         return false;
-    for (size_t i = 0; i < t->ng; i++) {
-        size_t h = (size_t)hash_bytes(t->g[i].p, t->g[i].len) & (ncap - 1);
+    for (size_t i = 0; i < t->tcap; i++) {
+        uint64_t e = t->table[i];
+        if (e == 0)
+            continue;
+        size_t h = (size_t)(e >> 32) & (ncap - 1);
         while (nt[h])
             h = (h + 1) & (ncap - 1);
-        nt[h] = (uint32_t)(i + 1);
+        nt[h] = e;
     }
     free(t->table);
     t->table = nt;
@@ -118,9 +121,14 @@ static bool add_string(strtab *t, const uint8_t *p, size_t len, uint64_t offset)
     }
     uint32_t oi = (uint32_t)t->no++;
     t->o[oi] = (occ){offset, UINT32_MAX};
-    size_t h = (size_t)hash_bytes(p, len) & (t->tcap - 1);
+    uint64_t hash = hash_bytes(p, len) >> 32;
+    size_t h = (size_t)hash & (t->tcap - 1);
     while (t->table[h]) {
-        group *g = &t->g[t->table[h] - 1];
+        if (t->table[h] >> 32 != hash) {
+            h = (h + 1) & (t->tcap - 1);
+            continue;
+        }
+        group *g = &t->g[(uint32_t)t->table[h] - 1];
         if (g->len == len && memcmp(g->p, p, len) == 0) {
             g->copies++;
             t->o[g->last].next = oi;
@@ -138,7 +146,7 @@ static bool add_string(strtab *t, const uint8_t *p, size_t len, uint64_t offset)
         t->capg = nc;
     }
     t->g[t->ng] = (group){p, (uint32_t)len, 1, oi, oi};
-    t->table[h] = (uint32_t)++t->ng;
+    t->table[h] = hash << 32 | (uint32_t)++t->ng;
     return true;
 }
 
@@ -175,17 +183,29 @@ static bool scan(strtab *t, ss_span b, uint64_t file_off, uint32_t min, uint64_t
 /* ---- tail merging ----------------------------------------------------------------------- */
 
 typedef struct {
+    uint64_t key; /* the last 8 bytes, last byte most significant, zero-padded: orders like the
+                   * reversed text as far as it goes */
     const uint8_t *p;
     uint32_t len;
 } rstr;
+
+static uint64_t rkey(const uint8_t *p, uint32_t len)
+{
+    uint64_t k = 0;
+    for (uint32_t i = 0; i < 8; i++)
+        k = k << 8 | (i < len ? p[len - 1 - i] : 0);
+    return k;
+}
 
 /* Orders strings by their reversed text; a string comes right before those it ends. */
 static int rstr_cmp(const void *a, const void *b)
 {
     const rstr *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
     uint32_t n = x->len < y->len ? x->len : y->len;
     const uint8_t *px = x->p + x->len, *py = y->p + y->len;
-    for (uint32_t i = 1; i <= n; i++) {
+    for (uint32_t i = n < 8 ? n + 1 : 9; i <= n; i++) {
         uint8_t cx = px[-(ptrdiff_t)i], cy = py[-(ptrdiff_t)i];
         if (cx != cy)
             return cx < cy ? -1 : 1;
@@ -203,7 +223,7 @@ static bool tail_merge(const group *g, size_t ng, uint64_t *strings, uint64_t *b
     if (r == NULL)
         return false;
     for (size_t i = 0; i < ng; i++)
-        r[i] = (rstr){g[i].p, g[i].len};
+        r[i] = (rstr){rkey(g[i].p, g[i].len), g[i].p, g[i].len};
     qsort(r, ng, sizeof *r, rstr_cmp);
     for (size_t i = 0; i + 1 < ng; i++) {
         const rstr *s = &r[i], *n = &r[i + 1];
@@ -255,10 +275,15 @@ static ss_linker find_linker(const ss_image *im)
         if (s->alloc || strcmp(s->name, ".comment") != 0 || s->compression != SS_COMP_NONE ||
             !ss_span_sub(im->bytes, s->offset, s->file_size, &b))
             continue;
-        if (memmem(b.p, b.len, "Linker: LLD", 11))
-            return SS_LINKER_LLD;
-        if (memmem(b.p, b.len, "mold ", 5))
-            return SS_LINKER_MOLD;
+        /* "Linker: LLD 14.0.6", "Linker: Debian LLD 14.0.6", "mold 1.10.1 (...)". */
+        for (size_t at = 0; at < b.len;) {
+            size_t n = strnlen((const char *)b.p + at, b.len - at);
+            if (memmem(b.p + at, n, "Linker: ", 8) && memmem(b.p + at, n, "LLD", 3))
+                return SS_LINKER_LLD;
+            if (n >= 5 && memcmp(b.p + at, "mold ", 5) == 0)
+                return SS_LINKER_MOLD;
+            at += n + 1;
+        }
     }
     return SS_LINKER_GNU;
 }
@@ -280,23 +305,27 @@ static const char *make_hint(const ss_strings_result *r, ss_format fmt)
                "by default, also tail merging; lld at -O1, tail merging at -O2); copies built "
                "with -fno-merge-constants or held in char arrays stay";
     case SS_LINKER_LLD:
+        if (dups && tails)
+            return "lld merges equal strings at -O1 (its default) and tail-merges only at -Wl,-O2; "
+                   "the equal copies were linked at -O0 or never mergeable "
+                   "(-fno-merge-constants, char arrays)";
         if (dups)
-            return tails ? "lld merges equal strings at -O1 (its default) and tail-merges at "
-                           "-Wl,-O2; these copies were linked at -O0 or were never mergeable "
-                           "(-fno-merge-constants, char arrays)"
-                         : "lld merges equal strings at -O1 (its default): these copies were "
-                           "linked at -O0 or were never mergeable (-fno-merge-constants, char "
-                           "arrays)";
+            return "lld merges equal strings at -O1 (its default): these copies were linked at "
+                   "-O0 or never mergeable (-fno-merge-constants, char arrays)";
         return "lld tail-merges strings only at -Wl,-O2";
     case SS_LINKER_GNU:
-        return "GNU ld merges and tail-merges SHF_MERGE|SHF_STRINGS input by default: these "
-               "copies were never mergeable (-fno-merge-constants, char arrays)";
+        return "GNU ld merges and tail-merges strings by default, but only from "
+               "SHF_MERGE|SHF_STRINGS input of equal alignment: these copies were not "
+               "(-fno-merge-constants, char arrays, which are never merged)";
     case SS_LINKER_MOLD:
         return "mold merges strings of SHF_MERGE|SHF_STRINGS input: these copies were never "
                "mergeable (-fno-merge-constants, char arrays)";
     case SS_LINKER_LD64:
-        return "ld64.lld merges __cstring literals only with --deduplicate-literals "
-               "(Apple ld64 with -deduplicate-literals)";
+        if (dups)
+            return "ld64.lld merges __cstring literals only with --deduplicate-literals "
+                   "(Apple ld64 with -deduplicate-literals)";
+        return "ld64.lld does not tail-merge __cstring literals, even with "
+               "--deduplicate-literals";
     case SS_LINKER_PE:
         return "the PE linker merges only literals the compiler put in COMDATs (MSVC/clang-cl "
                "/GF); lld-link tail-merges them with /opt:lldtailmerge";
@@ -377,7 +406,7 @@ ss_status ss_strings_analyze(ss_image *im, const ss_analysis_opts *o, ss_strings
         out->nduplicates = keep;
     }
 
-    if (t.ng) {
+    if (t.ng && o->keep_distinct) {
         out->distinct = ss_arena_array(im->arena, t.ng, sizeof *out->distinct);
         if (out->distinct == NULL)
             goto oom;

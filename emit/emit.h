@@ -16,9 +16,13 @@
 typedef struct {
     size_t top;  /* -n: rows kept per table (the rest summed in one row); 0 keeps all */
     bool pretty; /* indent JSON */
+    size_t dot_max_rows; /* DOT: rows per segment box (file column: 3x); 0 keeps all */
 } ss_emit_opts;
 
-typedef enum { SS_OUT_TEXT, SS_OUT_JSON } ss_out_format;
+typedef enum { SS_OUT_TEXT, SS_OUT_JSON, SS_OUT_DOT } ss_out_format;
+
+/* Default of --dot-max-sections. */
+#define SS_DOT_MAX_ROWS_DEFAULT 12
 
 /* A report is streamed: each input is rendered as soon as it is handed over (so a run over
  * thousands of files keeps only small summaries), and the end writes the totals (and, for

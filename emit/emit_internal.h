@@ -19,6 +19,7 @@ typedef struct {
     uint64_t file_size;
     ss_totals totals;
     size_t failed, skipped;
+    uint64_t container_bytes;
 } ss_input_summary;
 
 typedef struct {

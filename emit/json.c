@@ -2,6 +2,7 @@
 #include <string.h> /* strcmp */
 
 #include "../core/sizes.h"
+#include "analysis_emit.h"
 #include "emit_internal.h"
 
 void ss_totals_add(ss_totals *t, const ss_image *im)
@@ -158,6 +159,7 @@ void ss_json_image(ss_jw *w, const ss_image *im)
     write_segments(w, im);
     write_sections(w, im);
     write_map(w, im);
+    ss_json_analysis(w, im);
     ss_jw_arr(w, "warnings");
     for (size_t i = 0; i < im->nwarnings; i++) {
         ss_jw_obj(w, NULL);
@@ -208,6 +210,7 @@ void ss_json_end(ss_jw *w, const ss_input_summary *in, size_t nin, const ss_erro
         ss_jw_u64(w, "images", in[i].totals.images);
         ss_jw_u64(w, "failed", in[i].failed);
         ss_jw_u64(w, "skipped", in[i].skipped);
+        ss_jw_u64(w, "container_bytes", in[i].container_bytes);
         write_totals(w, "totals", &in[i].totals);
         ss_jw_end_obj(w);
     }

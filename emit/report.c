@@ -2,6 +2,7 @@
 #include <stdlib.h> /* calloc, realloc, free */
 #include <string.h> /* strdup */
 
+#include "dot.h"
 #include "emit_internal.h"
 
 struct ss_report {
@@ -10,6 +11,7 @@ struct ss_report {
     ss_emit_opts opts;
     ss_jw jw;
     size_t inputs, images_printed;
+    size_t containers; /* DOT: clusters of archives and universal files */
     ss_totals all;
     ss_input_summary *sum; /* JSON only */
     size_t nsum, capsum;
@@ -29,6 +31,8 @@ ss_report *ss_report_begin(FILE *out, FILE *err, ss_out_format fmt, const ss_emi
     if (fmt == SS_OUT_JSON) {
         ss_jw_init(&r->jw, out, o->pretty);
         ss_json_begin(&r->jw);
+    } else if (fmt == SS_OUT_DOT) {
+        ss_dot_begin(out);
     }
     return r;
 }
@@ -64,6 +68,9 @@ void ss_report_input(ss_report *r, const ss_input *in)
 {
     ss_totals t = {0};
     size_t skipped = 0;
+    bool dot_cluster = r->fmt == SS_OUT_DOT && in->container != SS_CONTAINER_NONE;
+    if (dot_cluster)
+        ss_dot_container_begin(r->out, in, r->containers++);
     for (size_t u = 0; u < in->nunits; u++) {
         const ss_image *im = in->units[u].image;
         skipped += in->units[u].skipped;
@@ -71,6 +78,8 @@ void ss_report_input(ss_report *r, const ss_input *in)
             continue;
         if (r->fmt == SS_OUT_JSON) {
             ss_json_image(&r->jw, im);
+        } else if (r->fmt == SS_OUT_DOT) {
+            ss_dot_image(r->out, im, r->images_printed, &r->opts);
         } else {
             if (r->images_printed)
                 fputc('\n', r->out);
@@ -79,6 +88,8 @@ void ss_report_input(ss_report *r, const ss_input *in)
         r->images_printed++;
         ss_totals_add(&t, im);
     }
+    if (dot_cluster)
+        ss_dot_container_end(r->out);
     if (r->fmt == SS_OUT_TEXT && in->container != SS_CONTAINER_NONE)
         ss_text_container(r->out, in, &t);
     t.file = in->bytes.len; /* an archive's own bytes, not just its members' */
@@ -99,6 +110,7 @@ void ss_report_input(ss_report *r, const ss_input *in)
             s->totals = t;
             s->failed = ss_input_failures(in) + (in->status != SS_OK);
             s->skipped = skipped;
+            s->container_bytes = ss_input_container_bytes(in);
             if (s->path)
                 r->nsum++;
         }
@@ -118,6 +130,8 @@ void ss_report_end(ss_report *r)
         return;
     if (r->fmt == SS_OUT_JSON)
         ss_json_end(&r->jw, r->sum, r->nsum, r->errs, r->nerr, &r->all);
+    else if (r->fmt == SS_OUT_DOT)
+        ss_dot_end(r->out);
     else if (r->inputs > 1 || r->all.images > 1)
         ss_text_total(r->out, r->inputs, &r->all);
     fflush(r->out);

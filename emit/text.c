@@ -4,6 +4,7 @@
 #include <string.h>   /* strcmp */
 
 #include "../core/sizes.h"
+#include "analysis_emit.h"
 #include "emit_internal.h"
 #include "escape.h"
 
@@ -241,6 +242,7 @@ void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o)
             sz.data, sz.bss, SS_SIZE_RULE_TEXT);
     print_segments(f, im, o->top);
     print_sections(f, im, o->top);
+    ss_text_analysis(f, im, o);
     for (size_t i = 0; i < im->nwarnings; i++) {
         char msg[512];
         ss_escape_text(im->warnings[i].message, msg, sizeof msg);
@@ -266,8 +268,12 @@ void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t)
         fprintf(f, ", %zu failed", failed);
     if (skipped)
         fprintf(f, ", %zu skipped (not binaries)", skipped);
+    uint64_t own = ss_input_container_bytes(in);
     fprintf(f, "; text %" PRIu64 "  data %" PRIu64 "  bss %" PRIu64 "\n", t->text, t->data,
             t->bss);
+    fprintf(f, "  %s headers, tables and padding: %" PRIu64 " bytes (%s); members: %" PRIu64
+               " bytes\n",
+            ss_container_name(in->container), own, ss_human(own, h), (uint64_t)in->bytes.len - own);
 }
 
 void ss_text_total(FILE *f, size_t inputs, const ss_totals *all)

@@ -85,7 +85,7 @@ static void load_image(ss_input *in, const ss_reader *r, const ss_load_opts *opt
     ss_image *im = ss_image_new(bytes, base, in->path, member, arena_cap(bytes.len));
     if (im == NULL) {
         ss_fail_nooff(&d, SS_E_NOMEM, "out of memory");
-        ss_input_add_unit(in, member, NULL, &d);
+        ss_input_add_unit(in, member, NULL, &d, base, bytes.len);
         return;
     }
     ss_status st = r->load(im, opts, &d);
@@ -95,12 +95,12 @@ static void load_image(ss_input *in, const ss_reader *r, const ss_load_opts *opt
         if (d.has_offset)
             d.offset += base;
         ss_image_free(im);
-        ss_input_add_unit(in, member, NULL, &d);
+        ss_input_add_unit(in, member, NULL, &d, base, bytes.len);
         return;
     }
     if (opts->verify_compressed)
         verify_compressed(im);
-    ss_input_add_unit(in, member, im, NULL);
+    ss_input_add_unit(in, member, im, NULL, base, bytes.len);
 }
 
 typedef struct {
@@ -128,10 +128,17 @@ static ss_status on_member(void *vctx, const char *name, ss_span bytes, uint64_t
     if (c) {
         member_ctx sub = {ctx->in, ctx->opts, full, base, ctx->depth + 1};
         ss_diag d = {0};
+        size_t before = ctx->in->nunits;
         if (load_container(&sub, c, bytes, &d) != SS_OK) {
             if (d.has_offset)
                 d.offset += base;
-            ss_input_add_unit(ctx->in, full, NULL, &d);
+            /* The failed container's unit holds its bytes that no member read before the
+             * failure already holds, so no byte is counted twice. */
+            uint64_t taken = 0;
+            for (size_t i = before; i < ctx->in->nunits; i++)
+                taken += ctx->in->units[i].size;
+            ss_input_add_unit(ctx->in, full, NULL, &d, base,
+                              taken < bytes.len ? bytes.len - taken : 0);
         }
         return SS_OK;
     }
@@ -139,7 +146,7 @@ static ss_status on_member(void *vctx, const char *name, ss_span bytes, uint64_t
     if (r == NULL) {
         ss_diag d = {0};
         ss_fail(&d, SS_E_UNKNOWN, base, "member is not an ELF, PE/COFF or Mach-O file");
-        if (ss_input_add_unit(ctx->in, full, NULL, &d))
+        if (ss_input_add_unit(ctx->in, full, NULL, &d, base, bytes.len))
             ctx->in->units[ctx->in->nunits - 1].skipped = true;
         return SS_OK;
     }

@@ -2,7 +2,7 @@
 # under CTest over the committed regression inputs, the committed seeds and every fixture the
 # suite builds; with -DSEGSCAN_FUZZ=ON (clang-14) the same sources become libFuzzer binaries
 # (fuzz_<target>) that .ci/run drives for a fixed time each.
-set(SEGSCAN_FUZZ_READERS elf pe)
+set(SEGSCAN_FUZZ_READERS elf pe macho)
 set(SEGSCAN_FUZZ_CORPORA
   ${SEGSCAN_FIXTURE_SRC}/fuzz/regressions
   ${SEGSCAN_FIXTURE_SRC}/fuzz/seeds
@@ -31,4 +31,4 @@ foreach(r IN LISTS SEGSCAN_FUZZ_READERS)
     target_compile_definitions(fuzz_${r} PRIVATE SS_FUZZ_READER=ss_reader_${r})
   endif()
 endforeach()
-segscan_fuzz_target(report ${SEGSCAN_TESTS}/fuzz/fuzz_report.c ${SEGSCAN_TESTS}/fuzz/fuzz_hooks.c)
+segscan_fuzz_target(report ${SEGSCAN_TESTS}/fuzz/fuzz_report.c)

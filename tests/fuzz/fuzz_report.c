@@ -1,5 +1,5 @@
 /* fuzz_report.c - a libFuzzer target for the whole path: recognition, containers, readers,
- * analyzers, and every emitter (text, JSON), as the command runs them. */
+ * analyzers, and every emitter (text, JSON, DOT), as the command runs them. */
 #include <stdint.h> /* uint8_t */
 #include <stdio.h>  /* fopen */
 #include <stdlib.h> /* malloc, free */
@@ -7,7 +7,7 @@
 
 #include "emit.h"
 #include "formats.h"
-#include "fuzz_hooks.h"
+#include "analysis.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,10 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (in) {
         ss_load_opts opts = ss_load_opts_default();
         ss_formats_load(in, &opts);
-        ss_fuzz_after_load(in);
-        static const ss_out_format formats[] = {SS_OUT_TEXT, SS_OUT_JSON};
+        ss_analysis_opts ao = ss_analysis_opts_default();
+        ss_analyze_input(in, &ao); /* what the command runs after loading */
+        static const ss_out_format formats[] = {SS_OUT_TEXT, SS_OUT_JSON, SS_OUT_DOT};
         for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
-            ss_emit_opts eo = {.top = f ? 0 : 5, .pretty = f == 1};
+            ss_emit_opts eo = {.top = f ? 0 : 5, .pretty = f == 1, .dot_max_rows = f == 2 ? 4 : 0};
             ss_report *r = ss_report_begin(sink, sink, formats[f], &eo);
             if (r) {
                 ss_report_input(r, in);

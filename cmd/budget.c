@@ -1,0 +1,741 @@
+/* budget.c - parsing budget files (YAML through libyaml's document API, which keeps the line
+ * and column of every node for messages). */
+#include "budget.h"
+
+#include <errno.h>   /* errno */
+#include <fnmatch.h> /* fnmatch */
+#include <stdarg.h>  /* va_list */
+#include <stdio.h>   /* fopen, snprintf */
+#include <stdlib.h>  /* calloc, free */
+#include <string.h>  /* strcmp, strdup, strrchr */
+#include <yaml.h>    /* yaml_parser_*, yaml_document_* */
+
+/* A budget file larger than this is refused: budgets are written by hand. */
+#define BUDGET_MAX_BYTES (4u << 20)
+
+static const char *const metric_names[SS_MET_COUNT] = {
+    [SS_MET_FILE_SIZE] = "file-size",
+    [SS_MET_VM_SIZE] = "vm-size",
+    [SS_MET_GZIP_SIZE] = "gzip-size",
+    [SS_MET_TEXT] = "text",
+    [SS_MET_DATA] = "data",
+    [SS_MET_BSS] = "bss",
+    [SS_MET_MOVABLE_ZERO] = "movable-zero-bytes",
+    [SS_MET_ZERO_INIT] = "zero-init-bytes",
+    [SS_MET_STRING_WASTE] = "string-waste",
+};
+
+static const char *const policy_names[SS_POL_COUNT] = {
+    [SS_POL_FORBID_WX] = "forbid-wx",
+    [SS_POL_REQUIRE_PIE] = "require-pie",
+    [SS_POL_REQUIRE_FULL_RELRO] = "require-full-relro",
+    [SS_POL_REQUIRE_NX_STACK] = "require-nx-stack",
+    [SS_POL_REQUIRE_NX] = "require-nx",
+    [SS_POL_FORBID_TEXTREL] = "forbid-textrel",
+};
+
+const char *ss_metric_name(ss_metric m)
+{
+    return (unsigned)m < SS_MET_COUNT ? metric_names[m] : "?";
+}
+
+const char *ss_policy_name(ss_policy_kind p)
+{
+    return (unsigned)p < SS_POL_COUNT ? policy_names[p] : "?";
+}
+
+const char *ss_level_name(ss_level l)
+{
+    return l == SS_LEVEL_WARN ? "warn" : "fail";
+}
+
+/* ---- sizes and percentages ------------------------------------------------------------------ */
+
+/* Parses "D[.F]" at *s; the value times `scale` goes to *out (fraction rounded down). */
+static bool parse_decimal(const char **s, unsigned __int128 scale, unsigned __int128 *out)
+{
+    const char *p = *s;
+    unsigned __int128 ip = 0, fp = 0, fden = 1;
+    if (*p < '0' || *p > '9')
+        return false;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        ip = ip * 10 + (unsigned)(*p - '0');
+        if (ip > UINT64_MAX)
+            return false;
+    }
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        for (int d = 0; *p >= '0' && *p <= '9'; p++, d++)
+            if (d < 18) {
+                fp = fp * 10 + (unsigned)(*p - '0');
+                fden *= 10;
+            }
+    }
+    *out = ip * scale + fp * scale / fden;
+    *s = p;
+    return true;
+}
+
+static const char *skip_spaces(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+bool ss_parse_size(const char *s, uint64_t *out, const char **why)
+{
+    static const struct {
+        const char *name;
+        uint64_t mul;
+    } units[] = {
+        {"B", 1}, {"kB", 1000}, {"MB", 1000000}, {"GB", 1000000000},
+        {"KiB", 1024}, {"MiB", 1024 * 1024}, {"GiB", 1024 * 1024 * 1024},
+    };
+    const char *p = skip_spaces(s);
+    const char *num = p;
+    while ((*p >= '0' && *p <= '9') || *p == '.')
+        p++;
+    const char *unit = skip_spaces(p);
+    const char *uend = unit;
+    while (*uend && *uend != ' ' && *uend != '\t')
+        uend++;
+    if (*skip_spaces(uend)) {
+        *why = "a size is a number and one unit, like \"1.5 MiB\"";
+        return false;
+    }
+    uint64_t mul = 0;
+    if (unit == uend) {
+        mul = 1;
+    } else {
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+            if (strlen(units[i].name) == (size_t)(uend - unit) &&
+                strncmp(units[i].name, unit, (size_t)(uend - unit)) == 0)
+                mul = units[i].mul;
+    }
+    if (mul == 0) {
+        *why = "bad size unit (use B, kB, MB, GB for powers of 10 or KiB, MiB, GiB for powers of "
+               "2)";
+        return false;
+    }
+    unsigned __int128 v;
+    const char *q = num;
+    if (!parse_decimal(&q, mul, &v) || q != p) {
+        *why = "a size starts with a number, like \"1.5 MiB\" or \"4096\"";
+        return false;
+    }
+    if (v > UINT64_MAX) {
+        *why = "size too large";
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
+bool ss_parse_percent(const char *s, uint64_t *ppm, const char **why)
+{
+    const char *p = skip_spaces(s);
+    unsigned __int128 v;
+    if (!parse_decimal(&p, 10000, &v) || *(p = skip_spaces(p)) != '%' || *skip_spaces(p + 1)) {
+        *why = "a percentage is a number followed by %, like \"2.5%\"";
+        return false;
+    }
+    if (v > UINT64_MAX) {
+        *why = "percentage too large";
+        return false;
+    }
+    *ppm = (uint64_t)v;
+    return true;
+}
+
+/* ---- globs ---------------------------------------------------------------------------------- */
+
+bool ss_globs_match(const ss_globs *g, const char *name)
+{
+    if (g->n == 0)
+        return true;
+    for (size_t i = 0; i < g->n; i++)
+        if (fnmatch(g->items[i], name, 0) == 0)
+            return true;
+    return false;
+}
+
+bool ss_globs_match_path(const ss_globs *g, const char *path)
+{
+    if (g->n == 0)
+        return true;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    for (size_t i = 0; i < g->n; i++) {
+        const char *pat = g->items[i];
+        const char *subject = strchr(pat, '/') ? path : base;
+        /* "./build/app" and "build/app" name the same file. */
+        while (strncmp(subject, "./", 2) == 0 && subject != base)
+            subject += 2;
+        while (strncmp(pat, "./", 2) == 0)
+            pat += 2;
+        if (fnmatch(pat, subject, 0) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void globs_free(ss_globs *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        free(g->items[i]);
+    free(g->items);
+}
+
+/* ---- the YAML document ---------------------------------------------------------------------- */
+
+typedef struct {
+    const char *path;
+    yaml_document_t *doc;
+    char *err;
+    size_t errlen;
+    bool failed;
+} ctx;
+
+static ss_pos pos_of(const yaml_node_t *n)
+{
+    ss_pos p = {(unsigned)n->start_mark.line + 1, (unsigned)n->start_mark.column + 1};
+    return p;
+}
+
+__attribute__((format(printf, 3, 4))) static bool fail_at(ctx *c, const yaml_node_t *n,
+                                                          const char *fmt, ...)
+{
+    if (c->failed)
+        return false;
+    c->failed = true;
+    int k = snprintf(c->err, c->errlen, "%s:%u:%u: ", c->path, (unsigned)n->start_mark.line + 1,
+                     (unsigned)n->start_mark.column + 1);
+    if (k < 0 || (size_t)k >= c->errlen)
+        return false;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err + k, c->errlen - (size_t)k, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+    return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* The printable form of a scalar in a message: cut, with control bytes replaced. */
+static const char *shown(const char *s, char buf[64])
+{
+    size_t i = 0;
+    for (; s[i] && i < 60; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    buf[i] = '\0';
+    if (s[i])
+        strcpy(buf + 57, "...");
+    return buf;
+}
+
+static bool want_scalar(ctx *c, const yaml_node_t *v, const char *key, const char **out)
+{
+    *out = scalar(v);
+    if (*out == NULL)
+        return fail_at(c, v, "'%s' wants a single value", key);
+    return true;
+}
+
+static bool add_glob(ctx *c, ss_globs *g, const yaml_node_t *v, const char *key)
+{
+    const char *s = scalar(v);
+    if (s == NULL || s[0] == '\0')
+        return fail_at(c, v, "'%s' wants a pattern or a list of patterns", key);
+    char **items = realloc(g->items, (g->n + 1) * sizeof *items);
+    if (items == NULL)
+        return fail_at(c, v, "out of memory");
+    g->items = items;
+    if ((g->items[g->n] = strdup(s)) == NULL)
+        return fail_at(c, v, "out of memory");
+    g->n++;
+    return true;
+}
+
+/* A pattern or a list of patterns. */
+static bool parse_globs(ctx *c, const yaml_node_t *v, const char *key, ss_globs *g)
+{
+    if (v->type == YAML_SEQUENCE_NODE) {
+        if (v->data.sequence.items.start == v->data.sequence.items.top)
+            return fail_at(c, v, "'%s' is an empty list", key);
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+             it++)
+            if (!add_glob(c, g, yaml_document_get_node(c->doc, *it), key))
+                return false;
+        return true;
+    }
+    return add_glob(c, g, v, key);
+}
+
+static bool parse_level(ctx *c, const yaml_node_t *v, ss_level *out)
+{
+    const char *s;
+    if (!want_scalar(c, v, "level", &s))
+        return false;
+    if (strcmp(s, "fail") == 0)
+        *out = SS_LEVEL_FAIL;
+    else if (strcmp(s, "warn") == 0)
+        *out = SS_LEVEL_WARN;
+    else {
+        char b[64];
+        return fail_at(c, v, "unknown level '%s' (fail or warn)", shown(s, b));
+    }
+    return true;
+}
+
+static bool parse_bool(ctx *c, const yaml_node_t *v, const char *key, bool *out)
+{
+    const char *s;
+    if (!want_scalar(c, v, key, &s))
+        return false;
+    if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)
+        *out = true;
+    else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0)
+        *out = false;
+    else
+        return fail_at(c, v, "'%s' wants true or false", key);
+    return true;
+}
+
+#define FOR_PAIRS(c, map, k, v)                                                              \
+    for (yaml_node_pair_t *pair_ = (map)->data.mapping.pairs.start;                          \
+         pair_ < (map)->data.mapping.pairs.top; pair_++)                                     \
+        for (const yaml_node_t *k = yaml_document_get_node((c)->doc, pair_->key),            \
+                               *v = yaml_document_get_node((c)->doc, pair_->value);          \
+             k; k = NULL)
+
+/* The key of the pair at `at` in map; a key given twice is an error (a hand-edited file that
+ * says `max:` twice means one of them by mistake). */
+static bool key_of(ctx *c, const yaml_node_t *map, const yaml_node_pair_t *at,
+                   const yaml_node_t *k, const char **out)
+{
+    *out = scalar(k);
+    if (*out == NULL)
+        return fail_at(c, k, "keys are plain words");
+    for (const yaml_node_pair_t *p = map->data.mapping.pairs.start; p < at; p++) {
+        const yaml_node_t *e = yaml_document_get_node(c->doc, p->key);
+        const char *ek = e ? scalar(e) : NULL;
+        if (ek && strcmp(ek, *out) == 0) {
+            char b[64];
+            return fail_at(c, k, "duplicate key '%s' (first at line %u)", shown(*out, b),
+                           (unsigned)e->start_mark.line + 1);
+        }
+    }
+    return true;
+}
+
+static bool set_scope(ctx *c, ss_rule *r, const yaml_node_t *k, const yaml_node_t *v,
+                      ss_scope scope, const char *key)
+{
+    const char *s;
+    if (r->scope != SS_SCOPE_ALL)
+        return fail_at(c, k, "a rule measures one of section, segment or kind, not two");
+    if (!want_scalar(c, v, key, &s))
+        return false;
+    if (s[0] == '\0')
+        return fail_at(c, v, "'%s' is empty", key);
+    r->scope = scope;
+    r->scope_pos = pos_of(v);
+    if (scope == SS_SCOPE_KIND) {
+        for (int i = 0; i < SS_KIND_COUNT; i++)
+            if (strcmp(s, ss_kind_name((ss_kind)i)) == 0) {
+                r->kind = (ss_kind)i;
+                return true;
+            }
+        char b[64];
+        return fail_at(c, v,
+                       "unknown kind '%s' (code, rodata, data, bss, tls-data, tls-bss, relro, "
+                       "debug, metadata, other)",
+                       shown(s, b));
+    }
+    if ((r->scope_name = strdup(s)) == NULL)
+        return fail_at(c, v, "out of memory");
+    return true;
+}
+
+static bool parse_metric(ctx *c, const yaml_node_t *v, ss_metric *out)
+{
+    const char *s;
+    if (!want_scalar(c, v, "metric", &s))
+        return false;
+    for (int i = 0; i < SS_MET_COUNT; i++)
+        if (strcmp(s, metric_names[i]) == 0) {
+            *out = (ss_metric)i;
+            return true;
+        }
+    char b[64];
+    return fail_at(c, v,
+                   "unknown metric '%s' (file-size, vm-size, gzip-size, text, data, bss, "
+                   "movable-zero-bytes, zero-init-bytes, string-waste)",
+                   shown(s, b));
+}
+
+static bool parse_budget_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
+{
+    if (n->type != YAML_MAPPING_NODE)
+        return fail_at(c, n, "a budget is a mapping (metric:, max:, ...)");
+    r->pos = pos_of(n);
+    bool has_metric = false;
+    const yaml_node_t *metric_node = n, *growth_node = NULL;
+    FOR_PAIRS(c, n, k, v)
+    {
+        const char *key, *s;
+        char b[64];
+        if (!key_of(c, n, pair_, k, &key))
+            return false;
+        if (strcmp(key, "name") == 0) {
+            if (!want_scalar(c, v, key, &s) || (r->name = strdup(s)) == NULL)
+                return fail_at(c, v, "out of memory");
+        } else if (strcmp(key, "artifacts") == 0 || strcmp(key, "artifact") == 0) {
+            if (!parse_globs(c, v, key, &r->artifacts))
+                return false;
+        } else if (strcmp(key, "members") == 0 || strcmp(key, "member") == 0) {
+            if (!parse_globs(c, v, key, &r->members))
+                return false;
+        } else if (strcmp(key, "metric") == 0) {
+            if (!parse_metric(c, v, &r->metric))
+                return false;
+            has_metric = true;
+            metric_node = v;
+        } else if (strcmp(key, "section") == 0) {
+            if (!set_scope(c, r, k, v, SS_SCOPE_SECTION, key))
+                return false;
+        } else if (strcmp(key, "segment") == 0) {
+            if (!set_scope(c, r, k, v, SS_SCOPE_SEGMENT, key))
+                return false;
+        } else if (strcmp(key, "kind") == 0) {
+            if (!set_scope(c, r, k, v, SS_SCOPE_KIND, key))
+                return false;
+        } else if (strcmp(key, "allow-missing") == 0) {
+            if (!parse_bool(c, v, key, &r->allow_missing))
+                return false;
+        } else if (strcmp(key, "max") == 0) {
+            const char *why;
+            if (!want_scalar(c, v, key, &s))
+                return false;
+            if (!ss_parse_size(s, &r->max, &why))
+                return fail_at(c, v, "'%s': %s", shown(s, b), why);
+            r->has_max = true;
+        } else if (strcmp(key, "max-growth") == 0) {
+            const char *why;
+            if (!want_scalar(c, v, key, &s))
+                return false;
+            if (strchr(s, '%')) {
+                if (!ss_parse_percent(s, &r->growth_ppm, &why))
+                    return fail_at(c, v, "'%s': %s", shown(s, b), why);
+                r->has_growth_ppm = true;
+            } else {
+                if (!ss_parse_size(s, &r->growth_bytes, &why))
+                    return fail_at(c, v, "'%s': %s", shown(s, b), why);
+                r->has_growth_bytes = true;
+            }
+            growth_node = v;
+        } else if (strcmp(key, "level") == 0) {
+            if (!parse_level(c, v, &r->level))
+                return false;
+        } else {
+            return fail_at(c, k,
+                           "unknown key '%s' in a budget (name, artifacts, members, metric, "
+                           "section, segment, kind, allow-missing, max, max-growth, level)",
+                           shown(key, b));
+        }
+    }
+    (void)growth_node;
+    if (!has_metric)
+        return fail_at(c, n, "a budget needs a metric");
+    if (!r->has_max && !r->has_growth_bytes && !r->has_growth_ppm)
+        return fail_at(c, n, "a budget needs a limit: max, max-growth or both");
+    if (r->scope != SS_SCOPE_ALL && r->metric != SS_MET_FILE_SIZE && r->metric != SS_MET_VM_SIZE)
+        return fail_at(c, metric_node,
+                       "section, segment and kind go with the metrics file-size and vm-size");
+    if (r->allow_missing && r->scope != SS_SCOPE_SECTION && r->scope != SS_SCOPE_SEGMENT)
+        return fail_at(c, n, "allow-missing goes with a section or a segment");
+    if (r->name == NULL) {
+        const char *m = ss_metric_name(r->metric);
+        if (r->scope == SS_SCOPE_KIND)
+            r->name = malloc(strlen(m) + 32);
+        else
+            r->name = malloc(strlen(m) + 16 + (r->scope_name ? strlen(r->scope_name) : 0));
+        if (r->name == NULL)
+            return fail_at(c, n, "out of memory");
+        if (r->scope == SS_SCOPE_SECTION || r->scope == SS_SCOPE_SEGMENT)
+            sprintf(r->name, "%s %s", m, r->scope_name);
+        else if (r->scope == SS_SCOPE_KIND)
+            sprintf(r->name, "%s kind %s", m, ss_kind_name(r->kind));
+        else
+            strcpy(r->name, m);
+    }
+    return true;
+}
+
+static bool parse_allow(ctx *c, const yaml_node_t *n, ss_allow *a)
+{
+    if (n->type != YAML_MAPPING_NODE)
+        return fail_at(c, n, "an allow entry is a mapping (artifacts:, sections:, reason:)");
+    a->pos = pos_of(n);
+    FOR_PAIRS(c, n, k, v)
+    {
+        const char *key, *s;
+        char b[64];
+        if (!key_of(c, n, pair_, k, &key))
+            return false;
+        if (strcmp(key, "artifacts") == 0 || strcmp(key, "artifact") == 0) {
+            if (!parse_globs(c, v, key, &a->artifacts))
+                return false;
+        } else if (strcmp(key, "members") == 0 || strcmp(key, "member") == 0) {
+            if (!parse_globs(c, v, key, &a->members))
+                return false;
+        } else if (strcmp(key, "sections") == 0 || strcmp(key, "section") == 0) {
+            if (!parse_globs(c, v, key, &a->sections))
+                return false;
+        } else if (strcmp(key, "reason") == 0) {
+            if (!want_scalar(c, v, key, &s))
+                return false;
+            if (s[0] == '\0')
+                return fail_at(c, v, "an empty reason explains nothing");
+            if ((a->reason = strdup(s)) == NULL)
+                return fail_at(c, v, "out of memory");
+        } else {
+            return fail_at(c, k,
+                           "unknown key '%s' in an allow entry (artifacts, members, sections, "
+                           "reason)",
+                           shown(key, b));
+        }
+    }
+    if (a->reason == NULL)
+        return fail_at(c, n, "an allow entry needs a reason");
+    if (a->artifacts.n == 0 && a->members.n == 0 && a->sections.n == 0)
+        return fail_at(c, n, "an allow entry names artifacts, members or sections");
+    return true;
+}
+
+static bool parse_policy_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
+{
+    if (n->type != YAML_MAPPING_NODE)
+        return fail_at(c, n, "a policy rule is a mapping (rule:, artifacts:, allow:, ...)");
+    r->pos = pos_of(n);
+    r->is_policy = true;
+    bool has_rule = false;
+    const yaml_node_t *allow_node = NULL;
+    FOR_PAIRS(c, n, k, v)
+    {
+        const char *key, *s;
+        char b[64];
+        if (!key_of(c, n, pair_, k, &key))
+            return false;
+        if (strcmp(key, "name") == 0) {
+            if (!want_scalar(c, v, key, &s) || (r->name = strdup(s)) == NULL)
+                return fail_at(c, v, "out of memory");
+        } else if (strcmp(key, "rule") == 0) {
+            if (!want_scalar(c, v, key, &s))
+                return false;
+            int i = 0;
+            for (; i < SS_POL_COUNT; i++)
+                if (strcmp(s, policy_names[i]) == 0)
+                    break;
+            if (i == SS_POL_COUNT)
+                return fail_at(c, v,
+                               "unknown policy rule '%s' (forbid-wx, require-pie, "
+                               "require-full-relro, require-nx-stack, require-nx, "
+                               "forbid-textrel)",
+                               shown(s, b));
+            r->policy = (ss_policy_kind)i;
+            has_rule = true;
+        } else if (strcmp(key, "artifacts") == 0 || strcmp(key, "artifact") == 0) {
+            if (!parse_globs(c, v, key, &r->artifacts))
+                return false;
+        } else if (strcmp(key, "members") == 0 || strcmp(key, "member") == 0) {
+            if (!parse_globs(c, v, key, &r->members))
+                return false;
+        } else if (strcmp(key, "level") == 0) {
+            if (!parse_level(c, v, &r->level))
+                return false;
+        } else if (strcmp(key, "allow") == 0) {
+            if (v->type != YAML_SEQUENCE_NODE)
+                return fail_at(c, v, "'allow' is a list of entries");
+            allow_node = v;
+        } else {
+            return fail_at(c, k,
+                           "unknown key '%s' in a policy rule (name, rule, artifacts, members, "
+                           "level, allow)",
+                           shown(key, b));
+        }
+    }
+    if (!has_rule)
+        return fail_at(c, n, "a policy rule needs 'rule:' (forbid-wx, require-pie, ...)");
+    if (allow_node) {
+        size_t na = (size_t)(allow_node->data.sequence.items.top -
+                             allow_node->data.sequence.items.start);
+        r->allow = calloc(na ? na : 1, sizeof *r->allow);
+        if (r->allow == NULL)
+            return fail_at(c, allow_node, "out of memory");
+        for (size_t i = 0; i < na; i++) {
+            r->nallow++;
+            const yaml_node_t *an =
+                yaml_document_get_node(c->doc, allow_node->data.sequence.items.start[i]);
+            if (!parse_allow(c, an, &r->allow[i]))
+                return false;
+            if (r->allow[i].sections.n && r->policy != SS_POL_FORBID_WX)
+                return fail_at(c, an, "sections can be exempted from forbid-wx only");
+        }
+    }
+    if (r->name == NULL && (r->name = strdup(policy_names[r->policy])) == NULL)
+        return fail_at(c, n, "out of memory");
+    return true;
+}
+
+static bool parse_rules(ctx *c, ss_budget *b, const yaml_node_t *seq, bool policy)
+{
+    if (seq->type != YAML_SEQUENCE_NODE)
+        return fail_at(c, seq, "'%s' is a list", policy ? "policy" : "budgets");
+    size_t n = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+    ss_rule *rules = realloc(b->rules, (b->nrules + n + 1) * sizeof *rules);
+    if (rules == NULL)
+        return fail_at(c, seq, "out of memory");
+    b->rules = rules;
+    for (size_t i = 0; i < n; i++) {
+        ss_rule *r = &b->rules[b->nrules++];
+        memset(r, 0, sizeof *r);
+        const yaml_node_t *rn = yaml_document_get_node(c->doc, seq->data.sequence.items.start[i]);
+        if (!(policy ? parse_policy_rule(c, rn, r) : parse_budget_rule(c, rn, r)))
+            return false;
+    }
+    return true;
+}
+
+static bool parse_top(ctx *c, ss_budget *b)
+{
+    const yaml_node_t *root = yaml_document_get_root_node(c->doc);
+    if (root == NULL) {
+        snprintf(c->err, c->errlen, "%s:1:1: the budget file is empty", c->path);
+        return false;
+    }
+    if (root->type != YAML_MAPPING_NODE)
+        return fail_at(c, root, "a budget file is a mapping with 'budgets:' and/or 'policy:'");
+    bool any = false;
+    FOR_PAIRS(c, root, k, v)
+    {
+        const char *key, *s;
+        char buf[64];
+        if (!key_of(c, root, pair_, k, &key))
+            return false;
+        if (strcmp(key, "version") == 0) {
+            if (!want_scalar(c, v, key, &s))
+                return false;
+            if (strcmp(s, "1") != 0)
+                return fail_at(c, v, "unknown budget file version '%s' (this segscan reads 1)",
+                               shown(s, buf));
+        } else if (strcmp(key, "budgets") == 0) {
+            if (!parse_rules(c, b, v, false))
+                return false;
+            any = true;
+        } else if (strcmp(key, "policy") == 0) {
+            if (!parse_rules(c, b, v, true))
+                return false;
+            any = true;
+        } else {
+            return fail_at(c, k, "unknown key '%s' (version, budgets, policy)", shown(key, buf));
+        }
+    }
+    if (!any)
+        return fail_at(c, root, "the budget file has neither 'budgets:' nor 'policy:'");
+    return true;
+}
+
+ss_budget *ss_budget_parse(const char *path, const char *text, size_t len, char *err,
+                           size_t errlen)
+{
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    ss_budget *b = calloc(1, sizeof *b);
+    if (b == NULL || (b->path = strdup(path)) == NULL || !yaml_parser_initialize(&parser)) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        ss_budget_free(b);
+        return NULL;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        const char *problem = parser.problem ? parser.problem : "cannot be read";
+        if (parser.error == YAML_MEMORY_ERROR)
+            snprintf(err, errlen, "%s: out of memory", path);
+        else if (parser.context)
+            snprintf(err, errlen, "%s:%u:%u: syntax error: %s %s that starts at %u:%u", path,
+                     (unsigned)parser.problem_mark.line + 1,
+                     (unsigned)parser.problem_mark.column + 1, problem, parser.context,
+                     (unsigned)parser.context_mark.line + 1,
+                     (unsigned)parser.context_mark.column + 1);
+        else
+            snprintf(err, errlen, "%s:%u:%u: syntax error: %s", path,
+                     (unsigned)parser.problem_mark.line + 1,
+                     (unsigned)parser.problem_mark.column + 1, problem);
+        yaml_parser_delete(&parser);
+        ss_budget_free(b);
+        return NULL;
+    }
+    ctx c = {.path = path, .doc = &doc, .err = err, .errlen = errlen};
+    bool ok = parse_top(&c, b);
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    if (!ok) {
+        ss_budget_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+ss_budget *ss_budget_load(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot open the budget file: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *text = malloc(BUDGET_MAX_BYTES + 1);
+    size_t n = text ? fread(text, 1, BUDGET_MAX_BYTES + 1, f) : 0;
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    if (text == NULL || bad || n > BUDGET_MAX_BYTES) {
+        snprintf(err, errlen, "%s: %s", path,
+                 text == NULL ? "out of memory"
+                 : bad        ? "cannot read the budget file"
+                              : "budget file larger than 4 MiB");
+        free(text);
+        return NULL;
+    }
+    ss_budget *b = ss_budget_parse(path, text, n, err, errlen);
+    free(text);
+    return b;
+}
+
+void ss_budget_free(ss_budget *b)
+{
+    if (b == NULL)
+        return;
+    for (size_t i = 0; i < b->nrules; i++) {
+        ss_rule *r = &b->rules[i];
+        free(r->name);
+        free(r->scope_name);
+        globs_free(&r->artifacts);
+        globs_free(&r->members);
+        for (size_t j = 0; j < r->nallow; j++) {
+            globs_free(&r->allow[j].artifacts);
+            globs_free(&r->allow[j].members);
+            globs_free(&r->allow[j].sections);
+            free(r->allow[j].reason);
+        }
+        free(r->allow);
+    }
+    free(b->rules);
+    free(b->path);
+    free(b);
+}

@@ -1,0 +1,642 @@
+/* check.c - `segscan check`: judge artifacts against a budget file.
+ *
+ * Loads the budget (errors: exit 2), loads the artifacts and, with --baseline, their
+ * baselines, runs only the analyses the rules need, measures each rule on each artifact (or
+ * member) it names, and hands the rows to the renderers of check_out.c. */
+#include <errno.h>    /* errno */
+#include <getopt.h>   /* getopt_long */
+#include <stdio.h>    /* fprintf, fopen */
+#include <stdlib.h>   /* calloc, free */
+#include <string.h>   /* strcmp, strdup */
+#include <sys/stat.h> /* stat */
+#include <unistd.h>   /* isatty */
+
+#include "analysis.h"
+#include "cmd.h"
+#include "emit.h"
+#include "measure.h"
+#include "run.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
+
+#define MAX_OUTPUTS 8
+
+static void check_usage(FILE *f)
+{
+    fputs("usage: segscan check --budget FILE [options] ARTIFACT...\n"
+          "\n"
+          "Measures each ARTIFACT against the size budgets and permission policy of a budget\n"
+          "file (YAML; see README.md, \"Size budgets in CI\") and prints every rule with its value,\n"
+          "limit, headroom and verdict.\n"
+          "\n"
+          "options:\n"
+          "  -b, --budget FILE        the budget file (required)\n"
+          "  -B, --baseline PATH      a baseline build for max-growth limits: a directory (the\n"
+          "                           baseline of ARTIFACT is PATH/ARTIFACT, else\n"
+          "                           PATH/basename) or one file (the baseline of every artifact)\n"
+          "  -f, --format FMT         text (default), json, markdown or junit, on stdout\n"
+          "  -o, --output FMT=FILE    also write FMT to FILE (repeatable): -o junit=check.xml\n"
+          "  -j, --jobs N             analyze N files at a time (default: one per CPU)\n"
+          "  -q, --quiet              no progress line on stderr\n"
+          "      --compact            JSON on one line\n"
+          "  -h, --help               this help\n"
+          "\n"
+          "exit status:\n"
+          "  0  every rule passed (warnings allowed)\n"
+          "  1  a rule of level fail failed\n"
+          "  2  usage error or budget-file error (syntax with line and column, unknown metric,\n"
+          "     unknown section, bad size unit, ...)\n"
+          "  3  an artifact or its baseline could not be analyzed (takes precedence over 1)\n",
+          f);
+}
+
+static int check_usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "segscan check: %s: '%s'\nTry 'segscan check --help'.\n", what, arg);
+    return EXIT_USAGE;
+}
+
+bool ss_ci_parse_format(const char *s, unsigned allowed, ss_ci_format *out)
+{
+    static const struct {
+        const char *name;
+        ss_ci_format f;
+    } names[] = {
+        {"text", SS_CI_TEXT}, {"json", SS_CI_JSON}, {"markdown", SS_CI_MARKDOWN},
+        {"md", SS_CI_MARKDOWN}, {"junit", SS_CI_JUNIT}, {"csv", SS_CI_CSV},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(s, names[i].name) == 0 && (allowed & SS_CI_ALLOW(names[i].f))) {
+            *out = names[i].f;
+            return true;
+        }
+    return false;
+}
+
+static void analyze(ss_input *in, void *ctx)
+{
+    const ss_analysis_opts *o = ctx;
+    if (o->which & ~(unsigned)SS_AN_SIZES)
+        ss_analyze_input(in, o);
+}
+
+/* ---- evaluation ----------------------------------------------------------------------------- */
+
+typedef struct {
+    ss_check_row *rows;
+    size_t n, cap;
+    bool oom;
+    bool budget_error;
+    const ss_budget *budget;
+} rows_t;
+
+static ss_check_row *add_row(rows_t *R, const ss_rule *r, const char *artifact,
+                             const char *member)
+{
+    if (R->n == R->cap) {
+        size_t cap = R->cap ? R->cap * 2 : 32;
+        ss_check_row *p = realloc(R->rows, cap * sizeof *p);
+        if (p == NULL) {
+            R->oom = true;
+            return NULL;
+        }
+        R->rows = p;
+        R->cap = cap;
+    }
+    ss_check_row *row = &R->rows[R->n];
+    memset(row, 0, sizeof *row);
+    row->rule = r;
+    row->artifact = artifact ? strdup(artifact) : NULL;
+    row->member = member ? strdup(member) : NULL;
+    if ((artifact && row->artifact == NULL) || (member && row->member == NULL)) {
+        free(row->artifact);
+        free(row->member);
+        R->oom = true;
+        return NULL;
+    }
+    R->n++;
+    return row;
+}
+
+static bool input_ok(const ss_input *in, char *note, size_t len)
+{
+    if (in->status != SS_OK) {
+        snprintf(note, len, "could not be analyzed: %.200s", in->diag.msg);
+        return false;
+    }
+    return true;
+}
+
+static const ss_unit *find_unit(const ss_input *in, const char *member)
+{
+    if (in == NULL || in->status != SS_OK)
+        return NULL;
+    for (size_t i = 0; i < in->nunits; i++) {
+        const ss_unit *u = &in->units[i];
+        if ((member == NULL && u->member == NULL) ||
+            (member && u->member && strcmp(member, u->member) == 0))
+            return u;
+    }
+    return NULL;
+}
+
+typedef enum { M_OK, M_MISSING, M_ERROR } mres;
+
+/* The rule's metric on an input as a whole (member NULL) or on one member. */
+static mres measure(const ss_input *in, const char *member, const ss_rule *r, uint64_t *out,
+                    char *note, size_t len)
+{
+    *out = 0;
+    if (!input_ok(in, note, len))
+        return M_ERROR;
+    if (member == NULL && r->scope == SS_SCOPE_ALL &&
+        (r->metric == SS_MET_FILE_SIZE || r->metric == SS_MET_GZIP_SIZE)) {
+        if (r->metric == SS_MET_FILE_SIZE) {
+            *out = in->bytes.len;
+            return M_OK;
+        }
+        if (ss_gzip_size(in->bytes, SS_GZIP_LEVEL, out))
+            return M_OK;
+        snprintf(note, len, "gzip failed (out of memory)");
+        return M_ERROR;
+    }
+    bool found = false, any = false;
+    for (size_t i = 0; i < in->nunits; i++) {
+        const ss_unit *u = &in->units[i];
+        if (member && (u->member == NULL || strcmp(u->member, member) != 0))
+            continue;
+        if (u->skipped)
+            continue;
+        if (u->image == NULL) {
+            snprintf(note, len, "%s%.40s%s could not be analyzed: %.160s", member ? "member " : "",
+                     member ? member : "", member ? "" : "a member", u->diag.msg);
+            return M_ERROR;
+        }
+        uint64_t v;
+        ss_mv mv = ss_measure_image(u->image, r, &v);
+        if (mv == SS_MV_UNAVAILABLE) {
+            snprintf(note, len, "the analysis behind %s did not complete",
+                     ss_metric_name(r->metric));
+            return M_ERROR;
+        }
+        any = true;
+        if (mv == SS_MV_OK) {
+            found = true;
+            *out += v;
+        }
+        if (member)
+            break;
+    }
+    if (!any) {
+        snprintf(note, len, "no image to measure");
+        return M_ERROR;
+    }
+    return found ? M_OK : M_MISSING;
+}
+
+static int64_t clamp_sub(uint64_t a, uint64_t b)
+{
+    if (a >= b)
+        return a - b > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)(a - b);
+    return b - a > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)(b - a);
+}
+
+static void judge_size(rows_t *R, const ss_rule *r, const ss_input *in, const ss_input *base,
+                       const char *member)
+{
+    ss_check_row *row = add_row(R, r, in->path, member);
+    if (row == NULL)
+        return;
+    uint64_t v;
+    mres m = measure(in, member, r, &v, row->note, sizeof row->note);
+    if (m == M_ERROR) {
+        row->verdict = SS_V_ERROR;
+        return;
+    }
+    if (m == M_MISSING) {
+        fprintf(stderr,
+                "%s:%u:%u: rule '%s': no %s '%s' in %s%s%s%s (add 'allow-missing: true' to "
+                "measure it as 0)\n",
+                R->budget->path, r->scope_pos.line, r->scope_pos.col, r->name,
+                r->scope == SS_SCOPE_SECTION ? "section" : "segment", r->scope_name, in->path,
+                member ? "(" : "", member ? member : "", member ? ")" : "");
+        R->budget_error = true;
+        row->verdict = SS_V_ERROR;
+        return;
+    }
+    row->has_value = true;
+    row->value = v;
+    if (r->has_max) {
+        row->has_limit = true;
+        row->limit = r->max;
+    }
+    if (r->has_growth_bytes || r->has_growth_ppm) {
+        const char *bmember = member;
+        const ss_unit *bu = base && member ? find_unit(base, member) : NULL;
+        if (base == NULL) {
+            snprintf(row->note, sizeof row->note, "no baseline: growth not checked");
+        } else if (member && bu == NULL) {
+            snprintf(row->note, sizeof row->note, "member not in the baseline: growth not checked");
+        } else {
+            uint64_t b;
+            char bnote[200];
+            mres bm = measure(base, bmember, r, &b, bnote, sizeof bnote);
+            if (bm == M_ERROR) {
+                snprintf(row->note, sizeof row->note, "baseline %s: %s", base->path, bnote);
+                row->verdict = SS_V_ERROR;
+                return;
+            }
+            /* A section or segment the baseline lacks is new: its baseline is 0. */
+            row->has_base = true;
+            row->base = b;
+            uint64_t allowed;
+            if (r->has_growth_ppm)
+                allowed = (uint64_t)((unsigned __int128)b * r->growth_ppm / 1000000u);
+            else
+                allowed = r->growth_bytes;
+            uint64_t gl = b + allowed < b ? UINT64_MAX : b + allowed;
+            row->has_growth_limit = true;
+            row->growth_limit = gl;
+            if (!row->has_limit || gl < row->limit)
+                row->limit = gl;
+            row->has_limit = true;
+            if (bm == M_MISSING)
+                snprintf(row->note, sizeof row->note, "not in the baseline: baseline 0");
+        }
+    }
+    if (!row->has_limit) {
+        row->verdict = SS_V_SKIP;
+        return;
+    }
+    row->headroom = clamp_sub(row->limit, row->value);
+    if (row->value <= row->limit)
+        row->verdict = SS_V_PASS;
+    else
+        row->verdict = r->level == SS_LEVEL_WARN ? SS_V_WARN : SS_V_FAIL;
+}
+
+static void judge_policy(rows_t *R, const ss_rule *r, const ss_input *in, const char *member)
+{
+    ss_check_row *row = add_row(R, r, in->path, member);
+    if (row == NULL)
+        return;
+    if (!input_ok(in, row->note, sizeof row->note)) {
+        row->verdict = SS_V_ERROR;
+        return;
+    }
+    bool any = false, fail = false, exempt = false, applies = false;
+    for (size_t i = 0; i < in->nunits && !fail; i++) {
+        const ss_unit *u = &in->units[i];
+        if (member && (u->member == NULL || strcmp(u->member, member) != 0))
+            continue;
+        if (u->skipped)
+            continue;
+        if (u->image == NULL) {
+            snprintf(row->note, sizeof row->note, "%.40s could not be analyzed: %.160s",
+                     u->member ? u->member : "the file", u->diag.msg);
+            row->verdict = SS_V_ERROR;
+            return;
+        }
+        any = true;
+        const char *state;
+        const ss_allow *ex;
+        char note[sizeof row->note];
+        ss_pstate ps =
+            ss_policy_judge(u->image, r, in->path, u->member, &state, &ex, note, sizeof note);
+        if (ps == SS_PS_UNAVAILABLE) {
+            snprintf(row->note, sizeof row->note, "the permission analysis did not complete");
+            row->verdict = SS_V_ERROR;
+            return;
+        }
+        if (ps != SS_PS_NA || row->state == NULL)
+            row->state = state;
+        applies |= ps != SS_PS_NA;
+        if (ps == SS_PS_FAIL) {
+            fail = true;
+            if (member == NULL && u->member)
+                snprintf(row->note, sizeof row->note, "%.40s: %.200s", u->member, note);
+            else
+                snprintf(row->note, sizeof row->note, "%s", note);
+        } else if (ps == SS_PS_EXEMPT) {
+            exempt = true;
+            row->reason = ex->reason;
+        }
+    }
+    if (!any) {
+        snprintf(row->note, sizeof row->note, "no image to judge");
+        row->verdict = SS_V_ERROR;
+        return;
+    }
+    if (fail)
+        row->verdict = r->level == SS_LEVEL_WARN ? SS_V_WARN : SS_V_FAIL;
+    else if (exempt)
+        row->verdict = SS_V_EXEMPT;
+    else if (!applies) {
+        row->verdict = SS_V_NA;
+        snprintf(row->note, sizeof row->note, "does not apply to this file type");
+    } else
+        row->verdict = SS_V_PASS;
+}
+
+static void judge(rows_t *R, const ss_rule *r, const ss_input *in, const ss_input *base,
+                  const char *member)
+{
+    if (r->is_policy)
+        judge_policy(R, r, in, member);
+    else
+        judge_size(R, r, in, base, member);
+}
+
+static void evaluate(rows_t *R, const ss_budget *b, ss_input **in, ss_input **base, size_t n)
+{
+    for (size_t ri = 0; ri < b->nrules; ri++) {
+        const ss_rule *r = &b->rules[ri];
+        bool matched = false;
+        for (size_t i = 0; i < n; i++) {
+            if (!ss_globs_match_path(&r->artifacts, in[i]->path))
+                continue;
+            matched = true;
+            if (r->members.n == 0) {
+                judge(R, r, in[i], base[i], NULL);
+                continue;
+            }
+            bool mm = false;
+            for (size_t u = 0; u < in[i]->nunits; u++) {
+                const ss_unit *un = &in[i]->units[u];
+                if (un->member == NULL || un->skipped || !ss_globs_match(&r->members, un->member))
+                    continue;
+                mm = true;
+                judge(R, r, in[i], base[i], un->member);
+            }
+            if (!mm) {
+                ss_check_row *row = add_row(R, r, in[i]->path, NULL);
+                if (row) {
+                    row->verdict = in[i]->status == SS_OK ? SS_V_SKIP : SS_V_ERROR;
+                    if (in[i]->status == SS_OK)
+                        snprintf(row->note, sizeof row->note, "no member matches");
+                    else
+                        input_ok(in[i], row->note, sizeof row->note);
+                }
+            }
+        }
+        if (!matched) {
+            ss_check_row *row = add_row(R, r, NULL, NULL);
+            if (row) {
+                row->verdict = SS_V_SKIP;
+                snprintf(row->note, sizeof row->note, "matched no artifact");
+            }
+        }
+    }
+}
+
+/* ---- baselines ------------------------------------------------------------------------------ */
+
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* The baseline file of artifact, or NULL when there is none (*oom on allocation failure). */
+static char *baseline_of(const char *baseline, bool dir, const char *artifact, bool *oom)
+{
+    char *p;
+    if (!dir) {
+        p = strdup(baseline);
+        *oom |= p == NULL;
+        return p;
+    }
+    const char *rel = artifact;
+    while (rel[0] == '/')
+        rel++;
+    while (strncmp(rel, "./", 2) == 0)
+        rel += 2;
+    if ((p = join(baseline, rel)) == NULL) {
+        *oom = true;
+        return NULL;
+    }
+    if (is_file(p))
+        return p;
+    free(p);
+    const char *base = strrchr(artifact, '/');
+    if ((p = join(baseline, base ? base + 1 : artifact)) == NULL) {
+        *oom = true;
+        return NULL;
+    }
+    if (is_file(p))
+        return p;
+    free(p);
+    return NULL;
+}
+
+/* ---- the command ---------------------------------------------------------------------------- */
+
+typedef struct {
+    ss_ci_format fmt;
+    const char *path;
+} output;
+
+static bool write_output(const output *o, const ss_check_result *res, bool pretty)
+{
+    FILE *f = fopen(o->path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "segscan check: cannot write %s: %s\n", o->path, strerror(errno));
+        return false;
+    }
+    ss_check_render(f, res, o->fmt, pretty);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "segscan check: cannot write %s: %s\n", o->path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+int ss_cmd_check(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"budget", required_argument, NULL, 'b'},
+        {"baseline", required_argument, NULL, 'B'},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"compact", no_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const unsigned formats = SS_CI_ALLOW(SS_CI_TEXT) | SS_CI_ALLOW(SS_CI_JSON) |
+                             SS_CI_ALLOW(SS_CI_MARKDOWN) | SS_CI_ALLOW(SS_CI_JUNIT);
+    const char *budget_path = NULL, *baseline = NULL;
+    ss_ci_format fmt = SS_CI_TEXT;
+    output outs[MAX_OUTPUTS];
+    size_t nouts = 0;
+    bool quiet = false, pretty = true;
+    ss_analysis_opts ao = ss_analysis_opts_default();
+    ss_run_opts ro = {.load = ss_load_opts_default(), .after_load = analyze, .after_load_ctx = &ao};
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "b:B:f:o:j:qh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'b': budget_path = optarg; break;
+        case 'B': baseline = optarg; break;
+        case 'f':
+            if (!ss_ci_parse_format(optarg, formats, &fmt))
+                return check_usage_error("unknown format (text, json, markdown or junit)", optarg);
+            break;
+        case 'o': {
+            char *eq = strchr(optarg, '=');
+            if (eq == NULL || eq[1] == '\0' || nouts == MAX_OUTPUTS)
+                return check_usage_error("--output wants FMT=FILE (at most 8)", optarg);
+            *eq = '\0';
+            bool ok = ss_ci_parse_format(optarg, formats, &outs[nouts].fmt);
+            *eq = '=';
+            if (!ok)
+                return check_usage_error("unknown output format (text, json, markdown or junit)",
+                                         optarg);
+            outs[nouts++].path = eq + 1;
+            break;
+        }
+        case 'j': {
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (errno || *end || end == optarg || optarg[0] == '-' || v == 0 || v > 1024)
+                return check_usage_error("-j wants a number of jobs from 1 to 1024", optarg);
+            ro.jobs = (unsigned)v;
+            break;
+        }
+        case 'q': quiet = true; break;
+        case 'c': pretty = false; break;
+        case 'h': check_usage(stdout); return EXIT_OK;
+        default: fputs("Try 'segscan check --help'.\n", stderr); return EXIT_USAGE;
+        }
+    }
+    if (budget_path == NULL) {
+        fputs("segscan check: --budget FILE is required\nTry 'segscan check --help'.\n", stderr);
+        return EXIT_USAGE;
+    }
+    size_t n = (size_t)(argc - optind);
+    if (n == 0) {
+        fputs("segscan check: name at least one ARTIFACT\nTry 'segscan check --help'.\n", stderr);
+        return EXIT_USAGE;
+    }
+    char **paths = argv + optind;
+
+    char err[SS_BUDGET_ERR];
+    ss_budget *b = ss_budget_load(budget_path, err, sizeof err);
+    if (b == NULL) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_USAGE;
+    }
+    bool base_dir = false;
+    if (baseline) {
+        struct stat st;
+        if (stat(baseline, &st) != 0) {
+            fprintf(stderr, "segscan check: baseline %s: %s\n", baseline, strerror(errno));
+            ss_budget_free(b);
+            return EXIT_USAGE;
+        }
+        base_dir = S_ISDIR(st.st_mode);
+    }
+
+    ao.which = 0;
+    for (size_t i = 0; i < b->nrules; i++)
+        ao.which |= ss_rule_analyses(&b->rules[i]);
+    ro.progress = !quiet && isatty(2);
+
+    int rc = EXIT_OK;
+    bool failed = false, bfailed = false, oom = false;
+    ss_input **in = ss_run_load(paths, n, &ro, &failed);
+    ss_input **base = calloc(n, sizeof *base);
+    char **bpaths = calloc(n, sizeof *bpaths);
+    ss_input **bload = NULL;
+    size_t nb = 0;
+    if (in == NULL || base == NULL || bpaths == NULL) {
+        oom = true;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        ss_emit_errors(stderr, in[i]);
+    if (baseline) {
+        char **list = calloc(n, sizeof *list);
+        size_t *which = calloc(n, sizeof *which);
+        if (list == NULL || which == NULL) {
+            free(list);
+            free(which);
+            oom = true;
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+            bpaths[i] = baseline_of(baseline, base_dir, paths[i], &oom);
+            if (bpaths[i] == NULL)
+                continue;
+            size_t j = 0;
+            while (j < nb && strcmp(list[j], bpaths[i]) != 0)
+                j++;
+            if (j == nb)
+                list[nb++] = bpaths[i];
+            which[i] = j;
+        }
+        if (!oom && nb) {
+            bload = ss_run_load(list, nb, &ro, &bfailed);
+            if (bload == NULL)
+                oom = true;
+            for (size_t i = 0; bload && i < n; i++)
+                if (bpaths[i])
+                    base[i] = bload[which[i]];
+            for (size_t j = 0; bload && j < nb; j++)
+                ss_emit_errors(stderr, bload[j]);
+        }
+        free(list);
+        free(which);
+        if (oom)
+            goto out;
+    }
+
+    rows_t R = {.budget = b};
+    evaluate(&R, b, in, base, n);
+    if (R.oom) {
+        oom = true;
+    } else if (R.budget_error) {
+        rc = EXIT_USAGE;
+    } else {
+        ss_check_result res = {.budget = b, .baseline = baseline, .rows = R.rows, .nrows = R.n};
+        for (size_t i = 0; i < R.n; i++)
+            res.count[R.rows[i].verdict]++;
+        res.exit_code = failed || bfailed || res.count[SS_V_ERROR] ? EXIT_INPUT
+                        : res.count[SS_V_FAIL]                     ? EXIT_FAIL
+                                                                   : EXIT_OK;
+        ss_check_render(stdout, &res, fmt, pretty);
+        for (size_t i = 0; i < nouts; i++)
+            if (!write_output(&outs[i], &res, pretty) && res.exit_code == EXIT_OK)
+                res.exit_code = EXIT_USAGE;
+        rc = res.exit_code;
+    }
+    for (size_t i = 0; i < R.n; i++) {
+        free(R.rows[i].artifact);
+        free(R.rows[i].member);
+    }
+    free(R.rows);
+out:
+    if (oom) {
+        fputs("segscan check: out of memory\n", stderr);
+        rc = EXIT_INPUT;
+    }
+    ss_run_free(bload, nb);
+    for (size_t i = 0; bpaths && i < n; i++)
+        free(bpaths[i]);
+    free(bpaths);
+    free(base);
+    ss_run_free(in, n);
+    ss_budget_free(b);
+    return rc;
+}

@@ -1,0 +1,143 @@
+/* ci.h - results of `segscan check` and `segscan diff`, computed by check.c and diff.c and
+ * rendered by check_out.c and diff_out.c (computing and rendering stay apart: renderers only
+ * read these structs). Names copied from binaries are kept raw here and escaped by each
+ * renderer for its format. */
+#ifndef SS_CI_H
+#define SS_CI_H
+
+#include <stdbool.h> /* bool */
+#include <stdint.h>  /* uint64_t, int64_t */
+#include <stdio.h>   /* FILE */
+
+#include "budget.h"
+#include "input.h"
+
+/* Output formats of the two subcommands (not every one takes every format). */
+typedef enum { SS_CI_TEXT, SS_CI_JSON, SS_CI_MARKDOWN, SS_CI_JUNIT, SS_CI_CSV } ss_ci_format;
+
+/* ---- check ---------------------------------------------------------------------------------- */
+
+typedef enum {
+    SS_V_PASS,
+    SS_V_WARN,   /* over a limit of a `warn` rule: reported, exit status unchanged */
+    SS_V_FAIL,   /* over a limit of a `fail` rule: exit 1 */
+    SS_V_EXEMPT, /* a policy failure covered by the allow-list */
+    SS_V_NA,     /* the property does not apply (a policy on an object file) */
+    SS_V_SKIP,   /* the rule matched no artifact or member */
+    SS_V_ERROR   /* the artifact could not be analyzed: exit 3 */
+} ss_verdict;
+
+typedef struct {
+    const ss_rule *rule; /* borrowed from the budget */
+    char *artifact;      /* owned; NULL for a rule that matched nothing */
+    char *member;        /* owned; archive member or universal slice, or NULL */
+    ss_verdict verdict;
+    bool has_value;
+    uint64_t value;
+    bool has_base;       /* a baseline value was measured */
+    uint64_t base;
+    bool has_growth_limit; /* base + allowed growth */
+    uint64_t growth_limit;
+    bool has_limit;      /* the smaller of max and growth_limit */
+    uint64_t limit;
+    int64_t headroom;    /* limit - value, clamped to the int64 range */
+    const char *state;   /* policy: the property as the analyzer names it ("no", "partial") */
+    const char *reason;  /* policy: why the allow-list exempts it (borrowed) */
+    char note[256];
+} ss_check_row;
+
+typedef struct {
+    const ss_budget *budget;
+    const char *baseline;   /* --baseline as given, or NULL */
+    ss_check_row *rows;
+    size_t nrows;
+    size_t count[SS_V_ERROR + 1]; /* rows per verdict */
+    int exit_code;
+} ss_check_result;
+
+const char *ss_verdict_name(ss_verdict v); /* "pass", "warn", "fail", "exempt", "n/a", ... */
+
+/* Renders a check result in fmt (text, json, markdown or junit). */
+void ss_check_render(FILE *f, const ss_check_result *c, ss_ci_format fmt, bool pretty);
+
+/* ---- diff ----------------------------------------------------------------------------------- */
+
+/* One side's value: absent on that side (an added or removed row) when !has. */
+typedef struct {
+    bool has[2]; /* [0] base, [1] new */
+    uint64_t v[2];
+} ss_pair;
+
+typedef struct {
+    char *name; /* owned, raw */
+    ss_pair vm, file;
+    bool counted; /* in the table's total row (segments: loadable ones only; they can overlap) */
+} ss_diff_row;
+
+typedef struct {
+    ss_diff_row *rows; /* sorted by the larger absolute change of vm and file, largest first */
+    size_t n;
+} ss_diff_table;
+
+enum {
+    SS_DM_FILE, SS_DM_VM, SS_DM_TEXT, SS_DM_DATA, SS_DM_BSS,
+    SS_DM_MOVABLE, SS_DM_ZERO_INIT, SS_DM_STRING_WASTE,
+    SS_DM_COUNT
+};
+
+enum {
+    SS_DP_PIE, SS_DP_RELRO, SS_DP_EXEC_STACK, SS_DP_NX, SS_DP_WX_SEGMENTS, SS_DP_WX_SECTIONS,
+    SS_DP_TEXTREL,
+    SS_DP_COUNT
+};
+
+typedef struct {
+    const char *id;  /* "pie-lost", "wx-segment-new", "relro-changed" ... */
+    bool regression; /* worse (true) or better (false) */
+    char message[160];
+} ss_diff_change;
+
+typedef struct {
+    char *member;     /* owned; NULL for a plain file */
+    bool present[2];  /* found on each side */
+    bool failed;      /* one side could not be analyzed (see stderr) */
+    ss_pair metrics[SS_DM_COUNT]; /* totals; analysis figures only when the analyzers ran */
+    ss_diff_table segments, sections, kinds;
+    const char *perms[2][SS_DP_COUNT]; /* property values by name, NULL when not analyzed */
+    ss_diff_change *changes;
+    size_t nchanges;
+} ss_diff_unit;
+
+typedef struct {
+    const char *path[2];
+    ss_container_kind container[2];
+    uint64_t file_size[2];
+    ss_diff_unit *units;
+    size_t nunits;
+} ss_diff_result;
+
+const char *ss_diff_metric_name(int m);   /* "file-size", "vm-size", ... */
+const char *ss_diff_perm_name(int p);     /* "pie", "relro", ... */
+
+typedef struct {
+    bool all;    /* text and Markdown: also unchanged rows */
+    bool pretty; /* indented JSON */
+} ss_diff_render_opts;
+
+/* Renders a diff in fmt (text, json, csv or markdown). */
+void ss_diff_render(FILE *f, const ss_diff_result *d, ss_ci_format fmt,
+                    const ss_diff_render_opts *o);
+
+/* ---- shared by the renderers ---------------------------------------------------------------- */
+
+/* Escapes for each format; all write into buf (cap bytes) and return buf. */
+const char *ss_ci_text(const char *s, char *buf, size_t cap);     /* terminal-safe */
+const char *ss_ci_md(const char *s, char *buf, size_t cap);       /* Markdown table cell */
+void ss_ci_xml(FILE *f, const char *s);                           /* XML text or attribute */
+void ss_ci_csv(FILE *f, const char *s);                           /* one CSV field */
+/* "+1.5%", "-0.3%", "new", "gone" or "0.0%" for a pair. */
+const char *ss_ci_percent(const ss_pair *p, char *buf, size_t cap);
+/* Signed delta of a pair (new - base, a missing side counting 0), clamped to int64. */
+int64_t ss_ci_delta(const ss_pair *p);
+
+#endif

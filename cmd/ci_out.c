@@ -1,0 +1,119 @@
+/* ci_out.c - escaping and number formatting shared by the check and diff renderers. */
+#include <inttypes.h> /* PRId64 */
+#include <stdio.h>    /* snprintf, fputs */
+#include <string.h>   /* strchr, strlen */
+
+#include "ci.h"
+#include "escape.h"
+
+const char *ss_verdict_name(ss_verdict v)
+{
+    switch (v) {
+    case SS_V_PASS: return "pass";
+    case SS_V_WARN: return "warn";
+    case SS_V_FAIL: return "fail";
+    case SS_V_EXEMPT: return "exempt";
+    case SS_V_NA: return "n/a";
+    case SS_V_SKIP: return "skip";
+    case SS_V_ERROR: return "error";
+    }
+    return "?";
+}
+
+const char *ss_ci_text(const char *s, char *buf, size_t cap)
+{
+    ss_escape_text(s ? s : "", buf, cap);
+    return buf;
+}
+
+const char *ss_ci_md(const char *s, char *buf, size_t cap)
+{
+    char tmp[512];
+    ss_escape_text(s ? s : "", tmp, sizeof tmp);
+    size_t o = 0;
+    for (const char *p = tmp; *p && o + 8 < cap; p++) {
+        if (*p == '<') {
+            memcpy(buf + o, "&lt;", 4);
+            o += 4;
+        } else if (*p == '>') {
+            memcpy(buf + o, "&gt;", 4);
+            o += 4;
+        } else if (*p == '&') {
+            memcpy(buf + o, "&amp;", 5);
+            o += 5;
+        } else {
+            /* Markdown punctuation that could start emphasis, code or a link, or end a cell
+             * (a cell never starts a line, so list and heading markers are harmless). */
+            if (strchr("\\`*_[]|~", *p))
+                buf[o++] = '\\';
+            buf[o++] = *p;
+        }
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+void ss_ci_xml(FILE *f, const char *s)
+{
+    char tmp[1024];
+    ss_escape_text(s ? s : "", tmp, sizeof tmp);
+    for (const char *p = tmp; *p; p++) {
+        switch (*p) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        default: fputc(*p, f);
+        }
+    }
+}
+
+void ss_ci_csv(FILE *f, const char *s)
+{
+    char tmp[1024];
+    ss_escape_text(s ? s : "", tmp, sizeof tmp);
+    /* A leading = + - @ would make a spreadsheet evaluate a name from a binary as a formula. */
+    bool quote = strpbrk(tmp, ",\"") != NULL || (tmp[0] && strchr("=+-@", tmp[0]) != NULL);
+    if (!quote) {
+        fputs(tmp, f);
+        return;
+    }
+    fputc('"', f);
+    if (tmp[0] && strchr("=+-@", tmp[0]))
+        fputc('\'', f);
+    for (const char *p = tmp; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+int64_t ss_ci_delta(const ss_pair *p)
+{
+    uint64_t a = p->has[0] ? p->v[0] : 0, b = p->has[1] ? p->v[1] : 0;
+    if (b >= a)
+        return b - a > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)(b - a);
+    return a - b > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)(a - b);
+}
+
+const char *ss_ci_percent(const ss_pair *p, char *buf, size_t cap)
+{
+    if (!p->has[0] && p->has[1])
+        snprintf(buf, cap, "new");
+    else if (p->has[0] && !p->has[1])
+        snprintf(buf, cap, "gone");
+    else if (!p->has[0])
+        snprintf(buf, cap, "-");
+    else if (p->v[0] == p->v[1])
+        snprintf(buf, cap, "0.0%%");
+    else if (p->v[0] == 0)
+        snprintf(buf, cap, "from 0");
+    else {
+        double pc = 100.0 * ((double)p->v[1] - (double)p->v[0]) / (double)p->v[0];
+        /* Two decimals below 1%, so that a small change never shows as "+0.0%". */
+        snprintf(buf, cap, pc > -1.0 && pc < 1.0 ? "%+.2f%%" : "%+.1f%%", pc);
+    }
+    return buf;
+}

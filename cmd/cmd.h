@@ -1,0 +1,22 @@
+/* cmd.h - segscan's subcommands, dispatched from main() by their first word. Each takes the
+ * arguments after the subcommand's name (argv[0] is the name) and returns the exit status. */
+#ifndef SS_CMD_H
+#define SS_CMD_H
+
+#include <stdbool.h> /* bool */
+
+#include "ci.h"
+
+/* segscan check --budget FILE [--baseline DIR_OR_FILE] ARTIFACT...
+ * 0 all rules pass (warnings allowed), 1 a `fail` rule failed, 2 usage or budget-file error,
+ * 3 an input could not be analyzed. */
+int ss_cmd_check(int argc, char **argv);
+
+/* segscan diff BASE NEW: 0 compared, 2 usage error, 3 an input could not be analyzed. */
+int ss_cmd_diff(int argc, char **argv);
+
+/* Parses a subcommand's --format word; false when fmt is not one of allowed (SS_CI_* bits). */
+bool ss_ci_parse_format(const char *s, unsigned allowed, ss_ci_format *out);
+#define SS_CI_ALLOW(f) (1u << (f))
+
+#endif

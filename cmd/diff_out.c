@@ -1,0 +1,422 @@
+/* diff_out.c - rendering `segscan diff` results: text, JSON, CSV and Markdown. */
+#include <inttypes.h> /* PRIu64, PRId64 */
+#include <stdio.h>    /* fprintf */
+#include <string.h>   /* strlen */
+
+#include "ci.h"
+#include "emit.h"
+#include "escape.h"
+#include "jsonw.h"
+
+#define NAME_W 40
+
+static bool pair_changed(const ss_pair *p)
+{
+    return p->has[0] != p->has[1] || (p->has[0] && p->v[0] != p->v[1]);
+}
+
+static bool row_changed(const ss_diff_row *r)
+{
+    return pair_changed(&r->vm) || pair_changed(&r->file);
+}
+
+static const char *row_status(const ss_diff_row *r)
+{
+    bool a = r->vm.has[0], b = r->vm.has[1];
+    return a && !b ? "removed" : !a && b ? "added" : row_changed(r) ? "changed" : "same";
+}
+
+static bool unit_changed(const ss_diff_unit *u)
+{
+    if (!u->present[0] || !u->present[1] || u->nchanges || u->failed)
+        return true;
+    for (int m = 0; m < SS_DM_COUNT; m++)
+        if (pair_changed(&u->metrics[m]))
+            return true;
+    const ss_diff_table *t[3] = {&u->segments, &u->sections, &u->kinds};
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < t[k]->n; i++)
+            if (row_changed(&t[k]->rows[i]))
+                return true;
+    return false;
+}
+
+static void table_total(const ss_diff_table *t, ss_diff_row *tot)
+{
+    memset(tot, 0, sizeof *tot);
+    tot->name = "total";
+    for (int s = 0; s < 2; s++)
+        tot->vm.has[s] = tot->file.has[s] = true;
+    for (size_t i = 0; i < t->n; i++)
+        for (int s = 0; s < 2 && t->rows[i].counted; s++) {
+            tot->vm.v[s] += t->rows[i].vm.has[s] ? t->rows[i].vm.v[s] : 0;
+            tot->file.v[s] += t->rows[i].file.has[s] ? t->rows[i].file.v[s] : 0;
+        }
+}
+
+static const char *side_str(const ss_pair *p, int s, char *buf, size_t cap)
+{
+    if (p->has[s])
+        snprintf(buf, cap, "%" PRIu64, p->v[s]);
+    else
+        snprintf(buf, cap, "-");
+    return buf;
+}
+
+static const char *unit_title(const ss_diff_unit *u, char *buf, size_t cap)
+{
+    const char *st = !u->present[0] ? " (added)" : !u->present[1] ? " (removed)" : "";
+    snprintf(buf, cap, "%s%s", u->member ? u->member : "", st);
+    return buf;
+}
+
+static const char *const table_names[3] = {"segments", "sections", "kinds"};
+
+/* ---- text ----------------------------------------------------------------------------------- */
+
+static void text_pair(FILE *f, const ss_pair *p)
+{
+    char a[24], b[24], pc[24];
+    fprintf(f, "  %12s %12s %+11" PRId64 " %8s", side_str(p, 0, a, sizeof a),
+            side_str(p, 1, b, sizeof b), ss_ci_delta(p), ss_ci_percent(p, pc, sizeof pc));
+}
+
+static void text_table(FILE *f, const char *title, const ss_diff_table *t, bool all)
+{
+    fprintf(f, "\n  %-*s  %12s %12s %11s %8s  %12s %12s %11s %8s\n", NAME_W, title, "vm before",
+            "vm after", "vm delta", "vm %", "file before", "file after", "file delta", "file %");
+    size_t hidden = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const ss_diff_row *r = &t->rows[i];
+        if (!all && !row_changed(r)) {
+            hidden++;
+            continue;
+        }
+        char name[NAME_W * 4 + 8];
+        size_t w = ss_escape_text(r->name, name, sizeof name > 160 ? 160 : sizeof name);
+        const char *mark = !r->vm.has[0] ? "+ " : !r->vm.has[1] ? "- " : "  ";
+        fprintf(f, "%s%s%*s", mark, name, w < NAME_W ? (int)(NAME_W - w) : 0, "");
+        text_pair(f, &r->vm);
+        text_pair(f, &r->file);
+        fputc('\n', f);
+    }
+    ss_diff_row tot;
+    table_total(t, &tot);
+    fprintf(f, "  %-*s", NAME_W, "total");
+    text_pair(f, &tot.vm);
+    text_pair(f, &tot.file);
+    fputc('\n', f);
+    if (hidden)
+        fprintf(f, "  (%zu unchanged row%s not shown; --all lists them)\n", hidden,
+                hidden == 1 ? "" : "s");
+}
+
+static void render_text(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
+{
+    char a[512], b[512];
+    ss_pair fs = {{true, true}, {d->file_size[0], d->file_size[1]}};
+    char pc[24];
+    fprintf(f, "segscan diff: %s -> %s\n  file size %" PRIu64 " -> %" PRIu64 " (%+" PRId64
+               ", %s)\n",
+            ss_ci_text(d->path[0], a, sizeof a), ss_ci_text(d->path[1], b, sizeof b),
+            d->file_size[0], d->file_size[1], ss_ci_delta(&fs), ss_ci_percent(&fs, pc, sizeof pc));
+    size_t hidden = 0;
+    for (size_t i = 0; i < d->nunits; i++) {
+        const ss_diff_unit *u = &d->units[i];
+        if (!o->all && !unit_changed(u)) {
+            hidden++;
+            continue;
+        }
+        if (u->member || d->nunits > 1) {
+            char t[600];
+            fprintf(f, "\n== %s ==\n", ss_ci_text(unit_title(u, t, sizeof t), a, sizeof a));
+        }
+        if (u->failed) {
+            fputs("  could not be analyzed on one side (see the error above)\n", f);
+            continue;
+        }
+        fprintf(f, "\n  %-*s  %12s %12s %11s %8s\n", NAME_W, "totals", "before", "after", "delta",
+                "%");
+        for (int m = 0; m < SS_DM_COUNT; m++) {
+            if (!u->metrics[m].has[0] && !u->metrics[m].has[1])
+                continue;
+            fprintf(f, "  %-*s", NAME_W, ss_diff_metric_name(m));
+            text_pair(f, &u->metrics[m]);
+            fputc('\n', f);
+        }
+        if (u->nchanges) {
+            fputs("\n  permission changes:\n", f);
+            for (size_t k = 0; k < u->nchanges; k++)
+                fprintf(f, "    %s %s\n", u->changes[k].regression ? "[worse] " : "[better]",
+                        ss_ci_text(u->changes[k].message, a, sizeof a));
+        }
+        text_table(f, "segments", &u->segments, o->all);
+        text_table(f, "sections", &u->sections, o->all);
+        text_table(f, "kinds", &u->kinds, o->all);
+    }
+    if (hidden)
+        fprintf(f, "\n(%zu unchanged member%s not shown; --all lists them)\n", hidden,
+                hidden == 1 ? "" : "s");
+}
+
+/* ---- JSON ----------------------------------------------------------------------------------- */
+
+static void json_pair(ss_jw *w, const char *key, const ss_pair *p)
+{
+    ss_jw_obj(w, key);
+    for (int s = 0; s < 2; s++) {
+        const char *k = s ? "after" : "before";
+        if (p->has[s])
+            ss_jw_u64(w, k, p->v[s]);
+        else
+            ss_jw_null(w, k);
+    }
+    ss_jw_i64(w, "delta", ss_ci_delta(p));
+    if (p->has[0] && p->has[1] && p->v[0])
+        ss_jw_dbl(w, "percent",
+                  100.0 * ((double)p->v[1] - (double)p->v[0]) / (double)p->v[0]);
+    else
+        ss_jw_null(w, "percent");
+    ss_jw_end_obj(w);
+}
+
+static void render_json(FILE *f, const ss_diff_result *d, bool pretty)
+{
+    ss_jw w;
+    ss_jw_init(&w, f, pretty);
+    ss_jw_obj(&w, NULL);
+    ss_jw_u64(&w, "schema_version", 1);
+    ss_jw_str(&w, "generator", "segscan " SEGSCAN_VERSION);
+    ss_jw_str(&w, "command", "diff");
+    for (int s = 0; s < 2; s++) {
+        ss_jw_obj(&w, s ? "new" : "base");
+        ss_jw_str(&w, "path", d->path[s]);
+        ss_jw_str(&w, "container", ss_container_name(d->container[s]));
+        ss_jw_u64(&w, "file_size", d->file_size[s]);
+        ss_jw_end_obj(&w);
+    }
+    ss_pair fs = {{true, true}, {d->file_size[0], d->file_size[1]}};
+    json_pair(&w, "file_size", &fs);
+    ss_jw_arr(&w, "units");
+    for (size_t i = 0; i < d->nunits; i++) {
+        const ss_diff_unit *u = &d->units[i];
+        ss_jw_obj(&w, NULL);
+        ss_jw_str(&w, "member", u->member);
+        ss_jw_str(&w, "status", u->failed        ? "failed"
+                                : !u->present[0] ? "added"
+                                : !u->present[1] ? "removed"
+                                : unit_changed(u) ? "changed"
+                                                  : "same");
+        ss_jw_obj(&w, "totals");
+        for (int m = 0; m < SS_DM_COUNT; m++)
+            if (u->metrics[m].has[0] || u->metrics[m].has[1])
+                json_pair(&w, ss_diff_metric_name(m), &u->metrics[m]);
+            else
+                ss_jw_null(&w, ss_diff_metric_name(m));
+        ss_jw_end_obj(&w);
+        ss_jw_arr(&w, "permissions");
+        for (int p = 0; p < SS_DP_COUNT; p++) {
+            if (!u->perms[0][p] && !u->perms[1][p])
+                continue;
+            ss_jw_obj(&w, NULL);
+            ss_jw_str(&w, "property", ss_diff_perm_name(p));
+            ss_jw_str(&w, "before", u->perms[0][p]);
+            ss_jw_str(&w, "after", u->perms[1][p]);
+            ss_jw_end_obj(&w);
+        }
+        ss_jw_end_arr(&w);
+        ss_jw_arr(&w, "changes");
+        for (size_t k = 0; k < u->nchanges; k++) {
+            ss_jw_obj(&w, NULL);
+            ss_jw_str(&w, "id", u->changes[k].id);
+            ss_jw_str(&w, "severity", u->changes[k].regression ? "regression" : "improvement");
+            ss_jw_str(&w, "message", u->changes[k].message);
+            ss_jw_end_obj(&w);
+        }
+        ss_jw_end_arr(&w);
+        const ss_diff_table *t[3] = {&u->segments, &u->sections, &u->kinds};
+        for (int k = 0; k < 3; k++) {
+            ss_jw_arr(&w, table_names[k]);
+            for (size_t j = 0; j < t[k]->n; j++) {
+                const ss_diff_row *r = &t[k]->rows[j];
+                ss_jw_obj(&w, NULL);
+                ss_jw_str(&w, "name", r->name);
+                ss_jw_str(&w, "status", row_status(r));
+                if (k == 0)
+                    ss_jw_bool(&w, "loadable", r->counted);
+                json_pair(&w, "vm_size", &r->vm);
+                json_pair(&w, "file_size", &r->file);
+                ss_jw_end_obj(&w);
+            }
+            ss_jw_end_arr(&w);
+            ss_diff_row tot;
+            table_total(t[k], &tot);
+            char key[32];
+            snprintf(key, sizeof key, "%s_total", table_names[k]);
+            ss_jw_obj(&w, key);
+            json_pair(&w, "vm_size", &tot.vm);
+            json_pair(&w, "file_size", &tot.file);
+            ss_jw_end_obj(&w);
+        }
+        ss_jw_end_obj(&w);
+    }
+    ss_jw_end_arr(&w);
+    ss_jw_end_obj(&w);
+    ss_jw_finish(&w);
+}
+
+/* ---- CSV: one line per value, easy to filter and pivot -------------------------------------- */
+
+static void csv_line(FILE *f, const char *member, const char *table, const char *name,
+                     const char *status, const char *measure, const ss_pair *p)
+{
+    char a[24], b[24];
+    ss_ci_csv(f, member ? member : "");
+    fprintf(f, ",%s,", table);
+    ss_ci_csv(f, name);
+    fprintf(f, ",%s,%s,%s,%s,%" PRId64 ",", status, measure,
+            p->has[0] ? side_str(p, 0, a, sizeof a) : "", p->has[1] ? side_str(p, 1, b, sizeof b) : "",
+            ss_ci_delta(p));
+    /* A number or nothing: "new" and "gone" are in the status column already. */
+    if (p->has[0] && p->has[1] && p->v[0])
+        fprintf(f, "%.2f\n", 100.0 * ((double)p->v[1] - (double)p->v[0]) / (double)p->v[0]);
+    else if (p->has[0] && p->has[1] && p->v[1] == 0)
+        fputs("0.00\n", f);
+    else
+        fputc('\n', f);
+}
+
+static void render_csv(FILE *f, const ss_diff_result *d)
+{
+    fputs("member,table,name,status,measure,before,after,delta,percent\n", f);
+    ss_pair fs = {{true, true}, {d->file_size[0], d->file_size[1]}};
+    csv_line(f, NULL, "file", "total", pair_changed(&fs) ? "changed" : "same", "file", &fs);
+    for (size_t i = 0; i < d->nunits; i++) {
+        const ss_diff_unit *u = &d->units[i];
+        for (int m = 0; m < SS_DM_COUNT; m++)
+            if (u->metrics[m].has[0] || u->metrics[m].has[1])
+                csv_line(f, u->member, "totals", ss_diff_metric_name(m),
+                         pair_changed(&u->metrics[m]) ? "changed" : "same", "value",
+                         &u->metrics[m]);
+        const ss_diff_table *t[3] = {&u->segments, &u->sections, &u->kinds};
+        for (int k = 0; k < 3; k++) {
+            for (size_t j = 0; j < t[k]->n; j++) {
+                const ss_diff_row *r = &t[k]->rows[j];
+                csv_line(f, u->member, table_names[k], r->name, row_status(r), "vm", &r->vm);
+                csv_line(f, u->member, table_names[k], r->name, row_status(r), "file", &r->file);
+            }
+            ss_diff_row tot;
+            table_total(t[k], &tot);
+            csv_line(f, u->member, table_names[k], "total", "total", "vm", &tot.vm);
+            csv_line(f, u->member, table_names[k], "total", "total", "file", &tot.file);
+        }
+        for (size_t k = 0; k < u->nchanges; k++) {
+            ss_ci_csv(f, u->member ? u->member : "");
+            fprintf(f, ",permissions,%s,%s,finding,,,,", u->changes[k].id,
+                    u->changes[k].regression ? "regression" : "improvement");
+            fputc('\n', f);
+        }
+    }
+}
+
+/* ---- Markdown ------------------------------------------------------------------------------- */
+
+static void md_pair(FILE *f, const ss_pair *p)
+{
+    char a[24], b[24], pc[24];
+    int64_t dl = ss_ci_delta(p);
+    fprintf(f, " %s | %s | %s%+" PRId64 "%s | %s |", side_str(p, 0, a, sizeof a),
+            side_str(p, 1, b, sizeof b), dl ? "**" : "", dl, dl ? "**" : "",
+            ss_ci_percent(p, pc, sizeof pc));
+}
+
+static void md_table(FILE *f, const char *title, const ss_diff_table *t, bool all)
+{
+    size_t shown = 0, hidden = 0;
+    for (size_t i = 0; i < t->n; i++)
+        shown += all || row_changed(&t->rows[i]);
+    hidden = t->n - shown;
+    if (shown == 0) {
+        fprintf(f, "\nNo %s changed.\n", title);
+        return;
+    }
+    fprintf(f,
+            "\n| %s | VM before | VM after | Δ VM | %% | File before | File after | Δ file | %% |\n"
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+            title);
+    for (size_t i = 0; i < t->n; i++) {
+        const ss_diff_row *r = &t->rows[i];
+        if (!all && !row_changed(r))
+            continue;
+        char name[600];
+        const char *mark = !r->vm.has[0] ? "➕ " : !r->vm.has[1] ? "➖ " : "";
+        fprintf(f, "| %s%s |", mark, ss_ci_md(r->name, name, sizeof name));
+        md_pair(f, &r->vm);
+        md_pair(f, &r->file);
+        fputc('\n', f);
+    }
+    ss_diff_row tot;
+    table_total(t, &tot);
+    fputs("| **total** |", f);
+    md_pair(f, &tot.vm);
+    md_pair(f, &tot.file);
+    fputc('\n', f);
+    if (hidden)
+        fprintf(f, "\n<sub>%zu unchanged row%s not shown.</sub>\n", hidden, hidden == 1 ? "" : "s");
+}
+
+static void render_markdown(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
+{
+    char a[600], b[600], pc[24];
+    ss_pair fs = {{true, true}, {d->file_size[0], d->file_size[1]}};
+    fprintf(f, "### segscan diff: %s → %s\n\n", ss_ci_md(d->path[0], a, sizeof a),
+            ss_ci_md(d->path[1], b, sizeof b));
+    fprintf(f, "File size %" PRIu64 " → %" PRIu64 " (**%+" PRId64 "**, %s)\n", d->file_size[0],
+            d->file_size[1], ss_ci_delta(&fs), ss_ci_percent(&fs, pc, sizeof pc));
+    size_t hidden = 0;
+    for (size_t i = 0; i < d->nunits; i++) {
+        const ss_diff_unit *u = &d->units[i];
+        if (!o->all && !unit_changed(u)) {
+            hidden++;
+            continue;
+        }
+        if (u->member || d->nunits > 1) {
+            char t[600];
+            fprintf(f, "\n#### %s\n", ss_ci_md(unit_title(u, t, sizeof t), a, sizeof a));
+        }
+        if (u->failed) {
+            fputs("\nCould not be analyzed on one side.\n", f);
+            continue;
+        }
+        for (size_t k = 0; k < u->nchanges; k++)
+            fprintf(f, "%s- %s %s\n", k == 0 ? "\n" : "", u->changes[k].regression ? "⚠️" : "✅",
+                    ss_ci_md(u->changes[k].message, a, sizeof a));
+        fputs("\n| Total | Before | After | Δ | % |\n|---|--:|--:|--:|--:|\n", f);
+        for (int m = 0; m < SS_DM_COUNT; m++) {
+            if (!u->metrics[m].has[0] && !u->metrics[m].has[1])
+                continue;
+            fprintf(f, "| %s |", ss_diff_metric_name(m));
+            md_pair(f, &u->metrics[m]);
+            fputc('\n', f);
+        }
+        md_table(f, "Segment", &u->segments, o->all);
+        md_table(f, "Section", &u->sections, o->all);
+        fputs("\n<details><summary>Kinds</summary>\n", f);
+        md_table(f, "Kind", &u->kinds, o->all);
+        fputs("\n</details>\n", f);
+    }
+    if (hidden)
+        fprintf(f, "\n<sub>%zu unchanged member%s not shown.</sub>\n", hidden,
+                hidden == 1 ? "" : "s");
+}
+
+void ss_diff_render(FILE *f, const ss_diff_result *d, ss_ci_format fmt,
+                    const ss_diff_render_opts *o)
+{
+    switch (fmt) {
+    case SS_CI_JSON: render_json(f, d, o->pretty); break;
+    case SS_CI_CSV: render_csv(f, d); break;
+    case SS_CI_MARKDOWN: render_markdown(f, d, o); break;
+    default: render_text(f, d, o); break;
+    }
+}

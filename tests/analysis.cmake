@@ -1,0 +1,29 @@
+# Analyzer tests (issue 4): BSS vs DATA, string literals, permissions, findings. Fixtures are
+# built at test time from fixtures/analysis/ (build.py, which records in a manifest what it
+# built and which fixtures a missing tool skipped); every check compares exact numbers with
+# readelf-derived truth (tests/analysis_oracle.py) and with the facts of the sources.
+set(SEGSCAN_AN_FIXTURES ${SEGSCAN_FIXTURE_OUT}/analysis)
+
+add_test(NAME analysis_fixtures
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_FIXTURE_SRC}/analysis/build.py ${SEGSCAN_AN_FIXTURES})
+set_tests_properties(analysis_fixtures PROPERTIES FIXTURES_SETUP analysis TIMEOUT 300)
+
+foreach(group bss strings archive perms rust pe macho cli)
+  add_test(NAME analysis_${group}
+    COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/analysis_check.py $<TARGET_FILE:segscan>
+            ${SEGSCAN_AN_FIXTURES} ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json ${group})
+  set_tests_properties(analysis_${group} PROPERTIES FIXTURES_REQUIRED analysis TIMEOUT 120)
+endforeach()
+
+# Near-linear string analysis: a synthetic object with a few million strings (generated at
+# test time) must finish in seconds; the time is printed, the TIMEOUT is the only limit.
+add_test(NAME analysis_scale
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/analysis_scale.py $<TARGET_FILE:segscan>
+          ${SEGSCAN_AN_FIXTURES}/scale)
+set_tests_properties(analysis_scale PROPERTIES TIMEOUT 240)
+
+# Golden files of the analysis emitters (text blocks and JSON objects) for a hand-made object;
+# regenerate with: python3 tests/analysis_golden.py build/segscan /tmp/golden --update
+add_test(NAME analysis_golden
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/analysis_golden.py $<TARGET_FILE:segscan>
+          ${SEGSCAN_AN_FIXTURES}/golden)
