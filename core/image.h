@@ -140,6 +140,7 @@ typedef struct {
 /* Raw facts the permission analysis needs, kept as the format states them. */
 typedef struct {
     /* ELF */
+    uint16_t elf_type; /* e_type: ET_REL 1, ET_EXEC 2, ET_DYN 3, ET_CORE 4 */
     bool elf_has_interp, elf_has_dynamic;
     bool elf_bind_now; /* DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW */
     bool elf_df1_pie, elf_textrel;

@@ -2,7 +2,8 @@
  *
  * The facts come from segment and section permissions and from ss_props, which keeps each
  * format's raw header bits; the flag values below are the formats' published constants. */
-#include <string.h> /* strncmp */
+
+#include <string.h> /* memset, strcmp */
 
 #include "analysis.h"
 
@@ -31,10 +32,9 @@ static bool linked(const ss_image *im)
     return im->type != SS_TYPE_RELOCATABLE && im->type != SS_TYPE_CORE;
 }
 
-/* ELF keeps e_type in type_detail: "EXEC", "DYN (...)". */
 static bool elf_dyn(const ss_image *im)
 {
-    return im->type_detail && strncmp(im->type_detail, "DYN", 3) == 0;
+    return im->props.elf_type == 3; /* ET_DYN */
 }
 
 static bool macho_object(const ss_image *im)

@@ -157,6 +157,9 @@ static ss_kind section_kind(const GElf_Shdr *sh, const char *name, const ss_prop
         return sh->sh_type == SHT_NOBITS ? SS_KIND_TLS_BSS : SS_KIND_TLS_DATA;
     if (sh->sh_type == SHT_NOBITS)
         return SS_KIND_BSS;
+    /* .dynamic is linking metadata by its type, even where it is writable (DT_DEBUG). */
+    if (sh->sh_type == SHT_DYNAMIC)
+        return SS_KIND_METADATA;
     if (f & SHF_EXECINSTR)
         return SS_KIND_CODE;
     if (f & SHF_WRITE) {
@@ -607,6 +610,7 @@ static ss_status fill_header(elf_ctx *c)
     im->big_endian = c->be;
     im->machine = machine_name(im, c->eh.e_machine);
     bool pie = im->props.elf_df1_pie || im->props.elf_has_interp;
+    im->props.elf_type = c->eh.e_type;
     switch (c->eh.e_type) {
     case ET_EXEC: im->type = SS_TYPE_EXECUTABLE; im->type_detail = "EXEC"; break;
     case ET_DYN:
