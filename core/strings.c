@@ -8,6 +8,7 @@
 #include <string.h> /* memcmp, memmem, strcmp */
 
 #include "analysis.h"
+#include "utf8.h"
 
 /* Strings longer than this are not counted (no literal comes close; it bounds uint32 lengths). */
 #define MAX_STRING_LEN (1u << 30)
@@ -15,35 +16,12 @@
 #define MAX_OCCURRENCES 0x7fffffffu
 
 /* Length of a valid UTF-8 sequence of two to four bytes at p (n available) encoding a printable
- * code point (no C1 controls, no surrogates, no overlong forms), or 0. */
+ * code point (no C1 controls), or 0. */
 static size_t utf8_len(const uint8_t *p, size_t n)
 {
-    uint8_t b = p[0];
-    size_t len;
     uint32_t cp;
-    if (b >= 0xc2 && b <= 0xdf) {
-        len = 2;
-        cp = b & 0x1f;
-    } else if (b >= 0xe0 && b <= 0xef) {
-        len = 3;
-        cp = b & 0x0f;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-        len = 4;
-        cp = b & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
-        return 0;
-    return len;
+    size_t len = ss_utf8_next(p, n, &cp);
+    return len >= 2 && !(cp >= 0x80 && cp <= 0x9f) ? len : 0;
 }
 
 static bool text_byte(uint8_t b)

@@ -4,39 +4,6 @@
 #include <stdio.h>  /* snprintf */
 #include <string.h> /* memcpy, strlen */
 
-size_t ss_utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
-{
-    if (n == 0)
-        return 0;
-    unsigned char c = p[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t len;
-    uint32_t v, min;
-    if ((c & 0xe0) == 0xc0) {
-        len = 2; v = c & 0x1f; min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-        len = 3; v = c & 0x0f; min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-        len = 4; v = c & 0x07; min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        v = v << 6 | (p[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return len;
-}
-
 /* Code points that must not reach a terminal as they are. */
 static int unsafe_cp(uint32_t cp)
 {

@@ -9,9 +9,8 @@
 #include <stddef.h> /* size_t */
 #include <stdint.h> /* uint32_t */
 
-/* Length (1-4) of the valid UTF-8 sequence at p (n bytes available) and its code point, or 0
- * for an invalid, overlong, surrogate or out-of-range sequence. */
-size_t ss_utf8_next(const unsigned char *p, size_t n, uint32_t *cp);
+#include "../core/utf8.h" /* ss_utf8_next */
+
 
 /* Terminal-safe copy of s into buf (always NUL-terminated, cut with "..." when it does not fit):
  * printable ASCII and printable UTF-8 stay; backslash becomes "\\"; control bytes, C1 controls,
