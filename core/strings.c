@@ -234,6 +234,35 @@ static int dup_cmp(const void *a, const void *b)
     return c;
 }
 
+/* The groups with more than one copy, largest waste first, in *out (malloc'd, NULL when there
+ * are none); *bytes gets their total waste, Σ (copies - 1) × (len + 1). False when out of
+ * memory. */
+static bool ranked_dups(const strtab *t, dup **out, size_t *n, uint64_t *bytes)
+{
+    size_t nd = 0;
+    for (size_t i = 0; i < t->ng; i++)
+        nd += t->g[i].copies > 1;
+    *out = NULL;
+    *n = nd;
+    if (nd == 0)
+        return true;
+    dup *dl = malloc(nd * sizeof *dl);
+    if (dl == NULL)
+        return false;
+    nd = 0;
+    for (size_t i = 0; i < t->ng; i++) {
+        const group *g = &t->g[i];
+        if (g->copies < 2)
+            continue;
+        uint64_t w = (uint64_t)(g->copies - 1) * ((uint64_t)g->len + 1);
+        *bytes += w;
+        dl[nd++] = (dup){g->p, g->len, g->copies, w, i};
+    }
+    qsort(dl, nd, sizeof *dl, dup_cmp);
+    *out = dl;
+    return true;
+}
+
 /* ---- which linker ----------------------------------------------------------------------- */
 
 /* The linker that wrote the image, as far as the image tells: lld and mold sign ELF .comment
@@ -344,25 +373,11 @@ ss_status ss_strings_analyze(ss_image *im, const ss_analysis_opts *o, ss_strings
     if (!tail_merge(t.g, t.ng, &out->tail_merge_strings, &out->tail_merge_bytes))
         goto oom;
 
-    size_t nd = 0;
-    for (size_t i = 0; i < t.ng; i++)
-        if (t.g[i].copies > 1)
-            nd++;
+    size_t nd;
+    if (!ranked_dups(&t, &dl, &nd, &out->duplicate_bytes))
+        goto oom;
     out->duplicate_groups = nd;
     if (nd) {
-        dl = malloc(nd * sizeof *dl);
-        if (dl == NULL)
-            goto oom;
-        nd = 0;
-        for (size_t i = 0; i < t.ng; i++) {
-            const group *g = &t.g[i];
-            if (g->copies < 2)
-                continue;
-            uint64_t w = (uint64_t)(g->copies - 1) * ((uint64_t)g->len + 1);
-            out->duplicate_bytes += w;
-            dl[nd++] = (dup){g->p, g->len, g->copies, w, i};
-        }
-        qsort(dl, nd, sizeof *dl, dup_cmp);
         size_t keep = nd < SS_KEEP_STRINGS ? nd : SS_KEEP_STRINGS;
         out->duplicates = ss_arena_array(im->arena, keep, sizeof *out->duplicates);
         if (out->duplicates == NULL)
@@ -431,25 +446,11 @@ ss_status ss_strings_across_compute(ss_image *owner, ss_image *const *ims, size_
         }
     }
     r->unique = t.ng;
-    size_t nd = 0;
-    for (size_t i = 0; i < t.ng; i++)
-        if (t.g[i].copies > 1)
-            nd++;
+    size_t nd;
+    if (!ranked_dups(&t, &dl, &nd, &r->duplicate_bytes))
+        goto oom;
     r->duplicate_groups = nd;
     if (nd) {
-        dl = malloc(nd * sizeof *dl);
-        if (dl == NULL)
-            goto oom;
-        nd = 0;
-        for (size_t i = 0; i < t.ng; i++) {
-            const group *g = &t.g[i];
-            if (g->copies < 2)
-                continue;
-            uint64_t w = (uint64_t)(g->copies - 1) * ((uint64_t)g->len + 1);
-            r->duplicate_bytes += w;
-            dl[nd++] = (dup){g->p, g->len, g->copies, w, i};
-        }
-        qsort(dl, nd, sizeof *dl, dup_cmp);
         size_t keep = nd < SS_KEEP_STRINGS ? nd : SS_KEEP_STRINGS;
         r->duplicates = ss_arena_array(owner->arena, keep, sizeof *r->duplicates);
         if (r->duplicates == NULL)
