@@ -4,6 +4,7 @@
  * equal ones, and one sort of the distinct strings by their reversed text puts each string right
  * before the strings it is a suffix of (so tail merging is a check of neighbours, never a
  * comparison of all pairs). Definitions are in analysis.h. */
+#include <pthread.h> /* pthread_once */
 #include <stdlib.h> /* malloc, calloc, free, qsort */
 #include <string.h> /* memcmp, memmem, strcmp */
 
@@ -52,14 +53,25 @@ typedef struct {
     size_t tcap;          /* power of two */
 } strtab;
 
+/* Eight bytes at a time with a multiply-xorshift mix: several times faster than byte-wise FNV
+ * on literals, and the table only needs a good spread, not a cryptographic hash. */
 static uint64_t hash_bytes(const uint8_t *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 1099511628211ull;
+    const uint64_t m = 0x9e3779b97f4a7c15ull;
+    uint64_t h = n * m;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * m;
+        h ^= h >> 32;
     }
-    return h ^ (h >> 29);
+    uint64_t w = 0;
+    memcpy(&w, p + i, n - i);
+    h = (h ^ w) * m;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 32);
 }
 
 static bool grow_table(strtab *t)
@@ -129,29 +141,76 @@ static bool add_string(strtab *t, const uint8_t *p, size_t len, uint64_t offset)
 }
 
 /* Finds the strings of one section's bytes. */
+/* Byte classes: 1 text, 2 NUL, 3 a possible UTF-8 lead byte, 4 a UTF-8 continuation byte
+ * (text only inside a sequence), 0 a byte that can never be part of a string. */
+static uint8_t byte_class[256];
+static pthread_once_t byte_class_once = PTHREAD_ONCE_INIT;
+
+static void byte_class_init(void)
+{
+    for (int c = 0; c < 256; c++)
+        byte_class[c] = c == 0                    ? 2
+                        : text_byte((uint8_t)c)   ? 1
+                        : c >= 0xc2 && c <= 0xf4  ? 3
+                        : c >= 0x80 && c <= 0xbf  ? 4
+                                                  : 0;
+}
+
+/* Finds the strings of one section's bytes: maximal runs of text ending in a NUL, at least min
+ * bytes long. Binary data is skipped the way strings(1) does it: a string starting at s needs
+ * text at s + min - 1, so a NUL or a byte that is never text there rules out every start up to
+ * it without looking at the bytes in between; the exact scan then decides every boundary. */
 static bool scan(strtab *t, ss_span b, uint64_t file_off, uint32_t min, uint64_t *count,
                  uint64_t *bytes)
 {
-    size_t i = 0, start = 0;
-    while (i < b.len) {
-        uint8_t c = b.p[i];
-        if (c == 0) {
-            size_t len = i - start;
-            if (len >= min && len <= MAX_STRING_LEN) {
-                if (!add_string(t, b.p + start, len, file_off + start))
-                    return false;
-                (*count)++;
-                *bytes += len + 1;
+    pthread_once(&byte_class_once, byte_class_init);
+    const uint8_t *p = b.p;
+    size_t n = b.len, s = 0;
+    size_t reach = min ? min - 1 : 0;
+    while (s < n) {
+        /* Skip starts that cannot begin a string of min bytes. */
+        if (s + reach < n) {
+            uint8_t k = byte_class[p[s + reach]];
+            if (k == 0 || k == 2) {
+                s += reach + 1;
+                continue;
             }
-            start = ++i;
-        } else if (text_byte(c)) {
-            i++;
-        } else {
-            size_t n = c >= 0x80 ? utf8_len(b.p + i, b.len - i) : 0;
-            if (n) {
-                i += n;
+            size_t r = s + reach; /* the bytes before it must be able to be text too */
+            while (r > s && byte_class[p[r - 1]] != 0 && byte_class[p[r - 1]] != 2)
+                r--;
+            if (r > s) {
+                s = r;
+                continue;
+            }
+        }
+        /* Exact scan of the run starting at s. */
+        size_t i = s;
+        for (;;) {
+            if (i >= n) {
+                s = n;
+                break;
+            }
+            uint8_t k = byte_class[p[i]];
+            if (k == 1) {
+                i++;
+            } else if (k == 2) {
+                size_t len = i - s;
+                if (len >= min && len <= MAX_STRING_LEN) {
+                    if (!add_string(t, p + s, len, file_off + s))
+                        return false;
+                    (*count)++;
+                    *bytes += len + 1;
+                }
+                s = i + 1;
+                break;
             } else {
-                start = ++i;
+                size_t u = k == 3 ? utf8_len(p + i, n - i) : 0;
+                if (u) {
+                    i += u;
+                } else {
+                    s = i + 1;
+                    break;
+                }
             }
         }
     }
@@ -192,6 +251,47 @@ static int rstr_cmp(const void *a, const void *b)
 }
 
 /* Distinct strings that are a proper suffix of another distinct string. */
+/* Sorts like qsort(rstr_cmp), in linear time for the common case: a stable LSD radix sort on
+ * the 8-byte key (passes where every key shares the byte are skipped), then the full comparison
+ * only inside runs of equal keys (strings that share their last eight bytes). */
+static bool sort_rstr(rstr *r, size_t n)
+{
+    rstr *tmp = malloc(n * sizeof *tmp);
+    if (tmp == NULL)
+        return false;
+    rstr *src = r, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t cnt[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            cnt[(src[i].key >> shift) & 0xff]++;
+        if (cnt[(src[0].key >> shift) & 0xff] == n)
+            continue; /* one bucket: this byte orders nothing */
+        size_t pos = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t c = cnt[b];
+            cnt[b] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[(src[i].key >> shift) & 0xff]++] = src[i];
+        rstr *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != r)
+        memcpy(r, src, n * sizeof *r);
+    free(tmp);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && r[j].key == r[i].key)
+            j++;
+        if (j - i > 1)
+            qsort(r + i, j - i, sizeof *r, rstr_cmp);
+        i = j;
+    }
+    return true;
+}
+
 static bool tail_merge(const group *g, size_t ng, uint64_t *strings, uint64_t *bytes)
 {
     *strings = *bytes = 0;
@@ -202,7 +302,10 @@ static bool tail_merge(const group *g, size_t ng, uint64_t *strings, uint64_t *b
         return false;
     for (size_t i = 0; i < ng; i++)
         r[i] = (rstr){rkey(g[i].p, g[i].len), g[i].p, g[i].len};
-    qsort(r, ng, sizeof *r, rstr_cmp);
+    if (!sort_rstr(r, ng)) {
+        free(r);
+        return false;
+    }
     for (size_t i = 0; i + 1 < ng; i++) {
         const rstr *s = &r[i], *n = &r[i + 1];
         if (s->len < n->len && memcmp(s->p, n->p + (n->len - s->len), s->len) == 0) {
