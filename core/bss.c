@@ -3,15 +3,17 @@
  * Definitions are in analysis.h. Everything is computed from the model: section kinds and file
  * bytes, symbols, and the relocation targets the readers record (static relocations in objects
  * by section and offset, dynamic ones in linked images by virtual address). */
+#include <stddef.h> /* offsetof */
 #include <stdlib.h> /* malloc, free, qsort */
 #include <string.h> /* memcmp, strcmp */
 
 #include "analysis.h"
+#include "radix.h"
 
 /* ---- relocation index ------------------------------------------------------------------ */
 
 typedef struct {
-    int64_t key;        /* section index, or -1 for virtual addresses */
+    uint64_t key;       /* section index + 1, or 0 for virtual addresses */
     uint64_t start, end;
 } rrange;
 
@@ -21,14 +23,10 @@ typedef struct {
     uint64_t maxlen;    /* longest range: bounds the backward look of a query */
 } relix;
 
-static int rrange_cmp(const void *a, const void *b)
+/* The key of a relocation place: which section it is relative to (0: an address). */
+static uint64_t rkey_of(int64_t section)
 {
-    const rrange *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    return 0;
+    return section < 0 ? 0 : (uint64_t)section + 1;
 }
 
 static bool relix_build(const ss_image *im, relix *ix)
@@ -48,18 +46,20 @@ static bool relix_build(const ss_image *im, relix *ix)
         uint64_t end;
         if (!ss_add_ok(rl->addr, rl->size, &end))
             end = UINT64_MAX;
-        ix->r[ix->n++] = (rrange){rl->section < 0 ? -1 : rl->section, rl->addr, end};
+        ix->r[ix->n++] = (rrange){rkey_of(rl->section), rl->addr, end};
         if (end - rl->addr > ix->maxlen)
             ix->maxlen = end - rl->addr;
     }
-    qsort(ix->r, ix->n, sizeof *ix->r, rrange_cmp);
-    return true;
+    /* By key, then start: two stable passes, the minor key first. */
+    return ss_radix_sort(ix->r, ix->n, sizeof *ix->r, offsetof(rrange, start)) &&
+           ss_radix_sort(ix->r, ix->n, sizeof *ix->r, offsetof(rrange, key));
 }
 
 /* Index of the first range of key whose start is >= start - maxlen (the first that can reach
  * start). */
-static size_t relix_lower(const relix *ix, int64_t key, uint64_t start)
+static size_t relix_lower(const relix *ix, int64_t section, uint64_t start)
 {
+    uint64_t key = rkey_of(section);
     uint64_t from = start > ix->maxlen ? start - ix->maxlen : 0;
     size_t lo = 0, hi = ix->n;
     while (lo < hi) {
@@ -74,9 +74,10 @@ static size_t relix_lower(const relix *ix, int64_t key, uint64_t start)
 }
 
 /* True when a relocation of key writes any byte of [start, end). */
-static bool relix_hits(const relix *ix, int64_t key, uint64_t start, uint64_t end)
+static bool relix_hits(const relix *ix, int64_t section, uint64_t start, uint64_t end)
 {
-    for (size_t i = relix_lower(ix, key, start); i < ix->n; i++) {
+    uint64_t key = rkey_of(section);
+    for (size_t i = relix_lower(ix, section, start); i < ix->n; i++) {
         const rrange *r = &ix->r[i];
         if (r->key != key || r->start >= end)
             break;
@@ -318,7 +319,7 @@ static bool section_runs(const ss_image *im, size_t si, ss_span b, bool relocata
         for (size_t k = relix_lower(ix, key, lo); k <= ix->n; k++) {
             uint64_t cut_s = j, cut_e = j;
             bool last = true;
-            if (k < ix->n && ix->r[k].key == key && ix->r[k].start < hi) {
+            if (k < ix->n && ix->r[k].key == rkey_of(key) && ix->r[k].start < hi) {
                 if (ix->r[k].end <= lo)
                     continue;
                 cut_s = ix->r[k].start > lo ? ix->r[k].start - base : i;

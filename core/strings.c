@@ -5,10 +5,12 @@
  * before the strings it is a suffix of (so tail merging is a check of neighbours, never a
  * comparison of all pairs). Definitions are in analysis.h. */
 #include <pthread.h> /* pthread_once */
+#include <stddef.h> /* offsetof */
 #include <stdlib.h> /* malloc, calloc, free, qsort */
 #include <string.h> /* memcmp, memmem, strcmp */
 
 #include "analysis.h"
+#include "radix.h"
 #include "utf8.h"
 
 /* Strings longer than this are not counted (no literal comes close; it bounds uint32 lengths). */
@@ -251,36 +253,13 @@ static int rstr_cmp(const void *a, const void *b)
 }
 
 /* Distinct strings that are a proper suffix of another distinct string. */
-/* Sorts like qsort(rstr_cmp), in linear time for the common case: a stable LSD radix sort on
- * the 8-byte key (passes where every key shares the byte are skipped), then the full comparison
- * only inside runs of equal keys (strings that share their last eight bytes). */
+/* Sorts like qsort(rstr_cmp), in linear time for the common case: a radix sort on the 8-byte
+ * key, then the full comparison only inside runs of equal keys (strings that share their last
+ * eight bytes). */
 static bool sort_rstr(rstr *r, size_t n)
 {
-    rstr *tmp = malloc(n * sizeof *tmp);
-    if (tmp == NULL)
+    if (!ss_radix_sort(r, n, sizeof *r, offsetof(rstr, key)))
         return false;
-    rstr *src = r, *dst = tmp;
-    for (unsigned shift = 0; shift < 64; shift += 8) {
-        size_t cnt[256] = {0};
-        for (size_t i = 0; i < n; i++)
-            cnt[(src[i].key >> shift) & 0xff]++;
-        if (cnt[(src[0].key >> shift) & 0xff] == n)
-            continue; /* one bucket: this byte orders nothing */
-        size_t pos = 0;
-        for (int b = 0; b < 256; b++) {
-            size_t c = cnt[b];
-            cnt[b] = pos;
-            pos += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[cnt[(src[i].key >> shift) & 0xff]++] = src[i];
-        rstr *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != r)
-        memcpy(r, src, n * sizeof *r);
-    free(tmp);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && r[j].key == r[i].key)
