@@ -16,15 +16,17 @@ out=${2:-$(mktemp -d)}
 mkdir -p "$out"
 runs=${BENCH_RUNS:-10}
 
-lib=$(ls -S /usr/lib/x86_64-linux-gnu/*.so* 2>/dev/null | head -n 1)
+# (no "| head": with pipefail, the writer's SIGPIPE would end the script)
+lib=$(ls -S /usr/lib/x86_64-linux-gnu/*.so* 2>/dev/null | sed -n 1p)
 echo "segscan: $segscan"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 echo "largest ELF library: $lib ($(stat -c %s "$lib") bytes)"
 
 # --- PE and Mach-O inputs of a realistic size -------------------------------------------------
 # 32 MiB of the library's .rodata (its string literals and tables), or its start if none.
-rodata_hex=$(readelf -S -W "$lib" | awk '$2 == ".rodata" {print $5; exit}')
-tail -c +$(( 16#${rodata_hex:-0} + 1 )) "$lib" | head -c $((32 << 20)) > "$out/blob.bin"
+rodata_hex=$(readelf -S -W "$lib" | awk '$2 == ".rodata" && !done {print $5; done = 1}')
+python3 -c 'import sys; f = open(sys.argv[1], "rb"); f.seek(int(sys.argv[2], 16)); sys.stdout.buffer.write(f.read(32 << 20))' \
+  "$lib" "${rodata_hex:-0}" > "$out/blob.bin"
 cat > "$out/big.c" <<'EOF'
 extern const char blob[];
 const char *keep(void) { return blob; }
