@@ -3,6 +3,29 @@
 
 #include <string.h> /* memset */
 
+/* A core file's contents are its segments (the dumped memory), and GNU size reads them as
+ * sections: each loadable segment's file bytes as one, the memory beyond them as another
+ * without contents. The Berkeley rule then applies to those, as bfd does. */
+static void core_totals(const ss_image *im, ss_sizes *out)
+{
+    out->text = out->data = out->bss = out->vm_total = 0;
+    for (size_t i = 0; i < im->nsegments; i++) {
+        const ss_segment *g = &im->segments[i];
+        if (!g->loadable)
+            continue;
+        bool ro = (g->perms & SS_PERM_X) || !(g->perms & SS_PERM_W);
+        uint64_t file = g->file_size < g->vm_size ? g->file_size : g->vm_size;
+        uint64_t rest = g->vm_size - file;
+        out->vm_total += g->vm_size;
+        if (ro)
+            out->text += file + rest;
+        else {
+            out->data += file;
+            out->bss += rest;
+        }
+    }
+}
+
 void ss_sizes_compute(const ss_image *im, ss_sizes *out)
 {
     memset(out, 0, sizeof *out);
@@ -22,6 +45,8 @@ void ss_sizes_compute(const ss_image *im, ss_sizes *out)
     for (size_t i = 0; i < im->nsegments; i++)
         if (im->segments[i].loadable)
             out->segments_vm += im->segments[i].vm_size;
+    if (im->type == SS_TYPE_CORE)
+        core_totals(im, out);
     for (size_t i = 0; i < im->nmap; i++) {
         const ss_map_entry *e = &im->map[i];
         switch (e->what) {

@@ -3,7 +3,9 @@
  * GNU size, llvm-size and eu-size disagree on where read-only data goes. segscan uses the
  * Berkeley rule of GNU size (bfd's berkeley_sum): over allocated sections, executable or
  * read-only ones count as text, writable ones with file bytes as data, writable zero-fill as
- * bss. The text report names the rule; the JSON carries it as "size_rule". */
+ * bss. Core files, whose contents are their segments, are summed over their loadable segments
+ * the way bfd turns them into sections. The text report names the rule; the JSON carries it as
+ * "size_rule". */
 #ifndef SS_SIZES_H
 #define SS_SIZES_H
 

@@ -18,7 +18,7 @@ set(SEGSCAN_ELF_GOOD
   libfixture.so libfixture.a
   clang-lld-pie clang-lld-debug-zlib free-x86_64 free-i386 free-gcc-i386 free-ppc64be free-mipsbe
   ppc64be.o
-  noshdr overlap compressed compressed-be32 tbss-only bad-shstrndx odd-tables)
+  noshdr overlap compressed compressed-be32 tbss-only bad-shstrndx odd-tables core)
 # Fixtures that must be refused (exit 3, one line on stderr with the offset).
 set(SEGSCAN_ELF_BROKEN
   broken-section-past-eof broken-phdr-past-eof broken-huge-shnum broken-huge-phnum

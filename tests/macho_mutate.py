@@ -16,6 +16,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from limits import bounded  # noqa: E402
+
 MAGICS = {b"\xcf\xfa\xed\xfe": ("<", 32), b"\xce\xfa\xed\xfe": ("<", 28),
           b"\xfe\xed\xfa\xcf": (">", 32), b"\xfe\xed\xfa\xce": (">", 28)}
 FAT = (b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf")
@@ -105,7 +108,7 @@ def main():
                     f.write(v)
                 try:
                     r = subprocess.run([segscan, "--format", "json", p], capture_output=True,
-                                       timeout=TIMEOUT)
+                                       timeout=TIMEOUT, preexec_fn=bounded(segscan))
                     if r.returncode not in (0, 3):
                         bad.append(f"{path} {tag}: exit {r.returncode}: "
                                    f"{r.stderr.decode(errors='replace')[-400:]}")

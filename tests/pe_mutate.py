@@ -23,6 +23,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pe_crosscheck import EXPECTED_ERRORS, REAL_GLOBS  # noqa: E402
+from limits import bounded  # noqa: E402
 
 TIMEOUT = 20  # seconds for one batch of files
 
@@ -31,7 +32,8 @@ def run_batch(segscan, paths):
     """None when every file in the batch exits 0 or 3, else the offending file and reason."""
     try:
         p = subprocess.run([segscan, '--format', 'json', '--compact'] + paths,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=TIMEOUT)
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=TIMEOUT,
+                           preexec_fn=bounded(segscan))
     except subprocess.TimeoutExpired:
         p = None
     if p is not None and p.returncode in (0, 3):

@@ -30,6 +30,8 @@ def main(argv):
         im = json.loads(r.stdout)["images"][0]
         if im["machine"] != "x86-64":
             continue  # the oracle reads x86-64 relocation types
+        if im["type"] == "core":
+            continue  # a dump's memsz > filesz is memory left out of the dump, not zero-filled
         truth = oracle.bss_truth(p)["zero_init_bytes"]
         got = im["bss"]["zero_init_bytes"]
         n += 1
