@@ -555,6 +555,7 @@ int ss_cmd_check(int argc, char **argv)
 
     int rc = EXIT_OK;
     bool failed = false, bfailed = false, oom = false;
+    ao.threads = ss_run_threads_each(&ro, n);
     ss_input **in = ss_run_load(paths, n, &ro, &failed);
     ss_input **base = calloc(n, sizeof *base);
     char **bpaths = calloc(n, sizeof *bpaths);

@@ -223,6 +223,7 @@ static int report_main(int argc, char **argv)
 
     if (!(ao.which & SS_AN_BSS)) /* symbols and relocation targets serve only the BSS analysis */
         ro.load.symbols = ro.load.relocs = false;
+    ao.threads = ss_run_threads_each(&ro, npaths);
     ro.progress = !quiet && isatty(STDERR_FILENO);
     ss_graphviz gv = {0};
     char gverr[256];

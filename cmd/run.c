@@ -92,6 +92,14 @@ static unsigned jobs_for(const ss_run_opts *ro, size_t n)
     return jobs ? jobs : 1;
 }
 
+unsigned ss_run_threads_each(const ss_run_opts *ro, size_t n)
+{
+    if (n != 1)
+        return 1;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return ro->jobs ? ro->jobs : (cpus > 0 ? (unsigned)cpus : 1);
+}
+
 bool ss_run_each(char *const *paths, size_t n, const ss_run_opts *ro, ss_run_fn fn, void *ctx,
                  bool *failed)
 {

@@ -16,6 +16,10 @@ typedef struct {
     void *after_load_ctx;
 } ss_run_opts;
 
+/* Threads each input's analysis may use: all of -j (or one per CPU) when there is a single
+ * input, else 1, as the inputs are then analysed in parallel. */
+unsigned ss_run_threads_each(const ss_run_opts *ro, size_t n);
+
 /* Called on the calling thread for each input in path order; the input is freed after it
  * returns. */
 typedef void (*ss_run_fn)(void *ctx, const ss_input *in);

@@ -13,7 +13,7 @@
 
 ss_analysis_opts ss_analysis_opts_default(void)
 {
-    return (ss_analysis_opts){SS_AN_ALL, SS_ZERO_RUN_DEFAULT, SS_MIN_STRING_DEFAULT, false};
+    return (ss_analysis_opts){SS_AN_ALL, SS_ZERO_RUN_DEFAULT, SS_MIN_STRING_DEFAULT, false, 1};
 }
 
 bool ss_analysis_parse_only(const char *list, unsigned *which, const char **bad, size_t *badlen)
@@ -389,6 +389,11 @@ ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
         return ss_fail_nooff(d, SS_E_NOMEM, "out of memory for the analysis");
     im->analysis = a;
     ss_status st = SS_OK;
+    /* With threads to spare, the string analysis runs beside the BSS analysis (on libLLVM-15
+     * they are the two halves of the work). */
+    ss_strings_job *sj = NULL;
+    if (o->threads > 1 && (o->which & SS_AN_BSS) && (o->which & SS_AN_STRINGS))
+        sj = ss_strings_start(im, o);
     if (o->which & SS_AN_BSS) {
         ss_status s = ss_bss_analyze(im, o, &a->bss, d);
         if (s == SS_OK)
@@ -400,7 +405,8 @@ ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
         }
     }
     if (o->which & SS_AN_STRINGS) {
-        ss_status s = ss_strings_analyze(im, o, &a->strings, d);
+        ss_status s = sj ? ss_strings_finish(sj, im, &a->strings, d)
+                         : ss_strings_analyze(im, o, &a->strings, d);
         if (s == SS_OK)
             a->ran |= SS_AN_STRINGS;
         else {

@@ -54,6 +54,8 @@ typedef struct {
     uint32_t min_string;   /* shortest string scanned, in bytes without the NUL (default 4) */
     bool keep_distinct;    /* keep every distinct string (ss_analyze_input sets it for archive
                             * members, whose strings are then compared across members) */
+    unsigned threads;      /* threads one image's analysis may use (1: none of its own; the
+                            * command gives all of -j to a single input, 1 to each of many) */
 } ss_analysis_opts;
 
 #define SS_ZERO_RUN_DEFAULT 64
@@ -215,6 +217,13 @@ const char *ss_linker_name(ss_linker l);     /* "lld", "gnu-ld", ... or NULL */
 ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result *out, ss_diag *d);
 ss_status ss_strings_analyze(ss_image *im, const ss_analysis_opts *o, ss_strings_result *out,
                              ss_diag *d);
+/* The string analysis on a thread of its own: start it, run the BSS analysis meanwhile, then
+ * finish it (which joins the thread and writes the lists into im's arena). Start reads im only;
+ * NULL when out of memory. */
+typedef struct ss_strings_job ss_strings_job;
+ss_strings_job *ss_strings_start(const ss_image *im, const ss_analysis_opts *o);
+ss_status ss_strings_finish(ss_strings_job *j, ss_image *im, ss_strings_result *out,
+                            ss_diag *d);
 void ss_perms_analyze(const ss_image *im, ss_perms_result *out);
 /* Cross-member figures over n analyzed images; the result is allocated in owner's arena. */
 ss_status ss_strings_across_compute(ss_image *owner, ss_image *const *ims, size_t n,

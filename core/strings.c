@@ -4,295 +4,262 @@
  * equal ones, and one sort of the distinct strings by their reversed text puts each string right
  * before the strings it is a suffix of (so tail merging is a check of neighbours, never a
  * comparison of all pairs). Definitions are in analysis.h. */
-#include <pthread.h> /* pthread_once */
+#include <pthread.h> /* pthread_create */
 #include <stddef.h> /* offsetof */
 #include <stdlib.h> /* malloc, calloc, free, qsort */
 #include <string.h> /* memcmp, memmem, strcmp */
 
 #include "analysis.h"
+#include "bigmem.h"
 #include "radix.h"
-#include "utf8.h"
+#include "strscan.h"
 
-/* Strings longer than this are not counted (no literal comes close; it bounds uint32 lengths). */
-#define MAX_STRING_LEN (1u << 30)
-/* Occurrences beyond this are not recorded (indices are 32-bit). */
-#define MAX_OCCURRENCES 0x7fffffffu
-
-/* Length of a valid UTF-8 sequence of two to four bytes at p (n available) encoding a printable
- * code point (no C1 controls), or 0. */
-static size_t utf8_len(const uint8_t *p, size_t n)
-{
-    uint32_t cp;
-    size_t len = ss_utf8_next(p, n, &cp);
-    return len >= 2 && !(cp >= 0x80 && cp <= 0x9f) ? len : 0;
-}
-
-static bool text_byte(uint8_t b)
-{
-    return (b >= 0x20 && b <= 0x7e) || (b >= 0x09 && b <= 0x0d) || b == 0x1b;
-}
-
-/* ---- occurrences and groups ------------------------------------------------------------- */
+/* ---- grouping equal strings ------------------------------------------------------------- */
 
 typedef struct {
     const uint8_t *p;
     uint32_t len;
     uint32_t copies;
-    uint32_t first, last; /* occurrence indices: a list through occ.next */
+    uint32_t first, last; /* record indices: a list through strtab.next */
 } group;
 
 typedef struct {
-    uint64_t offset;      /* image-relative */
-    uint32_t next;        /* next occurrence of the same group, UINT32_MAX at the end */
-} occ;
-
-typedef struct {
-    group *g;
-    size_t ng, capg;
-    occ *o;
-    size_t no, capo;
-    uint64_t *table;      /* hash << 32 | (group index + 1); 0 empty */
-    size_t tcap;          /* power of two */
+    ss_strrecs r;   /* every string found, in offset order */
+    uint32_t *next; /* per record: the next record of the same group, UINT32_MAX at the end */
+    group *g;       /* distinct strings, in order of first occurrence */
+    size_t ng;
+    size_t r_n_alloc; /* elements of next and g */
 } strtab;
 
-/* Eight bytes at a time with a multiply-xorshift mix: several times faster than byte-wise FNV
- * on literals, and the table only needs a good spread, not a cryptographic hash. */
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
+static void strtab_free(strtab *t)
 {
-    const uint64_t m = 0x9e3779b97f4a7c15ull;
-    uint64_t h = n * m;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * m;
-        h ^= h >> 32;
-    }
-    uint64_t w = 0;
-    memcpy(&w, p + i, n - i);
-    h = (h ^ w) * m;
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-    return h ^ (h >> 32);
+    ss_strrecs_free(&t->r);
+    ss_big_free(t->next, t->r_n_alloc * sizeof *t->next);
+    ss_big_free(t->g, t->r_n_alloc * sizeof *t->g);
 }
 
-static bool grow_table(strtab *t)
-{
-    size_t ncap = t->tcap ? t->tcap * 2 : 1024;
-    uint64_t *nt = calloc(ncap, sizeof *nt);
-    if (nt == NULL)
-        return false;
-    for (size_t i = 0; i < t->tcap; i++) {
-        uint64_t e = t->table[i];
-        if (e == 0)
-            continue;
-        size_t h = (size_t)(e >> 32) & (ncap - 1);
-        while (nt[h])
-            h = (h + 1) & (ncap - 1);
-        nt[h] = e;
-    }
-    free(t->table);
-    t->table = nt;
-    t->tcap = ncap;
-    return true;
-}
+/* How far ahead of the insert the table slot is prefetched: the table is too big for the
+ * caches of a big library (4 MiB for libLLVM-15), and with the next slots already on their way
+ * the inserts no longer wait on memory one by one. */
+#define PREFETCH_AHEAD 16
 
-static bool add_string(strtab *t, const uint8_t *p, size_t len, uint64_t offset)
+/* Groups the records: an open-addressing table sized once for every record (load <= 1/2),
+ * entries hash << 32 | group + 1. */
+static bool group_all(strtab *t)
 {
-    if (t->no >= MAX_OCCURRENCES)
+    size_t n = t->r.n;
+    t->ng = 0;
+    if (n == 0)
         return true;
-    if ((t->ng + 1) * 2 > t->tcap && !grow_table(t))
+    size_t cap = 1024;
+    while (cap < 2 * n)
+        cap <<= 1;
+    size_t mask = cap - 1;
+    uint64_t *table = ss_big_alloc(cap * sizeof *table);
+    t->g = ss_big_alloc(n * sizeof *t->g);
+    t->next = ss_big_alloc(n * sizeof *t->next);
+    t->r_n_alloc = n;
+    if (table == NULL || t->g == NULL || t->next == NULL) {
+        ss_big_free(table, cap * sizeof *table);
         return false;
-    if (t->no == t->capo) {
-        size_t nc = t->capo ? t->capo * 2 : 1024;
-        occ *n = realloc(t->o, nc * sizeof *n);
-        if (n == NULL)
-            return false;
-        t->o = n;
-        t->capo = nc;
     }
-    uint32_t oi = (uint32_t)t->no++;
-    t->o[oi] = (occ){offset, UINT32_MAX};
-    uint64_t hash = hash_bytes(p, len) >> 32;
-    size_t h = (size_t)hash & (t->tcap - 1);
-    while (t->table[h]) {
-        if (t->table[h] >> 32 != hash) {
-            h = (h + 1) & (t->tcap - 1);
-            continue;
-        }
-        group *g = &t->g[(uint32_t)t->table[h] - 1];
-        if (g->len == len && memcmp(g->p, p, len) == 0) {
-            g->copies++;
-            t->o[g->last].next = oi;
-            g->last = oi;
-            return true;
-        }
-        h = (h + 1) & (t->tcap - 1);
-    }
-    if (t->ng == t->capg) {
-        size_t nc = t->capg ? t->capg * 2 : 1024;
-        group *n = realloc(t->g, nc * sizeof *n);
-        if (n == NULL)
-            return false;
-        t->g = n;
-        t->capg = nc;
-    }
-    t->g[t->ng] = (group){p, (uint32_t)len, 1, oi, oi};
-    t->table[h] = hash << 32 | (uint32_t)++t->ng;
-    return true;
-}
-
-/* Finds the strings of one section's bytes. */
-/* Byte classes: 1 text, 2 NUL, 3 a possible UTF-8 lead byte, 4 a UTF-8 continuation byte
- * (text only inside a sequence), 0 a byte that can never be part of a string. */
-static uint8_t byte_class[256];
-static pthread_once_t byte_class_once = PTHREAD_ONCE_INIT;
-
-static void byte_class_init(void)
-{
-    for (int c = 0; c < 256; c++)
-        byte_class[c] = c == 0                    ? 2
-                        : text_byte((uint8_t)c)   ? 1
-                        : c >= 0xc2 && c <= 0xf4  ? 3
-                        : c >= 0x80 && c <= 0xbf  ? 4
-                                                  : 0;
-}
-
-/* Finds the strings of one section's bytes: maximal runs of text ending in a NUL, at least min
- * bytes long. Binary data is skipped the way strings(1) does it: a string starting at s needs
- * text at s + min - 1, so a NUL or a byte that is never text there rules out every start up to
- * it without looking at the bytes in between; the exact scan then decides every boundary. */
-static bool scan(strtab *t, ss_span b, uint64_t file_off, uint32_t min, uint64_t *count,
-                 uint64_t *bytes)
-{
-    pthread_once(&byte_class_once, byte_class_init);
-    const uint8_t *p = b.p;
-    size_t n = b.len, s = 0;
-    size_t reach = min ? min - 1 : 0;
-    while (s < n) {
-        /* Skip starts that cannot begin a string of min bytes. */
-        if (s + reach < n) {
-            uint8_t k = byte_class[p[s + reach]];
-            if (k == 0 || k == 2) {
-                s += reach + 1;
-                continue;
-            }
-            size_t r = s + reach; /* the bytes before it must be able to be text too */
-            while (r > s && byte_class[p[r - 1]] != 0 && byte_class[p[r - 1]] != 2)
-                r--;
-            if (r > s) {
-                s = r;
-                continue;
-            }
-        }
-        /* Exact scan of the run starting at s. */
-        size_t i = s;
+    const ss_strrec *rec = t->r.items;
+    for (size_t i = 0; i < n; i++) {
+        if (i + PREFETCH_AHEAD < n)
+            __builtin_prefetch(&table[rec[i + PREFETCH_AHEAD].hash & mask]);
+        const ss_strrec *r = &rec[i];
+        t->next[i] = UINT32_MAX;
+        size_t h = r->hash & mask;
         for (;;) {
-            if (i >= n) {
-                s = n;
+            uint64_t e = table[h];
+            if (e == 0) {
+                t->g[t->ng] = (group){r->p, r->len, 1, (uint32_t)i, (uint32_t)i};
+                table[h] = (uint64_t)r->hash << 32 | (uint64_t)++t->ng;
                 break;
             }
-            uint8_t k = byte_class[p[i]];
-            if (k == 1) {
-                i++;
-            } else if (k == 2) {
-                size_t len = i - s;
-                if (len >= min && len <= MAX_STRING_LEN) {
-                    if (!add_string(t, p + s, len, file_off + s))
-                        return false;
-                    (*count)++;
-                    *bytes += len + 1;
-                }
-                s = i + 1;
-                break;
-            } else {
-                size_t u = k == 3 ? utf8_len(p + i, n - i) : 0;
-                if (u) {
-                    i += u;
-                } else {
-                    s = i + 1;
+            if ((uint32_t)(e >> 32) == r->hash) {
+                group *g = &t->g[(uint32_t)e - 1];
+                if (g->len == r->len && memcmp(g->p, r->p, r->len) == 0) {
+                    g->copies++;
+                    t->next[g->last] = (uint32_t)i;
+                    g->last = (uint32_t)i;
                     break;
                 }
             }
+            h = (h + 1) & mask;
         }
     }
+    ss_big_free(table, cap * sizeof *table);
     return true;
 }
 
 /* ---- tail merging ----------------------------------------------------------------------- */
 
 typedef struct {
-    uint64_t key; /* the last 8 bytes, last byte most significant, zero-padded: orders like the
-                   * reversed text as far as it goes */
-    const uint8_t *p;
+    uint64_t key; /* 8 bytes of the reversed text from some depth, zero-padded (no string holds a
+                   * NUL, so a string that ends sorts first) */
+    uint32_t gi;  /* group */
     uint32_t len;
 } rstr;
 
-static uint64_t rkey(const uint8_t *p, uint32_t len)
+/* The reversed text of p[0, len) from byte depth on, 8 bytes as a big-endian number: the byte
+ * nearest the end is the most significant. On a little-endian machine that is one load of the
+ * eight bytes before len - depth. */
+static uint64_t rkey(const uint8_t *p, uint32_t len, size_t depth)
 {
+    if (depth >= len)
+        return 0;
+    size_t r = len - depth; /* bytes left, the last one at p[r - 1] */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w = 0;
+    if (r >= 8) {
+        memcpy(&w, p + r - 8, 8);
+        return w;
+    }
+    for (size_t i = 0; i < r; i++)
+        w |= (uint64_t)p[i] << (8 * (i + 8 - r));
+    return w;
+#else
     uint64_t k = 0;
-    for (uint32_t i = 0; i < 8; i++)
-        k = k << 8 | (i < len ? p[len - 1 - i] : 0);
+    for (size_t i = 0; i < 8; i++)
+        k = k << 8 | (i < r ? p[r - 1 - i] : 0);
     return k;
+#endif
 }
 
-/* Orders strings by their reversed text; a string comes right before those it ends. */
-static int rstr_cmp(const void *a, const void *b)
+/* Reversed-text order from byte depth on, eight bytes at a time; equal prefixes up to depth are
+ * the caller's promise. */
+static int rev_cmp(const group *g, const rstr *x, const rstr *y, size_t depth)
 {
-    const rstr *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    uint32_t n = x->len < y->len ? x->len : y->len;
-    const uint8_t *px = x->p + x->len, *py = y->p + y->len;
-    for (uint32_t i = n < 8 ? n + 1 : 9; i <= n; i++) {
-        uint8_t cx = px[-(ptrdiff_t)i], cy = py[-(ptrdiff_t)i];
-        if (cx != cy)
-            return cx < cy ? -1 : 1;
+    const uint8_t *px = g[x->gi].p, *py = g[y->gi].p;
+    size_t n = x->len > y->len ? x->len : y->len;
+    for (size_t d = depth; d < n; d += 8) {
+        uint64_t kx = rkey(px, x->len, d), ky = rkey(py, y->len, d);
+        if (kx != ky)
+            return kx < ky ? -1 : 1;
     }
     return x->len < y->len ? -1 : x->len > y->len;
 }
 
-/* Distinct strings that are a proper suffix of another distinct string. */
-/* Sorts like qsort(rstr_cmp), in linear time for the common case: a radix sort on the 8-byte
- * key, then the full comparison only inside runs of equal keys (strings that share their last
- * eight bytes). */
-static bool sort_rstr(rstr *r, size_t n)
+typedef struct {
+    size_t a, b, depth;
+} span3;
+
+/* Sorts r[0, n) by reversed text: a radix sort on the last eight bytes, then, inside each run of
+ * equal keys (strings that share their last eight bytes), the same on the next eight, and so on;
+ * runs of a few strings are finished by insertion sort. Each level reads only bytes no earlier
+ * level could tell apart, so the work is bounded by the bytes of the strings. */
+static bool sort_rstr(const group *g, rstr *r, size_t n)
 {
     if (!ss_radix_sort(r, n, sizeof *r, offsetof(rstr, key)))
         return false;
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && r[j].key == r[i].key)
-            j++;
-        if (j - i > 1)
-            qsort(r + i, j - i, sizeof *r, rstr_cmp);
-        i = j;
+    span3 *stack = NULL;
+    size_t ns = 0, caps = 0;
+    size_t depth = 0;
+    bool ok = true;
+    size_t a0 = 0;
+    /* First level: runs of equal keys at depth 0. */
+    for (;;) {
+        /* Next run [a, b) to refine, from the first level or the stack. */
+        size_t a, b;
+        if (a0 < n) {
+            a = a0;
+            b = a + 1;
+            while (b < n && r[b].key == r[a].key)
+                b++;
+            a0 = b;
+            depth = 8;
+            if (b - a < 2)
+                continue;
+        } else if (ns) {
+            span3 sp = stack[--ns];
+            a = sp.a;
+            b = sp.b;
+            depth = sp.depth;
+        } else {
+            break;
+        }
+        if (b - a <= 16) {
+            for (size_t i = a + 1; i < b; i++) {
+                rstr v = r[i];
+                size_t j = i;
+                while (j > a && rev_cmp(g, &v, &r[j - 1], depth) < 0) {
+                    r[j] = r[j - 1];
+                    j--;
+                }
+                r[j] = v;
+            }
+            continue;
+        }
+        /* Radix on the next eight bytes; the first-level key is restored afterwards. */
+        uint64_t k0 = r[a].key;
+        for (size_t i = a; i < b; i++)
+            r[i].key = rkey(g[r[i].gi].p, r[i].len, depth);
+        if (!ss_radix_sort(r + a, b - a, sizeof *r, offsetof(rstr, key))) {
+            ok = false;
+            break;
+        }
+        for (size_t i = a; i < b;) {
+            size_t j = i + 1;
+            while (j < b && r[j].key == r[i].key)
+                j++;
+            /* A run of equal keys whose strings all ended is impossible (they are distinct). */
+            if (j - i > 1) {
+                if (ns == caps) {
+                    size_t nc = caps ? caps * 2 : 64;
+                    span3 *ns2 = realloc(stack, nc * sizeof *ns2);
+                    if (ns2 == NULL) {
+                        ok = false;
+                        break;
+                    }
+                    stack = ns2;
+                    caps = nc;
+                }
+                stack[ns++] = (span3){i, j, depth + 8};
+            }
+            i = j;
+        }
+        for (size_t i = a; i < b; i++)
+            r[i].key = k0;
+        if (!ok)
+            break;
     }
-    return true;
+    free(stack);
+    return ok;
 }
 
+/* Distinct strings that are a proper suffix of another distinct string: in reversed-text order
+ * a string comes right before the strings it ends. */
 static bool tail_merge(const group *g, size_t ng, uint64_t *strings, uint64_t *bytes)
 {
     *strings = *bytes = 0;
     if (ng < 2)
         return true;
-    rstr *r = malloc(ng * sizeof *r);
+    rstr *r = ss_big_alloc(ng * sizeof *r);
     if (r == NULL)
         return false;
     for (size_t i = 0; i < ng; i++)
-        r[i] = (rstr){rkey(g[i].p, g[i].len), g[i].p, g[i].len};
-    if (!sort_rstr(r, ng)) {
-        free(r);
+        r[i] = (rstr){rkey(g[i].p, g[i].len, 0), (uint32_t)i, g[i].len};
+    if (!sort_rstr(g, r, ng)) {
+        ss_big_free(r, ng * sizeof *r);
         return false;
     }
     for (size_t i = 0; i + 1 < ng; i++) {
         const rstr *s = &r[i], *n = &r[i + 1];
-        if (s->len < n->len && memcmp(s->p, n->p + (n->len - s->len), s->len) == 0) {
+        if (s->len >= n->len)
+            continue;
+        bool suffix;
+        if (s->len < 8) /* the key holds all of s: its top len bytes must match */
+            suffix = (s->key ^ n->key) >> (8 * (8 - s->len)) == 0;
+        else
+            suffix = s->key == n->key &&
+                     memcmp(g[s->gi].p, g[n->gi].p + (n->len - s->len), s->len - 8) == 0;
+        if (suffix) {
             (*strings)++;
             *bytes += (uint64_t)s->len + 1;
         }
     }
-    free(r);
+    ss_big_free(r, ng * sizeof *r);
     return true;
 }
 
@@ -319,11 +286,11 @@ static int dup_cmp(const void *a, const void *b)
 /* The groups with more than one copy, largest waste first, in *out (malloc'd, NULL when there
  * are none); *bytes gets their total waste, Σ (copies - 1) × (len + 1). False when out of
  * memory. */
-static bool ranked_dups(const strtab *t, dup **out, size_t *n, uint64_t *bytes)
+static bool ranked_dups(const group *gs, size_t ng, dup **out, size_t *n, uint64_t *bytes)
 {
     size_t nd = 0;
-    for (size_t i = 0; i < t->ng; i++)
-        nd += t->g[i].copies > 1;
+    for (size_t i = 0; i < ng; i++)
+        nd += gs[i].copies > 1;
     *out = NULL;
     *n = nd;
     if (nd == 0)
@@ -332,8 +299,8 @@ static bool ranked_dups(const strtab *t, dup **out, size_t *n, uint64_t *bytes)
     if (dl == NULL)
         return false;
     nd = 0;
-    for (size_t i = 0; i < t->ng; i++) {
-        const group *g = &t->g[i];
+    for (size_t i = 0; i < ng; i++) {
+        const group *g = &gs[i];
         if (g->copies < 2)
             continue;
         uint64_t w = (uint64_t)(g->copies - 1) * ((uint64_t)g->len + 1);
@@ -426,15 +393,124 @@ static const char *make_hint(const ss_strings_result *r, ss_format fmt)
 
 /* ---- the analysis ------------------------------------------------------------------------- */
 
-ss_status ss_strings_analyze(ss_image *im, const ss_analysis_opts *o, ss_strings_result *out,
-                             ss_diag *d)
-{
-    memset(out, 0, sizeof *out);
-    uint32_t min = o->min_string ? o->min_string : 1;
-    strtab t = {0};
-    dup *dl = NULL;
-    ss_status st = SS_OK;
+/* Below this many bytes to scan, a second thread costs more than it saves. */
+#define SPLIT_MIN_BYTES (4u << 20)
+/* How far past the middle a NUL is looked for to split the scan at (a NUL ends every string, so
+ * the halves find exactly the strings one scan would). */
+#define SPLIT_LOOK (1u << 20)
 
+typedef struct {
+    ss_span *pieces;
+    size_t n;
+    uint32_t min;
+    ss_strrecs out;
+    bool ok;
+} scan_job;
+
+static void *scan_pieces(void *arg)
+{
+    scan_job *j = arg;
+    j->ok = true;
+    for (size_t i = 0; i < j->n && j->ok; i++)
+        j->ok = ss_strscan(j->pieces[i].p, j->pieces[i].len, j->min, &j->out);
+    return NULL;
+}
+
+/* Scans the pieces into t->r, in two halves on two threads when threads > 1 and there is
+ * enough to scan. */
+static bool scan_all(ss_span *pc, size_t npc, uint64_t total, uint32_t min, unsigned threads,
+                     strtab *t)
+{
+    scan_job j0 = {pc, npc, min, {0}, false};
+    if (threads < 2 || total < SPLIT_MIN_BYTES) {
+        scan_pieces(&j0);
+        t->r = j0.out;
+        return j0.ok;
+    }
+    /* Cut the piece holding the middle byte just after a NUL near it. */
+    uint64_t half = total / 2, seen = 0;
+    size_t k = 0;
+    while (k < npc && seen + pc[k].len <= half)
+        seen += pc[k++].len;
+    ss_span second[2];
+    size_t cut = 0;
+    if (k < npc) {
+        size_t from = (size_t)(half - seen), lim = pc[k].len - from;
+        if (lim > SPLIT_LOOK)
+            lim = SPLIT_LOOK;
+        const uint8_t *z = memchr(pc[k].p + from, 0, lim);
+        if (z != NULL)
+            cut = (size_t)(z - pc[k].p) + 1;
+    }
+    if (cut == 0 || cut >= pc[k].len) {
+        scan_pieces(&j0);
+        t->r = j0.out;
+        return j0.ok;
+    }
+    second[0] = (ss_span){pc[k].p + cut, pc[k].len - cut};
+    ss_span first_tail = {pc[k].p, cut};
+    /* Worker 0: pieces [0, k) and the head of piece k; worker 1: the rest. */
+    ss_span *p0 = malloc((k + 1) * sizeof *p0);
+    ss_span *p1 = malloc((npc - k) * sizeof *p1);
+    bool ok = p0 && p1;
+    if (ok) {
+        memcpy(p0, pc, k * sizeof *p0);
+        p0[k] = first_tail;
+        p1[0] = second[0];
+        memcpy(p1 + 1, pc + k + 1, (npc - k - 1) * sizeof *p1);
+        scan_job j1 = {p1, npc - k, min, {0}, false};
+        j0 = (scan_job){p0, k + 1, min, {0}, false};
+        pthread_t th;
+        bool threaded = pthread_create(&th, NULL, scan_pieces, &j1) == 0;
+        scan_pieces(&j0);
+        if (threaded)
+            pthread_join(th, NULL);
+        else
+            scan_pieces(&j1);
+        ok = j0.ok && j1.ok;
+        /* One list in offset order. */
+        size_t n0 = j0.out.n, n1 = j1.out.n;
+        if (ok && n1) {
+            size_t n = n0 + n1 > SS_STRING_MAX_RECORDS ? SS_STRING_MAX_RECORDS : n0 + n1;
+            ok = ss_strrecs_reserve(&j0.out, n);
+            if (ok) {
+                memcpy(j0.out.items + n0, j1.out.items, (n - n0) * sizeof *j1.out.items);
+                j0.out.n = n;
+            }
+        }
+        j0.out.count += j1.out.count;
+        j0.out.bytes += j1.out.bytes;
+        ss_strrecs_free(&j1.out);
+    }
+    free(p0);
+    free(p1);
+    t->r = j0.out;
+    return ok;
+}
+
+/* Everything the analysis computes before it writes into the image's arena: no arena use, so it
+ * may run on a thread of its own beside the BSS analysis. */
+struct ss_strings_job {
+    const ss_image *im;
+    ss_analysis_opts o;
+    strtab t;
+    ss_strings_result res; /* the figures; lists are filled when published */
+    dup *dl;
+    size_t nd;
+    bool oom;
+    pthread_t th;
+    bool threaded;
+};
+
+static void compute(ss_strings_job *j)
+{
+    const ss_image *im = j->im;
+    ss_strings_result *out = &j->res;
+    uint32_t min = j->o.min_string ? j->o.min_string : 1;
+    ss_span *pc = malloc((im->nsections ? im->nsections : 1) * sizeof *pc);
+    if (pc == NULL)
+        goto oom;
+    size_t npc = 0;
     for (size_t i = 0; i < im->nsections; i++) {
         const ss_section *s = &im->sections[i];
         ss_span b;
@@ -448,59 +524,117 @@ ss_status ss_strings_analyze(ss_image *im, const ss_analysis_opts *o, ss_strings
             continue;
         out->sections++;
         out->scanned_bytes += b.len;
-        if (!scan(&t, b, s->offset, min, &out->count, &out->string_bytes))
-            goto oom;
+        pc[npc++] = b;
     }
-    out->unique = t.ng;
-    if (!tail_merge(t.g, t.ng, &out->tail_merge_strings, &out->tail_merge_bytes))
+    bool ok = scan_all(pc, npc, out->scanned_bytes, min, j->o.threads, &j->t);
+    free(pc);
+    if (!ok)
         goto oom;
+    out->count = j->t.r.count;
+    out->string_bytes = j->t.r.bytes;
+    if (!group_all(&j->t))
+        goto oom;
+    out->unique = j->t.ng;
+    if (!tail_merge(j->t.g, j->t.ng, &out->tail_merge_strings, &out->tail_merge_bytes))
+        goto oom;
+    if (!ranked_dups(j->t.g, j->t.ng, &j->dl, &j->nd, &out->duplicate_bytes))
+        goto oom;
+    out->duplicate_groups = j->nd;
+    out->linker = find_linker(im);
+    out->hint = make_hint(out, im->format);
+    return;
+oom:
+    j->oom = true;
+}
 
-    size_t nd;
-    if (!ranked_dups(&t, &dl, &nd, &out->duplicate_bytes))
+static void *compute_thread(void *arg)
+{
+    compute(arg);
+    return NULL;
+}
+
+/* Copies the kept lists into the arena and frees the job. */
+static ss_status publish(ss_strings_job *j, ss_image *im, ss_strings_result *out, ss_diag *d)
+{
+    ss_status st = SS_OK;
+    const strtab *t = &j->t;
+    *out = j->res;
+    if (j->oom)
         goto oom;
-    out->duplicate_groups = nd;
-    if (nd) {
-        size_t keep = nd < SS_KEEP_STRINGS ? nd : SS_KEEP_STRINGS;
+    if (j->nd) {
+        size_t keep = j->nd < SS_KEEP_STRINGS ? j->nd : SS_KEEP_STRINGS;
         out->duplicates = ss_arena_array(im->arena, keep, sizeof *out->duplicates);
         if (out->duplicates == NULL)
             goto oom;
         for (size_t k = 0; k < keep; k++) {
-            const group *g = &t.g[dl[k].gi];
+            const group *g = &t->g[j->dl[k].gi];
             ss_string_dup *e = &out->duplicates[k];
             e->text = (const char *)g->p;
             e->len = g->len;
             e->copies = g->copies;
-            e->wasted = dl[k].wasted;
+            e->wasted = j->dl[k].wasted;
             size_t no = g->copies < SS_KEEP_OFFSETS ? g->copies : SS_KEEP_OFFSETS;
             e->offsets = ss_arena_array(im->arena, no, sizeof *e->offsets);
             if (e->offsets == NULL)
                 goto oom;
-            for (uint32_t oi = g->first; oi != UINT32_MAX && e->noffsets < no; oi = t.o[oi].next)
-                e->offsets[e->noffsets++] = t.o[oi].offset;
+            for (uint32_t oi = g->first; oi != UINT32_MAX && e->noffsets < no; oi = t->next[oi])
+                e->offsets[e->noffsets++] = (uint64_t)(t->r.items[oi].p - im->bytes.p);
         }
         out->nduplicates = keep;
     }
-
-    if (t.ng && o->keep_distinct) {
-        out->distinct = ss_arena_array(im->arena, t.ng, sizeof *out->distinct);
+    if (t->ng && j->o.keep_distinct) {
+        out->distinct = ss_arena_array(im->arena, t->ng, sizeof *out->distinct);
         if (out->distinct == NULL)
             goto oom;
-        for (size_t i = 0; i < t.ng; i++)
-            out->distinct[i] = (ss_string_entry){(const char *)t.g[i].p, t.g[i].len,
-                                                 t.g[i].copies};
-        out->ndistinct = t.ng;
+        for (size_t i = 0; i < t->ng; i++)
+            out->distinct[i] = (ss_string_entry){(const char *)t->g[i].p, t->g[i].len,
+                                                 t->g[i].copies};
+        out->ndistinct = t->ng;
     }
-    out->linker = find_linker(im);
-    out->hint = make_hint(out, im->format);
     goto done;
 oom:
+    memset(out, 0, sizeof *out);
     st = ss_fail_nooff(d, SS_E_NOMEM, "out of memory in the string analysis");
 done:
-    free(t.g);
-    free(t.o);
-    free(t.table);
-    free(dl);
+    strtab_free(&j->t);
+    free(j->dl);
+    free(j);
     return st;
+}
+
+ss_strings_job *ss_strings_start(const ss_image *im, const ss_analysis_opts *o)
+{
+    ss_strings_job *j = calloc(1, sizeof *j);
+    if (j == NULL)
+        return NULL;
+    j->im = im;
+    j->o = *o;
+    j->threaded = pthread_create(&j->th, NULL, compute_thread, j) == 0;
+    if (!j->threaded)
+        compute(j);
+    return j;
+}
+
+ss_status ss_strings_finish(ss_strings_job *j, ss_image *im, ss_strings_result *out,
+                            ss_diag *d)
+{
+    if (j->threaded)
+        pthread_join(j->th, NULL);
+    return publish(j, im, out, d);
+}
+
+ss_status ss_strings_analyze(ss_image *im, const ss_analysis_opts *o, ss_strings_result *out,
+                             ss_diag *d)
+{
+    ss_strings_job *j = calloc(1, sizeof *j);
+    if (j == NULL) {
+        memset(out, 0, sizeof *out);
+        return ss_fail_nooff(d, SS_E_NOMEM, "out of memory in the string analysis");
+    }
+    j->im = im;
+    j->o = *o;
+    compute(j);
+    return publish(j, im, out, d);
 }
 
 /* ---- across archive members ------------------------------------------------------------- */
@@ -516,20 +650,32 @@ ss_status ss_strings_across_compute(ss_image *owner, ss_image *const *ims, size_
     if (r == NULL)
         goto oom;
     /* Each member's distinct strings once: a group's copies are then the members holding it. */
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ss_analysis *a = ims[i]->analysis;
+        if (a != NULL && (a->ran & SS_AN_STRINGS))
+            total += a->strings.ndistinct;
+    }
+    if (total > SS_STRING_MAX_RECORDS)
+        total = SS_STRING_MAX_RECORDS;
+    if (!ss_strrecs_reserve(&t.r, total ? total : 1))
+        goto oom;
     for (size_t i = 0; i < n; i++) {
         const ss_analysis *a = ims[i]->analysis;
         if (a == NULL || !(a->ran & SS_AN_STRINGS))
             continue;
         r->members++;
-        for (size_t k = 0; k < a->strings.ndistinct; k++) {
+        for (size_t k = 0; k < a->strings.ndistinct && t.r.n < total; k++) {
             const ss_string_entry *e = &a->strings.distinct[k];
-            if (!add_string(&t, (const uint8_t *)e->text, e->len, 0))
-                goto oom;
+            const uint8_t *p = (const uint8_t *)e->text;
+            t.r.items[t.r.n++] = (ss_strrec){p, e->len, ss_str_hash(p, e->len)};
         }
     }
+    if (!group_all(&t))
+        goto oom;
     r->unique = t.ng;
     size_t nd;
-    if (!ranked_dups(&t, &dl, &nd, &r->duplicate_bytes))
+    if (!ranked_dups(t.g, t.ng, &dl, &nd, &r->duplicate_bytes))
         goto oom;
     r->duplicate_groups = nd;
     if (nd) {
@@ -547,9 +693,7 @@ ss_status ss_strings_across_compute(ss_image *owner, ss_image *const *ims, size_
 oom:
     st = ss_fail_nooff(d, SS_E_NOMEM, "out of memory comparing the strings of archive members");
 done:
-    free(t.g);
-    free(t.o);
-    free(t.table);
+    strtab_free(&t);
     free(dl);
     return st;
 }

@@ -3,3 +3,18 @@ add_executable(unit_tests ${CMAKE_CURRENT_SOURCE_DIR}/unit.c)
 target_link_libraries(unit_tests PRIVATE segscan_formats segscan_emit segscan_core
   PkgConfig::ZLIB PkgConfig::LIBZSTD)
 add_test(NAME unit COMMAND unit_tests)
+
+# The SIMD string scanner against a byte-at-a-time reference, on every implementation the CPU
+# has (portable C, SSE2, AVX2).
+add_executable(strscan_test ${CMAKE_CURRENT_SOURCE_DIR}/strscan_test.c)
+target_link_libraries(strscan_test PRIVATE segscan_core)
+add_test(NAME strscan COMMAND strscan_test)
+
+# The radix sort against an insertion sort, and the BSS analysis's relocation index against a
+# byte-by-byte model on random synthetic images.
+add_executable(radix_test ${CMAKE_CURRENT_SOURCE_DIR}/radix_test.c)
+target_link_libraries(radix_test PRIVATE segscan_core)
+add_test(NAME radix COMMAND radix_test)
+add_executable(bss_index_test ${CMAKE_CURRENT_SOURCE_DIR}/bss_index_test.c)
+target_link_libraries(bss_index_test PRIVATE segscan_core)
+add_test(NAME bss_index COMMAND bss_index_test)
