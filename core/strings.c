@@ -5,13 +5,12 @@
  * before the strings it is a suffix of (so tail merging is a check of neighbours, never a
  * comparison of all pairs). Definitions are in analysis.h. */
 #include <pthread.h> /* pthread_create */
-#include <stddef.h> /* offsetof */
+#include <stddef.h> /* size_t */
 #include <stdlib.h> /* malloc, calloc, free, qsort */
 #include <string.h> /* memcmp, memmem, strcmp */
 
 #include "analysis.h"
 #include "bigmem.h"
-#include "radix.h"
 #include "strscan.h"
 
 /* ---- grouping equal strings ------------------------------------------------------------- */
@@ -96,9 +95,10 @@ static bool group_all(strtab *t)
 /* ---- tail merging ----------------------------------------------------------------------- */
 
 typedef struct {
-    uint64_t key; /* 8 bytes of the reversed text from some depth, zero-padded (no string holds a
-                   * NUL, so a string that ends sorts first) */
-    uint32_t gi;  /* group */
+    uint64_t key;  /* the last 8 bytes of the text reversed, zero-padded (no string holds a NUL,
+                    * so a string that ends sorts first) */
+    uint64_t next; /* the 8 bytes before those, the same way; deeper ones while refining */
+    uint32_t gi;   /* group */
     uint32_t len;
 } rstr;
 
@@ -127,102 +127,130 @@ static uint64_t rkey(const uint8_t *p, uint32_t len, size_t depth)
 #endif
 }
 
-/* Reversed-text order from byte depth on, eight bytes at a time; equal prefixes up to depth are
- * the caller's promise. */
-static int rev_cmp(const group *g, const rstr *x, const rstr *y, size_t depth)
-{
-    const uint8_t *px = g[x->gi].p, *py = g[y->gi].p;
-    size_t n = x->len > y->len ? x->len : y->len;
-    for (size_t d = depth; d < n; d += 8) {
-        uint64_t kx = rkey(px, x->len, d), ky = rkey(py, y->len, d);
-        if (kx != ky)
-            return kx < ky ? -1 : 1;
-    }
-    return x->len < y->len ? -1 : x->len > y->len;
-}
-
 typedef struct {
     size_t a, b, depth;
 } span3;
 
-/* Sorts r[0, n) by reversed text: a radix sort on the last eight bytes, then, inside each run of
- * equal keys (strings that share their last eight bytes), the same on the next eight, and so on;
- * runs of a few strings are finished by insertion sort. Each level reads only bytes no earlier
- * level could tell apart, so the work is bounded by the bytes of the strings. */
-static bool sort_rstr(const group *g, rstr *r, size_t n)
+/* (key, next) as one 16-byte big-endian number: byte d of it. */
+static unsigned digit(const rstr *x, unsigned d)
 {
-    if (!ss_radix_sort(r, n, sizeof *r, offsetof(rstr, key)))
-        return false;
+    return (unsigned)((d < 8 ? x->key >> (56 - 8 * d) : x->next >> (120 - 8 * d)) & 0xff);
+}
+
+static bool pair_less(const rstr *x, const rstr *y)
+{
+    return x->key != y->key ? x->key < y->key : x->next < y->next;
+}
+
+/* Runs up to this long are insertion-sorted. */
+#define SMALL_RUN 32
+
+static void insertion_sort(rstr *r, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        rstr v = r[i];
+        size_t j = i;
+        while (j > 0 && pair_less(&v, &r[j - 1])) {
+            r[j] = r[j - 1];
+            j--;
+        }
+        r[j] = v;
+    }
+}
+
+/* Most-significant-digit radix sort by (key, next) from byte d on, tmp as scratch of n. A level
+ * reads only the bucket it splits, which soon fits the cache, and text spreads over the 256
+ * buckets fast: libLLVM's strings need two or three levels, where a least-significant-digit
+ * sort makes all sixteen passes over the whole array. Depth is at most 16. */
+static void msd_sort(rstr *r, rstr *tmp, size_t n, unsigned d)
+{
+    if (n > SMALL_RUN && d < 16) {
+        /* Skip the bytes every record shares (strings with a common ending), in one pass. */
+        uint64_t dk = 0, dn = 0;
+        for (size_t i = 1; i < n; i++) {
+            dk |= r[i].key ^ r[0].key;
+            dn |= r[i].next ^ r[0].next;
+        }
+        unsigned first = dk ? (unsigned)__builtin_clzll(dk) / 8
+                            : dn ? 8 + (unsigned)__builtin_clzll(dn) / 8 : 16;
+        if (first > d)
+            d = first;
+    }
+    if (n > SMALL_RUN && d < 16) {
+        size_t cnt[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            cnt[digit(&r[i], d)]++;
+        size_t pos[256], sum = 0;
+        for (unsigned b = 0; b < 256; b++) {
+            pos[b] = sum;
+            sum += cnt[b];
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[pos[digit(&r[i], d)]++] = r[i];
+        memcpy(r, tmp, n * sizeof *r);
+        for (size_t b = 0, at = 0; b < 256; at += cnt[b], b++)
+            if (cnt[b] > 1)
+                msd_sort(r + at, tmp + at, cnt[b], d + 1);
+    } else if (n <= SMALL_RUN) {
+        insertion_sort(r, n);
+    }
+}
+
+/* Sorts r[0, n) by reversed text: by the last sixteen bytes, which the build put in each record,
+ * then runs that share them by eight more bytes at each level, read from the strings. Each level
+ * reads only bytes no earlier level could tell apart, so the work is bounded by the strings'
+ * bytes. */
+static bool sort_rstr(const group *g, rstr *r, rstr *tmp, size_t n)
+{
+    msd_sort(r, tmp, n, 0);
     span3 *stack = NULL;
     size_t ns = 0, caps = 0;
-    size_t depth = 0;
     bool ok = true;
-    size_t a0 = 0;
-    /* First level: runs of equal keys at depth 0. */
-    for (;;) {
-        /* Next run [a, b) to refine, from the first level or the stack. */
-        size_t a, b;
-        if (a0 < n) {
-            a = a0;
-            b = a + 1;
-            while (b < n && r[b].key == r[a].key)
-                b++;
-            a0 = b;
-            depth = 8;
-            if (b - a < 2)
-                continue;
-        } else if (ns) {
-            span3 sp = stack[--ns];
-            a = sp.a;
-            b = sp.b;
-            depth = sp.depth;
-        } else {
-            break;
-        }
-        if (b - a <= 16) {
-            for (size_t i = a + 1; i < b; i++) {
-                rstr v = r[i];
-                size_t j = i;
-                while (j > a && rev_cmp(g, &v, &r[j - 1], depth) < 0) {
-                    r[j] = r[j - 1];
-                    j--;
+    /* Runs equal in all sixteen bytes, at depth 16; deeper, rstr.next holds the run's key. */
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        while (b < n && r[b].key == r[a].key && r[b].next == r[a].next)
+            b++;
+        if (b - a > 1) {
+            if (ns == caps) {
+                size_t nc = caps ? caps * 2 : 64;
+                span3 *s2 = realloc(stack, nc * sizeof *s2);
+                if (s2 == NULL) {
+                    ok = false;
+                    break;
                 }
-                r[j] = v;
+                stack = s2;
+                caps = nc;
             }
-            continue;
+            stack[ns++] = (span3){a, b, 16};
         }
-        /* Radix on the next eight bytes; the first-level key is restored afterwards. */
-        uint64_t k0 = r[a].key;
-        for (size_t i = a; i < b; i++)
-            r[i].key = rkey(g[r[i].gi].p, r[i].len, depth);
-        if (!ss_radix_sort(r + a, b - a, sizeof *r, offsetof(rstr, key))) {
-            ok = false;
-            break;
-        }
-        for (size_t i = a; i < b;) {
+        a = b;
+    }
+    while (ok && ns) {
+        span3 sp = stack[--ns];
+        for (size_t i = sp.a; i < sp.b; i++)
+            r[i].next = rkey(g[r[i].gi].p, r[i].len, sp.depth);
+        msd_sort(r + sp.a, tmp + sp.a, sp.b - sp.a, 8); /* keys are equal: bytes 8.. of the pair */
+        for (size_t i = sp.a; i < sp.b && ok;) {
             size_t j = i + 1;
-            while (j < b && r[j].key == r[i].key)
+            while (j < sp.b && r[j].next == r[i].next)
                 j++;
             /* A run of equal keys whose strings all ended is impossible (they are distinct). */
             if (j - i > 1) {
                 if (ns == caps) {
                     size_t nc = caps ? caps * 2 : 64;
-                    span3 *ns2 = realloc(stack, nc * sizeof *ns2);
-                    if (ns2 == NULL) {
+                    span3 *s2 = realloc(stack, nc * sizeof *s2);
+                    if (s2 == NULL) {
                         ok = false;
                         break;
                     }
-                    stack = ns2;
+                    stack = s2;
                     caps = nc;
                 }
-                stack[ns++] = (span3){i, j, depth + 8};
+                stack[ns++] = (span3){i, j, sp.depth + 8};
             }
             i = j;
         }
-        for (size_t i = a; i < b; i++)
-            r[i].key = k0;
-        if (!ok)
-            break;
     }
     free(stack);
     return ok;
@@ -235,13 +263,18 @@ static bool tail_merge(const group *g, size_t ng, uint64_t *strings, uint64_t *b
     *strings = *bytes = 0;
     if (ng < 2)
         return true;
-    rstr *r = ss_big_alloc(ng * sizeof *r);
-    if (r == NULL)
-        return false;
-    for (size_t i = 0; i < ng; i++)
-        r[i] = (rstr){rkey(g[i].p, g[i].len, 0), (uint32_t)i, g[i].len};
-    if (!sort_rstr(g, r, ng)) {
-        ss_big_free(r, ng * sizeof *r);
+    rstr *r0 = ss_big_alloc(ng * sizeof *r0), *r1 = ss_big_alloc(ng * sizeof *r1), *r;
+    bool ok = r0 && r1;
+    if (ok) {
+        for (size_t i = 0; i < ng; i++)
+            r0[i] = (rstr){rkey(g[i].p, g[i].len, 0), rkey(g[i].p, g[i].len, 8), (uint32_t)i,
+                           g[i].len};
+        ok = sort_rstr(g, r0, r1, ng);
+        r = r0;
+    }
+    if (!ok) {
+        ss_big_free(r0, ng * sizeof *r0);
+        ss_big_free(r1, ng * sizeof *r1);
         return false;
     }
     for (size_t i = 0; i + 1 < ng; i++) {
@@ -259,7 +292,8 @@ static bool tail_merge(const group *g, size_t ng, uint64_t *strings, uint64_t *b
             *bytes += (uint64_t)s->len + 1;
         }
     }
-    ss_big_free(r, ng * sizeof *r);
+    ss_big_free(r0, ng * sizeof *r0);
+    ss_big_free(r1, ng * sizeof *r1);
     return true;
 }
 
