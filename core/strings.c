@@ -200,30 +200,37 @@ static void msd_sort(rstr *r, rstr *tmp, size_t n, unsigned d)
  * then runs that share them by eight more bytes at each level, read from the strings. Each level
  * reads only bytes no earlier level could tell apart, so the work is bounded by the strings'
  * bytes. */
-static bool sort_rstr(const group *g, rstr *r, rstr *tmp, size_t n)
+static bool push_span(span3 **stack, size_t *ns, size_t *caps, span3 sp)
 {
-    msd_sort(r, tmp, n, 0);
+    if (*ns == *caps) {
+        size_t nc = *caps ? *caps * 2 : 64;
+        span3 *s2 = realloc(*stack, nc * sizeof *s2);
+        if (s2 == NULL)
+            return false;
+        *stack = s2;
+        *caps = nc;
+    }
+    (*stack)[(*ns)++] = sp;
+    return true;
+}
+
+/* Sorts r[0, n) by reversed text from byte d of the 16-byte pair on: by those sixteen bytes,
+ * which the build put in each record, then runs that share them by eight more bytes at each
+ * level, read from the strings. Each level reads only bytes no earlier level could tell apart,
+ * so the work is bounded by the strings' bytes. */
+static bool sort_range(const group *g, rstr *r, rstr *tmp, size_t n, unsigned d)
+{
+    msd_sort(r, tmp, n, d);
     span3 *stack = NULL;
     size_t ns = 0, caps = 0;
     bool ok = true;
     /* Runs equal in all sixteen bytes, at depth 16; deeper, rstr.next holds the run's key. */
-    for (size_t a = 0; a < n;) {
+    for (size_t a = 0; a < n && ok;) {
         size_t b = a + 1;
         while (b < n && r[b].key == r[a].key && r[b].next == r[a].next)
             b++;
-        if (b - a > 1) {
-            if (ns == caps) {
-                size_t nc = caps ? caps * 2 : 64;
-                span3 *s2 = realloc(stack, nc * sizeof *s2);
-                if (s2 == NULL) {
-                    ok = false;
-                    break;
-                }
-                stack = s2;
-                caps = nc;
-            }
-            stack[ns++] = (span3){a, b, 16};
-        }
+        if (b - a > 1)
+            ok = push_span(&stack, &ns, &caps, (span3){a, b, 16});
         a = b;
     }
     while (ok && ns) {
@@ -236,19 +243,8 @@ static bool sort_rstr(const group *g, rstr *r, rstr *tmp, size_t n)
             while (j < sp.b && r[j].next == r[i].next)
                 j++;
             /* A run of equal keys whose strings all ended is impossible (they are distinct). */
-            if (j - i > 1) {
-                if (ns == caps) {
-                    size_t nc = caps ? caps * 2 : 64;
-                    span3 *s2 = realloc(stack, nc * sizeof *s2);
-                    if (s2 == NULL) {
-                        ok = false;
-                        break;
-                    }
-                    stack = s2;
-                    caps = nc;
-                }
-                stack[ns++] = (span3){i, j, sp.depth + 8};
-            }
+            if (j - i > 1)
+                ok = push_span(&stack, &ns, &caps, (span3){i, j, sp.depth + 8});
             i = j;
         }
     }
@@ -256,9 +252,63 @@ static bool sort_rstr(const group *g, rstr *r, rstr *tmp, size_t n)
     return ok;
 }
 
+typedef struct {
+    const group *g;
+    rstr *r, *tmp;
+    const size_t *end; /* end[b]: one past bucket b; buckets [b0, b1) are this job's */
+    unsigned b0, b1;
+    bool ok;
+} sort_job;
+
+/* Sorts each bucket of the job from byte 1 (byte 0 is the bucket). */
+static void *sort_job_run(void *arg)
+{
+    sort_job *j = arg;
+    j->ok = true;
+    for (unsigned b = j->b0; b < j->b1 && j->ok; b++) {
+        size_t at = b ? j->end[b - 1] : 0, n = j->end[b] - at;
+        if (n > 1)
+            j->ok = sort_range(j->g, j->r + at, j->tmp + at, n, 1);
+    }
+    return NULL;
+}
+
+/* Sorts r[0, n) (tmp: scratch of n) by reversed text. With two threads, the first level splits
+ * by the last byte here, and each thread sorts the buckets on one side of the middle. */
+static bool sort_rstr(const group *g, rstr *r, rstr *tmp, size_t n, unsigned threads)
+{
+    if (threads < 2 || n < 4096)
+        return sort_range(g, r, tmp, n, 0);
+    size_t cnt[256] = {0};
+    for (size_t i = 0; i < n; i++)
+        cnt[r[i].key >> 56]++;
+    size_t pos[256], sum = 0;
+    unsigned mid = 0;
+    for (unsigned b = 0; b < 256; b++) {
+        pos[b] = sum;
+        sum += cnt[b];
+        if (sum <= n / 2)
+            mid = b + 1; /* buckets [0, mid) hold at most half */
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[pos[r[i].key >> 56]++] = r[i];
+    memcpy(r, tmp, n * sizeof *r);
+    /* pos[b] is now one past bucket b. */
+    sort_job j0 = {g, r, tmp, pos, 0, mid, false}, j1 = {g, r, tmp, pos, mid, 256, false};
+    pthread_t th;
+    bool threaded = pthread_create(&th, NULL, sort_job_run, &j1) == 0;
+    sort_job_run(&j0);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        sort_job_run(&j1);
+    return j0.ok && j1.ok;
+}
+
 /* Distinct strings that are a proper suffix of another distinct string: in reversed-text order
  * a string comes right before the strings it ends. */
-static bool tail_merge(const group *g, size_t ng, uint64_t *strings, uint64_t *bytes)
+static bool tail_merge(const group *g, size_t ng, unsigned threads, uint64_t *strings,
+                       uint64_t *bytes)
 {
     *strings = *bytes = 0;
     if (ng < 2)
@@ -269,7 +319,7 @@ static bool tail_merge(const group *g, size_t ng, uint64_t *strings, uint64_t *b
         for (size_t i = 0; i < ng; i++)
             r0[i] = (rstr){rkey(g[i].p, g[i].len, 0), rkey(g[i].p, g[i].len, 8), (uint32_t)i,
                            g[i].len};
-        ok = sort_rstr(g, r0, r1, ng);
+        ok = sort_rstr(g, r0, r1, ng, threads);
         r = r0;
     }
     if (!ok) {
@@ -569,7 +619,8 @@ static void compute(ss_strings_job *j)
     if (!group_all(&j->t))
         goto oom;
     out->unique = j->t.ng;
-    if (!tail_merge(j->t.g, j->t.ng, &out->tail_merge_strings, &out->tail_merge_bytes))
+    if (!tail_merge(j->t.g, j->t.ng, j->o.threads, &out->tail_merge_strings,
+                    &out->tail_merge_bytes))
         goto oom;
     if (!ranked_dups(j->t.g, j->t.ng, &j->dl, &j->nd, &out->duplicate_bytes))
         goto oom;

@@ -37,23 +37,29 @@ with open(asm, "w") as f:
 obj = os.path.join(WORK, "scale.o")
 subprocess.run(["as", asm, "-o", obj], check=True)
 
-cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-t0 = time.monotonic()
-r = subprocess.run([SEGSCAN, "-q", "-f", "json", "--compact", "--only", "strings", obj],
-                   stdout=subprocess.PIPE, check=True)
-elapsed = time.monotonic() - t0
-cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
-s = json.loads(r.stdout)["images"][0]["strings"]
-want = {"count": U + D + S + DS, "unique": U + S, "duplicate_bytes": 14 * D + 13 * DS,
-        "tail_merge_bytes": 13 * S, "duplicate_groups": D + DS, "tail_merge_strings": S}
-print("%d strings in %d bytes of .rodata: segscan took %.2f s (%.2f s of CPU)" % (
-    len(strings), os.path.getsize(blob), elapsed, cpu))
-bad = {k: (s[k], v) for k, v in want.items() if s[k] != v}
-for k, (got, exp) in bad.items():
-    print("FAIL: %s = %d, expected %d" % (k, got, exp))
-print("duplicates listed: %d (cut at 100), first %r" % (len(s["duplicates"]), s["duplicates"][0]["text"]))
-if len(s["duplicates"]) != 100:
-    print("FAIL: the duplicates list is not cut at 100")
-    bad["list"] = 1
+bad = {}
+# -j1: one thread; -j2: the scan split at a NUL and the sort split by last byte, on two threads.
+# Both must give the truth.
+for jobs in ("-j1", "-j2"):
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    r = subprocess.run([SEGSCAN, "-q", jobs, "-f", "json", "--compact", "--only", "strings", obj],
+                       stdout=subprocess.PIPE, check=True)
+    elapsed = time.monotonic() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    s = json.loads(r.stdout)["images"][0]["strings"]
+    want = {"count": U + D + S + DS, "unique": U + S, "duplicate_bytes": 14 * D + 13 * DS,
+            "tail_merge_bytes": 13 * S, "duplicate_groups": D + DS, "tail_merge_strings": S}
+    print("%s: %d strings in %d bytes of .rodata: segscan took %.2f s (%.2f s of CPU)" % (
+        jobs, len(strings), os.path.getsize(blob), elapsed, cpu))
+    for k, v in want.items():
+        if s[k] != v:
+            print("FAIL %s: %s = %d, expected %d" % (jobs, k, s[k], v))
+            bad[jobs + k] = 1
+    print("duplicates listed: %d (cut at 100), first %r" % (len(s["duplicates"]),
+                                                            s["duplicates"][0]["text"]))
+    if len(s["duplicates"]) != 100:
+        print("FAIL: the duplicates list is not cut at 100")
+        bad["list"] = 1
 sys.exit(1 if bad else 0)
