@@ -4,7 +4,8 @@
  * zero bytes where an R_X86_64_RELATIVE fills a pointer at load time), so the analysis needs
  * every written range. Tables are read with a cursor straight from the file bytes: the ranges
  * are already checked by the section reader, and RELR is not a type every libelf converts. */
-#include <gelf.h> /* GElf_Shdr, SHT_*, R_* */
+#include <gelf.h>   /* GElf_Shdr, SHT_*, R_* */
+#include <string.h> /* memcpy */
 
 #include "elf_internal.h"
 
@@ -52,76 +53,129 @@ static uint32_t reloc_width(unsigned machine, uint32_t type, uint32_t ptr)
     return ptr;
 }
 
-static bool add(ss_image *im, int64_t section, uint64_t addr, uint32_t size)
+/* Loads of table fields. ss_load32/64 are out of line and read a byte at a time; these inline
+ * to one load (and a byte swap for the other byte order) in the loops over a big library's
+ * hundreds of thousands of entries. The caller has checked the range. */
+static inline uint64_t load64(const uint8_t *p, bool be)
 {
-    if (size == 0)
-        return true;
-    ss_reloc *r = ss_image_add_reloc(im);
-    if (r == NULL)
-        return false;
-    r->section = section;
-    r->addr = addr;
-    r->size = size;
-    return true;
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return be ? v : __builtin_bswap64(v);
+#else
+    return be ? __builtin_bswap64(v) : v;
+#endif
+}
+
+static inline uint32_t load32(const uint8_t *p, bool be)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return be ? v : __builtin_bswap32(v);
+#else
+    return be ? __builtin_bswap32(v) : v;
+#endif
 }
 
 /* RELR: an even word is an address written and the next base; an odd word is a bitmap of the
- * following 63 (or 31) words. */
+ * following 63 (or 31) words. The number of places a table writes: */
+static size_t relr_count(ss_span tab, bool is64, bool be)
+{
+    size_t w = is64 ? 8 : 4, n = 0;
+    for (size_t i = 0; i < tab.len / w; i++) {
+        uint64_t e = is64 ? load64(tab.p + i * w, be) : load32(tab.p + i * w, be);
+        n += (e & 1) == 0 ? 1 : (size_t)__builtin_popcountll(e >> 1);
+    }
+    return n;
+}
+
 static bool read_relr(ss_image *im, ss_span tab, bool is64, bool be)
 {
+    size_t count = relr_count(tab, is64, be);
+    if (count == 0)
+        return true;
+    ss_reloc *out = ss_image_add_relocs(im, count);
+    if (out == NULL)
+        return false;
     uint32_t w = is64 ? 8 : 4;
     uint64_t base = 0;
-    ss_cursor c = ss_cursor_at(tab, 0, be);
+    size_t k = 0;
     for (size_t i = 0; i < tab.len / w; i++) {
-        uint64_t e = is64 ? ss_u64(&c) : ss_u32(&c);
+        uint64_t e = is64 ? load64(tab.p + i * w, be) : load32(tab.p + i * w, be);
         if ((e & 1) == 0) {
-            if (!add(im, -1, e, w))
-                return false;
+            out[k++] = (ss_reloc){.section = -1, .addr = e, .size = w};
             base = e + w;
         } else {
             unsigned bits = w * 8 - 1;
             for (unsigned b = 0; b < bits; b++)
                 if ((e >> (b + 1)) & 1)
-                    if (!add(im, -1, base + (uint64_t)b * w, w))
-                        return false;
+                    out[k++] = (ss_reloc){.section = -1, .addr = base + (uint64_t)b * w, .size = w};
             base += (uint64_t)bits * w;
         }
     }
     return true;
 }
 
+/* The table of relocation section i (its range checked by the section reader) and the section
+ * its places are relative to (-1: addresses), or false when it is not one or is skipped. */
+static bool reloc_table(const ss_image *im, Elf *elf, size_t i, size_t shnum, ss_span *tab,
+                        int64_t *target)
+{
+    const ss_section *s = &im->sections[i];
+    if (s->raw_type != SHT_REL && s->raw_type != SHT_RELA && s->raw_type != SHT_RELR)
+        return false;
+    if (!ss_span_sub(im->bytes, s->offset, s->file_size, tab))
+        return false;
+    *target = -1;
+    if (s->raw_type != SHT_RELR && im->type == SS_TYPE_RELOCATABLE) {
+        /* In relocatable files r_offset is relative to the section named by sh_info. */
+        Elf_Scn *scn = elf_getscn(elf, i);
+        GElf_Shdr sh;
+        if (scn == NULL || gelf_getshdr(scn, &sh) == NULL || sh.sh_info == 0 ||
+            sh.sh_info >= shnum)
+            return false;
+        *target = (int64_t)sh.sh_info;
+    }
+    return true;
+}
+
 ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_diag *d)
 {
-    const ss_section *secs = im->sections;
     const uint8_t *p = im->bytes.p;
     bool be = p[EI_DATA] == ELFDATA2MSB;
     unsigned machine = ss_load16(p + 18, be);
     uint32_t ptr = is64 ? 8 : 4;
-    bool relocatable = im->type == SS_TYPE_RELOCATABLE;
+    size_t n = shnum < im->nsections ? shnum : im->nsections;
 
-    for (size_t i = 1; i < shnum && i < im->nsections; i++) {
-        const ss_section *s = &secs[i];
-        if (s->raw_type != SHT_REL && s->raw_type != SHT_RELA && s->raw_type != SHT_RELR)
-            continue;
+    /* Room for every entry at once: growing the array table by table copied a big library's
+     * hundreds of thousands of entries into a fresh block twice as large. */
+    size_t total = 0;
+    for (size_t i = 1; i < n; i++) {
         ss_span tab;
-        if (!ss_span_sub(im->bytes, s->offset, s->file_size, &tab))
+        int64_t target;
+        if (!reloc_table(im, elf, i, shnum, &tab, &target))
             continue;
+        uint32_t t = im->sections[i].raw_type;
+        size_t ent = is64 ? (t == SHT_RELA ? 24 : 16) : (t == SHT_RELA ? 12 : 8);
+        size_t c = t == SHT_RELR ? relr_count(tab, is64, be) : tab.len / ent;
+        if (__builtin_add_overflow(total, c, &total))
+            return ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading relocations");
+    }
+    if (total && !ss_vec_reserve(im->arena, &im->v_relocs, total))
+        return ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading relocations");
+
+    for (size_t i = 1; i < n; i++) {
+        ss_span tab;
+        int64_t target;
+        if (!reloc_table(im, elf, i, shnum, &tab, &target))
+            continue;
+        uint32_t t = im->sections[i].raw_type;
         bool ok;
-        if (s->raw_type == SHT_RELR) {
+        if (t == SHT_RELR) {
             ok = read_relr(im, tab, is64, be);
         } else {
-            /* In relocatable files r_offset is relative to the section named by sh_info. */
-            int64_t target = -1;
-            if (relocatable) {
-                Elf_Scn *scn = elf_getscn(elf, i);
-                GElf_Shdr sh;
-                if (scn == NULL || gelf_getshdr(scn, &sh) == NULL || sh.sh_info == 0 ||
-                    sh.sh_info >= shnum)
-                    continue;
-                target = (int64_t)sh.sh_info;
-            }
-            bool rela = s->raw_type == SHT_RELA;
-            size_t ent = is64 ? (rela ? 24 : 16) : (rela ? 12 : 8);
+            size_t ent = is64 ? (t == SHT_RELA ? 24 : 16) : (t == SHT_RELA ? 12 : 8);
             size_t count = tab.len / ent;
             ss_reloc *out = ss_image_add_relocs(im, count);
             ok = count == 0 || out != NULL;
@@ -129,8 +183,8 @@ ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss
             size_t kept = 0;
             for (size_t k = 0; k < count && out; k++) {
                 const uint8_t *e = tab.p + k * ent;
-                uint64_t off = is64 ? ss_load64(e, be) : ss_load32(e, be);
-                uint64_t info = is64 ? ss_load64(e + 8, be) : ss_load32(e + 4, be);
+                uint64_t off = is64 ? load64(e, be) : load32(e, be);
+                uint64_t info = is64 ? load64(e + 8, be) : load32(e + 4, be);
                 uint32_t type = is64 ? (uint32_t)(info & 0xffffffffu) : (uint32_t)(info & 0xff);
                 uint32_t width = reloc_width(machine, type, ptr);
                 if (width == 0)
