@@ -12,78 +12,248 @@
 
 /* ---- relocation index ------------------------------------------------------------------ */
 
-typedef struct {
-    uint64_t key;       /* section index + 1, or 0 for virtual addresses */
-    uint64_t start, end;
-} rrange;
-
-typedef struct {
-    rrange *r;
-    size_t n;
-    uint64_t maxlen;    /* longest range: bounds the backward look of a query */
-} relix;
-
-/* The key of a relocation place: which section it is relative to (0: an address). */
+/* The order of the index is by key, then start. The key of a relocation place says which
+ * section it is relative to: section index + 1, or 0 for virtual addresses. */
 static uint64_t rkey_of(int64_t section)
 {
     return section < 0 ? 0 : (uint64_t)section + 1;
 }
 
-static bool relix_build(const ss_image *im, relix *ix)
+/* Bytes a relocation writes: [start, end), end saturated. */
+typedef struct {
+    uint64_t start, end;
+} rrange;
+
+static uint64_t rend_of(const ss_reloc *rl)
 {
-    ix->r = NULL;
-    ix->n = 0;
-    ix->maxlen = 0;
-    if (im->nrelocs == 0)
-        return true;
-    ix->r = malloc(im->nrelocs * sizeof *ix->r);
-    if (ix->r == NULL)
-        return false;
-    for (size_t i = 0; i < im->nrelocs; i++) {
-        const ss_reloc *rl = &im->relocs[i];
-        if (rl->size == 0)
-            continue;
-        uint64_t end;
-        if (!ss_add_ok(rl->addr, rl->size, &end))
-            end = UINT64_MAX;
-        ix->r[ix->n++] = (rrange){rkey_of(rl->section), rl->addr, end};
-        if (end - rl->addr > ix->maxlen)
-            ix->maxlen = end - rl->addr;
-    }
-    /* By key, then start: two stable passes, the minor key first. */
-    return ss_radix_sort(ix->r, ix->n, sizeof *ix->r, offsetof(rrange, start)) &&
-           ss_radix_sort(ix->r, ix->n, sizeof *ix->r, offsetof(rrange, key));
+    uint64_t end;
+    return ss_add_ok(rl->addr, rl->size, &end) ? end : UINT64_MAX;
 }
 
-/* Index of the first range of key whose start is >= start - maxlen (the first that can reach
- * start). */
-static size_t relix_lower(const relix *ix, int64_t section, uint64_t start)
+/* The ranges r[begin, end) of the sorted copy that have one key. */
+typedef struct {
+    uint64_t key;
+    size_t begin, end;
+} rkeys;
+
+/* Every written range, by key then start, in two parts. Linkers emit dynamic relocations mostly
+ * in address order (the R_*_RELATIVE ones, nearly all of a big library's, come sorted) and an
+ * object's tables in section and offset order, so the longest run of im->relocs that is
+ * already in index order is searched in place, and only the other relocations are copied and
+ * sorted. Relocations of size 0 write nothing: the run skips them, the copy leaves them out. */
+typedef struct {
+    const ss_reloc *run; /* borrowed from the image: entries in index order */
+    size_t nrun;
+    rrange *r;           /* owned: the other ranges, by key then start */
+    size_t n;
+    rkeys *keys;         /* owned: where each key's ranges are in r, keys ascending */
+    size_t nkeys;
+    uint64_t maxlen;     /* longest range: bounds the backward look of a query */
+} relix;
+
+/* A range with its key, for sorting the copy when its keys differ. */
+typedef struct {
+    uint64_t key, start, end;
+} rkrange;
+
+static void relix_free(relix *ix)
+{
+    free(ix->r);
+    free(ix->keys);
+}
+
+/* True when (ka, a) sorts before (kb, b) in index order. */
+static bool rless(uint64_t ka, uint64_t a, uint64_t kb, uint64_t b)
+{
+    return ka < kb || (ka == kb && a < b);
+}
+
+/* The next relocation of non-zero size at or after *i outside im->relocs[rb, re), or NULL. */
+static const ss_reloc *rest_next(const ss_image *im, size_t rb, size_t re, size_t *i)
+{
+    while (*i < im->nrelocs) {
+        if (*i == rb && re > rb) {
+            *i = re;
+            continue;
+        }
+        const ss_reloc *rl = &im->relocs[(*i)++];
+        if (rl->size != 0)
+            return rl;
+    }
+    return NULL;
+}
+
+/* Sorts the relocations outside im->relocs[rb, re) of non-zero size into ix->r and ix->keys
+ * (which relix_free frees, also after a failure). Ranges with equal starts may come in any
+ * order: neither query depends on it. */
+static bool relix_copy_rest(const ss_image *im, size_t rb, size_t re, relix *ix)
+{
+    size_t n = 0;
+    bool one_key = true;
+    uint64_t key0 = 0;
+    const ss_reloc *rl;
+    for (size_t i = 0; (rl = rest_next(im, rb, re, &i)) != NULL; n++) {
+        uint64_t k = rkey_of(rl->section);
+        if (n == 0)
+            key0 = k;
+        one_key &= k == key0;
+    }
+    if (n == 0)
+        return true;
+    ix->r = malloc(n * sizeof *ix->r);
+    if (ix->r == NULL)
+        return false;
+    if (one_key) {
+        /* Every key equal (always so in linked images): ranges without keys, sorted by start. */
+        ix->keys = malloc(sizeof *ix->keys);
+        if (ix->keys == NULL)
+            return false;
+        for (size_t i = 0, o = 0; (rl = rest_next(im, rb, re, &i)) != NULL; o++)
+            ix->r[o] = (rrange){rl->addr, rend_of(rl)};
+        ix->n = n;
+        ix->keys[0] = (rkeys){key0, 0, n};
+        ix->nkeys = 1;
+        return ss_radix_sort(ix->r, n, sizeof *ix->r, offsetof(rrange, start));
+    }
+    /* Mixed keys (relocatable objects): sorted with their keys, by start then (stably) by key,
+     * then split into ranges and key spans. */
+    rkrange *t = malloc(n * sizeof *t);
+    if (t == NULL)
+        return false;
+    for (size_t i = 0, o = 0; (rl = rest_next(im, rb, re, &i)) != NULL; o++)
+        t[o] = (rkrange){rkey_of(rl->section), rl->addr, rend_of(rl)};
+    size_t nk = 1;
+    if (ss_radix_sort(t, n, sizeof *t, offsetof(rkrange, start)) &&
+        ss_radix_sort(t, n, sizeof *t, offsetof(rkrange, key))) {
+        for (size_t i = 1; i < n; i++)
+            nk += t[i].key != t[i - 1].key;
+        ix->keys = malloc(nk * sizeof *ix->keys);
+    }
+    if (ix->keys == NULL) {
+        free(t);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || t[i].key != t[i - 1].key) {
+            if (i)
+                ix->keys[ix->nkeys - 1].end = i;
+            ix->keys[ix->nkeys++] = (rkeys){t[i].key, i, n};
+        }
+        ix->r[i] = (rrange){t[i].start, t[i].end};
+    }
+    ix->n = n;
+    free(t);
+    return true;
+}
+
+/* Fills ix; false on OOM (relix_free still frees what was taken). */
+static bool relix_build(const ss_image *im, relix *ix)
+{
+    *ix = (relix){0};
+    /* The longest run in index order, and the longest range. */
+    size_t best_b = 0, best_e = 0, cur_b = 0;
+    uint64_t pkey = 0, paddr = 0;
+    for (size_t i = 0; i < im->nrelocs; i++) {
+        const ss_reloc *rl = &im->relocs[i];
+        uint64_t key = rkey_of(rl->section), len = rend_of(rl) - rl->addr;
+        if (rl->size != 0 && len > ix->maxlen)
+            ix->maxlen = len;
+        if (i > 0 && rless(key, rl->addr, pkey, paddr))
+            cur_b = i;
+        if (i + 1 - cur_b > best_e - best_b) {
+            best_b = cur_b;
+            best_e = i + 1;
+        }
+        pkey = key;
+        paddr = rl->addr;
+    }
+    ix->nrun = best_e - best_b;
+    ix->run = ix->nrun ? im->relocs + best_b : NULL;
+    return relix_copy_rest(im, best_b, best_e, ix);
+}
+
+/* The ranges of one key whose start lies in [from, to), in start order: a merge of the two
+ * parts of the index. */
+typedef struct {
+    const relix *ix;
+    uint64_t key, to;
+    size_t i;     /* next in ix->run */
+    size_t j, je; /* next in ix->r, end of the key's ranges there */
+} rcursor;
+
+/* Positions a cursor at the first range of section's key that can reach start (whose start is
+ * >= start - maxlen), for ranges starting before to. */
+static rcursor relix_from(const relix *ix, int64_t section, uint64_t start, uint64_t to)
 {
     uint64_t key = rkey_of(section);
     uint64_t from = start > ix->maxlen ? start - ix->maxlen : 0;
-    size_t lo = 0, hi = ix->n;
+    rcursor c = {ix, key, to, 0, 0, 0};
+    size_t lo = 0, hi = ix->nrun;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const rrange *m = &ix->r[mid];
-        if (m->key < key || (m->key == key && m->start < from))
+        const ss_reloc *m = &ix->run[mid];
+        if (rless(rkey_of(m->section), m->addr, key, from))
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo;
+    c.i = lo;
+    lo = 0;
+    hi = ix->nkeys;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->keys[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == ix->nkeys || ix->keys[lo].key != key)
+        return c; /* no copied range of this key: j == je */
+    c.je = ix->keys[lo].end;
+    lo = ix->keys[lo].begin;
+    hi = c.je;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->r[mid].start < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    c.j = lo;
+    return c;
+}
+
+/* The next range of the cursor in start order, or false when none is left. */
+static bool relix_next(rcursor *c, rrange *out)
+{
+    const relix *ix = c->ix;
+    while (c->i < ix->nrun && ix->run[c->i].size == 0)
+        c->i++;
+    const ss_reloc *a = NULL;
+    if (c->i < ix->nrun && rkey_of(ix->run[c->i].section) == c->key && ix->run[c->i].addr < c->to)
+        a = &ix->run[c->i];
+    const rrange *b = c->j < c->je && ix->r[c->j].start < c->to ? &ix->r[c->j] : NULL;
+    if (a && (b == NULL || a->addr <= b->start)) {
+        *out = (rrange){a->addr, rend_of(a)};
+        c->i++;
+        return true;
+    }
+    if (b) {
+        *out = *b;
+        c->j++;
+        return true;
+    }
+    return false;
 }
 
 /* True when a relocation of key writes any byte of [start, end). */
 static bool relix_hits(const relix *ix, int64_t section, uint64_t start, uint64_t end)
 {
-    uint64_t key = rkey_of(section);
-    for (size_t i = relix_lower(ix, section, start); i < ix->n; i++) {
-        const rrange *r = &ix->r[i];
-        if (r->key != key || r->start >= end)
-            break;
-        if (r->end > start)
+    rcursor c = relix_from(ix, section, start, end);
+    rrange r;
+    while (relix_next(&c, &r))
+        if (r.end > start)
             return true;
-    }
     return false;
 }
 
@@ -205,16 +375,19 @@ typedef struct {
     uint64_t offset, size;
 } cand;
 
-static int cand_cmp(const void *a, const void *b)
+/* Sorts candidates by section, offset, size largest first, then symbol index (the order they
+ * were collected in): three stable radix passes, the minor key first. The size is sorted
+ * complemented, so that larger sizes come first, and restored after. */
+static bool cand_sort(cand *cs, size_t n)
 {
-    const cand *x = a, *y = b;
-    if (x->section != y->section)
-        return x->section < y->section ? -1 : 1;
-    if (x->offset != y->offset)
-        return x->offset < y->offset ? -1 : 1;
-    if (x->size != y->size)
-        return x->size > y->size ? -1 : 1;
-    return x->sym < y->sym ? -1 : x->sym > y->sym;
+    for (size_t i = 0; i < n; i++)
+        cs[i].size = ~cs[i].size;
+    bool ok = ss_radix_sort(cs, n, sizeof *cs, offsetof(cand, size)) &&
+              ss_radix_sort(cs, n, sizeof *cs, offsetof(cand, offset)) &&
+              ss_radix_sort(cs, n, sizeof *cs, offsetof(cand, section)); /* >= 0 */
+    for (size_t i = 0; i < n; i++)
+        cs[i].size = ~cs[i].size;
+    return ok;
 }
 
 static int zobj_cmp(const void *a, const void *b)
@@ -316,15 +489,18 @@ static bool section_runs(const ss_image *im, size_t si, ss_span b, bool relocata
         /* [i, j) is all zero; cut it where relocations write. */
         uint64_t pos = i;
         uint64_t lo = base + i, hi = base + j;
-        for (size_t k = relix_lower(ix, key, lo); k <= ix->n; k++) {
+        rcursor c = relix_from(ix, key, lo, hi);
+        for (;;) {
             uint64_t cut_s = j, cut_e = j;
             bool last = true;
-            if (k < ix->n && ix->r[k].key == rkey_of(key) && ix->r[k].start < hi) {
-                if (ix->r[k].end <= lo)
+            rrange r;
+            while (relix_next(&c, &r)) {
+                if (r.end <= lo)
                     continue;
-                cut_s = ix->r[k].start > lo ? ix->r[k].start - base : i;
-                cut_e = ix->r[k].end < hi ? ix->r[k].end - base : j;
+                cut_s = r.start > lo ? r.start - base : i;
+                cut_e = r.end < hi ? r.end - base : j;
                 last = false;
+                break;
             }
             if (cut_s > pos && cut_s - pos >= min) {
                 ss_zero_run z = {(int64_t)si, pos, cut_s - pos};
@@ -386,7 +562,8 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
             continue; /* not wholly in the file bytes (e.g. in a PE section's zero tail) */
         cs[nc++] = (cand){i, y->section, off, y->size};
     }
-    qsort(cs, nc, sizeof *cs, cand_cmp);
+    if (!cand_sort(cs, nc))
+        goto oom;
 
     /* One entry per place; union of byte ranges for the totals. */
     uint64_t cover_end[3] = {0, 0, 0}; /* per list: end of the covered range in this section */
@@ -401,8 +578,11 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
         }
         const cand *c = &cs[i];
         const ss_section *s = &im->sections[c->section];
-        ss_span b;
-        section_bytes(im, s, &b); /* succeeded above */
+        ss_span b = {0};
+        if (!section_bytes(im, s, &b)) { /* succeeded above; checked again for the compiler */
+            i = j;
+            continue;
+        }
         uint64_t vaddr = relocatable ? 0 : s->vaddr + c->offset;
         bool zero = all_zero(b.p + c->offset, c->size);
         bool written = zero && (relix_hits(&ix, c->section, c->offset, c->offset + c->size) ||
@@ -478,7 +658,7 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
 oom:
     st = ss_fail_nooff(d, SS_E_NOMEM, "out of memory in the BSS analysis");
 done:
-    free(ix.r);
+    relix_free(&ix);
     free(cs);
     free(per);
     free(has_sym);
