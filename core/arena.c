@@ -1,6 +1,8 @@
 /* arena.c - a chunked bump allocator with a cap. */
 #include "arena.h"
 
+#include "bigmem.h"
+
 #include <stdarg.h> /* va_list */
 #include <stdint.h> /* SIZE_MAX */
 #include <stdio.h>  /* vsnprintf */
@@ -8,6 +10,9 @@
 #include <string.h> /* memcpy, memset */
 
 #define CHUNK_MIN (64 * 1024)
+/* Chunks from this size on (a big table: libLLVM-15's 9 MiB of relocation targets) come from
+ * bigmem, on 2 MiB pages. */
+#define CHUNK_BIG (2u << 20)
 #define ALIGN 16
 
 struct chunk {
@@ -35,7 +40,11 @@ void ss_arena_free(ss_arena *a)
         return;
     for (struct chunk *c = a->head, *n; c; c = n) {
         n = c->next;
-        free(c);
+        size_t total = sizeof *c + c->size;
+        if (total >= CHUNK_BIG)
+            ss_big_free(c, total);
+        else
+            free(c);
     }
     free(a);
 }
@@ -53,7 +62,7 @@ static void *arena_take(ss_arena *a, size_t n)
     struct chunk *c = a->head;
     if (c == NULL || c->size - c->used < need) {
         size_t sz = need > CHUNK_MIN ? need : CHUNK_MIN;
-        c = malloc(sizeof *c + sz);
+        c = sizeof *c + sz >= CHUNK_BIG ? ss_big_alloc(sizeof *c + sz) : malloc(sizeof *c + sz);
         if (c == NULL)
             return NULL;
         c->size = sz;
