@@ -92,6 +92,19 @@ static bool group_all(strtab *t)
     return true;
 }
 
+/* Runs fn(a) here and fn(b) on a thread of its own (or after fn(a) when no thread can be
+ * made), and returns when both are done. */
+static void run_pair(void *(*fn)(void *), void *a, void *b)
+{
+    pthread_t th;
+    bool threaded = pthread_create(&th, NULL, fn, b) == 0;
+    fn(a);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        fn(b);
+}
+
 /* ---- tail merging ----------------------------------------------------------------------- */
 
 typedef struct {
@@ -295,13 +308,7 @@ static bool sort_rstr(const group *g, rstr *r, rstr *tmp, size_t n, unsigned thr
     memcpy(r, tmp, n * sizeof *r);
     /* pos[b] is now one past bucket b. */
     sort_job j0 = {g, r, tmp, pos, 0, mid, false}, j1 = {g, r, tmp, pos, mid, 256, false};
-    pthread_t th;
-    bool threaded = pthread_create(&th, NULL, sort_job_run, &j1) == 0;
-    sort_job_run(&j0);
-    if (threaded)
-        pthread_join(th, NULL);
-    else
-        sort_job_run(&j1);
+    run_pair(sort_job_run, &j0, &j1);
     return j0.ok && j1.ok;
 }
 
@@ -544,13 +551,7 @@ static bool scan_all(ss_span *pc, size_t npc, uint64_t total, uint32_t min, unsi
         memcpy(p1 + 1, pc + k + 1, (npc - k - 1) * sizeof *p1);
         scan_job j1 = {p1, npc - k, min, {0}, false};
         j0 = (scan_job){p0, k + 1, min, {0}, false};
-        pthread_t th;
-        bool threaded = pthread_create(&th, NULL, scan_pieces, &j1) == 0;
-        scan_pieces(&j0);
-        if (threaded)
-            pthread_join(th, NULL);
-        else
-            scan_pieces(&j1);
+        run_pair(scan_pieces, &j0, &j1);
         ok = j0.ok && j1.ok;
         /* One list in offset order. */
         size_t n0 = j0.out.n, n1 = j1.out.n;
