@@ -131,9 +131,9 @@ EOF
 
 : > "$out/bench.md"
 bench_file "$lib" "ELF $(basename "$lib")" "size -A" "readelf -S -W"
-# The same file copied next to the PE and Mach-O inputs: a file written just now sits in the page
-# cache in bigger pieces than one installed long ago, and cat reads it faster (here 10 ms against
-# 16 ms for libLLVM-15), so only this row compares with theirs like with like.
+# The same file copied next to the PE and Mach-O inputs: cat reads a file written just now faster
+# than one installed long ago (here 10 ms against 16 ms for libLLVM-15; bigger page-cache pieces,
+# probably), so only this row compares with theirs like with like.
 cp "$lib" "$out/$(basename "$lib")"
 bench_file "$out/$(basename "$lib")" "ELF $(basename "$lib") (a copy in OUTDIR)" "size -A" "readelf -S -W"
 bench_file "$out/layout.exe" "PE layout.exe (the library's sections)" "llvm-size-14 -A" "llvm-readobj-14 --sections"
