@@ -469,6 +469,56 @@ static bool list_keep(ss_image *im, list *l, int (*cmp)(const void *, const void
     return true;
 }
 
+/* A run this long holds a whole 8-byte word at an offset that is a multiple of 8. */
+#define WORD_RUN 15
+
+static bool word_zero(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v == 0;
+}
+
+/* The first maximal run of zero bytes in p[from, n) at least min long: [*s, *e); false when
+ * there is none. Runs shorter than min are skipped before any relocation is looked at (the
+ * pieces kept are parts of a run, so they could not be long enough), and from WORD_RUN on the
+ * search reads words: .data is full of pointers whose high bytes are zero, and a byte loop with
+ * a relocation query per run took 12 ms on the 8.4 MiB .data of libLLVM-15's sections laid out
+ * as a PE file. The run is maximal in the whole buffer: from is the end of the previous one. */
+static bool next_zero_run(const uint8_t *p, size_t n, size_t from, uint64_t min, size_t *s,
+                          size_t *e)
+{
+    size_t i = from;
+    for (;;) {
+        if (min >= WORD_RUN) {
+            size_t w = (i + 7) & ~(size_t)7;
+            while (w + 8 <= n && !word_zero(p + w))
+                w += 8;
+            if (w + 8 > n)
+                return false;
+            i = w;
+            while (i > from && p[i - 1] == 0)
+                i--;
+        } else {
+            while (i < n && p[i] != 0)
+                i++;
+            if (i == n)
+                return false;
+        }
+        size_t j = i;
+        while (j + 8 <= n && word_zero(p + j))
+            j += 8;
+        while (j < n && p[j] == 0)
+            j++;
+        if (j - i >= min) {
+            *s = i;
+            *e = j;
+            return true;
+        }
+        i = j;
+    }
+}
+
 /* Finds the zero runs of one data section: maximal all-zero byte ranges cut at every byte a
  * relocation writes, kept when at least min bytes long. */
 static bool section_runs(const ss_image *im, size_t si, ss_span b, bool relocatable,
@@ -477,16 +527,9 @@ static bool section_runs(const ss_image *im, size_t si, ss_span b, bool relocata
     const ss_section *s = &im->sections[si];
     int64_t key = relocatable ? (int64_t)si : -1;
     uint64_t base = relocatable ? 0 : s->vaddr;
-    size_t i = 0;
-    while (i < b.len) {
-        if (b.p[i] != 0) {
-            i++;
-            continue;
-        }
-        size_t j = i;
-        while (j < b.len && b.p[j] == 0)
-            j++;
-        /* [i, j) is all zero; cut it where relocations write. */
+    size_t i = 0, j;
+    while (next_zero_run(b.p, b.len, i, min, &i, &j)) {
+        /* [i, j) is all zero and at least min long; cut it where relocations write. */
         uint64_t pos = i;
         uint64_t lo = base + i, hi = base + j;
         rcursor c = relix_from(ix, key, lo, hi);

@@ -179,10 +179,11 @@ static void trial(int t)
         y->defined = true;
     }
 
-    static const uint64_t mins[] = {1, 2, 8, 64};
+    /* Below and from 15 (where the search reads whole words) and around it. */
+    static const uint64_t mins[] = {1, 2, 8, 14, 15, 16, 23, 64};
     ss_analysis_opts o = ss_analysis_opts_default();
     o.which = SS_AN_BSS;
-    o.zero_run_min = mins[rnd(4)];
+    o.zero_run_min = mins[rnd(8)];
     ss_bss_result res;
     ss_diag d;
     memset(&d, 0, sizeof d);
