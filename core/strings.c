@@ -4,13 +4,13 @@
  * equal ones, and one sort of the distinct strings by their reversed text puts each string right
  * before the strings it is a suffix of (so tail merging is a check of neighbours, never a
  * comparison of all pairs). Definitions are in analysis.h. */
-#include <pthread.h> /* pthread_create */
 #include <stddef.h> /* size_t */
 #include <stdlib.h> /* malloc, calloc, free, qsort */
 #include <string.h> /* memcmp, memmem, strcmp */
 
 #include "analysis.h"
 #include "bigmem.h"
+#include "helper.h"
 #include "strscan.h"
 
 /* ---- grouping equal strings ------------------------------------------------------------- */
@@ -96,11 +96,11 @@ static bool group_all(strtab *t)
  * made), and returns when both are done. */
 static void run_pair(void *(*fn)(void *), void *a, void *b)
 {
-    pthread_t th;
-    bool threaded = pthread_create(&th, NULL, fn, b) == 0;
+    ss_helper h;
+    bool threaded = ss_helper_start(&h, fn, b);
     fn(a);
     if (threaded)
-        pthread_join(th, NULL);
+        ss_helper_join(&h);
     else
         fn(b);
 }
@@ -636,7 +636,7 @@ struct ss_strings_job {
     dup *dl;
     size_t nd;
     bool oom;
-    pthread_t th;
+    ss_helper th;
     bool threaded;
 };
 
@@ -748,7 +748,7 @@ ss_strings_job *ss_strings_start(const ss_image *im, const ss_analysis_opts *o)
         return NULL;
     j->im = im;
     j->o = *o;
-    j->threaded = pthread_create(&j->th, NULL, compute_thread, j) == 0;
+    j->threaded = ss_helper_start(&j->th, compute_thread, j);
     if (!j->threaded)
         compute(j);
     return j;
@@ -758,7 +758,7 @@ ss_status ss_strings_finish(ss_strings_job *j, ss_image *im, ss_strings_result *
                             ss_diag *d)
 {
     if (j->threaded)
-        pthread_join(j->th, NULL);
+        ss_helper_join(&j->th);
     return publish(j, im, out, d);
 }
 
