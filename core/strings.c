@@ -19,78 +19,31 @@ typedef struct {
     const uint8_t *p;
     uint32_t len;
     uint32_t copies;
-    uint32_t first, last; /* record indices: a list through strtab.next */
 } group;
 
+/* The copies of a group are not listed: only the kept duplicates' offsets are reported, and one
+ * pass over the records finds them (copies_of). Linking every record into its group's list cost
+ * a write per record and a fatter group: grouping libLLVM-15's strings on one thread went from
+ * 4.1 to 2.9 ms without it. */
 typedef struct {
-    ss_strrecs r;   /* every string found, in offset order */
-    uint32_t *next; /* per record: the next record of the same group, UINT32_MAX at the end */
-    group *g;       /* distinct strings, in order of first occurrence */
+    ss_strrecs r; /* every string found, in offset order */
+    group *g;     /* distinct strings, in no particular order */
     size_t ng;
-    size_t r_n_alloc; /* elements of next and g */
+    size_t g_alloc; /* elements of g */
 } strtab;
 
 static void strtab_free(strtab *t)
 {
     ss_strrecs_free(&t->r);
-    ss_big_free(t->next, t->r_n_alloc * sizeof *t->next);
-    ss_big_free(t->g, t->r_n_alloc * sizeof *t->g);
+    ss_big_free(t->g, t->g_alloc * sizeof *t->g);
 }
 
 /* How far ahead of the insert the table slot is prefetched: the table is too big for the
  * caches of a big library (4 MiB for libLLVM-15), and with the next slots already on their way
  * the inserts no longer wait on memory one by one. */
 #define PREFETCH_AHEAD 16
-
-/* Groups the records: an open-addressing table sized once for every record (load <= 1/2),
- * entries hash << 32 | group + 1. */
-static bool group_all(strtab *t)
-{
-    size_t n = t->r.n;
-    t->ng = 0;
-    if (n == 0)
-        return true;
-    size_t cap = 1024;
-    while (cap < 2 * n)
-        cap <<= 1;
-    size_t mask = cap - 1;
-    uint64_t *table = ss_big_alloc(cap * sizeof *table);
-    t->g = ss_big_alloc(n * sizeof *t->g);
-    t->next = ss_big_alloc(n * sizeof *t->next);
-    t->r_n_alloc = n;
-    if (table == NULL || t->g == NULL || t->next == NULL) {
-        ss_big_free(table, cap * sizeof *table);
-        return false;
-    }
-    const ss_strrec *rec = t->r.items;
-    for (size_t i = 0; i < n; i++) {
-        if (i + PREFETCH_AHEAD < n)
-            __builtin_prefetch(&table[rec[i + PREFETCH_AHEAD].hash & mask]);
-        const ss_strrec *r = &rec[i];
-        t->next[i] = UINT32_MAX;
-        size_t h = r->hash & mask;
-        for (;;) {
-            uint64_t e = table[h];
-            if (e == 0) {
-                t->g[t->ng] = (group){r->p, r->len, 1, (uint32_t)i, (uint32_t)i};
-                table[h] = (uint64_t)r->hash << 32 | (uint64_t)++t->ng;
-                break;
-            }
-            if ((uint32_t)(e >> 32) == r->hash) {
-                group *g = &t->g[(uint32_t)e - 1];
-                if (g->len == r->len && memcmp(g->p, r->p, r->len) == 0) {
-                    g->copies++;
-                    t->next[g->last] = (uint32_t)i;
-                    g->last = (uint32_t)i;
-                    break;
-                }
-            }
-            h = (h + 1) & mask;
-        }
-    }
-    ss_big_free(table, cap * sizeof *table);
-    return true;
-}
+/* Below this many records one thread groups them all (a thread costs about 0.1 ms). */
+#define GROUP_SPLIT_MIN 65536
 
 /* Runs fn(a) here and fn(b) on a thread of its own (or after fn(a) when no thread can be
  * made), and returns when both are done. */
@@ -103,6 +56,112 @@ static void run_pair(void *(*fn)(void *), void *a, void *b)
         ss_helper_join(&h);
     else
         fn(b);
+}
+
+/* Groups the records of one part: those whose hash has top bit part, or all of them when parts
+ * is 1. Each part has its own open-addressing table (load <= 1/2, entries hash << 32 | group
+ * + 1) and writes its groups into the shared array from one end: part 0 from the front, part 1
+ * from the back, so the two never meet. Nothing is written per record: two threads writing
+ * entries of one array by record would share its cache lines all the way. */
+typedef struct {
+    _Alignas(64) strtab *t; /* on lines of its own, like tail_job */
+    unsigned part, parts;
+    size_t ng; /* groups found */
+    bool ok;
+} group_job;
+
+static void *group_part(void *arg)
+{
+    group_job *j = arg;
+    strtab *t = j->t;
+    const ss_strrec *rec = t->r.items;
+    size_t n = t->r.n;
+    /* This part's records, in offset order. */
+    uint32_t *own = NULL;
+    size_t m = n;
+    if (j->parts > 1) {
+        own = ss_big_alloc(n * sizeof *own);
+        if (own == NULL) {
+            j->ok = false;
+            return NULL;
+        }
+        m = 0;
+        for (size_t i = 0; i < n; i++) {
+            own[m] = (uint32_t)i;
+            m += rec[i].hash >> 31 == j->part;
+        }
+    }
+    size_t cap = 1024;
+    while (cap < 2 * m)
+        cap <<= 1;
+    size_t mask = cap - 1;
+    uint64_t *table = ss_big_alloc(cap * sizeof *table);
+    if (table == NULL) {
+        ss_big_free(own, n * sizeof *own);
+        j->ok = false;
+        return NULL;
+    }
+    group *g = t->g;
+    bool back = j->part == 1;
+    size_t ng = 0; /* not j->ng: the two jobs' structs may share a cache line */
+    for (size_t k = 0; k < m; k++) {
+        if (k + PREFETCH_AHEAD < m)
+            __builtin_prefetch(&table[rec[own ? own[k + PREFETCH_AHEAD] : k + PREFETCH_AHEAD].hash & mask]);
+        const ss_strrec *r = &rec[own ? own[k] : k];
+        size_t h = r->hash & mask;
+        for (;;) {
+            uint64_t e = table[h];
+            if (e == 0) {
+                g[back ? n - 1 - ng : ng] = (group){r->p, r->len, 1};
+                table[h] = (uint64_t)r->hash << 32 | (uint64_t)++ng;
+                break;
+            }
+            if ((uint32_t)(e >> 32) == r->hash) {
+                size_t l = (uint32_t)e - 1;
+                group *x = &g[back ? n - 1 - l : l];
+                if (x->len == r->len && memcmp(x->p, r->p, r->len) == 0) {
+                    x->copies++;
+                    break;
+                }
+            }
+            h = (h + 1) & mask;
+        }
+    }
+    ss_big_free(table, cap * sizeof *table);
+    ss_big_free(own, n * sizeof *own);
+    j->ng = ng;
+    j->ok = true;
+    return NULL;
+}
+
+/* Groups the records; with two threads, each groups the records of one half of the hash space
+ * (the 249k strings of libLLVM-15's .rodata, in a lab program: 2.9 ms on one thread, 2.1-2.6
+ * ms on two). The order of the groups is not part of any result: the duplicates are ranked by a
+ * total order and the rest are sums. */
+static bool group_all(strtab *t, unsigned threads)
+{
+    size_t n = t->r.n;
+    t->ng = 0;
+    if (n == 0)
+        return true;
+    t->g = ss_big_alloc(n * sizeof *t->g);
+    t->g_alloc = n;
+    if (t->g == NULL)
+        return false;
+    if (threads < 2 || n < GROUP_SPLIT_MIN) {
+        group_job j = {t, 0, 1, 0, false};
+        group_part(&j);
+        t->ng = j.ng;
+        return j.ok;
+    }
+    group_job j0 = {t, 0, 2, 0, false}, j1 = {t, 1, 2, 0, false};
+    run_pair(group_part, &j0, &j1);
+    if (!j0.ok || !j1.ok)
+        return false;
+    /* Part 1's groups close the gap after part 0's. */
+    memmove(t->g + j0.ng, t->g + (n - j1.ng), j1.ng * sizeof *t->g);
+    t->ng = j0.ng + j1.ng;
+    return true;
 }
 
 /* ---- tail merging ----------------------------------------------------------------------- */
@@ -267,64 +326,108 @@ static bool sort_range(const group *g, rstr *r, rstr *tmp, size_t n, unsigned d)
 
 /* The first level of the sort takes the last two bytes at once: one pass over all records into
  * 65,536 buckets, where byte-at-a-time it is two passes and a copy back (libLLVM-15's 282k
- * distinct strings: 22.9 -> 20.3 ms for the tail merge, side by side in one run). Small inputs skip it: its table costs more than they do. */
+ * distinct strings: 22.9 -> 20.3 ms for the tail merge, side by side in one run). Small inputs
+ * skip it: its table costs more than they do. */
 #define TOP_BITS 16
 #define TOP_BUCKETS (1u << TOP_BITS)
 #define TOP_MIN 4096
 
-typedef struct {
-    const group *g;
-    rstr *r, *tmp;
-    const uint32_t *end; /* end[b]: one past bucket b; buckets [b0, b1) are this job's */
-    uint32_t b0, b1;
-    bool ok;
-} sort_job;
-
-/* Sorts each bucket of the job from byte 2 (bytes 0 and 1 are the bucket). */
-static void *sort_job_run(void *arg)
+static unsigned top_of(const rstr *x)
 {
-    sort_job *j = arg;
-    j->ok = true;
-    for (uint32_t b = j->b0; b < j->b1 && j->ok; b++) {
-        size_t at = b ? j->end[b - 1] : 0, n = j->end[b] - at;
-        if (n > 1)
-            j->ok = sort_range(j->g, j->r + at, j->tmp + at, n, 2);
+    return (unsigned)(x->key >> (64 - TOP_BITS));
+}
+
+static rstr rstr_of(const group *g, size_t i)
+{
+    return (rstr){rkey(g[i].p, g[i].len, 0), rkey(g[i].p, g[i].len, 8), (uint32_t)i, g[i].len};
+}
+
+/* Whether s is a proper suffix of n, the string right after it in reversed-text order. */
+static bool is_tail(const group *g, const rstr *s, const rstr *n)
+{
+    if (s->len >= n->len)
+        return false;
+    if (s->len < 8) /* the key holds all of s: its top len bytes must match */
+        return (s->key ^ n->key) >> (8 * (8 - s->len)) == 0;
+    return s->key == n->key &&
+           memcmp(g[s->gi].p, g[n->gi].p + (n->len - s->len), s->len - 8) == 0;
+}
+
+/* One thread's share of the tail merge. Every step but the one between the scatter and the sort
+ * splits in two (on libLLVM-15's 227k distinct strings the build, the first pass and the check
+ * took 5.4 of the 14 ms on one thread). */
+typedef struct {
+    /* Each job on cache lines of its own, and its results written once at the end: with the
+     * two jobs' fields on one line, every write in a loop moved the line between the cores
+     * (grouping libLLVM-15's strings took 4.5 ms on two threads, 2.1 ms without). */
+    _Alignas(64) const group *g;
+    rstr *r, *tmp;       /* the records are built in r and scattered into tmp, sorted there */
+    size_t lo, hi;       /* the records this part builds and scatters */
+    uint32_t *cnt;       /* TOP_BUCKETS: how many of them each bucket gets, then where the next
+                          * one goes */
+    const uint32_t *end; /* end[b]: one past bucket b */
+    uint32_t b0, b1;     /* the buckets this part sorts and checks */
+    uint64_t strings, bytes;
+    bool ok;
+} tail_job;
+
+static void *tail_build(void *arg)
+{
+    tail_job *j = arg;
+    for (size_t i = j->lo; i < j->hi; i++) {
+        j->r[i] = rstr_of(j->g, i);
+        j->cnt[top_of(&j->r[i])]++;
     }
     return NULL;
 }
 
-/* Sorts the n records of r by reversed text, tmp as scratch of n; returns the one of the two that
- * holds the result, NULL when out of memory. With two threads, each sorts the buckets on one
- * side of the middle. */
-static rstr *sort_rstr(const group *g, rstr *r, rstr *tmp, size_t n, unsigned threads)
+static void *tail_scatter(void *arg)
 {
-    if (n < TOP_MIN)
-        return sort_range(g, r, tmp, n, 0) ? r : NULL;
-    uint32_t *end = calloc(TOP_BUCKETS, sizeof *end);
-    if (end == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        end[r[i].key >> (64 - TOP_BITS)]++;
-    uint32_t sum = 0, mid = 0;
-    for (uint32_t b = 0; b < TOP_BUCKETS; b++) {
-        uint32_t c = end[b];
-        end[b] = sum; /* for now the start */
-        sum += c;
-        if (sum <= n / 2)
-            mid = b + 1; /* buckets [0, mid) hold at most half */
+    tail_job *j = arg;
+    for (size_t i = j->lo; i < j->hi; i++)
+        j->tmp[j->cnt[top_of(&j->r[i])]++] = j->r[i];
+    return NULL;
+}
+
+/* Counts the tails among r[a, b), pairs inside the range only. */
+static void count_tails(const group *g, const rstr *r, size_t a, size_t b, uint64_t *strings,
+                        uint64_t *bytes)
+{
+    for (size_t i = a; i + 1 < b; i++)
+        if (is_tail(g, &r[i], &r[i + 1])) {
+            (*strings)++;
+            *bytes += (uint64_t)r[i].len + 1;
+        }
+}
+
+/* Sorts each bucket of the part from byte 2 (bytes 0 and 1 are the bucket), then counts the
+ * tails among them. */
+static void *tail_sort(void *arg)
+{
+    tail_job *j = arg;
+    bool ok = true; /* locals, not j's fields: see tail_job */
+    for (uint32_t b = j->b0; b < j->b1 && ok; b++) {
+        size_t at = b ? j->end[b - 1] : 0, n = j->end[b] - at;
+        if (n > 1)
+            ok = sort_range(j->g, j->tmp + at, j->r + at, n, 2);
     }
-    for (size_t i = 0; i < n; i++)
-        tmp[end[r[i].key >> (64 - TOP_BITS)]++] = r[i];
-    /* end[b] is now one past bucket b; the buckets are in tmp, r is the scratch. */
-    sort_job j0 = {g, tmp, r, end, 0, threads < 2 ? TOP_BUCKETS : mid, false};
-    sort_job j1 = {g, tmp, r, end, j0.b1, TOP_BUCKETS, false};
-    if (threads < 2)
-        sort_job_run(&j0);
+    j->ok = ok;
+    uint64_t strings = 0, bytes = 0;
+    if (ok && j->b1 > j->b0)
+        count_tails(j->g, j->tmp, j->b0 ? j->end[j->b0 - 1] : 0, j->end[j->b1 - 1], &strings,
+                    &bytes);
+    j->strings = strings;
+    j->bytes = bytes;
+    return NULL;
+}
+
+/* Runs fn on the first part here and on the second on a helper, or on the one part. */
+static void run_parts(void *(*fn)(void *), tail_job *jobs, unsigned parts)
+{
+    if (parts > 1)
+        run_pair(fn, &jobs[0], &jobs[1]);
     else
-        run_pair(sort_job_run, &j0, &j1);
-    bool ok = j0.ok && (threads < 2 || j1.ok);
-    free(end);
-    return ok ? tmp : NULL;
+        fn(&jobs[0]);
 }
 
 /* Distinct strings that are a proper suffix of another distinct string: in reversed-text order
@@ -335,38 +438,65 @@ static bool tail_merge(const group *g, size_t ng, unsigned threads, uint64_t *st
     *strings = *bytes = 0;
     if (ng < 2)
         return true;
-    rstr *r0 = ss_big_alloc(ng * sizeof *r0), *r1 = ss_big_alloc(ng * sizeof *r1), *r = NULL;
-    bool ok = r0 && r1;
-    if (ok) {
+    rstr *r = ss_big_alloc(ng * sizeof *r), *tmp = ss_big_alloc(ng * sizeof *tmp);
+    uint32_t *cnt = NULL, *end = NULL;
+    bool ok = r && tmp;
+    if (ok && ng < TOP_MIN) {
         for (size_t i = 0; i < ng; i++)
-            r0[i] = (rstr){rkey(g[i].p, g[i].len, 0), rkey(g[i].p, g[i].len, 8), (uint32_t)i,
-                           g[i].len};
-        r = sort_rstr(g, r0, r1, ng, threads);
-        ok = r != NULL;
+            r[i] = rstr_of(g, i);
+        ok = sort_range(g, r, tmp, ng, 0);
+        if (ok)
+            count_tails(g, r, 0, ng, strings, bytes);
+        goto done;
     }
-    if (!ok) {
-        ss_big_free(r0, ng * sizeof *r0);
-        ss_big_free(r1, ng * sizeof *r1);
-        return false;
+    unsigned parts = threads > 1 ? 2 : 1;
+    cnt = ok ? calloc((size_t)parts * TOP_BUCKETS, sizeof *cnt) : NULL;
+    end = cnt ? malloc(TOP_BUCKETS * sizeof *end) : NULL;
+    if (end == NULL) {
+        ok = false;
+        goto done;
     }
-    for (size_t i = 0; i + 1 < ng; i++) {
-        const rstr *s = &r[i], *n = &r[i + 1];
-        if (s->len >= n->len)
-            continue;
-        bool suffix;
-        if (s->len < 8) /* the key holds all of s: its top len bytes must match */
-            suffix = (s->key ^ n->key) >> (8 * (8 - s->len)) == 0;
-        else
-            suffix = s->key == n->key &&
-                     memcmp(g[s->gi].p, g[n->gi].p + (n->len - s->len), s->len - 8) == 0;
-        if (suffix) {
-            (*strings)++;
-            *bytes += (uint64_t)s->len + 1;
+    tail_job jobs[2];
+    for (unsigned k = 0; k < parts; k++)
+        jobs[k] = (tail_job){g, r, tmp, ng * k / parts, ng * (k + 1) / parts,
+                             cnt + (size_t)k * TOP_BUCKETS, end, 0, TOP_BUCKETS, 0, 0, false};
+    run_parts(tail_build, jobs, parts);
+    /* Each part's records go after the earlier parts' in every bucket; the sort splits the
+     * buckets where half the records are behind. */
+    uint32_t sum = 0, mid = 0;
+    for (uint32_t b = 0; b < TOP_BUCKETS; b++) {
+        for (unsigned k = 0; k < parts; k++) {
+            uint32_t c = jobs[k].cnt[b];
+            jobs[k].cnt[b] = sum;
+            sum += c;
         }
+        end[b] = sum;
+        if (sum <= ng / 2)
+            mid = b + 1;
     }
-    ss_big_free(r0, ng * sizeof *r0);
-    ss_big_free(r1, ng * sizeof *r1);
-    return true;
+    run_parts(tail_scatter, jobs, parts);
+    if (parts > 1) {
+        jobs[0].b1 = mid;
+        jobs[1].b0 = mid;
+    }
+    run_parts(tail_sort, jobs, parts);
+    for (unsigned k = 0; k < parts; k++) {
+        ok &= jobs[k].ok;
+        *strings += jobs[k].strings;
+        *bytes += jobs[k].bytes;
+    }
+    /* The pair across the split. */
+    size_t at = mid ? end[mid - 1] : 0;
+    if (ok && parts > 1 && at > 0 && at < ng && is_tail(g, &tmp[at - 1], &tmp[at])) {
+        (*strings)++;
+        *bytes += (uint64_t)tmp[at - 1].len + 1;
+    }
+done:
+    free(cnt);
+    free(end);
+    ss_big_free(r, ng * sizeof *r);
+    ss_big_free(tmp, ng * sizeof *tmp);
+    return ok;
 }
 
 /* ---- duplicates list ------------------------------------------------------------------- */
@@ -544,7 +674,7 @@ static const char *make_hint(const ss_strings_result *r, ss_format fmt)
 #define SPLIT_LOOK (1u << 20)
 
 typedef struct {
-    ss_span *pieces;
+    _Alignas(64) ss_span *pieces; /* on lines of its own, like tail_job */
     size_t n;
     uint32_t min;
     ss_strrecs out;
@@ -554,9 +684,12 @@ typedef struct {
 static void *scan_pieces(void *arg)
 {
     scan_job *j = arg;
-    j->ok = true;
-    for (size_t i = 0; i < j->n && j->ok; i++)
-        j->ok = ss_strscan(j->pieces[i].p, j->pieces[i].len, j->min, &j->out);
+    ss_strrecs out = j->out; /* a local copy: the two jobs' structs may share a cache line */
+    bool ok = true;
+    for (size_t i = 0; i < j->n && ok; i++)
+        ok = ss_strscan(j->pieces[i].p, j->pieces[i].len, j->min, &out);
+    j->out = out;
+    j->ok = ok;
     return NULL;
 }
 
@@ -670,7 +803,7 @@ static void compute(ss_strings_job *j)
         goto oom;
     out->count = j->t.r.count;
     out->string_bytes = j->t.r.bytes;
-    if (!group_all(&j->t))
+    if (!group_all(&j->t, j->o.threads))
         goto oom;
     out->unique = j->t.ng;
     if (!tail_merge(j->t.g, j->t.ng, j->o.threads, &out->tail_merge_strings,
@@ -690,6 +823,43 @@ static void *compute_thread(void *arg)
 {
     compute(arg);
     return NULL;
+}
+
+/* Where the first copies of the kept duplicates are (e[k].offsets has room for
+ * min(copies, SS_KEEP_OFFSETS)): one pass over the records in offset order, each looked up in a
+ * small table of the kept strings by hash. A list of every group's copies made while grouping
+ * cost a write per record, from both threads into one array. */
+#define KEPT_SLOTS 256 /* a power of two, at least twice SS_KEEP_STRINGS */
+_Static_assert(KEPT_SLOTS >= 2 * SS_KEEP_STRINGS && SS_KEEP_STRINGS < 256, "kept table");
+
+static void copies_of(const ss_strrecs *r, ss_string_dup *e, size_t keep, const uint8_t *base)
+{
+    uint32_t hash[SS_KEEP_STRINGS];
+    uint8_t slot[KEPT_SLOTS] = {0}; /* kept index + 1 */
+    size_t want = 0;
+    for (size_t k = 0; k < keep; k++) {
+        hash[k] = ss_str_hash((const uint8_t *)e[k].text, e[k].len);
+        size_t h = hash[k] & (KEPT_SLOTS - 1);
+        while (slot[h])
+            h = (h + 1) & (KEPT_SLOTS - 1);
+        slot[h] = (uint8_t)(k + 1);
+        want += e[k].copies < SS_KEEP_OFFSETS ? e[k].copies : SS_KEEP_OFFSETS;
+    }
+    for (size_t i = 0; i < r->n && want; i++) {
+        const ss_strrec *x = &r->items[i];
+        for (size_t h = x->hash & (KEPT_SLOTS - 1); slot[h]; h = (h + 1) & (KEPT_SLOTS - 1)) {
+            ss_string_dup *d = &e[slot[h] - 1];
+            if (hash[slot[h] - 1] != x->hash || d->len != x->len ||
+                memcmp(d->text, x->p, x->len) != 0)
+                continue;
+            uint64_t cap = d->copies < SS_KEEP_OFFSETS ? d->copies : SS_KEEP_OFFSETS;
+            if (d->noffsets < cap) {
+                d->offsets[d->noffsets++] = (uint64_t)(x->p - base);
+                want--;
+            }
+            break;
+        }
+    }
 }
 
 /* Copies the kept lists into the arena and frees the job. */
@@ -716,10 +886,9 @@ static ss_status publish(ss_strings_job *j, ss_image *im, ss_strings_result *out
             e->offsets = ss_arena_array(im->arena, no, sizeof *e->offsets);
             if (e->offsets == NULL)
                 goto oom;
-            for (uint32_t oi = g->first; oi != UINT32_MAX && e->noffsets < no; oi = t->next[oi])
-                e->offsets[e->noffsets++] = (uint64_t)(t->r.items[oi].p - im->bytes.p);
         }
         out->nduplicates = keep;
+        copies_of(&t->r, out->duplicates, keep, im->bytes.p);
     }
     if (t->ng && j->o.keep_distinct) {
         out->distinct = ss_arena_array(im->arena, t->ng, sizeof *out->distinct);
@@ -810,7 +979,7 @@ ss_status ss_strings_across_compute(ss_image *owner, ss_image *const *ims, size_
             t.r.items[t.r.n++] = (ss_strrec){p, e->len, ss_str_hash(p, e->len)};
         }
     }
-    if (!group_all(&t))
+    if (!group_all(&t, 1))
         goto oom;
     r->unique = t.ng;
     size_t nd;

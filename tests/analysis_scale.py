@@ -70,4 +70,18 @@ for jobs in ("-j1", "-j2"):
         print("FAIL %s: the kept duplicates are not the 100 first by waste, length, bytes: %r"
               % (jobs, top[:3]))
         bad[jobs + "top"] = 1
+    # Where the kept ones are: both copies, in file order (found by a pass over the records).
+    with open(obj, "rb") as f:
+        data = f.read()
+    for d in s["duplicates"]:
+        pat = b"\0" + d["text"].encode() + b"\0"
+        want_offs, at = [], data.find(pat)
+        while at >= 0:
+            want_offs.append(at + 1)
+            at = data.find(pat, at + 1)
+        if d["offsets"] != want_offs:
+            print("FAIL %s: offsets of %r are %r, in the file %r" % (jobs, d["text"], d["offsets"],
+                                                                    want_offs))
+            bad[jobs + "offsets"] = 1
+            break
 sys.exit(1 if bad else 0)
