@@ -4,6 +4,7 @@
  * equal ones, and one sort of the distinct strings by their reversed text puts each string right
  * before the strings it is a suffix of (so tail merging is a check of neighbours, never a
  * comparison of all pairs). Definitions are in analysis.h. */
+#include <stdatomic.h> /* atomic_size_t */
 #include <stddef.h> /* size_t */
 #include <stdlib.h> /* malloc, calloc, free, qsort */
 #include <string.h> /* memcmp, memmem, strcmp */
@@ -26,7 +27,7 @@ typedef struct {
  * a write per record and a fatter group: grouping libLLVM-15's strings on one thread went from
  * 4.1 to 2.9 ms without it. */
 typedef struct {
-    ss_strrecs r; /* every string found, in offset order */
+    ss_strrecs r; /* every string found, in no particular order (see scan_all) */
     group *g;     /* distinct strings, in no particular order */
     size_t ng;
     size_t g_alloc; /* elements of g */
@@ -76,7 +77,7 @@ static void *group_part(void *arg)
     strtab *t = j->t;
     const ss_strrec *rec = t->r.items;
     size_t n = t->r.n;
-    /* This part's records, in offset order. */
+    /* This part's records. */
     uint32_t *own = NULL;
     size_t m = n;
     if (j->parts > 1) {
@@ -669,93 +670,120 @@ static const char *make_hint(const ss_strings_result *r, ss_format fmt)
 
 /* Below this many bytes to scan, a second thread costs more than it saves. */
 #define SPLIT_MIN_BYTES (4u << 20)
-/* How far past the middle a NUL is looked for to split the scan at (a NUL ends every string, so
- * the halves find exactly the strings one scan would). */
-#define SPLIT_LOOK (1u << 20)
+/* The scan threads take turns at chunks of about this many bytes, so that the one that also
+ * shares its CPU with the BSS analysis, or meets denser text, simply takes fewer: two fixed
+ * halves of libLLVM-15's .rodata finished 2 ms apart. Each chunk ends just after a NUL (a NUL
+ * ends every string, so the chunks find exactly the strings one scan would), looked for at most
+ * CHUNK_LOOK bytes past the nominal end before the chunk takes in the next CHUNK bytes too. */
+#define CHUNK (1u << 20)
+#define CHUNK_LOOK (64u << 10)
 
 typedef struct {
-    _Alignas(64) ss_span *pieces; /* on lines of its own, like tail_job */
-    size_t n;
+    _Alignas(64) const ss_span *chunks; /* on lines of its own, like tail_job */
+    size_t nchunks;
+    atomic_size_t *next; /* the next chunk to take, shared */
     uint32_t min;
     ss_strrecs out;
     bool ok;
 } scan_job;
 
-static void *scan_pieces(void *arg)
+static void *scan_chunks(void *arg)
 {
     scan_job *j = arg;
     ss_strrecs out = j->out; /* a local copy: the two jobs' structs may share a cache line */
     bool ok = true;
-    for (size_t i = 0; i < j->n && ok; i++)
-        ok = ss_strscan(j->pieces[i].p, j->pieces[i].len, j->min, &out);
+    for (;;) {
+        size_t c = atomic_fetch_add_explicit(j->next, 1, memory_order_relaxed);
+        if (c >= j->nchunks || !ok)
+            break;
+        ok = ss_strscan(j->chunks[c].p, j->chunks[c].len, j->min, &out);
+    }
     j->out = out;
     j->ok = ok;
     return NULL;
 }
 
-/* Scans the pieces into t->r, in two halves on two threads when threads > 1 and there is
- * enough to scan. */
-static bool scan_all(ss_span *pc, size_t npc, uint64_t total, uint32_t min, unsigned threads,
-                     strtab *t)
+/* Cuts the pieces into chunks (at most total / CHUNK + npc of them); returns how many. */
+static size_t make_chunks(const ss_span *pc, size_t npc, ss_span *out)
 {
-    scan_job j0 = {pc, npc, min, {0}, false};
-    if (threads < 2 || total < SPLIT_MIN_BYTES) {
-        scan_pieces(&j0);
-        t->r = j0.out;
-        return j0.ok;
-    }
-    /* Cut the piece holding the middle byte just after a NUL near it. */
-    uint64_t half = total / 2, seen = 0;
-    size_t k = 0;
-    while (k < npc && seen + pc[k].len <= half)
-        seen += pc[k++].len;
-    ss_span second[2];
-    size_t cut = 0;
-    if (k < npc) {
-        size_t from = (size_t)(half - seen), lim = pc[k].len - from;
-        if (lim > SPLIT_LOOK)
-            lim = SPLIT_LOOK;
-        const uint8_t *z = memchr(pc[k].p + from, 0, lim);
-        if (z != NULL)
-            cut = (size_t)(z - pc[k].p) + 1;
-    }
-    if (cut == 0 || cut >= pc[k].len) {
-        scan_pieces(&j0);
-        t->r = j0.out;
-        return j0.ok;
-    }
-    second[0] = (ss_span){pc[k].p + cut, pc[k].len - cut};
-    ss_span first_tail = {pc[k].p, cut};
-    /* Worker 0: pieces [0, k) and the head of piece k; worker 1: the rest. */
-    ss_span *p0 = malloc((k + 1) * sizeof *p0);
-    ss_span *p1 = malloc((npc - k) * sizeof *p1);
-    bool ok = p0 && p1;
-    if (ok) {
-        memcpy(p0, pc, k * sizeof *p0);
-        p0[k] = first_tail;
-        p1[0] = second[0];
-        memcpy(p1 + 1, pc + k + 1, (npc - k - 1) * sizeof *p1);
-        scan_job j1 = {p1, npc - k, min, {0}, false};
-        j0 = (scan_job){p0, k + 1, min, {0}, false};
-        run_pair(scan_pieces, &j0, &j1);
-        ok = j0.ok && j1.ok;
-        /* One list in offset order. */
-        size_t n0 = j0.out.n, n1 = j1.out.n;
-        if (ok && n1) {
-            size_t n = n0 + n1 > SS_STRING_MAX_RECORDS ? SS_STRING_MAX_RECORDS : n0 + n1;
-            ok = ss_strrecs_reserve(&j0.out, n);
-            if (ok) {
-                memcpy(j0.out.items + n0, j1.out.items, (n - n0) * sizeof *j1.out.items);
-                j0.out.n = n;
+    size_t n = 0;
+    for (size_t k = 0; k < npc; k++) {
+        const uint8_t *p = pc[k].p;
+        size_t len = pc[k].len, at = 0;
+        while (at < len) {
+            size_t end = len, look = at + CHUNK;
+            while (look < len) {
+                size_t lim = len - look < CHUNK_LOOK ? len - look : CHUNK_LOOK;
+                const uint8_t *z = memchr(p + look, 0, lim);
+                if (z != NULL) {
+                    end = (size_t)(z - p) + 1;
+                    break;
+                }
+                look += CHUNK;
             }
+            out[n++] = (ss_span){p + at, end - at};
+            at = end;
         }
-        j0.out.count += j1.out.count;
-        j0.out.bytes += j1.out.bytes;
-        ss_strrecs_free(&j1.out);
     }
-    free(p0);
-    free(p1);
-    t->r = j0.out;
+    return n;
+}
+
+/* Scans the pieces into t->r: on two threads taking turns at chunks when threads > 1 and there
+ * is enough to scan, else on this one. The records come out in no particular order (nothing
+ * needs them in offset order: see copies_of). Every record has its room from the start, in one
+ * block: a string takes at least min + 1 bytes with its NUL, so a part scanning a share of
+ * total bytes finds at most total / (min + 1) strings, and each part gets that much (pages of
+ * the block are only made when written). The second part's records then close up to the
+ * first's. When the block cannot be had, the parts grow lists of their own. */
+static bool scan_all(const ss_span *pc, size_t npc, uint64_t total, uint32_t min,
+                     unsigned threads, strtab *t)
+{
+    unsigned parts = threads > 1 && total >= SPLIT_MIN_BYTES ? 2 : 1;
+    size_t maxc = (size_t)(total / CHUNK) + npc + 1;
+    ss_span *chunks = malloc(maxc * sizeof *chunks);
+    if (chunks == NULL)
+        return false;
+    size_t nchunks = make_chunks(pc, npc, chunks);
+    uint64_t bound64 = total / ((uint64_t)min + 1) + 1;
+    size_t bound = bound64 < SS_STRING_MAX_RECORDS ? (size_t)bound64 : SS_STRING_MAX_RECORDS;
+    ss_strrec *block = NULL;
+    if (bound <= SIZE_MAX / sizeof *block / parts)
+        block = ss_big_alloc(parts * bound * sizeof *block);
+    atomic_size_t next = 0;
+    scan_job jobs[2];
+    for (unsigned k = 0; k < parts; k++) {
+        ss_strrecs out = {0};
+        if (block != NULL)
+            out = (ss_strrecs){.items = block + k * bound, .cap = bound, .fixed = true};
+        jobs[k] = (scan_job){chunks, nchunks, &next, min, out, false};
+    }
+    if (parts > 1)
+        run_pair(scan_chunks, &jobs[0], &jobs[1]);
+    else
+        scan_chunks(&jobs[0]);
+    free(chunks);
+    bool ok = jobs[0].ok && (parts < 2 || jobs[1].ok);
+    ss_strrecs r = jobs[0].out;
+    if (parts > 1) {
+        const ss_strrecs *o = &jobs[1].out;
+        size_t n0 = r.n, n = n0 + o->n > SS_STRING_MAX_RECORDS ? SS_STRING_MAX_RECORDS : n0 + o->n;
+        if (block != NULL) {
+            memmove(block + n0, o->items, (n - n0) * sizeof *block);
+        } else if (ok && n > n0) {
+            ok = ss_strrecs_reserve(&r, n);
+            if (ok)
+                memcpy(r.items + n0, o->items, (n - n0) * sizeof *r.items);
+        }
+        r.n = n;
+        r.count += o->count;
+        r.bytes += o->bytes;
+        if (block == NULL)
+            ss_strrecs_free(&jobs[1].out);
+    }
+    if (block != NULL) /* the whole block is the list now */
+        r = (ss_strrecs){.items = block, .n = r.n, .cap = parts * bound, .count = r.count,
+                         .bytes = r.bytes};
+    t->r = r;
     return ok;
 }
 
@@ -826,9 +854,10 @@ static void *compute_thread(void *arg)
 }
 
 /* Where the first copies of the kept duplicates are (e[k].offsets has room for
- * min(copies, SS_KEEP_OFFSETS)): one pass over the records in offset order, each looked up in a
- * small table of the kept strings by hash. A list of every group's copies made while grouping
- * cost a write per record, from both threads into one array. */
+ * min(copies, SS_KEEP_OFFSETS)): one pass over the records, each looked up in a small table of
+ * the kept strings by hash, keeping each string's smallest offsets in order (the records come
+ * in no particular order). A list of every group's copies made while grouping cost a write per
+ * record, from both threads into one array. */
 #define KEPT_SLOTS 256 /* a power of two, at least twice SS_KEEP_STRINGS */
 _Static_assert(KEPT_SLOTS >= 2 * SS_KEEP_STRINGS && SS_KEEP_STRINGS < 256, "kept table");
 
@@ -836,27 +865,33 @@ static void copies_of(const ss_strrecs *r, ss_string_dup *e, size_t keep, const 
 {
     uint32_t hash[SS_KEEP_STRINGS];
     uint8_t slot[KEPT_SLOTS] = {0}; /* kept index + 1 */
-    size_t want = 0;
     for (size_t k = 0; k < keep; k++) {
         hash[k] = ss_str_hash((const uint8_t *)e[k].text, e[k].len);
         size_t h = hash[k] & (KEPT_SLOTS - 1);
         while (slot[h])
             h = (h + 1) & (KEPT_SLOTS - 1);
         slot[h] = (uint8_t)(k + 1);
-        want += e[k].copies < SS_KEEP_OFFSETS ? e[k].copies : SS_KEEP_OFFSETS;
     }
-    for (size_t i = 0; i < r->n && want; i++) {
+    for (size_t i = 0; i < r->n; i++) {
         const ss_strrec *x = &r->items[i];
         for (size_t h = x->hash & (KEPT_SLOTS - 1); slot[h]; h = (h + 1) & (KEPT_SLOTS - 1)) {
             ss_string_dup *d = &e[slot[h] - 1];
             if (hash[slot[h] - 1] != x->hash || d->len != x->len ||
                 memcmp(d->text, x->p, x->len) != 0)
                 continue;
-            uint64_t cap = d->copies < SS_KEEP_OFFSETS ? d->copies : SS_KEEP_OFFSETS;
-            if (d->noffsets < cap) {
-                d->offsets[d->noffsets++] = (uint64_t)(x->p - base);
-                want--;
+            size_t cap = d->copies < SS_KEEP_OFFSETS ? (size_t)d->copies : SS_KEEP_OFFSETS;
+            uint64_t off = (uint64_t)(x->p - base);
+            size_t at = d->noffsets;
+            if (at == cap) {
+                if (off > d->offsets[cap - 1])
+                    break;
+                at--; /* the largest kept one drops out */
+            } else {
+                d->noffsets++;
             }
+            for (; at > 0 && d->offsets[at - 1] > off; at--)
+                d->offsets[at] = d->offsets[at - 1];
+            d->offsets[at] = off;
             break;
         }
     }

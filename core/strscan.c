@@ -78,7 +78,8 @@ static size_t resolve_start(const uint8_t *p, size_t from)
 
 void ss_strrecs_free(ss_strrecs *r)
 {
-    ss_big_free(r->items, r->cap * sizeof *r->items);
+    if (!r->fixed)
+        ss_big_free(r->items, r->cap * sizeof *r->items);
     r->items = NULL;
     r->n = r->cap = 0;
 }
@@ -87,7 +88,7 @@ bool ss_strrecs_reserve(ss_strrecs *r, size_t n)
 {
     if (n <= r->cap)
         return true;
-    if (n > SIZE_MAX / sizeof *r->items)
+    if (r->fixed || n > SIZE_MAX / sizeof *r->items)
         return false;
     ss_strrec *ni = ss_big_realloc(r->items, r->cap * sizeof *ni, n * sizeof *ni);
     if (ni == NULL)

@@ -26,12 +26,14 @@ typedef struct {
 } ss_strrec;
 
 /* The strings found so far, in order of their offsets; items from bigmem.h (cap elements),
- * freed with ss_strrecs_free. */
+ * freed with ss_strrecs_free. A fixed list has room the caller made sure of, in a block the
+ * caller owns: it is never grown or freed here. */
 typedef struct {
     ss_strrec *items;
     size_t n, cap;
     uint64_t count; /* strings found, recorded or not */
     uint64_t bytes; /* their bytes, NULs included */
+    bool fixed;
 } ss_strrecs;
 
 /* Eight bytes at a time with a multiply-xorshift mix: the table only needs a good spread, not a
@@ -62,9 +64,9 @@ static inline uint32_t ss_str_hash(const uint8_t *p, size_t n)
     return (uint32_t)((h ^ (h >> 32)) >> 32);
 }
 
-/* Frees r's items and empties it. */
+/* Frees r's items (unless fixed) and empties it. */
 void ss_strrecs_free(ss_strrecs *r);
-/* Makes room for n records in all; false when out of memory. */
+/* Makes room for n records in all; false when out of memory or fixed and too small. */
 bool ss_strrecs_reserve(ss_strrecs *r, size_t n);
 
 /* Appends the strings of p[0, n) to out. min >= 1. False when out of memory. */

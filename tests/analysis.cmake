@@ -17,9 +17,12 @@ endforeach()
 
 # Near-linear string analysis: a synthetic object with a few million strings (generated at
 # test time) must finish in seconds; the time is printed, the TIMEOUT is the only limit.
+if(SEGSCAN_SANITIZE)
+  set(SEGSCAN_SCALE_FLAGS --sanitized)
+endif()
 add_test(NAME analysis_scale
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/analysis_scale.py $<TARGET_FILE:segscan>
-          ${SEGSCAN_AN_FIXTURES}/scale)
+          ${SEGSCAN_AN_FIXTURES}/scale ${SEGSCAN_SCALE_FLAGS})
 set_tests_properties(analysis_scale PROPERTIES TIMEOUT 240)
 
 # Golden files of the analysis emitters (text blocks and JSON objects) for a hand-made object;
