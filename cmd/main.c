@@ -224,6 +224,7 @@ static int report_main(int argc, char **argv)
 
     if (!(ao.which & SS_AN_BSS)) /* symbols and relocation targets serve only the BSS analysis */
         ro.load.symbols = ro.load.relocs = false;
+    ro.load.defer_tables = true; /* read by the analysis, beside the string analysis */
     ao.threads = ss_run_threads_each(&ro, npaths);
     ro.progress = !quiet && isatty(STDERR_FILENO);
     ss_graphviz gv = {0};

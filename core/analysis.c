@@ -394,6 +394,16 @@ ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
     ss_strings_job *sj = NULL;
     if (o->threads > 1 && (o->which & SS_AN_BSS) && (o->which & SS_AN_STRINGS))
         sj = ss_strings_start(im, o);
+    /* The tables the reader left for the BSS analysis, read here while the strings job runs.
+     * When they cannot be read the image failed to load: the caller drops it (see
+     * ss_analyze_input), so only the string job is still waited for. */
+    bool tables = !(o->which & SS_AN_BSS) || ss_image_load_tables(im) == SS_OK;
+    if (!tables) {
+        if (sj)
+            ss_strings_finish(sj, im, &a->strings, d);
+        *d = im->tables_diag;
+        return im->tables_status;
+    }
     if (o->which & SS_AN_BSS) {
         ss_status s = ss_bss_analyze(im, o, &a->bss, d);
         if (s == SS_OK)
@@ -449,6 +459,12 @@ void ss_analyze_input(ss_input *in, const ss_analysis_opts *opts)
             continue;
         ss_diag d = {0};
         ss_analyze(im, o, &d); /* failures are recorded as image warnings */
+        if (im->tables_status != SS_OK) { /* the image failed to load after all */
+            in->units[u].diag = im->tables_diag;
+            in->units[u].image = NULL;
+            ss_image_free(im);
+            continue;
+        }
         n++;
     }
     if (in->container != SS_CONTAINER_ARCHIVE || n < 2 || !(o->which & SS_AN_STRINGS))

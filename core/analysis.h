@@ -202,7 +202,10 @@ typedef struct ss_analysis ss_analysis;
 
 /* Runs the analyses o selects on im and stores the result in im->analysis. A failure (out of
  * memory, over the arena's cap) is returned in d and also recorded as an image warning; the
- * analyses that completed stay available. */
+ * analyses that completed stay available. The BSS analysis first reads the tables the reader
+ * deferred (ss_image_load_tables); when they cannot be read the image failed to load: that is
+ * returned in d (and in im->tables_status), nothing else runs, and the image is to be dropped
+ * as ss_analyze_input does. */
 ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d);
 /* Analyzes every image of an input, then the strings shared across archive members. Safe to
  * call from several threads on different inputs. */

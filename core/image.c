@@ -249,6 +249,24 @@ static ss_status build_map(ss_image *im, ss_diag *d)
     return SS_OK;
 }
 
+ss_status ss_image_load_tables(ss_image *im)
+{
+    ss_status (*fn)(ss_image *, void *, ss_diag *) = im->tables_fn;
+    if (fn == NULL)
+        return im->tables_status;
+    im->tables_fn = NULL;
+    ss_diag *d = &im->tables_diag;
+    ss_status st = fn(im, im->tables_ctx, d);
+    if (st != SS_OK) {
+        if (d->status == SS_OK) /* a reader that forgot to say why */
+            ss_fail_nooff(d, st, "the symbol or relocation tables could not be read");
+        if (d->has_offset)
+            d->offset += im->base_offset;
+    }
+    im->tables_status = st;
+    return st;
+}
+
 ss_status ss_image_finish(ss_image *im, ss_diag *d)
 {
     im->file_size = im->bytes.len;

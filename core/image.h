@@ -192,6 +192,16 @@ typedef struct ss_image {
     /* Results of the analyzers (core/analysis.h), allocated in the arena; NULL until run. */
     struct ss_analysis *analysis;
 
+    /* Symbol and relocation tables the reader left to be read when they are needed
+     * (ss_load_opts.defer_tables: the analysis reads them beside the string analysis): fn and
+     * its context (in the arena) until ss_image_load_tables has run; then tables_status says
+     * how that went, and tables_diag why it failed (file offsets). A failure there is a failure
+     * to load the image. */
+    ss_status (*tables_fn)(struct ss_image *im, void *ctx, ss_diag *d);
+    void *tables_ctx;
+    ss_status tables_status;
+    ss_diag tables_diag;
+
     /* Growable storage behind the arrays above; the ss_image_add_* functions keep the arrays
      * above pointing at it, so they are valid while a reader is still filling them. */
     ss_vec v_segments, v_sections, v_symbols, v_relocs, v_regions, v_warnings;
@@ -221,6 +231,9 @@ const char *ss_image_name(ss_image *im, const char *s, size_t n);
 
 /* Builds the file map. Readers call it last. */
 ss_status ss_image_finish(ss_image *im, ss_diag *d);
+/* Reads the tables the reader deferred, if any (once); the outcome is in im->tables_status and
+ * im->tables_diag, and returned. */
+ss_status ss_image_load_tables(ss_image *im);
 
 /* Index of the loadable segment containing [vaddr, vaddr+size) (size 0: vaddr itself), or -1. */
 int64_t ss_image_segment_of(const ss_image *im, uint64_t vaddr, uint64_t size);

@@ -630,6 +630,34 @@ static ss_status fill_header(elf_ctx *c)
     return SS_OK;
 }
 
+static ss_status read_tables(elf_ctx *c, bool symbols, bool relocs)
+{
+    ss_status st = SS_OK;
+    if (symbols)
+        st = read_symbols(c);
+    if (st == SS_OK && relocs)
+        st = ss_elf_read_relocs(c->im, c->elf, c->is64, c->shnum, c->d);
+    return st;
+}
+
+/* What a deferred read of the tables needs to know of the file (the rest is in the image). */
+typedef struct {
+    bool is64, be, symbols, relocs;
+    size_t shnum;
+} elf_tables;
+
+static ss_status load_tables(ss_image *im, void *ctx, ss_diag *d)
+{
+    const elf_tables *t = ctx;
+    elf_ctx c = {.im = im, .d = d, .is64 = t->is64, .be = t->be, .shnum = t->shnum};
+    c.elf = elf_memory((char *)(uintptr_t)im->bytes.p, im->bytes.len);
+    if (c.elf == NULL)
+        return ss_fail(d, SS_E_CORRUPT, 0, "libelf cannot read this file: %s", elf_errmsg(-1));
+    ss_status st = read_tables(&c, t->symbols, t->relocs);
+    elf_end(c.elf);
+    return st;
+}
+
 static ss_status elf_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
 {
     pthread_once(&libelf_once, libelf_init);
@@ -662,10 +690,18 @@ static ss_status elf_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
     read_dynamic(&c);
     if ((st = fill_header(&c)) != SS_OK || (st = read_sections(&c)) != SS_OK)
         goto out;
-    if (opts->symbols && (st = read_symbols(&c)) != SS_OK)
+    if ((opts->symbols || opts->relocs) && opts->defer_tables) {
+        elf_tables *t = ss_arena_alloc(im->arena, sizeof *t);
+        if (t == NULL) {
+            st = oom(&c);
+            goto out;
+        }
+        *t = (elf_tables){c.is64, c.be, opts->symbols, opts->relocs, c.shnum};
+        im->tables_fn = load_tables;
+        im->tables_ctx = t;
+    } else if ((st = read_tables(&c, opts->symbols, opts->relocs)) != SS_OK) {
         goto out;
-    if (opts->relocs && (st = ss_elf_read_relocs(im, c.elf, c.is64, c.shnum, d)) != SS_OK)
-        goto out;
+    }
     st = ss_image_finish(im, d);
 out:
     elf_end(c.elf);

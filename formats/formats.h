@@ -11,6 +11,9 @@ typedef struct {
     bool symbols; /* read symbol tables (needed by the BSS analysis) */
     bool relocs;  /* read relocation targets (needed by the BSS analysis) */
     bool verify_compressed; /* decompress compressed sections to check their stated sizes */
+    bool defer_tables; /* ELF: leave symbols and relocs to ss_image_load_tables (the analysis
+                        * then reads them on its own thread while the string analysis runs:
+                        * 2-3 ms of libLLVM-15's load) */
 } ss_load_opts;
 
 /* Options with everything on. */

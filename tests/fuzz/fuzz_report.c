@@ -23,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ss_input *in = ss_input_from_buffer("fuzz", copy, size);
     if (in) {
         ss_load_opts opts = ss_load_opts_default();
+        opts.defer_tables = true; /* as the command loads: the analysis reads the tables */
         ss_formats_load(in, &opts);
         ss_analysis_opts ao = ss_analysis_opts_default();
         ss_analyze_input(in, &ao); /* what the command runs after loading */
