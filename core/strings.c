@@ -335,6 +335,7 @@ static bool sort_range(const group *g, rstr *r, rstr *tmp, size_t n, unsigned d)
 #define TOP_BITS 16
 #define TOP_BUCKETS (1u << TOP_BITS)
 #define TOP_MIN 4096
+_Static_assert(TOP_BITS == 16, "the buckets are bytes 0 and 1: the buckets' sort starts at byte 2");
 
 static unsigned top_of(const rstr *x)
 {
