@@ -469,7 +469,8 @@ static bool list_keep(ss_image *im, list *l, int (*cmp)(const void *, const void
     return true;
 }
 
-/* A run this long holds a whole 8-byte word at an offset that is a multiple of 8. */
+/* A run of at least 2B - 1 zero bytes holds a whole zero block of B bytes at an offset that is a
+ * multiple of B. */
 #define WORD_RUN 15
 
 static bool word_zero(const uint8_t *p)
@@ -479,24 +480,40 @@ static bool word_zero(const uint8_t *p)
     return v == 0;
 }
 
+/* Whether the k words at p are all zero. */
+static bool block_zero(const uint8_t *p, size_t k)
+{
+    uint64_t v = 0, w;
+    for (size_t x = 0; x < k; x++) {
+        memcpy(&w, p + 8 * x, 8);
+        v |= w;
+    }
+    return v == 0;
+}
+
 /* The first maximal run of zero bytes in p[from, n) at least min long: [*s, *e); false when
  * there is none. Runs shorter than min are skipped before any relocation is looked at (the
  * pieces kept are parts of a run, so they could not be long enough), and from WORD_RUN on the
- * search reads words: .data is full of pointers whose high bytes are zero, and a byte loop with
- * a relocation query per run took 12 ms on the 8.4 MiB .data of libLLVM-15's sections laid out
- * as a PE file. The run is maximal in the whole buffer: from is the end of the previous one. */
+ * search reads aligned blocks of the largest size min guarantees a run holds (32 bytes for the
+ * default 64): .data is full of null pointers and pointers whose high bytes are zero. A byte
+ * loop with a relocation query per run took 12 ms on the 8.4 MiB .data of libLLVM-15's
+ * sections laid out as a PE file, word by word 4 ms, by 32-byte blocks 0.5 ms. The run is
+ * maximal in the whole buffer: from is the end of the previous one. */
 static bool next_zero_run(const uint8_t *p, size_t n, size_t from, uint64_t min, size_t *s,
                           size_t *e)
 {
+    size_t k = min >= 127 ? 8 : min >= 63 ? 4 : min >= 31 ? 2 : 1, bsz = 8 * k;
     size_t i = from;
     for (;;) {
         if (min >= WORD_RUN) {
-            size_t w = (i + 7) & ~(size_t)7;
-            while (w + 8 <= n && !word_zero(p + w))
-                w += 8;
-            if (w + 8 > n)
+            size_t w = (i + bsz - 1) / bsz * bsz;
+            while (w + bsz <= n && !block_zero(p + w, k))
+                w += bsz;
+            if (w + bsz > n)
                 return false;
             i = w;
+            while (i - from >= 8 && word_zero(p + i - 8))
+                i -= 8;
             while (i > from && p[i - 1] == 0)
                 i--;
         } else {

@@ -179,11 +179,13 @@ static void trial(int t)
         y->defined = true;
     }
 
-    /* Below and from 15 (where the search reads whole words) and around it. */
-    static const uint64_t mins[] = {1, 2, 8, 14, 15, 16, 23, 64};
+    /* Below and from 15, 31, 63 and 127 (where the search reads blocks of 8, 16, 32 and 64
+     * bytes) and around them. */
+    static const uint64_t mins[] = {1,  2,  8,  14, 15, 16,  20,  23,  30, 31,
+                                    40, 50, 62, 63, 64, 100, 126, 127, 200};
     ss_analysis_opts o = ss_analysis_opts_default();
     o.which = SS_AN_BSS;
-    o.zero_run_min = mins[rnd(8)];
+    o.zero_run_min = mins[rnd(sizeof mins / sizeof mins[0])];
     ss_bss_result res;
     ss_diag d;
     memset(&d, 0, sizeof d);
@@ -270,7 +272,7 @@ static void trial(int t)
 
 int main(void)
 {
-    for (int t = 0; t < 400; t++)
+    for (int t = 0; t < 1000; t++)
         trial(t);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
