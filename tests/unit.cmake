@@ -18,3 +18,10 @@ add_test(NAME radix COMMAND radix_test)
 add_executable(bss_index_test ${CMAKE_CURRENT_SOURCE_DIR}/bss_index_test.c)
 target_link_libraries(bss_index_test PRIVATE segscan_core)
 add_test(NAME bss_index COMMAND bss_index_test)
+
+# The escaping module (emit/escape.h): every target, every hostile class, each document parsed
+# by an independent parser (json, csv, python3-markdown, xmllint, Graphviz's dot).
+add_executable(escape_dump ${CMAKE_CURRENT_SOURCE_DIR}/escape_dump.c)
+target_link_libraries(escape_dump PRIVATE segscan_emit)
+add_test(NAME escape COMMAND ${SEGSCAN_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/escape_check.py
+  $<TARGET_FILE:escape_dump>)
