@@ -14,8 +14,9 @@
 #include "analysis.h"
 #include "cmd.h"
 #include "emit.h"
+#include "escape.h"
 #include "measure.h"
-#include "run.h"
+#include "pipeline.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
 
@@ -34,8 +35,10 @@ static void check_usage(FILE *f)
           "  -B, --baseline PATH      a baseline build for max-growth limits: a directory (the\n"
           "                           baseline of ARTIFACT is PATH/ARTIFACT, else\n"
           "                           PATH/basename) or one file (the baseline of every artifact)\n"
-          "  -f, --format FMT         text (default), json, markdown or junit, on stdout\n"
+          "  -f, --format FMT         text (default), json, markdown, junit or sarif (the\n"
+          "                           failures and warnings for code scanning), on stdout\n"
           "  -o, --output FMT=FILE    also write FMT to FILE (repeatable): -o junit=check.xml\n"
+          "                           -o sarif=check.sarif\n"
           "  -j, --jobs N             analyze N files at a time (default: one per CPU)\n"
           "  -q, --quiet              no progress line on stderr\n"
           "      --compact            JSON on one line\n"
@@ -52,7 +55,7 @@ static void check_usage(FILE *f)
 
 static int check_usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "segscan check: %s: '%s'\nTry 'segscan check --help'.\n", what, arg);
+    ss_escape_msg(stderr, "segscan check: %s: '%s'\nTry 'segscan check --help'.\n", what, arg);
     return EXIT_USAGE;
 }
 
@@ -64,6 +67,7 @@ bool ss_ci_parse_format(const char *s, unsigned allowed, ss_ci_format *out)
     } names[] = {
         {"text", SS_CI_TEXT}, {"json", SS_CI_JSON}, {"markdown", SS_CI_MARKDOWN},
         {"md", SS_CI_MARKDOWN}, {"junit", SS_CI_JUNIT}, {"csv", SS_CI_CSV},
+        {"sarif", SS_CI_SARIF},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(s, names[i].name) == 0 && (allowed & SS_CI_ALLOW(names[i].f))) {
@@ -71,13 +75,6 @@ bool ss_ci_parse_format(const char *s, unsigned allowed, ss_ci_format *out)
             return true;
         }
     return false;
-}
-
-static void analyze(ss_input *in, void *ctx)
-{
-    const ss_analysis_opts *o = ctx;
-    if (o->which & ~(unsigned)SS_AN_SIZES)
-        ss_analyze_input(in, o);
 }
 
 /* ---- evaluation ----------------------------------------------------------------------------- */
@@ -214,7 +211,7 @@ static void judge_size(rows_t *R, const ss_rule *r, const ss_input *in, const ss
         return;
     }
     if (m == M_MISSING) {
-        fprintf(stderr,
+        ss_escape_msg(stderr,
                 "%s:%u:%u: rule '%s': no %s '%s' in %s%s%s%s (add 'allow-missing: true' to "
                 "measure it as 0)\n",
                 R->budget->path, r->scope_pos.line, r->scope_pos.col, r->name,
@@ -449,12 +446,12 @@ static bool write_output(const output *o, const ss_check_result *res, bool prett
 {
     FILE *f = fopen(o->path, "w");
     if (f == NULL) {
-        fprintf(stderr, "segscan check: cannot write %s: %s\n", o->path, strerror(errno));
+        ss_escape_msg(stderr, "segscan check: cannot write %s: %s\n", o->path, strerror(errno));
         return false;
     }
     ss_check_render(f, res, o->fmt, pretty);
     if (fclose(f) != 0) {
-        fprintf(stderr, "segscan check: cannot write %s: %s\n", o->path, strerror(errno));
+        ss_escape_msg(stderr, "segscan check: cannot write %s: %s\n", o->path, strerror(errno));
         return false;
     }
     return true;
@@ -474,14 +471,14 @@ int ss_cmd_check(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const unsigned formats = SS_CI_ALLOW(SS_CI_TEXT) | SS_CI_ALLOW(SS_CI_JSON) |
-                             SS_CI_ALLOW(SS_CI_MARKDOWN) | SS_CI_ALLOW(SS_CI_JUNIT);
+                             SS_CI_ALLOW(SS_CI_MARKDOWN) | SS_CI_ALLOW(SS_CI_JUNIT) |
+                             SS_CI_ALLOW(SS_CI_SARIF);
     const char *budget_path = NULL, *baseline = NULL;
     ss_ci_format fmt = SS_CI_TEXT;
     output outs[MAX_OUTPUTS];
     size_t nouts = 0;
     bool quiet = false, pretty = true;
-    ss_analysis_opts ao = ss_analysis_opts_default();
-    ss_run_opts ro = {.load = ss_load_opts_default(), .after_load = analyze, .after_load_ctx = &ao};
+    ss_pipeline_opts ro = ss_pipeline_opts_default();
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "b:B:f:o:j:qh", longopts, NULL)) != -1) {
@@ -490,7 +487,7 @@ int ss_cmd_check(int argc, char **argv)
         case 'B': baseline = optarg; break;
         case 'f':
             if (!ss_ci_parse_format(optarg, formats, &fmt))
-                return check_usage_error("unknown format (text, json, markdown or junit)", optarg);
+                return check_usage_error("unknown format (text, json, markdown, junit or sarif)", optarg);
             break;
         case 'o': {
             char *eq = strchr(optarg, '=');
@@ -500,8 +497,8 @@ int ss_cmd_check(int argc, char **argv)
             bool ok = ss_ci_parse_format(optarg, formats, &outs[nouts].fmt);
             *eq = '=';
             if (!ok)
-                return check_usage_error("unknown output format (text, json, markdown or junit)",
-                                         optarg);
+                return check_usage_error("unknown output format (text, json, markdown, junit or "
+                                         "sarif)", optarg);
             outs[nouts++].path = eq + 1;
             break;
         }
@@ -534,29 +531,28 @@ int ss_cmd_check(int argc, char **argv)
     char err[SS_BUDGET_ERR];
     ss_budget *b = ss_budget_load(budget_path, err, sizeof err);
     if (b == NULL) {
-        fprintf(stderr, "%s\n", err);
+        ss_escape_msg(stderr, "%s\n", err);
         return EXIT_USAGE;
     }
     bool base_dir = false;
     if (baseline) {
         struct stat st;
         if (stat(baseline, &st) != 0) {
-            fprintf(stderr, "segscan check: baseline %s: %s\n", baseline, strerror(errno));
+            ss_escape_msg(stderr, "segscan check: baseline %s: %s\n", baseline, strerror(errno));
             ss_budget_free(b);
             return EXIT_USAGE;
         }
         base_dir = S_ISDIR(st.st_mode);
     }
 
-    ao.which = 0;
+    ro.analysis.which = 0;
     for (size_t i = 0; i < b->nrules; i++)
-        ao.which |= ss_rule_analyses(&b->rules[i]);
+        ro.analysis.which |= ss_rule_analyses(&b->rules[i]);
     ro.progress = !quiet && isatty(2);
 
     int rc = EXIT_OK;
     bool failed = false, bfailed = false, oom = false;
-    ao.threads = ss_run_threads_each(&ro, n);
-    ss_input **in = ss_run_load(paths, n, &ro, &failed);
+    ss_input **in = ss_pipeline_load(paths, n, &ro, &failed);
     ss_input **base = calloc(n, sizeof *base);
     char **bpaths = calloc(n, sizeof *bpaths);
     ss_input **bload = NULL;
@@ -588,7 +584,7 @@ int ss_cmd_check(int argc, char **argv)
             which[i] = j;
         }
         if (!oom && nb) {
-            bload = ss_run_load(list, nb, &ro, &bfailed);
+            bload = ss_pipeline_load(list, nb, &ro, &bfailed);
             if (bload == NULL)
                 oom = true;
             for (size_t i = 0; bload && i < n; i++)
@@ -632,12 +628,12 @@ out:
         fputs("segscan check: out of memory\n", stderr);
         rc = EXIT_INPUT;
     }
-    ss_run_free(bload, nb);
+    ss_pipeline_free(bload, nb);
     for (size_t i = 0; bpaths && i < n; i++)
         free(bpaths[i]);
     free(bpaths);
     free(base);
-    ss_run_free(in, n);
+    ss_pipeline_free(in, n);
     ss_budget_free(b);
     return rc;
 }

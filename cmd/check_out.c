@@ -8,6 +8,7 @@
 #include "escape.h"
 #include "jsonw.h"
 #include "measure.h"
+#include "sarif.h"
 
 #define CELL 192
 
@@ -461,12 +462,65 @@ static void render_junit(FILE *f, const ss_check_result *c)
     fputs("  </testsuite>\n</testsuites>\n", f);
 }
 
+/* Failures and warnings as SARIF results: the rule is the budget rule (its name the ruleId), the
+ * artifact the location, the section or segment it measures the logical location. */
+static void render_sarif(FILE *f, const ss_check_result *c, bool pretty)
+{
+    ss_jw w;
+    ss_jw_init(&w, f, pretty);
+    ss_sarif *s = ss_sarif_begin(&w);
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < c->nrows; i++) {
+        const ss_check_row *r = &c->rows[i];
+        if (r->verdict != SS_V_FAIL && r->verdict != SS_V_WARN)
+            continue;
+        const ss_rule *ru = r->rule;
+        char what[CELL], v[CELL], l[CELL], d[512], msg[CELL * 3 + 600], help[CELL + 400];
+        what_str(ru, what, sizeof what);
+        value_str(r, v, sizeof v);
+        limit_str(r, l, sizeof l);
+        detail_str(r, d, sizeof d);
+        if (ru->is_policy)
+            snprintf(msg, sizeof msg, "%s: is %s, the %s rule wants %s%s%s", what, v,
+                     r->verdict == SS_V_FAIL ? "fail" : "warn", l, d[0] ? ": " : "", d);
+        else
+            snprintf(msg, sizeof msg, "%s: %s is over the %s limit %s%s%s", what, v,
+                     r->verdict == SS_V_FAIL ? "fail" : "warn", l, d[0] ? ": " : "", d);
+        if (ru->is_policy)
+            snprintf(help, sizeof help,
+                     "Policy rule of the budget file %s: expects %s. A binary that may keep the "
+                     "property goes in the rule's allow-list, with a reason.",
+                     c->budget->path, policy_expect(ru->policy));
+        else
+            snprintf(help, sizeof help,
+                     "Size budget of the budget file %s: %s stays within its max and allowed "
+                     "growth over the baseline.",
+                     c->budget->path, what);
+        bool scoped = ru->scope == SS_SCOPE_SECTION || ru->scope == SS_SCOPE_SEGMENT;
+        ss_sarif_result res = {
+            .rule_id = ru->name,
+            .rule_title = what,
+            .rule_help = help,
+            .level = r->verdict == SS_V_FAIL ? "error" : "warning",
+            .message = msg,
+            .path = r->artifact,
+            .member = r->member,
+            .where_kind = scoped ? (ru->scope == SS_SCOPE_SECTION ? "section" : "segment") : NULL,
+            .where_name = scoped ? ru->scope_name : NULL,
+        };
+        ss_sarif_add(s, &res);
+    }
+    ss_sarif_end(s);
+}
+
 void ss_check_render(FILE *f, const ss_check_result *c, ss_ci_format fmt, bool pretty)
 {
     switch (fmt) {
     case SS_CI_JSON: render_json(f, c, pretty); break;
     case SS_CI_MARKDOWN: render_markdown(f, c); break;
     case SS_CI_JUNIT: render_junit(f, c); break;
+    case SS_CI_SARIF: render_sarif(f, c, pretty); break;
     default: render_text(f, c); break;
     }
 }

@@ -9,13 +9,14 @@
 #include <getopt.h>  /* getopt_long */
 #include <stdio.h>   /* fprintf */
 #include <stdlib.h>  /* calloc, qsort, free */
-#include <string.h>  /* strcmp, strdup */
+#include <string.h>  /* strchr, strcmp, strdup, strerror */
 #include <unistd.h>  /* isatty */
 
 #include "analysis.h"
 #include "cmd.h"
 #include "emit.h"
-#include "run.h"
+#include "escape.h"
+#include "pipeline.h"
 #include "sizes.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_INPUT = 3 };
@@ -32,6 +33,7 @@ static void diff_usage(FILE *f)
           "\n"
           "options:\n"
           "  -f, --format FMT   text (default), json, csv or markdown\n"
+          "  -o, --output FMT=FILE  also write FMT to FILE (repeatable): -o markdown=diff.md\n"
           "  -a, --all          text and markdown: also list unchanged rows and members\n"
           "  -j, --jobs N       analyze N files at a time (default: one per CPU)\n"
           "      --compact      JSON on one line\n"
@@ -43,13 +45,6 @@ static void diff_usage(FILE *f)
           "  3  an input or a member could not be analyzed (one line each on stderr; the\n"
           "     members that could are still compared)\n",
           f);
-}
-
-static void analyze_all(ss_input *in, void *ctx)
-{
-    (void)ctx;
-    ss_analysis_opts o = ss_analysis_opts_default();
-    ss_analyze_input(in, &o);
 }
 
 const char *ss_diff_metric_name(int m)
@@ -467,35 +462,60 @@ static bool build(ss_diff_result *d, const ss_input *a, const ss_input *b)
     return true;
 }
 
+/* -o FMT=FILE outputs beside stdout. */
+#define DIFF_MAX_OUTPUTS 8
+
 int ss_cmd_diff(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
         {"all", no_argument, NULL, 'a'},
         {"jobs", required_argument, NULL, 'j'},
         {"compact", no_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    const unsigned formats = SS_CI_ALLOW(SS_CI_TEXT) | SS_CI_ALLOW(SS_CI_JSON) |
+                             SS_CI_ALLOW(SS_CI_CSV) | SS_CI_ALLOW(SS_CI_MARKDOWN);
     ss_ci_format fmt = SS_CI_TEXT;
+    struct {
+        ss_ci_format fmt;
+        const char *path;
+    } outs[DIFF_MAX_OUTPUTS];
+    size_t nouts = 0;
     ss_diff_render_opts o = {.all = false, .pretty = true};
-    ss_run_opts ro = {.load = ss_load_opts_default(), .after_load = analyze_all};
+    ss_pipeline_opts ro = ss_pipeline_opts_default();
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "f:aj:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "f:o:aj:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
-            if (!ss_ci_parse_format(optarg,
-                                    SS_CI_ALLOW(SS_CI_TEXT) | SS_CI_ALLOW(SS_CI_JSON) |
-                                        SS_CI_ALLOW(SS_CI_CSV) | SS_CI_ALLOW(SS_CI_MARKDOWN),
-                                    &fmt)) {
-                fprintf(stderr,
+            if (!ss_ci_parse_format(optarg, formats, &fmt)) {
+                ss_escape_msg(stderr,
                         "segscan diff: unknown format (text, json, csv or markdown): '%s'\n"
                         "Try 'segscan diff --help'.\n",
                         optarg);
                 return EXIT_USAGE;
             }
             break;
+        case 'o': {
+            char *eq = strchr(optarg, '=');
+            bool ok = eq && eq != optarg && eq[1] && nouts < DIFF_MAX_OUTPUTS;
+            if (ok) {
+                *eq = '\0';
+                ok = ss_ci_parse_format(optarg, formats, &outs[nouts].fmt);
+                *eq = '=';
+            }
+            if (!ok) {
+                ss_escape_msg(stderr, "segscan diff: --output wants FMT=FILE with FMT text, json, "
+                                      "csv or markdown (at most 8): '%s'\n"
+                                      "Try 'segscan diff --help'.\n", optarg);
+                return EXIT_USAGE;
+            }
+            outs[nouts++].path = eq + 1;
+            break;
+        }
         case 'a': o.all = true; break;
         case 'c': o.pretty = false; break;
         case 'j': {
@@ -503,7 +523,7 @@ int ss_cmd_diff(int argc, char **argv)
             errno = 0;
             unsigned long v = strtoul(optarg, &end, 10);
             if (errno || *end || end == optarg || optarg[0] == '-' || v == 0 || v > 1024) {
-                fprintf(stderr, "segscan diff: -j wants a number of jobs from 1 to 1024: '%s'\n",
+                ss_escape_msg(stderr, "segscan diff: -j wants a number of jobs from 1 to 1024: '%s'\n",
                         optarg);
                 return EXIT_USAGE;
             }
@@ -520,7 +540,7 @@ int ss_cmd_diff(int argc, char **argv)
         return EXIT_USAGE;
     }
     bool failed = false;
-    ss_input **in = ss_run_load(argv + optind, 2, &ro, &failed);
+    ss_input **in = ss_pipeline_load(argv + optind, 2, &ro, &failed);
     if (in == NULL) {
         fputs("segscan diff: out of memory\n", stderr);
         return EXIT_INPUT;
@@ -530,14 +550,25 @@ int ss_cmd_diff(int argc, char **argv)
     int rc = failed ? EXIT_INPUT : EXIT_OK;
     if (in[0]->status == SS_OK && in[1]->status == SS_OK) {
         ss_diff_result d = {0};
-        if (build(&d, in[0], in[1]))
+        if (build(&d, in[0], in[1])) {
             ss_diff_render(stdout, &d, fmt, &o);
-        else {
+            for (size_t i = 0; i < nouts; i++) {
+                FILE *f = fopen(outs[i].path, "w");
+                if (f)
+                    ss_diff_render(f, &d, outs[i].fmt, &o);
+                if (f == NULL || fclose(f) != 0) {
+                    ss_escape_msg(stderr, "segscan diff: cannot write %s: %s\n", outs[i].path,
+                                  strerror(errno));
+                    if (rc == EXIT_OK)
+                        rc = EXIT_USAGE;
+                }
+            }
+        } else {
             fputs("segscan diff: out of memory\n", stderr);
             rc = EXIT_INPUT;
         }
         free_result(&d);
     }
-    ss_run_free(in, 2);
+    ss_pipeline_free(in, 2);
     return rc;
 }

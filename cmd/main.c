@@ -14,9 +14,10 @@
 #include "analysis.h"
 #include "cmd.h"
 #include "emit.h"
+#include "escape.h"
 #include "formats.h"
 #include "graphviz.h"
-#include "run.h"
+#include "pipeline.h"
 
 enum { EXIT_OK = 0, EXIT_DOT_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
 enum { OPT_DOT_MAX = 0x100, OPT_VERIFY }; /* long options without a short form */
@@ -33,9 +34,14 @@ static void usage(FILE *f)
           "its own executable.\n"
           "\n"
           "options:\n"
-          "  -f, --format FMT   text (default), json, or a memory-layout diagram: dot (Graphviz\n"
-          "                     source), svg or png (rendered by Graphviz's dot, which must be\n"
-          "                     installed: Debian package graphviz; exit 1 if dot fails)\n"
+          "  -f, --format FMT   text (default), json (one document), ndjson (one JSON image per\n"
+          "                     line, streamed), csv (one row per image, segment, section),\n"
+          "                     markdown (a PR comment), sarif (findings for code scanning),\n"
+          "                     or a memory-layout diagram: dot (Graphviz source), svg or png\n"
+          "                     (rendered by Graphviz's dot, which must be installed: Debian\n"
+          "                     package graphviz; exit 1 if dot fails)\n"
+          "  -o, --output FMT=FILE  also write FMT to FILE (repeatable, any format but svg/png):\n"
+          "                     segscan -o sarif=out.sarif -o json=out.json FILE\n"
           "      --dot-max-sections N  diagrams: at most N rows per segment box and 3N in the\n"
           "                     file column, small ones merged into \"N others\" (default 12;\n"
           "                     0 draws every section)\n"
@@ -57,7 +63,7 @@ static void usage(FILE *f)
           "\n"
           "exit status:\n"
           "  0  every input was analyzed\n"
-          "  2  usage error\n"
+          "  2  usage error, or an -o FILE could not be written\n"
           "  3  at least one input or archive member could not be analyzed (one line each on\n"
           "     stderr: the path, what is wrong, the file offset); the others are still reported\n"
           "\n"
@@ -67,7 +73,7 @@ static void usage(FILE *f)
 
 static int usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "segscan: %s: '%s'\nTry 'segscan --help'.\n", what, arg);
+    ss_escape_msg(stderr, "segscan: %s: '%s'\nTry 'segscan --help'.\n", what, arg);
     return EXIT_USAGE;
 }
 
@@ -82,17 +88,20 @@ static bool parse_count(const char *s, unsigned long long max, unsigned long lon
     return true;
 }
 
-/* Runs in the worker threads after each input is loaded. */
-static void analyze_input(ss_input *in, void *ctx)
-{
-    const ss_analysis_opts *ao = ctx;
-    if (ao->which & (SS_AN_BSS | SS_AN_STRINGS | SS_AN_PERMS))
-        ss_analyze_input(in, ao);
-}
+/* -o FMT=FILE outputs beside the main one. */
+#define MAX_OUTPUTS 8
+
+/* The reports of one run: the main one (stdout or Graphviz) and each -o file. */
+typedef struct {
+    ss_report *r[MAX_OUTPUTS + 1];
+    size_t n;
+} reports;
 
 static void report_one(void *ctx, const ss_input *in)
 {
-    ss_report_input(ctx, in);
+    reports *rs = ctx;
+    for (size_t i = 0; i < rs->n; i++)
+        ss_report_input(rs->r[i], in);
 }
 
 /* The default command: report on FILEs. */
@@ -100,6 +109,7 @@ static int report_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
         {"dot-max-sections", required_argument, NULL, OPT_DOT_MAX},
         {"top", required_argument, NULL, 'n'},
         {"recursive", no_argument, NULL, 'r'},
@@ -116,27 +126,46 @@ static int report_main(int argc, char **argv)
     };
     ss_emit_opts eo = {.top = 0, .pretty = true, .dot_max_rows = SS_DOT_MAX_ROWS_DEFAULT};
     const char *render = NULL; /* svg or png: the DOT goes through Graphviz */
-    ss_out_format fmt = SS_OUT_TEXT;
+    const ss_emitter *fmt = ss_emitter_find("text");
+    struct {
+        const ss_emitter *e;
+        const char *path;
+        FILE *f;
+        ss_report *r;
+    } outs[MAX_OUTPUTS];
+    size_t nouts = 0;
     bool recursive = false, quiet = false;
-    ss_analysis_opts ao = ss_analysis_opts_default();
-    ss_run_opts ro = {.load = ss_load_opts_default(), .after_load = analyze_input,
-                      .after_load_ctx = &ao};
+    ss_pipeline_opts po = ss_pipeline_opts_default();
     unsigned long long v;
     int ch;
-    while ((ch = getopt_long(argc, argv, "f:n:rj:qhV", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "f:o:n:rj:qhV", longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
-            if (strcmp(optarg, "json") == 0)
-                fmt = SS_OUT_JSON;
-            else if (strcmp(optarg, "text") == 0)
-                fmt = SS_OUT_TEXT;
-            else if (strcmp(optarg, "dot") == 0 || strcmp(optarg, "svg") == 0 ||
-                     strcmp(optarg, "png") == 0)
-                fmt = SS_OUT_DOT;
-            else
-                return usage_error("unknown format (text, json, dot, svg or png)", optarg);
-            render = fmt == SS_OUT_DOT && strcmp(optarg, "dot") != 0 ? optarg : NULL;
+            render = strcmp(optarg, "svg") == 0 || strcmp(optarg, "png") == 0 ? optarg : NULL;
+            fmt = ss_emitter_find(render ? "dot" : optarg);
+            if (fmt == NULL)
+                return usage_error("unknown format (text, json, ndjson, csv, markdown, sarif, "
+                                   "dot, svg or png)", optarg);
             break;
+        case 'o': {
+            const char *eq = strchr(optarg, '=');
+            char name[32];
+            if (eq == NULL || eq == optarg || (size_t)(eq - optarg) >= sizeof name || !eq[1])
+                return usage_error("-o wants FMT=FILE", optarg);
+            memcpy(name, optarg, (size_t)(eq - optarg));
+            name[eq - optarg] = '\0';
+            if (nouts == MAX_OUTPUTS)
+                return usage_error("too many -o outputs (at most 8)", optarg);
+            outs[nouts].e = ss_emitter_find(name);
+            if (outs[nouts].e == NULL)
+                return usage_error("-o: unknown format (text, json, ndjson, csv, markdown, sarif "
+                                   "or dot)", name);
+            outs[nouts].path = eq + 1;
+            outs[nouts].f = NULL;
+            outs[nouts].r = NULL;
+            nouts++;
+            break;
+        }
         case OPT_DOT_MAX:
             if (!parse_count(optarg, 1u << 20, &v))
                 return usage_error("--dot-max-sections wants a number of rows (0: all)", optarg);
@@ -150,17 +179,17 @@ static int report_main(int argc, char **argv)
         case 'j':
             if (!parse_count(optarg, 1024, &v) || v == 0)
                 return usage_error("-j wants a number of jobs from 1 to 1024", optarg);
-            ro.jobs = (unsigned)v;
+            po.jobs = (unsigned)v;
             break;
         case 'r': recursive = true; break;
         case 'q': quiet = true; break;
         case 'c': eo.pretty = false; break;
-        case OPT_VERIFY: ro.load.verify_compressed = true; break;
+        case OPT_VERIFY: po.load.verify_compressed = true; break;
         case 'O': {
             const char *bad;
             size_t badlen;
-            if (!ss_analysis_parse_only(optarg, &ao.which, &bad, &badlen)) {
-                fprintf(stderr, "segscan: --only: unknown analysis '%.*s' (sizes, bss, strings, "
+            if (!ss_analysis_parse_only(optarg, &po.analysis.which, &bad, &badlen)) {
+                ss_escape_msg(stderr, "segscan: --only: unknown analysis '%.*s' (sizes, bss, strings, "
                                 "perms)\nTry 'segscan --help'.\n", (int)badlen, bad);
                 return EXIT_USAGE;
             }
@@ -169,12 +198,12 @@ static int report_main(int argc, char **argv)
         case 'Z':
             if (!parse_count(optarg, UINT64_MAX, &v) || v == 0)
                 return usage_error("--zero-run wants a number of bytes from 1", optarg);
-            ao.zero_run_min = v;
+            po.analysis.zero_run_min = v;
             break;
         case 'S':
             if (!parse_count(optarg, 1u << 20, &v) || v == 0)
                 return usage_error("--min-string wants a length from 1 to 1048576", optarg);
-            ao.min_string = (uint32_t)v;
+            po.analysis.min_string = (uint32_t)v;
             break;
         case 'h': usage(stdout); return EXIT_OK;
         case 'V': printf("segscan %s\n", SEGSCAN_VERSION); return EXIT_OK;
@@ -183,12 +212,12 @@ static int report_main(int argc, char **argv)
     }
 
     if (render && !ss_graphviz_available()) {
-        fprintf(stderr, "segscan: --format %s needs Graphviz's 'dot' program, which is not on "
+        ss_escape_msg(stderr, "segscan: --format %s needs Graphviz's 'dot' program, which is not on "
                         "PATH: install the Debian package graphviz\n", render);
         return EXIT_USAGE;
     }
     if (render && strcmp(render, "png") == 0 && isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "segscan: --format png writes binary data: redirect it to a file\n");
+        ss_escape_msg(stderr, "segscan: --format png writes binary data: redirect it to a file\n");
         return EXIT_USAGE;
     }
 
@@ -199,7 +228,7 @@ static int report_main(int argc, char **argv)
     if (npaths == 0) {
         ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
         if (n <= 0) {
-            fprintf(stderr, "segscan: cannot find my own executable; name a FILE\n");
+            ss_escape_msg(stderr, "segscan: cannot find my own executable; name a FILE\n");
             return EXIT_USAGE;
         }
         self[n] = '\0';
@@ -213,48 +242,65 @@ static int report_main(int argc, char **argv)
     if (recursive) {
         char err[512];
         if (!ss_walk(paths, npaths, &walked, &nwalked, &skipped, err, sizeof err)) {
-            fprintf(stderr, "segscan: %s\n", err);
+            ss_escape_msg(stderr, "segscan: %s\n", err);
             return EXIT_INPUT;
         }
         if (err[0])
-            fprintf(stderr, "segscan: %s\n", err);
+            ss_escape_msg(stderr, "segscan: %s\n", err);
         paths = walked;
         npaths = nwalked;
     }
 
-    if (!(ao.which & SS_AN_BSS)) /* symbols and relocation targets serve only the BSS analysis */
-        ro.load.symbols = ro.load.relocs = false;
-    ro.load.defer_tables = true; /* read by the analysis, beside the string analysis */
-    ao.threads = ss_run_threads_each(&ro, npaths);
-    ro.progress = !quiet && isatty(STDERR_FILENO);
+    po.progress = !quiet && isatty(STDERR_FILENO);
     ss_graphviz gv = {0};
     char gverr[256];
     if (render) {
         fflush(stdout);
         if (!ss_graphviz_start(&gv, render, gverr, sizeof gverr)) {
-            fprintf(stderr, "segscan: %s\n", gverr);
+            ss_escape_msg(stderr, "segscan: %s\n", gverr);
             ss_walk_free(walked, nwalked);
             return EXIT_DOT_FAILED;
         }
     }
-    ss_report *r = ss_report_begin(render ? gv.in : stdout, stderr, fmt, &eo);
+    reports rs = {.n = 1};
+    rs.r[0] = ss_report_begin(render ? gv.in : stdout, stderr, fmt, &eo);
+    bool ok = rs.r[0] != NULL, write_failed = false;
+    for (size_t i = 0; i < nouts && ok; i++) {
+        outs[i].f = fopen(outs[i].path, "w");
+        if (outs[i].f == NULL) {
+            ss_escape_msg(stderr, "segscan: cannot write %s: %s\n", outs[i].path, strerror(errno));
+            write_failed = true;
+            continue;
+        }
+        /* Errors are said once, by the main report. */
+        rs.r[rs.n] = ss_report_begin(outs[i].f, NULL, outs[i].e, &eo);
+        ok = rs.r[rs.n++] != NULL;
+    }
     bool failed = false;
-    bool ok = r && ss_run_each(paths, npaths, &ro, report_one, r, &failed);
-    ss_report_end(r);
+    ss_sink sink = {report_one, &rs};
+    ok = ok && ss_pipeline_run(paths, npaths, &po, &sink, &failed);
+    for (size_t i = 0; i < rs.n; i++)
+        write_failed |= !ss_report_end(rs.r[i]) && i > 0;
+    for (size_t i = 0; i < nouts; i++)
+        if (outs[i].f && fclose(outs[i].f) != 0) {
+            ss_escape_msg(stderr, "segscan: cannot write %s: %s\n", outs[i].path, strerror(errno));
+            write_failed = true;
+        }
     if (render && ss_graphviz_finish(&gv, gverr, sizeof gverr) != 0) {
-        fprintf(stderr, "segscan: %s\n", gverr);
+        ss_escape_msg(stderr, "segscan: %s\n", gverr);
         ss_walk_free(walked, nwalked);
         return EXIT_DOT_FAILED;
     }
     ss_walk_free(walked, nwalked);
     if (recursive && !quiet)
-        fprintf(stderr, "segscan: %zu binaries analyzed, %zu other files skipped\n", npaths,
+        ss_escape_msg(stderr, "segscan: %zu binaries analyzed, %zu other files skipped\n", npaths,
                 skipped);
     if (!ok) {
-        fprintf(stderr, "segscan: out of memory\n");
+        ss_escape_msg(stderr, "segscan: out of memory\n");
         return EXIT_INPUT;
     }
-    return failed ? EXIT_INPUT : EXIT_OK;
+    /* As `check` does: an -o file that cannot be written is exit 2 unless an input failed. */
+    return failed ? EXIT_INPUT : write_failed ? EXIT_USAGE : EXIT_OK;
 }
 
 int main(int argc, char **argv)

@@ -11,26 +11,67 @@
 #define ELF_PT_GNU_STACK 0x6474e551u
 #define ELF_PT_GNU_RELRO 0x6474e552u
 
+static const ss_analyzer registry[] = {
+    {"sizes", SS_AN_SIZES, false, false, "segment and section size tables (always shown)"},
+    {"bss", SS_AN_BSS, true, true, "zero-initialised data that could move to .bss"},
+    {"strings", SS_AN_STRINGS, false, false, "duplicated string literals"},
+    {"perms", SS_AN_PERMS, false, false, "permissions and hardening"},
+};
+#define NREGISTRY (sizeof registry / sizeof registry[0])
+
+const ss_analyzer *ss_analyzers(size_t *n)
+{
+    *n = NREGISTRY;
+    return registry;
+}
+
+unsigned ss_analysis_all(void)
+{
+    unsigned w = 0;
+    for (size_t i = 0; i < NREGISTRY; i++)
+        w |= registry[i].bit;
+    return w;
+}
+
+bool ss_analysis_needs_symbols(unsigned which)
+{
+    for (size_t i = 0; i < NREGISTRY; i++)
+        if ((which & registry[i].bit) && registry[i].needs_symbols)
+            return true;
+    return false;
+}
+
+bool ss_analysis_needs_relocs(unsigned which)
+{
+    for (size_t i = 0; i < NREGISTRY; i++)
+        if ((which & registry[i].bit) && registry[i].needs_relocs)
+            return true;
+    return false;
+}
+
+bool ss_analysis_any(unsigned which)
+{
+    return (which & ~(unsigned)SS_AN_SIZES) != 0;
+}
+
 ss_analysis_opts ss_analysis_opts_default(void)
 {
-    return (ss_analysis_opts){SS_AN_ALL, SS_ZERO_RUN_DEFAULT, SS_MIN_STRING_DEFAULT, false, 1};
+    return (ss_analysis_opts){ss_analysis_all(), SS_ZERO_RUN_DEFAULT, SS_MIN_STRING_DEFAULT, false,
+                              1};
 }
 
 bool ss_analysis_parse_only(const char *list, unsigned *which, const char **bad, size_t *badlen)
 {
-    static const struct {
-        const char *name;
-        unsigned bit;
-    } names[] = {{"sizes", SS_AN_SIZES}, {"bss", SS_AN_BSS}, {"strings", SS_AN_STRINGS},
-                 {"perms", SS_AN_PERMS}, {"all", SS_AN_ALL}};
     unsigned w = 0;
     const char *p = list;
     for (;;) {
         size_t n = strcspn(p, ",");
-        bool found = false;
-        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-            if (n == strlen(names[i].name) && strncmp(p, names[i].name, n) == 0) {
-                w |= names[i].bit;
+        bool found = n == 3 && strncmp(p, "all", 3) == 0;
+        if (found)
+            w |= ss_analysis_all();
+        for (size_t i = 0; i < NREGISTRY; i++)
+            if (n == strlen(registry[i].name) && strncmp(p, registry[i].name, n) == 0) {
+                w |= registry[i].bit;
                 found = true;
             }
         if (!found) {
@@ -44,6 +85,57 @@ bool ss_analysis_parse_only(const char *list, unsigned *which, const char **bad,
     }
     *which = w;
     return true;
+}
+
+static const ss_finding_rule finding_rules[] = {
+    {"wx-segment", "A loadable segment is writable and executable",
+     "Memory that is both writable and executable lets an attacker who can write to it run code. "
+     "Link so that code and data are in separate segments (GNU ld: the default -z separate-code; "
+     "check linker scripts and assembly that marks sections \"awx\")."},
+    {"wx-section", "A section is writable and executable",
+     "A section with both write and execute permissions: split code from data, or drop the "
+     "write flag from the section (assembly .section flags, linker scripts, /SECTION on PE)."},
+    {"exec-stack", "The stack is executable",
+     "An executable stack turns a stack buffer overflow into code execution. Find the object "
+     "without a .note.GNU-stack section (assembly files) or link with -z noexecstack."},
+    {"exec-stack-default", "No PT_GNU_STACK: the platform decides whether the stack is executable",
+     "Without a PT_GNU_STACK header some platforms give an executable stack. Link with "
+     "-z noexecstack so the choice is explicit."},
+    {"relro-none", "No RELRO",
+     "Relocated data (GOT, .init_array, vtables) stays writable for the whole run. Link with "
+     "-z relro -z now for full RELRO."},
+    {"relro-partial", "Partial RELRO",
+     "The GOT used for lazy binding stays writable. Link with -z now for full RELRO."},
+    {"no-pie", "Not position-independent: no full ASLR",
+     "The image loads at a fixed address, which defeats address-space layout randomisation. Build "
+     "with -fPIE -pie (ELF), /DYNAMICBASE (PE) or -pie (Mach-O)."},
+    {"no-nx", "No NX / DEP flag",
+     "The image does not ask for data to be non-executable. PE: link with /NXCOMPAT."},
+    {"textrel", "Text relocations",
+     "The loader must write into code to relocate it, so code pages are writable at load time. "
+     "Build every object with -fPIC."},
+    {"rodata-executable", "Read-only data in an executable segment",
+     "Constants mapped executable give an attacker more gadgets. GNU ld: -z separate-code."},
+    {"movable-zero-data", "All-zero objects stored in initialised data",
+     "Objects whose bytes are all zero cost file bytes in .data; initialised to zero (or left "
+     "uninitialised) they would go to .bss and cost no file bytes."},
+    {"zero-runs", "Long runs of zero bytes in data",
+     "Runs of zero bytes in initialised data sections of a stripped image: candidates for .bss."},
+    {"readonly-zero-data", "All-zero read-only objects",
+     "Read-only objects that are all zero still cost file bytes; zero-initialised writable data "
+     "in .bss would not, at the price of losing the read-only protection."},
+    {"duplicate-strings", "Duplicated string literals",
+     "The same string literal is stored more than once. Mergeable string sections "
+     "(-fmerge-constants, on by default in GCC from -O1) let the linker keep one copy; lld "
+     "also merges suffixes at -O2; MSVC pools literals with /GF."},
+};
+
+const ss_finding_rule *ss_finding_rule_of(const char *id)
+{
+    for (size_t i = 0; i < sizeof finding_rules / sizeof finding_rules[0]; i++)
+        if (strcmp(finding_rules[i].id, id) == 0)
+            return &finding_rules[i];
+    return NULL;
 }
 
 const char *ss_pval_name(ss_pval v)

@@ -40,13 +40,34 @@
 #include "image.h"
 #include "input.h"
 
+/* Bits of the analyses, each one entry of the registry (ss_analyzers). */
 enum {
     SS_AN_SIZES = 1,   /* the size tables (always computed by the emitters; a no-op here) */
     SS_AN_BSS = 2,
     SS_AN_STRINGS = 4,
-    SS_AN_PERMS = 8,
-    SS_AN_ALL = 15
+    SS_AN_PERMS = 8
 };
+
+/* The analyzer registry: one entry per analysis, in the order they are named and run. A new
+ * analysis is one entry here (and its file); --only, the defaults, the load options it needs
+ * and the help text all come from the table. */
+typedef struct {
+    const char *name;   /* its --only word */
+    unsigned bit;       /* SS_AN_* */
+    bool needs_symbols; /* the symbol tables must be loaded (ss_load_opts.symbols) */
+    bool needs_relocs;  /* the relocation targets must be loaded (ss_load_opts.relocs) */
+    const char *about;  /* one line for --help */
+} ss_analyzer;
+
+/* The registry; *n receives its length. */
+const ss_analyzer *ss_analyzers(size_t *n);
+/* Bits of every registered analysis. */
+unsigned ss_analysis_all(void);
+/* Whether the analyses in which read the symbol tables / relocation targets. */
+bool ss_analysis_needs_symbols(unsigned which);
+bool ss_analysis_needs_relocs(unsigned which);
+/* Whether which holds an analysis that runs after loading (anything beyond the size tables). */
+bool ss_analysis_any(unsigned which);
 
 typedef struct {
     unsigned which;        /* SS_AN_* bits */
@@ -67,7 +88,7 @@ typedef struct {
 
 /* Every analysis on, default thresholds. */
 ss_analysis_opts ss_analysis_opts_default(void);
-/* Parses a comma list of "sizes", "bss", "strings", "perms" (or "all") into *which; on an unknown
+/* Parses a comma list of registry names (or "all") into *which; on an unknown
  * word returns false and points *bad at it (inside list). */
 bool ss_analysis_parse_only(const char *list, unsigned *which, const char **bad, size_t *badlen);
 
@@ -188,6 +209,17 @@ typedef struct {
     ss_evidence *evidence;
     size_t nevidence;
 } ss_finding;
+
+/* What each finding id means, for documents that describe their rules (SARIF): one entry per id,
+ * next to the analysis that raises it. */
+typedef struct {
+    const char *id;
+    const char *title; /* a short description */
+    const char *help;  /* what it means and what to do */
+} ss_finding_rule;
+
+/* The rule of a finding id, or NULL for an id with no entry. */
+const ss_finding_rule *ss_finding_rule_of(const char *id);
 
 struct ss_analysis {
     unsigned ran;      /* SS_AN_* bits of the analyses that completed */

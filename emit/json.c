@@ -223,3 +223,46 @@ void ss_json_end(ss_jw *w, const ss_input_summary *in, size_t nin, const ss_erro
     ss_jw_end_obj(w);
     ss_jw_finish(w);
 }
+
+/* ---- the JSON and NDJSON emitters ---------------------------------------------------------- */
+
+static bool json_begin(ss_report *r)
+{
+    ss_json_begin(&r->jw);
+    return true;
+}
+
+static void json_image(ss_report *r, const ss_image *im)
+{
+    ss_json_image(&r->jw, im);
+}
+
+static void json_end(ss_report *r)
+{
+    ss_json_end(&r->jw, r->sum, r->nsum, r->errs, r->nerr, &r->all);
+}
+
+const ss_emitter ss_emitter_json = {
+    .name = "json",
+    .about = "one JSON document (docs/segscan.schema.json)",
+    .keep_summaries = true,
+    .begin = json_begin,
+    .image = json_image,
+    .end = json_end,
+};
+
+/* One line per image: the schema's image object, compact; the driver flushes after each input,
+ * so lines stream as files finish and shards of a run concatenate. */
+static void ndjson_image(ss_report *r, const ss_image *im)
+{
+    ss_jw w;
+    ss_jw_init(&w, r->out, false);
+    ss_json_image(&w, im);
+    ss_jw_finish(&w);
+}
+
+const ss_emitter ss_emitter_ndjson = {
+    .name = "ndjson",
+    .about = "one JSON object per image per line (the schema's image definition)",
+    .image = ndjson_image,
+};

@@ -1,38 +1,23 @@
-/* report.c - the streaming report driver: renders inputs as they come, keeps small summaries. */
+/* report.c - the streaming report driver: renders inputs as they come through the emitter of the
+ * chosen format, keeps small summaries for the emitters that need them at the end. */
 #include <stdlib.h> /* calloc, realloc, free */
 #include <string.h> /* strdup */
 
-#include "dot.h"
 #include "emit_internal.h"
 
-struct ss_report {
-    FILE *out, *err;
-    ss_out_format fmt;
-    ss_emit_opts opts;
-    ss_jw jw;
-    size_t inputs, images_printed;
-    size_t containers; /* DOT: clusters of archives and universal files */
-    ss_totals all;
-    ss_input_summary *sum; /* JSON only */
-    size_t nsum, capsum;
-    ss_error_copy *errs;   /* JSON only */
-    size_t nerr, caperr;
-};
-
-ss_report *ss_report_begin(FILE *out, FILE *err, ss_out_format fmt, const ss_emit_opts *o)
+ss_report *ss_report_begin(FILE *out, FILE *err, const ss_emitter *e, const ss_emit_opts *o)
 {
     ss_report *r = calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
+    r->e = e;
     r->out = out;
     r->err = err;
-    r->fmt = fmt;
     r->opts = *o;
-    if (fmt == SS_OUT_JSON) {
-        ss_jw_init(&r->jw, out, o->pretty);
-        ss_json_begin(&r->jw);
-    } else if (fmt == SS_OUT_DOT) {
-        ss_dot_begin(out);
+    ss_jw_init(&r->jw, out, o->pretty);
+    if (e->begin && !e->begin(r)) {
+        free(r);
+        return NULL;
     }
     return r;
 }
@@ -64,34 +49,46 @@ static void keep_error(ss_report *r, const char *path, const char *member, const
         r->nerr++;
 }
 
+static void keep_summary(ss_report *r, const ss_input *in, const ss_totals *t, size_t skipped)
+{
+    if (grow((void **)&r->sum, &r->capsum, r->nsum, sizeof *r->sum)) {
+        ss_input_summary *s = &r->sum[r->nsum];
+        s->path = strdup(in->path);
+        s->container = in->container;
+        s->file_size = in->bytes.len;
+        s->totals = *t;
+        s->failed = ss_input_failures(in) + (in->status != SS_OK);
+        s->skipped = skipped;
+        s->container_bytes = ss_input_container_bytes(in);
+        if (s->path)
+            r->nsum++;
+    }
+    if (in->status != SS_OK)
+        keep_error(r, in->path, NULL, &in->diag);
+    for (size_t u = 0; u < in->nunits; u++)
+        if (in->units[u].image == NULL && !in->units[u].skipped)
+            keep_error(r, in->path, in->units[u].member, &in->units[u].diag);
+}
+
 void ss_report_input(ss_report *r, const ss_input *in)
 {
+    const ss_emitter *e = r->e;
     ss_totals t = {0};
     size_t skipped = 0;
-    bool dot_cluster = r->fmt == SS_OUT_DOT && in->container != SS_CONTAINER_NONE;
-    if (dot_cluster)
-        ss_dot_container_begin(r->out, in, r->containers++);
+    if (e->input_begin)
+        e->input_begin(r, in);
     for (size_t u = 0; u < in->nunits; u++) {
         const ss_image *im = in->units[u].image;
         skipped += in->units[u].skipped;
         if (im == NULL)
             continue;
-        if (r->fmt == SS_OUT_JSON) {
-            ss_json_image(&r->jw, im);
-        } else if (r->fmt == SS_OUT_DOT) {
-            ss_dot_image(r->out, im, r->images_printed, &r->opts);
-        } else {
-            if (r->images_printed)
-                fputc('\n', r->out);
-            ss_text_image(r->out, im, &r->opts);
-        }
+        if (e->image)
+            e->image(r, im);
         r->images_printed++;
         ss_totals_add(&t, im);
     }
-    if (dot_cluster)
-        ss_dot_container_end(r->out);
-    if (r->fmt == SS_OUT_TEXT && in->container != SS_CONTAINER_NONE)
-        ss_text_container(r->out, in, &t);
+    if (e->input_end)
+        e->input_end(r, in, &t);
     t.file = in->bytes.len; /* an archive's own bytes, not just its members' */
     r->inputs++;
     r->all.images += t.images;
@@ -100,41 +97,20 @@ void ss_report_input(ss_report *r, const ss_input *in)
     r->all.data += t.data;
     r->all.bss += t.bss;
     r->all.vm += t.vm;
-
-    if (r->fmt == SS_OUT_JSON) {
-        if (grow((void **)&r->sum, &r->capsum, r->nsum, sizeof *r->sum)) {
-            ss_input_summary *s = &r->sum[r->nsum];
-            s->path = strdup(in->path);
-            s->container = in->container;
-            s->file_size = in->bytes.len;
-            s->totals = t;
-            s->failed = ss_input_failures(in) + (in->status != SS_OK);
-            s->skipped = skipped;
-            s->container_bytes = ss_input_container_bytes(in);
-            if (s->path)
-                r->nsum++;
-        }
-        if (in->status != SS_OK)
-            keep_error(r, in->path, NULL, &in->diag);
-        for (size_t u = 0; u < in->nunits; u++)
-            if (in->units[u].image == NULL && !in->units[u].skipped)
-                keep_error(r, in->path, in->units[u].member, &in->units[u].diag);
-    }
+    if (e->keep_summaries)
+        keep_summary(r, in, &t, skipped);
     fflush(r->out);
-    ss_emit_errors(r->err, in);
+    if (r->err)
+        ss_emit_errors(r->err, in);
 }
 
-void ss_report_end(ss_report *r)
+bool ss_report_end(ss_report *r)
 {
     if (r == NULL)
-        return;
-    if (r->fmt == SS_OUT_JSON)
-        ss_json_end(&r->jw, r->sum, r->nsum, r->errs, r->nerr, &r->all);
-    else if (r->fmt == SS_OUT_DOT)
-        ss_dot_end(r->out);
-    else if (r->inputs > 1 || r->all.images > 1)
-        ss_text_total(r->out, r->inputs, &r->all);
-    fflush(r->out);
+        return true;
+    if (r->e->end)
+        r->e->end(r);
+    bool ok = fflush(r->out) == 0 && !ferror(r->out);
     for (size_t i = 0; i < r->nsum; i++)
         free(r->sum[i].path);
     for (size_t i = 0; i < r->nerr; i++) {
@@ -144,4 +120,5 @@ void ss_report_end(ss_report *r)
     free(r->sum);
     free(r->errs);
     free(r);
+    return ok;
 }

@@ -310,3 +310,32 @@ void ss_emit_errors(FILE *f, const ss_input *in)
         fputc('\n', f);
     }
 }
+
+/* ---- the text emitter -------------------------------------------------------------------- */
+
+static void text_image(ss_report *r, const ss_image *im)
+{
+    if (r->images_printed)
+        fputc('\n', r->out);
+    ss_text_image(r->out, im, &r->opts);
+}
+
+static void text_input_end(ss_report *r, const ss_input *in, const ss_totals *t)
+{
+    if (in->container != SS_CONTAINER_NONE)
+        ss_text_container(r->out, in, t);
+}
+
+static void text_end(ss_report *r)
+{
+    if (r->inputs > 1 || r->all.images > 1)
+        ss_text_total(r->out, r->inputs, &r->all);
+}
+
+const ss_emitter ss_emitter_text = {
+    .name = "text",
+    .about = "a report for the terminal (the default)",
+    .image = text_image,
+    .input_end = text_input_end,
+    .end = text_end,
+};

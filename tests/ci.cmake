@@ -51,3 +51,10 @@ if(COMMAND segscan_fuzz_target)
   endforeach()
   add_test(NAME ci_budget_replay COMMAND replay_budget ${SEGSCAN_CI_SRC})
 endif()
+
+# Every report format against an independent reading (csv, python3-markdown, the SARIF 2.1.0
+# schema in tests/sarif/, the report schema's image definition for NDJSON) and -o FMT=FILE.
+add_test(NAME formats
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/formats_check.py $<TARGET_FILE:segscan>
+          ${CMAKE_SOURCE_DIR} ${SEGSCAN_FIXTURE_OUT})
+set_tests_properties(formats PROPERTIES FIXTURES_REQUIRED "ci;pe;macho")

@@ -13,10 +13,10 @@ function(segscan_fuzz_target name)
   if(SEGSCAN_FUZZ)
     add_executable(fuzz_${name} ${srcs})
     target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
-    target_link_libraries(fuzz_${name} PRIVATE segscan_formats segscan_emit segscan_core)
+    target_link_libraries(fuzz_${name} PRIVATE segscan_pipeline segscan_formats segscan_emit segscan_core)
   endif()
   add_executable(replay_${name} ${SEGSCAN_TESTS}/fuzz/replay.c ${srcs})
-  target_link_libraries(replay_${name} PRIVATE segscan_formats segscan_emit segscan_core)
+  target_link_libraries(replay_${name} PRIVATE segscan_pipeline segscan_formats segscan_emit segscan_core)
   add_test(NAME fuzz.replay.${name} COMMAND replay_${name} ${SEGSCAN_FUZZ_CORPORA})
   # Replay after every fixture set is built, so the fixtures are part of the corpus.
   set_tests_properties(fuzz.replay.${name} PROPERTIES

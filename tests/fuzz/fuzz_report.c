@@ -1,13 +1,12 @@
 /* fuzz_report.c - a libFuzzer target for the whole path: recognition, containers, readers,
- * analyzers, and every emitter (text, JSON, DOT), as the command runs them. */
+ * analyzers (through the pipeline, as the command runs them), and every emitter of the table. */
 #include <stdint.h> /* uint8_t */
 #include <stdio.h>  /* fopen */
 #include <stdlib.h> /* malloc, free */
 #include <string.h> /* memcpy */
 
 #include "emit.h"
-#include "formats.h"
-#include "analysis.h"
+#include "pipeline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,17 +19,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (copy == NULL)
         return 0;
     memcpy(copy, data, size);
-    ss_input *in = ss_input_from_buffer("fuzz", copy, size);
+    ss_pipeline_opts po = ss_pipeline_opts_default(); /* the command's pipeline, as it runs */
+    ss_input *in = ss_pipeline_load_buffer("fuzz", copy, size, &po);
     if (in) {
-        ss_load_opts opts = ss_load_opts_default();
-        opts.defer_tables = true; /* as the command loads: the analysis reads the tables */
-        ss_formats_load(in, &opts);
-        ss_analysis_opts ao = ss_analysis_opts_default();
-        ss_analyze_input(in, &ao); /* what the command runs after loading */
-        static const ss_out_format formats[] = {SS_OUT_TEXT, SS_OUT_JSON, SS_OUT_DOT};
-        for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
-            ss_emit_opts eo = {.top = f ? 0 : 5, .pretty = f == 1, .dot_max_rows = f == 2 ? 4 : 0};
-            ss_report *r = ss_report_begin(sink, sink, formats[f], &eo);
+        size_t ne;
+        const ss_emitter *const *em = ss_emitters(&ne); /* every format of the table */
+        for (size_t f = 0; f < ne; f++) {
+            ss_emit_opts eo = {.top = f ? 0 : 5, .pretty = f == 1, .dot_max_rows = f % 2 ? 4 : 0};
+            ss_report *r = ss_report_begin(sink, sink, em[f], &eo);
             if (r) {
                 ss_report_input(r, in);
                 ss_report_end(r);

@@ -9,7 +9,7 @@
 #include <sys/stat.h> /* stat */
 #include <unistd.h>   /* pread, close */
 
-#include "run.h"
+#include "pipeline.h"
 
 /* Enough bytes for every probe: ELF, Mach-O and ar need 8, PE needs the DOS header's e_lfanew
  * and the signature it points at, which linkers place well inside the first 4 KiB. */

@@ -1,5 +1,5 @@
-/* run.c - loading inputs, in parallel, handed back in order. */
-#include "run.h"
+/* pipeline.c - loading and analysing inputs, in parallel, handed back in order. */
+#include "pipeline.h"
 
 #include <pthread.h> /* pthread_* */
 #include <stdio.h>   /* fprintf */
@@ -10,14 +10,50 @@
 /* How far workers may run ahead of the consumer, per worker. */
 #define AHEAD_PER_JOB 4
 
-static ss_input *load_one(const char *path, const ss_run_opts *ro)
+ss_pipeline_opts ss_pipeline_opts_default(void)
+{
+    return (ss_pipeline_opts){.load = ss_load_opts_default(),
+                              .analysis = ss_analysis_opts_default()};
+}
+
+/* The settings that follow from others, decided here once for every command: the tables the
+ * chosen analyses read (symbols and relocation targets serve only the BSS analysis), read by
+ * the analysis rather than the reader (beside the string job), and the threads one input's
+ * analysis may use (all of -j for a single input, 1 each when inputs run in parallel). */
+static ss_pipeline_opts settle(const ss_pipeline_opts *o, size_t n)
+{
+    ss_pipeline_opts s = *o;
+    s.load.symbols = o->load.symbols && ss_analysis_needs_symbols(o->analysis.which);
+    s.load.relocs = o->load.relocs && ss_analysis_needs_relocs(o->analysis.which);
+    s.load.defer_tables = true;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    s.analysis.threads = n != 1 ? 1 : o->jobs ? o->jobs : (cpus > 0 ? (unsigned)cpus : 1);
+    return s;
+}
+
+static void analyse(ss_input *in, const ss_pipeline_opts *o)
+{
+    ss_formats_load(in, &o->load);
+    if (ss_analysis_any(o->analysis.which))
+        ss_analyze_input(in, &o->analysis);
+}
+
+static ss_input *load_one(const char *path, const ss_pipeline_opts *o)
 {
     ss_input *in = ss_input_open(path);
     if (in == NULL)
         return NULL;
-    ss_formats_load(in, &ro->load);
-    if (ro->after_load)
-        ro->after_load(in, ro->after_load_ctx);
+    analyse(in, o);
+    return in;
+}
+
+ss_input *ss_pipeline_load_buffer(const char *name, const void *bytes, size_t len,
+                                  const ss_pipeline_opts *o)
+{
+    ss_pipeline_opts s = settle(o, 1);
+    ss_input *in = ss_input_from_buffer(name, bytes, len);
+    if (in)
+        analyse(in, &s);
     return in;
 }
 
@@ -29,7 +65,7 @@ static bool input_failed(const ss_input *in)
 typedef struct {
     char *const *paths;
     size_t n;
-    const ss_run_opts *ro;
+    const ss_pipeline_opts *ro;
     ss_input **slot;
     bool *done;
     size_t next, consumed, window;
@@ -68,7 +104,7 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void progress(const ss_run_opts *ro, size_t done, size_t n, double *last)
+static void progress(const ss_pipeline_opts *ro, size_t done, size_t n, double *last)
 {
     if (!ro->progress || n < 2)
         return;
@@ -83,7 +119,7 @@ static void progress(const ss_run_opts *ro, size_t done, size_t n, double *last)
     fflush(stderr);
 }
 
-static unsigned jobs_for(const ss_run_opts *ro, size_t n)
+static unsigned jobs_for(const ss_pipeline_opts *ro, size_t n)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned jobs = ro->jobs ? ro->jobs : (cpus > 0 ? (unsigned)cpus : 1);
@@ -92,17 +128,11 @@ static unsigned jobs_for(const ss_run_opts *ro, size_t n)
     return jobs ? jobs : 1;
 }
 
-unsigned ss_run_threads_each(const ss_run_opts *ro, size_t n)
+bool ss_pipeline_run(char *const *paths, size_t n, const ss_pipeline_opts *o, const ss_sink *sink,
+                     bool *failed)
 {
-    if (n != 1)
-        return 1;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    return ro->jobs ? ro->jobs : (cpus > 0 ? (unsigned)cpus : 1);
-}
-
-bool ss_run_each(char *const *paths, size_t n, const ss_run_opts *ro, ss_run_fn fn, void *ctx,
-                 bool *failed)
-{
+    ss_pipeline_opts settled = settle(o, n);
+    const ss_pipeline_opts *ro = &settled;
     *failed = false;
     double last = 0;
     unsigned jobs = jobs_for(ro, n);
@@ -112,7 +142,7 @@ bool ss_run_each(char *const *paths, size_t n, const ss_run_opts *ro, ss_run_fn 
             if (in == NULL)
                 return false;
             *failed |= input_failed(in);
-            fn(ctx, in);
+            sink->input(sink->ctx, in);
             ss_input_free(in);
             progress(ro, i + 1, n, &last);
         }
@@ -151,7 +181,7 @@ bool ss_run_each(char *const *paths, size_t n, const ss_run_opts *ro, ss_run_fn 
             ok = false;
         } else {
             *failed |= input_failed(in);
-            fn(ctx, in);
+            sink->input(sink->ctx, in);
             ss_input_free(in);
         }
         pthread_mutex_lock(&p.mu);
@@ -171,8 +201,10 @@ bool ss_run_each(char *const *paths, size_t n, const ss_run_opts *ro, ss_run_fn 
     return ok;
 }
 
-ss_input **ss_run_load(char *const *paths, size_t n, const ss_run_opts *ro, bool *failed)
+ss_input **ss_pipeline_load(char *const *paths, size_t n, const ss_pipeline_opts *o, bool *failed)
 {
+    ss_pipeline_opts settled = settle(o, n);
+    const ss_pipeline_opts *ro = &settled;
     ss_input **in = calloc(n ? n : 1, sizeof *in);
     if (in == NULL)
         return NULL;
@@ -180,7 +212,7 @@ ss_input **ss_run_load(char *const *paths, size_t n, const ss_run_opts *ro, bool
     for (size_t i = 0; i < n; i++) {
         in[i] = load_one(paths[i], ro);
         if (in[i] == NULL) {
-            ss_run_free(in, i);
+            ss_pipeline_free(in, i);
             return NULL;
         }
         *failed |= input_failed(in[i]);
@@ -188,7 +220,7 @@ ss_input **ss_run_load(char *const *paths, size_t n, const ss_run_opts *ro, bool
     return in;
 }
 
-void ss_run_free(ss_input **in, size_t n)
+void ss_pipeline_free(ss_input **in, size_t n)
 {
     if (in == NULL)
         return;

@@ -1,0 +1,60 @@
+/* pipeline.h - the library pipeline: inputs -> loading -> analysis -> a sink, in path order.
+ *
+ * Every command (the report, diff, check) and the fuzz targets load and analyse through here,
+ * so the settings that belong together (which tables to read, deferred tables, threads per input)
+ * are decided once, from the analyzer registry (core/analysis.h), and never copied. cmd/ only
+ * parses options into ss_pipeline_opts, picks a sink (an emitter, emit/emit.h) and maps the
+ * outcome to exit codes and messages. */
+#ifndef SS_PIPELINE_H
+#define SS_PIPELINE_H
+
+#include <stdbool.h> /* bool */
+#include <stddef.h>  /* size_t */
+
+#include "analysis.h"
+#include "formats.h"
+
+typedef struct {
+    ss_load_opts load;         /* symbols/relocs/defer_tables are settled by the pipeline */
+    ss_analysis_opts analysis; /* .which: SS_AN_* bits of the registry; .threads settled */
+    unsigned jobs;             /* worker threads; 0 = one per online CPU */
+    bool progress;             /* a progress line on stderr (the caller checks it is a terminal) */
+} ss_pipeline_opts;
+
+/* Default loading, every registered analysis, default thresholds. */
+ss_pipeline_opts ss_pipeline_opts_default(void);
+
+/* Where analysed inputs go: called on the calling thread for each input in path order; the input
+ * is freed after it returns. */
+typedef struct {
+    void (*input)(void *ctx, const ss_input *in);
+    void *ctx;
+} ss_sink;
+
+/* Loads and analyses paths on o->jobs threads and hands them to sink in order, each as soon as
+ * it and all before it are ready; workers run at most a few inputs ahead, so memory stays bounded
+ * however many paths there are. Returns false when out of memory; *failed is set when any input
+ * or member could not be analyzed. */
+bool ss_pipeline_run(char *const *paths, size_t n, const ss_pipeline_opts *o, const ss_sink *sink,
+                     bool *failed);
+
+/* Loads and analyses every path and keeps them all (for commands that compare inputs). NULL
+ * when out of memory. */
+ss_input **ss_pipeline_load(char *const *paths, size_t n, const ss_pipeline_opts *o, bool *failed);
+/* Frees what ss_pipeline_load returned. Accepts NULL. */
+void ss_pipeline_free(ss_input **in, size_t n);
+
+/* Loads and analyses one in-memory file (bytes borrowed; the fuzz targets). NULL when out of
+ * memory. */
+ss_input *ss_pipeline_load_buffer(const char *name, const void *bytes, size_t len,
+                                  const ss_pipeline_opts *o);
+
+/* Collects the files under each path that look like binaries (by magic; symbolic links are not
+ * followed), sorted by path; non-directories are passed through as given. *skipped counts the
+ * files that are not binaries. Returns false when out of memory or when a directory cannot be
+ * read (with a message in err). */
+bool ss_walk(char *const *paths, size_t n, char ***out, size_t *nout, size_t *skipped,
+             char *err, size_t errlen);
+void ss_walk_free(char **paths, size_t n);
+
+#endif
