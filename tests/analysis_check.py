@@ -29,9 +29,11 @@ def check(cond, what):
 
 
 def fx(name):
+    """The fixture's path; a fixture that was not built is a failure (the set-up, .ci/setup,
+    installs every tool the fixtures need), never a skip."""
     m = MANIFEST.get(name)
-    if m is None or "path" not in m:
-        print("skip %s: %s" % (name, m.get("skipped") if m else "not built"))
+    if m is None or "path" not in m or not os.path.isfile(m["path"]):
+        check(False, "fixture %s missing: %s" % (name, m.get("skipped", "not built") if m else "not in manifest"))
         return None
     return m["path"]
 
@@ -469,8 +471,10 @@ def group_pe():
         print("%-18s zero_init %d  wx %s pie %s nx %s  strings %d dup %d  findings %s" % (
             name, b["zero_init_bytes"], perms["wx_sections"], perms["pie"], perms["nx"], sg["count"],
             sg["duplicate_bytes"], ",".join(sorted(ids))))
-    check(image(fx("pe_hard.exe"))["permissions"]["pie"] == "yes" if fx("pe_hard.exe") else True, "pe_hard pie")
-    check(image(fx("pe_lowentropy.exe"))["permissions"]["pie"] == "no" if fx("pe_lowentropy.exe") else True,
+    p = fx("pe_hard.exe")
+    check(p is not None and image(p)["permissions"]["pie"] == "yes", "pe_hard pie")
+    p = fx("pe_lowentropy.exe")
+    check(p is not None and image(p)["permissions"]["pie"] == "no",
           "pe_lowentropy: no HIGH_ENTROPY_VA is no full ASLR")
     p = fx("pe_a.obj")
     if p:
@@ -535,5 +539,8 @@ def group_macho():
 GROUPS = {"pe": group_pe, "macho": group_macho, "bss": group_bss, "rust": group_rust, "strings": group_strings, "archive": group_archive,
           "perms": group_perms, "cli": group_cli}
 GROUPS[GROUP]()
+# A group that checked nothing has tested nothing: that is a failure, not a pass.
+if checked == 0:
+    failures.append("group %s made no checks" % GROUP)
 print("%d checks, %d failed" % (checked, len(failures)))
 sys.exit(1 if failures else 0)

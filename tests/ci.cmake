@@ -25,6 +25,8 @@ if(TEST macho_fixtures_build AND SEGSCAN_LIPO)
             --out ${SEGSCAN_CI_FIXTURES} --src ${SEGSCAN_CI_SRC} --macho ${SEGSCAN_FIXTURE_OUT}/macho
             --lipo ${SEGSCAN_LIPO})
   set_tests_properties(ci_universal PROPERTIES FIXTURES_REQUIRED "ci;macho")
+else()
+  segscan_missing_tool_test(ci_universal "llvm-lipo-14 (llvm-14) or the Mach-O fixtures")
 endif()
 
 # Golden outputs of every format on yaml2obj fixtures (deterministic bytes).
@@ -34,6 +36,8 @@ if(SEGSCAN_YAML2OBJ)
     COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/ci_test.py golden --segscan $<TARGET_FILE:segscan>
             --out ${SEGSCAN_CI_FIXTURES} --src ${SEGSCAN_CI_SRC} --golden ${SEGSCAN_TESTS}/golden/ci)
   set_tests_properties(ci_golden PROPERTIES FIXTURES_REQUIRED ci)
+else()
+  segscan_missing_tool_test(ci_golden "yaml2obj-14 (llvm-14)")
 endif()
 
 # The budget-file parser as a fuzz target (tests/fuzz.cmake's segscan_fuzz_target), replayed

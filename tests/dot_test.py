@@ -293,7 +293,7 @@ def check_large(a):
     except OSError:
         libs = []
     if not libs:
-        print("no shared libraries found: skipped")
+        fail("no shared library found in %s: nothing to render" % libdir)
         return
     big = max(libs, key=lambda l: (os.path.getsize(l), l))
     t = time.monotonic()
