@@ -17,7 +17,7 @@
 #include "measure.h"
 #include "run.h"
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_WRITE = 4 };
 
 #define MAX_OUTPUTS 8
 
@@ -46,7 +46,9 @@ static void check_usage(FILE *f)
           "  1  a rule of level fail failed\n"
           "  2  usage error or budget-file error (syntax with line and column, unknown metric,\n"
           "     unknown section, bad size unit, ...)\n"
-          "  3  an artifact or its baseline could not be analyzed (takes precedence over 1)\n",
+          "  3  an artifact or its baseline could not be analyzed (takes precedence over 1)\n"
+          "  4  a report could not be written, on stdout or to an -o FILE (takes precedence\n"
+          "     over all the others: a CI job must not pass on a missing report)\n",
           f);
 }
 
@@ -453,11 +455,19 @@ static bool write_output(const output *o, const ss_check_result *res, bool prett
         return false;
     }
     ss_check_render(f, res, o->fmt, pretty);
-    if (fclose(f) != 0) {
-        fprintf(stderr, "segscan check: cannot write %s: %s\n", o->path, strerror(errno));
-        return false;
+    /* ferror: a write that failed before the last flush (a full disk) leaves fclose's own
+     * flush nothing to fail on. */
+    errno = 0;
+    bool bad = fflush(f) != 0 || ferror(f);
+    int err = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = true;
+        err = errno;
     }
-    return true;
+    if (bad)
+        fprintf(stderr, "segscan check: cannot write %s: %s\n", o->path,
+                err ? strerror(err) : "a write failed");
+    return !bad;
 }
 
 int ss_cmd_check(int argc, char **argv)
@@ -617,10 +627,10 @@ int ss_cmd_check(int argc, char **argv)
                         : res.count[SS_V_FAIL]                     ? EXIT_FAIL
                                                                    : EXIT_OK;
         ss_check_render(stdout, &res, fmt, pretty);
-        for (size_t i = 0; i < nouts; i++)
-            if (!write_output(&outs[i], &res, pretty) && res.exit_code == EXIT_OK)
-                res.exit_code = EXIT_USAGE;
         rc = res.exit_code;
+        for (size_t i = 0; i < nouts; i++)
+            if (!write_output(&outs[i], &res, pretty))
+                rc = EXIT_WRITE;
     }
     for (size_t i = 0; i < R.n; i++) {
         free(R.rows[i].artifact);

@@ -41,7 +41,8 @@ static void diff_usage(FILE *f)
           "  0  the two inputs were compared (whatever changed)\n"
           "  2  usage error\n"
           "  3  an input or a member could not be analyzed (one line each on stderr; the\n"
-          "     members that could are still compared)\n",
+          "     members that could are still compared)\n"
+          "  4  the output could not be written (a full disk, a closed standard output)\n",
           f);
 }
 

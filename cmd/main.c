@@ -2,8 +2,9 @@
  *
  * The only code that talks to the terminal or calls exit. Exit codes: 0 success; 2 usage error;
  * 3 at least one input (or archive member) could not be analyzed - every other input is still
- * reported in full. */
+ * reported in full; 4 the output could not be written (for every command). */
 #include <errno.h>  /* errno */
+#include <fcntl.h>  /* open, fcntl */
 #include <getopt.h> /* getopt_long */
 #include <limits.h> /* PATH_MAX */
 #include <stdio.h>  /* printf, fprintf */
@@ -18,7 +19,7 @@
 #include "graphviz.h"
 #include "run.h"
 
-enum { EXIT_OK = 0, EXIT_DOT_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
+enum { EXIT_OK = 0, EXIT_DOT_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_WRITE = 4 };
 enum { OPT_DOT_MAX = 0x100, OPT_VERIFY }; /* long options without a short form */
 
 static void usage(FILE *f)
@@ -41,7 +42,8 @@ static void usage(FILE *f)
           "                     0 draws every section)\n"
           "  -n, --top N        keep the N largest rows of each table, sum the rest in one row\n"
           "  -r, --recursive    analyze the binaries under each DIR (recognised by their magic;\n"
-          "                     other files are skipped and counted; links are not followed)\n"
+          "                     other files are skipped and counted, unreadable ones named;\n"
+          "                     a DIR that is a symbolic link is followed, links inside not)\n"
           "  -j, --jobs N       analyze N files at a time, or one file on N threads\n"
           "                     (default: one per CPU)\n"
           "  -q, --quiet        no progress line on stderr\n"
@@ -60,6 +62,7 @@ static void usage(FILE *f)
           "  2  usage error\n"
           "  3  at least one input or archive member could not be analyzed (one line each on\n"
           "     stderr: the path, what is wrong, the file offset); the others are still reported\n"
+          "  4  the output could not be written (a full disk, a closed standard output)\n"
           "\n"
           "JSON output follows docs/segscan.schema.json (schema_version 1).\n",
           f);
@@ -209,15 +212,14 @@ static int report_main(int argc, char **argv)
     }
 
     char **walked = NULL;
-    size_t nwalked = 0, skipped = 0;
+    size_t nwalked = 0, skipped = 0, unreadable = 0;
     if (recursive) {
         char err[512];
-        if (!ss_walk(paths, npaths, &walked, &nwalked, &skipped, err, sizeof err)) {
+        if (!ss_walk(paths, npaths, stderr, &walked, &nwalked, &skipped, &unreadable, err,
+                     sizeof err)) {
             fprintf(stderr, "segscan: %s\n", err);
             return EXIT_INPUT;
         }
-        if (err[0])
-            fprintf(stderr, "segscan: %s\n", err);
         paths = walked;
         npaths = nwalked;
     }
@@ -240,6 +242,7 @@ static int report_main(int argc, char **argv)
     ss_report *r = ss_report_begin(render ? gv.in : stdout, stderr, fmt, &eo);
     bool failed = false;
     bool ok = r && ss_run_each(paths, npaths, &ro, report_one, r, &failed);
+    failed |= unreadable > 0; /* each was named by the walk */
     ss_report_end(r);
     if (render && ss_graphviz_finish(&gv, gverr, sizeof gverr) != 0) {
         fprintf(stderr, "segscan: %s\n", gverr);
@@ -248,8 +251,8 @@ static int report_main(int argc, char **argv)
     }
     ss_walk_free(walked, nwalked);
     if (recursive && !quiet)
-        fprintf(stderr, "segscan: %zu binaries analyzed, %zu other files skipped\n", npaths,
-                skipped);
+        fprintf(stderr, "segscan: %zu binaries analyzed, %zu other files skipped, %zu unreadable\n",
+                npaths, skipped, unreadable);
     if (!ok) {
         fprintf(stderr, "segscan: out of memory\n");
         return EXIT_INPUT;
@@ -257,12 +260,50 @@ static int report_main(int argc, char **argv)
     return failed ? EXIT_INPUT : EXIT_OK;
 }
 
+/* A standard descriptor that was closed (segscan >&-, <&-) is held by /dev/null opened for
+ * reading, so that no file or pipe segscan opens later takes its number (dot would read its
+ * input from a pipe that became fd 0 and then closed) and every write to a closed standard
+ * output fails (EBADF) instead of going nowhere. */
+static void hold_closed_std_fds(void)
+{
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+            int got = open("/dev/null", O_RDONLY);
+            if (got >= 0 && got != fd) /* cannot happen: open takes the lowest free number */
+                close(got);
+        }
+}
+
+/* Every command's output goes through stdout's buffer: a write that failed at any time (a full
+ * disk, a closed descriptor) is still flagged at the end, and fclose writes what remains. A
+ * report that could not be written is exit 4 and one line on stderr, whatever the command
+ * found, so a CI job never passes on an empty report. */
+static int finish_output(int rc)
+{
+    int err = 0;
+    if (fflush(stdout) != 0)
+        err = errno;
+    bool bad = ferror(stdout) || err;
+    errno = 0;
+    if (fclose(stdout) != 0) {
+        bad = true;
+        if (!err)
+            err = errno;
+    }
+    if (!bad)
+        return rc;
+    fprintf(stderr, "segscan: cannot write the output: %s\n",
+            err ? strerror(err) : "a write to standard output failed");
+    return EXIT_WRITE;
+}
+
 int main(int argc, char **argv)
 {
+    hold_closed_std_fds();
     /* Subcommands are dispatched here by their first word; everything else is a report. */
     if (argc > 1 && strcmp(argv[1], "check") == 0)
-        return ss_cmd_check(argc - 1, argv + 1);
+        return finish_output(ss_cmd_check(argc - 1, argv + 1));
     if (argc > 1 && strcmp(argv[1], "diff") == 0)
-        return ss_cmd_diff(argc - 1, argv + 1);
-    return report_main(argc, argv);
+        return finish_output(ss_cmd_diff(argc - 1, argv + 1));
+    return finish_output(report_main(argc, argv));
 }

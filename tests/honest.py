@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""honest.py - issue 17: output that tells the truth under hostile names and failures.
+
+usage: honest.py GROUP --segscan BIN --fixtures ELF_FIXTURE_DIR --work DIR [--src FIXTURE_SRC]
+
+Each group builds its own inputs (generated here or with yaml2obj-14, nothing large committed)
+and asserts the exit code, valid output (parsed JSON, parsed XML), no raw control or bidi
+character on stdout or stderr, and that another, intact input of the same run is still reported
+in full (its sections and segments equal readelf's: tests/readelf_oracle.py).
+
+Groups:
+  write   a report, diff and check written to /dev/full or to a closed stdout: exit 4, one line
+          on stderr; -f svg with standard input closed still draws the graph.
+  walk    -r: an unreadable file (a path longer than PATH_MAX as root; permissions as nobody)
+          and several unreadable directories are each named, exit 3; a symbolic link to a
+          directory given on the command line is followed, links inside are not.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import readelf_oracle  # noqa: E402
+
+failures = []
+checked = 0
+
+
+def check(cond, what):
+    global checked
+    checked += 1
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+    return cond
+
+
+# C0 (but tab and newline), DEL, C1, bidi overrides/isolates/marks, line/paragraph separators.
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                 "\u2028\u2029]")
+
+
+def no_raw(text, what):
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    m = RAW.search(text)
+    check(m is None, "%s: raw control character U+%04X" % (what, ord(m.group())) if m else what)
+
+
+def run(a, args, **kw):
+    kw.setdefault("stdout", subprocess.PIPE)
+    kw.setdefault("stderr", subprocess.PIPE)
+    r = subprocess.run([a.segscan] + args, **kw)
+    if r.stderr is not None:
+        no_raw(r.stderr, "stderr of %s" % " ".join(args))
+    if r.stdout is not None and not any(x in args for x in ("png", "svg")):
+        no_raw(r.stdout, "stdout of %s" % " ".join(args))
+    return r
+
+
+def intact(a):
+    """An intact ELF input of the fixtures, reported beside the broken ones."""
+    return os.path.join(a.fixtures, "gcc-pie")
+
+
+def check_intact(doc, path, what):
+    """path's image is in doc and agrees with readelf on every section and segment."""
+    ims = [im for im in doc["images"] if im["path"] == path]
+    if not check(len(ims) == 1, "%s: %s not reported (%d images)" % (what, path, len(ims))):
+        return
+    bad = readelf_oracle.compare(path, ims[0])
+    check(not bad, "%s: %s differs from readelf: %s" % (what, path, bad[:3]))
+
+
+def stderr_lines(r):
+    return [l for l in r.stderr.decode("utf-8", "replace").splitlines() if l]
+
+
+# ---- write failures ---------------------------------------------------------------------------
+
+def group_write(a):
+    good = intact(a)
+    budget = os.path.join(a.work, "budget.yaml")
+    with open(budget, "w") as f:
+        f.write("version: 1\nbudgets:\n  - name: file\n    artifacts: '*'\n"
+                "    metric: file-size\n    max: 1 GiB\n")
+    cmds = {
+        "report text": [good],
+        "report json": ["-f", "json", good],
+        "report dot": ["-f", "dot", good],
+        "diff": ["diff", good, good],
+        "diff json": ["diff", "-f", "json", good, good],
+        "check": ["check", "--budget", budget, good],
+        "check junit": ["check", "-f", "junit", "--budget", budget, good],
+        "help": ["--help"],
+    }
+    for name, args in cmds.items():
+        # Sanity: to a pipe the command succeeds and writes something.
+        ok = run(a, ["-q"] + args if args[0] not in ("diff", "check", "--help") else args)
+        check(ok.returncode == 0 and ok.stdout, "%s: exit %d to a pipe" % (name, ok.returncode))
+        for how, kw in (("/dev/full", {"stdout": open("/dev/full", "w")}),
+                        ("closed stdout", {"stdout": None, "preexec_fn": lambda: os.close(1)})):
+            r = run(a, args, **kw)
+            lines = stderr_lines(r)
+            check(r.returncode == 4, "%s to %s: exit %d, want 4" % (name, how, r.returncode))
+            check(any("cannot write" in l for l in lines) and len(lines) == 1,
+                  "%s to %s: want one 'cannot write' line on stderr, got %s" % (name, how, lines))
+    # check -o FMT=FILE to a full disk: exit 4 even though the rules pass, stdout still complete.
+    r = run(a, ["check", "--budget", budget, "-o", "junit=/dev/full", good])
+    check(r.returncode == 4, "check -o junit=/dev/full: exit %d, want 4" % r.returncode)
+    check(b"pass" in r.stdout, "check -o junit=/dev/full: the text report on stdout is missing")
+    # A failed input and a failed write: the write failure wins (the report is missing).
+    r = run(a, [good, "/nonexistent/file"], stdout=open("/dev/full", "w"))
+    check(r.returncode == 4, "bad input + /dev/full: exit %d, want 4" % r.returncode)
+    # -f svg with standard input closed: dot used to get a closed pipe and draw nothing (exit 0).
+    if check(shutil.which("dot") is not None, "Graphviz's dot is not installed (.ci/setup)"):
+        out = os.path.join(a.work, "closed-stdin.svg")
+        with open(out, "wb") as f:
+            r = run(a, ["-f", "svg", good], stdout=f, stdin=None, preexec_fn=lambda: os.close(0))
+        check(r.returncode == 0, "svg with stdin closed: exit %d" % r.returncode)
+        try:
+            root = ET.parse(out).getroot()
+            check(root.tag.endswith("svg") and len(list(root.iter())) > 10,
+                  "svg with stdin closed: an empty drawing")
+        except ET.ParseError as e:
+            check(False, "svg with stdin closed: not XML (%s, %d bytes)" % (e, os.path.getsize(out)))
+        # and to a full disk: dot fails and so does segscan
+        r = run(a, ["-f", "svg", good], stdout=open("/dev/full", "w"))
+        check(r.returncode != 0, "svg to /dev/full: exit 0")
+
+
+# ---- -r -----------------------------------------------------------------------------------------
+
+def walk_json(a, args, **kw):
+    r = run(a, ["-r", "-f", "json"] + args, **kw)
+    try:
+        doc = json.loads(r.stdout)
+    except ValueError as e:
+        check(False, "-r %s: stdout is no JSON: %s" % (args, e))
+        doc = {"images": [], "inputs": []}
+    return r, doc
+
+
+def group_walk(a):
+    good = intact(a)
+    root = os.path.join(a.work, "walk")
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(os.path.join(root, "tree", "ok"))
+    keep = os.path.join(root, "tree", "ok", "prog")
+    shutil.copyfile(good, keep)
+
+    # 1. A binary whose path is longer than PATH_MAX (4096): open fails with ENAMETOOLONG.
+    deep = os.path.join(root, "tree")
+    fd = os.open(deep, os.O_RDONLY)
+    for i in range(17):
+        name = "L%02d" % i + "x" * 250
+        os.mkdir(name, dir_fd=fd)
+        nfd = os.open(name, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = nfd
+    with open(os.open("deep-binary", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "wb") as f:
+        f.write(open(good, "rb").read())
+    os.close(fd)
+    r, doc = walk_json(a, [os.path.join(root, "tree")])
+    lines = stderr_lines(r)
+    check(r.returncode == 3, "-r, a path past PATH_MAX: exit %d, want 3" % r.returncode)
+    check(any(l.endswith("/deep-binary: cannot read file: File name too long") for l in lines),
+          "-r: the binary past PATH_MAX is not named: %s" % [l[-80:] for l in lines])
+    check(any("1 unreadable" in l for l in lines), "-r: the summary does not count it: %s" %
+          [l[-80:] for l in lines])
+    check_intact(doc, os.path.join(root, "tree", "ok", "prog"), "-r past PATH_MAX")
+
+    # 2. A symbolic link to a directory, given on the command line, is followed (Debian's /lib);
+    #    a link found inside the walk is not (it would double-count, or loop).
+    link = os.path.join(root, "link")
+    os.symlink("tree/ok", link)
+    os.symlink("../ok", os.path.join(root, "tree", "ok", "loop"))
+    r, doc = walk_json(a, [link])
+    check(r.returncode == 0, "-r LINK: exit %d: %s" % (r.returncode, stderr_lines(r)))
+    paths = [im["path"] for im in doc["images"]]
+    check(paths == [os.path.join(link, "prog")], "-r LINK: images %s" % paths)
+    check_intact(doc, os.path.join(link, "prog"), "-r LINK")
+    os.unlink(os.path.join(root, "tree", "ok", "loop"))
+
+    # 3. Permissions, as an unprivileged user (root reads everything): an unreadable binary and
+    #    three unreadable directories are each named; the readable binary is reported.
+    setpriv = shutil.which("setpriv")
+    if not check(setpriv is not None, "setpriv (util-linux) not found"):
+        return
+    perm = os.path.join(root, "perm")
+    for d in ("d1", "d2", "d3", "ok"):
+        os.makedirs(os.path.join(perm, d))
+    shutil.copyfile(good, os.path.join(perm, "ok", "prog"))
+    shutil.copyfile(good, os.path.join(perm, "secret"))
+    for d in ("d1", "d2", "d3"):
+        shutil.copyfile(good, os.path.join(perm, d, "hidden"))
+    # the unprivileged user needs to reach the tree and segscan
+    for p in (a.work, root, perm, os.path.join(perm, "ok")):
+        os.chmod(p, 0o755)
+    os.chmod(os.path.join(perm, "ok", "prog"), 0o644)
+    for d in ("d1", "d2", "d3"):
+        os.chmod(os.path.join(perm, d), 0)
+    os.chmod(os.path.join(perm, "secret"), 0)
+    exe = os.path.join(root, "segscan")
+    shutil.copyfile(a.segscan, exe)
+    os.chmod(exe, 0o755)
+    user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    r = subprocess.run(user + [exe, "-r", "-f", "json", perm], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    no_raw(r.stderr, "-r perm stderr")
+    lines = stderr_lines(r)
+    check(r.returncode == 3, "-r with unreadable entries: exit %d, want 3" % r.returncode)
+    for name, what in (("secret", "file"), ("d1", "directory"), ("d2", "directory"),
+                       ("d3", "directory")):
+        want = "segscan: %s: cannot read %s: Permission denied" % (os.path.join(perm, name), what)
+        check(want in lines, "-r: %s is not named (%s)" % (name, lines))
+    check(any("1 binaries analyzed, 0 other files skipped, 4 unreadable" in l for l in lines),
+          "-r perm summary: %s" % lines)
+    try:
+        doc = json.loads(r.stdout)
+        check_intact(doc, os.path.join(perm, "ok", "prog"), "-r perm")
+    except ValueError as e:
+        check(False, "-r perm: no JSON: %s" % e)
+    for d in ("d1", "d2", "d3"):
+        os.chmod(os.path.join(perm, d), 0o755)
+
+
+GROUPS = {"write": group_write, "walk": group_walk}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("group", choices=sorted(GROUPS))
+    ap.add_argument("--segscan", required=True)
+    ap.add_argument("--fixtures", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--src")
+    a = ap.parse_args()
+    a.segscan = os.path.abspath(a.segscan)
+    a.work = os.path.abspath(os.path.join(a.work, a.group))
+    shutil.rmtree(a.work, ignore_errors=True)
+    os.makedirs(a.work)
+    if not os.path.isfile(intact(a)):
+        check(False, "fixture %s not built" % intact(a))
+    else:
+        GROUPS[a.group](a)
+    if checked == 0:
+        failures.append("no checks")
+    print("%d checks, %d failed" % (checked, len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
