@@ -51,7 +51,9 @@ const char *ss_level_name(ss_level l)
 
 /* ---- sizes and percentages ------------------------------------------------------------------ */
 
-/* Parses "D[.F]" at *s; the value times `scale` goes to *out (fraction rounded down). */
+/* Parses "D[.F]" at *s; the value times `scale` goes to *out (fraction rounded down). An integer
+ * part past 64 bits is held at 2^64, so that the caller's range check says "too large" (scale is
+ * at most 2^30: nothing here can wrap 128 bits). */
 static bool parse_decimal(const char **s, unsigned __int128 scale, unsigned __int128 *out)
 {
     const char *p = *s;
@@ -61,7 +63,7 @@ static bool parse_decimal(const char **s, unsigned __int128 scale, unsigned __in
     for (; *p >= '0' && *p <= '9'; p++) {
         ip = ip * 10 + (unsigned)(*p - '0');
         if (ip > UINT64_MAX)
-            return false;
+            ip = (unsigned __int128)UINT64_MAX + 1;
     }
     if (*p == '.') {
         p++;
@@ -652,6 +654,45 @@ static bool parse_top(ctx *c, ss_budget *b)
     return true;
 }
 
+/* The parser's error as FILE:LINE:COLUMN: syntax error: ... in err. */
+static void syntax_error(const yaml_parser_t *parser, const char *path, char *err, size_t errlen)
+{
+    const char *problem = parser->problem ? parser->problem : "cannot be read";
+    if (parser->error == YAML_MEMORY_ERROR)
+        snprintf(err, errlen, "%s: out of memory", path);
+    else if (parser->context)
+        snprintf(err, errlen, "%s:%u:%u: syntax error: %s %s that starts at %u:%u", path,
+                 (unsigned)parser->problem_mark.line + 1, (unsigned)parser->problem_mark.column + 1,
+                 problem, parser->context, (unsigned)parser->context_mark.line + 1,
+                 (unsigned)parser->context_mark.column + 1);
+    else
+        snprintf(err, errlen, "%s:%u:%u: syntax error: %s", path,
+                 (unsigned)parser->problem_mark.line + 1, (unsigned)parser->problem_mark.column + 1,
+                 problem);
+}
+
+/* A budget file is one YAML document. Whatever follows a second '---' (a whole policy, even a
+ * syntax error) would otherwise be read by nobody, and the file would say less than it looks:
+ * a second document is refused at its position, and a syntax error in it is reported. */
+static bool refuse_more_documents(yaml_parser_t *parser, const char *path, char *err,
+                                  size_t errlen)
+{
+    yaml_document_t more;
+    if (!yaml_parser_load(parser, &more)) {
+        syntax_error(parser, path, err, errlen);
+        return false;
+    }
+    bool extra = yaml_document_get_root_node(&more) != NULL;
+    yaml_mark_t at = more.start_mark;
+    yaml_document_delete(&more);
+    if (extra)
+        snprintf(err, errlen,
+                 "%s:%u:%u: a second YAML document: a budget file is one document (remove the "
+                 "'---' and merge its keys into the first)",
+                 path, (unsigned)at.line + 1, (unsigned)at.column + 1);
+    return !extra;
+}
+
 ss_budget *ss_budget_parse(const char *path, const char *text, size_t len, char *err,
                            size_t errlen)
 {
@@ -665,25 +706,13 @@ ss_budget *ss_budget_parse(const char *path, const char *text, size_t len, char 
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        const char *problem = parser.problem ? parser.problem : "cannot be read";
-        if (parser.error == YAML_MEMORY_ERROR)
-            snprintf(err, errlen, "%s: out of memory", path);
-        else if (parser.context)
-            snprintf(err, errlen, "%s:%u:%u: syntax error: %s %s that starts at %u:%u", path,
-                     (unsigned)parser.problem_mark.line + 1,
-                     (unsigned)parser.problem_mark.column + 1, problem, parser.context,
-                     (unsigned)parser.context_mark.line + 1,
-                     (unsigned)parser.context_mark.column + 1);
-        else
-            snprintf(err, errlen, "%s:%u:%u: syntax error: %s", path,
-                     (unsigned)parser.problem_mark.line + 1,
-                     (unsigned)parser.problem_mark.column + 1, problem);
+        syntax_error(&parser, path, err, errlen);
         yaml_parser_delete(&parser);
         ss_budget_free(b);
         return NULL;
     }
     ctx c = {.path = path, .doc = &doc, .err = err, .errlen = errlen};
-    bool ok = parse_top(&c, b);
+    bool ok = parse_top(&c, b) && refuse_more_documents(&parser, path, err, errlen);
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
     if (!ok) {

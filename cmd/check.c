@@ -251,11 +251,15 @@ static void judge_size(rows_t *R, const ss_rule *r, const ss_input *in, const ss
             /* A section or segment the baseline lacks is new: its baseline is 0. */
             row->has_base = true;
             row->base = b;
+            /* Saturated, never wrapped: a huge percentage of a large baseline allows
+             * everything up to UINT64_MAX bytes (it used to wrap to a small limit). */
             uint64_t allowed;
-            if (r->has_growth_ppm)
-                allowed = (uint64_t)((unsigned __int128)b * r->growth_ppm / 1000000u);
-            else
+            if (r->has_growth_ppm) {
+                unsigned __int128 a = (unsigned __int128)b * r->growth_ppm / 1000000u;
+                allowed = a > UINT64_MAX ? UINT64_MAX : (uint64_t)a;
+            } else {
                 allowed = r->growth_bytes;
+            }
             uint64_t gl = b + allowed < b ? UINT64_MAX : b + allowed;
             row->has_growth_limit = true;
             row->growth_limit = gl;

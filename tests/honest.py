@@ -14,6 +14,9 @@ Groups:
   walk    -r: an unreadable file (a path longer than PATH_MAX as root; permissions as nobody)
           and several unreadable directories are each named, exit 3; a symbolic link to a
           directory given on the command line is followed, links inside are not.
+  budget  a second YAML document (after ---), even one with a syntax error, is refused with
+          FILE:LINE:COLUMN and exit 2; a huge max-growth percentage saturates the limit at
+          UINT64_MAX instead of wrapping; sizes and percentages past 64 bits are refused.
 """
 import argparse
 import json
@@ -230,7 +233,82 @@ def group_walk(a):
         os.chmod(os.path.join(perm, d), 0o755)
 
 
-GROUPS = {"write": group_write, "walk": group_walk}
+# ---- budget files -------------------------------------------------------------------------------
+
+RULE = "version: 1\nbudgets:\n  - name: size\n    artifacts: '*'\n    metric: file-size\n"
+
+
+def budget(a, name, text):
+    path = os.path.join(a.work, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def check_json(a, args, what):
+    r = run(a, ["check", "-f", "json"] + args)
+    try:
+        return r, json.loads(r.stdout)
+    except ValueError as e:
+        check(False, "%s: stdout is no JSON: %s" % (what, e))
+        return r, None
+
+
+def group_budget(a):
+    good = intact(a)
+    refused = {
+        # a second document with a whole policy in it, and one with a syntax error
+        "two-docs.yaml": (RULE + "    max: 1 GiB\n---\npolicy:\n  - rule: forbid-wx\n",
+                          r":7:1: a second YAML document"),
+        "two-docs-bad.yaml": (RULE + "    max: 1 GiB\n---\npolicy: [ {\n", r":9:\d+: syntax error"),
+        "two-docs-empty-first.yaml": ("---\n" + RULE + "    max: 1 GiB\n--- {}\n",
+                                      r":8:1: a second YAML document"),
+        # 2^64 ppm, 2^64 bytes, 2^64 bytes in GiB
+        "percent-2-64.yaml": (RULE + "    max-growth: 1844674407370955.1616%\n", r":6:\d+: .*too large"),
+        "size-2-64.yaml": (RULE + "    max: 18446744073709551616 B\n", r":6:\d+: .*too large"),
+        "gib-2-64.yaml": (RULE + "    max: 17179869184 GiB\n", r":6:\d+: .*too large"),
+    }
+    for name, (text, want) in refused.items():
+        path = budget(a, name, text)
+        r = run(a, ["check", "--budget", path, good])
+        lines = stderr_lines(r)
+        check(r.returncode == 2, "%s: exit %d, want 2 (%s)" % (name, r.returncode, lines))
+        check(len(lines) == 1 and lines[0].startswith(path + ":") and re.search(want, lines[0]),
+              "%s: want one line %s%s, got %s" % (name, path, want, lines))
+        check(r.stdout == b"", "%s: something was checked: %r" % (name, r.stdout[:200]))
+    # A document end marker (...) is no second document.
+    path = budget(a, "end-marker.yaml", RULE + "    max: 1 GiB\n...\n")
+    r = run(a, ["check", "--budget", path, good])
+    check(r.returncode == 0, "end-marker.yaml: exit %d: %s" % (r.returncode, stderr_lines(r)))
+
+    # max-growth 922337203685477.5808% (2^63 millionths) of a 3 MB baseline is 2^63 * 3e6 / 1e6
+    # bytes, past 2^64: the limit saturates at UINT64_MAX (it wrapped to 9385482023777552923).
+    base = os.path.join(a.work, "base")
+    with open(base, "wb") as f:
+        f.write(open(good, "rb").read() + bytes(3000000))
+    new_dir = os.path.join(a.work, "new")
+    os.makedirs(new_dir, exist_ok=True)
+    new = os.path.join(new_dir, "base")
+    with open(new, "wb") as f:
+        f.write(open(base, "rb").read() + bytes(100))
+    path = budget(a, "huge-growth.yaml", RULE + "    max-growth: 922337203685477.5808%\n")
+    r, doc = check_json(a, ["--budget", path, "--baseline", a.work, new, good], "huge growth")
+    check(r.returncode == 0, "huge growth: exit %d: %s" % (r.returncode, stderr_lines(r)))
+    if doc:
+        rows = {x["artifact"]: x for x in doc["results"]}
+        row = rows.get(new)
+        if check(row is not None, "huge growth: no row for %s: %s" % (new, list(rows))):
+            check(row["verdict"] == "pass", "huge growth: a 100-byte growth %s" % row["verdict"])
+            check(row["baseline_value"] == os.path.getsize(base), "huge growth: baseline value")
+            check(row["growth_limit"] == 2**64 - 1 and row["limit"] == 2**64 - 1,
+                  "huge growth: limit %s, want UINT64_MAX (saturated)" % row["growth_limit"])
+        # the other artifact of the run: no baseline of its name, its value is still its size
+        row = rows.get(good)
+        check(row is not None and row["value"] == os.path.getsize(good),
+              "huge growth: %s not measured: %s" % (good, row))
+
+
+GROUPS = {"write": group_write, "walk": group_walk, "budget": group_budget}
 
 
 def main():
