@@ -16,6 +16,7 @@
 #include "emit.h"
 #include "measure.h"
 #include "run.h"
+#include "sizes.h" /* ss_sat_add */
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_WRITE = 4 };
 
@@ -184,7 +185,7 @@ static mres measure(const ss_input *in, const char *member, const ss_rule *r, ui
         any = true;
         if (mv == SS_MV_OK) {
             found = true;
-            *out += v;
+            ss_sat_add(out, v); /* members' sum: saturated, never wrapped */
         }
         if (member)
             break;
@@ -228,6 +229,9 @@ static void judge_size(rows_t *R, const ss_rule *r, const ss_input *in, const ss
     }
     row->has_value = true;
     row->value = v;
+    if (v == UINT64_MAX) /* a checked sum held at its ceiling: say so beside the verdict */
+        snprintf(row->note, sizeof row->note,
+                 "the value is saturated at 2^64-1: the sizes sum past the address space");
     if (r->has_max) {
         row->has_limit = true;
         row->limit = r->max;

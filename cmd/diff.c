@@ -15,6 +15,7 @@
 #include "analysis.h"
 #include "cmd.h"
 #include "emit.h"
+#include "escape.h" /* ss_escape_text */
 #include "run.h"
 #include "sizes.h"
 
@@ -114,8 +115,8 @@ static void put(table_b *t, const char *name, int side, uint64_t vm, uint64_t fi
         return;
     r->counted |= counted;
     r->vm.has[side] = r->file.has[side] = true;
-    r->vm.v[side] += vm;
-    r->file.v[side] += file;
+    ss_sat_add(&r->vm.v[side], vm); /* same-named rows: a checked sum */
+    ss_sat_add(&r->file.v[side], file);
 }
 
 /* name, or "name #k" for the k-th (k >= 2) row of that name on this side. */
@@ -233,6 +234,13 @@ static void add_metrics(ss_diff_unit *u, const ss_image *im, int side)
 {
     ss_sizes sz;
     ss_sizes_compute(im, &sz);
+    if (sz.saturated) { /* the report carries this as the image's warning; diff has no place */
+        char p[512], m[256];
+        ss_escape_text(im->path, p, sizeof p);
+        ss_escape_text(im->member ? im->member : "", m, sizeof m);
+        fprintf(stderr, "segscan diff: %s%s%s%s: warning: %s\n", p, im->member ? "(" : "", m,
+                im->member ? ")" : "", SS_SIZES_SATURATED_WARNING);
+    }
     uint64_t v[SS_DM_COUNT] = {
         [SS_DM_FILE] = im->file_size, [SS_DM_VM] = sz.vm_total, [SS_DM_TEXT] = sz.text,
         [SS_DM_DATA] = sz.data, [SS_DM_BSS] = sz.bss,

@@ -7,6 +7,7 @@
 #include "emit.h"
 #include "escape.h"
 #include "jsonw.h"
+#include "sizes.h" /* ss_sat_add */
 
 #define NAME_W 40
 
@@ -49,8 +50,8 @@ static void table_total(const ss_diff_table *t, ss_diff_row *tot)
         tot->vm.has[s] = tot->file.has[s] = true;
     for (size_t i = 0; i < t->n; i++)
         for (int s = 0; s < 2 && t->rows[i].counted; s++) {
-            tot->vm.v[s] += t->rows[i].vm.has[s] ? t->rows[i].vm.v[s] : 0;
-            tot->file.v[s] += t->rows[i].file.has[s] ? t->rows[i].file.v[s] : 0;
+            ss_sat_add(&tot->vm.v[s], t->rows[i].vm.has[s] ? t->rows[i].vm.v[s] : 0);
+            ss_sat_add(&tot->file.v[s], t->rows[i].file.has[s] ? t->rows[i].file.v[s] : 0);
         }
 }
 

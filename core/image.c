@@ -1,5 +1,6 @@
 /* image.c - building an image and its exact file map. */
 #include "image.h"
+#include "sizes.h" /* ss_sizes_compute: totals that saturate are a warning */
 
 #include <stdarg.h> /* va_list */
 #include <stdio.h>  /* vsnprintf */
@@ -272,7 +273,14 @@ ss_status ss_image_finish(ss_image *im, ss_diag *d)
     im->file_size = im->bytes.len;
     for (size_t i = 0; i < im->nsections; i++)
         im->sections[i].file_accounted = 0;
-    return build_map(im, d);
+    ss_status st = build_map(im, d);
+    if (st == SS_OK) {
+        ss_sizes sz;
+        ss_sizes_compute(im, &sz);
+        if (sz.saturated)
+            ss_image_warn(im, UINT64_MAX, "%s", SS_SIZES_SATURATED_WARNING);
+    }
+    return st;
 }
 
 /* ---- names ----------------------------------------------------------------------------- */

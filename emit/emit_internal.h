@@ -7,6 +7,7 @@
 
 typedef struct {
     uint64_t images, file, text, data, bss, vm;
+    bool saturated; /* a sum over images passed 2^64-1 and is held at UINT64_MAX */
 } ss_totals;
 
 /* Adds one image's sizes (Berkeley rule) to t. */
@@ -31,6 +32,9 @@ typedef struct {
 void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o);
 void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t);
 void ss_text_total(FILE *f, size_t inputs, const ss_totals *all);
+/* One warning line on f: the totals of path's members (NULL: of the whole run) passed 2^64-1
+ * bytes and are saturated. */
+void ss_emit_saturated(FILE *f, const char *path);
 
 /* json.c */
 void ss_json_begin(ss_jw *w);

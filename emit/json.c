@@ -10,11 +10,10 @@ void ss_totals_add(ss_totals *t, const ss_image *im)
     ss_sizes sz;
     ss_sizes_compute(im, &sz);
     t->images++;
-    t->file += im->file_size;
-    t->text += sz.text;
-    t->data += sz.data;
-    t->bss += sz.bss;
-    t->vm += sz.vm_total;
+    /* checked sums (an image's own saturated totals carry their warning already) */
+    t->saturated |= ss_sat_add(&t->file, im->file_size) | ss_sat_add(&t->text, sz.text) |
+                    ss_sat_add(&t->data, sz.data) | ss_sat_add(&t->bss, sz.bss) |
+                    ss_sat_add(&t->vm, sz.vm_total);
 }
 
 static void write_totals(ss_jw *w, const char *key, const ss_totals *t)

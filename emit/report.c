@@ -2,6 +2,7 @@
 #include <stdlib.h> /* calloc, realloc, free */
 #include <string.h> /* strdup */
 
+#include "../core/sizes.h" /* ss_sat_add */
 #include "dot.h"
 #include "emit_internal.h"
 
@@ -95,11 +96,12 @@ void ss_report_input(ss_report *r, const ss_input *in)
     t.file = in->bytes.len; /* an archive's own bytes, not just its members' */
     r->inputs++;
     r->all.images += t.images;
-    r->all.file += t.file;
-    r->all.text += t.text;
-    r->all.data += t.data;
-    r->all.bss += t.bss;
-    r->all.vm += t.vm;
+    bool sat = ss_sat_add(&r->all.file, t.file) | ss_sat_add(&r->all.text, t.text) |
+               ss_sat_add(&r->all.data, t.data) | ss_sat_add(&r->all.bss, t.bss) |
+               ss_sat_add(&r->all.vm, t.vm);
+    if (t.saturated) /* the members' sums of this input */
+        ss_emit_saturated(r->err, in->path);
+    r->all.saturated |= sat;
 
     if (r->fmt == SS_OUT_JSON) {
         if (grow((void **)&r->sum, &r->capsum, r->nsum, sizeof *r->sum)) {
@@ -128,6 +130,8 @@ void ss_report_end(ss_report *r)
 {
     if (r == NULL)
         return;
+    if (r->all.saturated)
+        ss_emit_saturated(r->err, NULL);
     if (r->fmt == SS_OUT_JSON)
         ss_json_end(&r->jw, r->sum, r->nsum, r->errs, r->nerr, &r->all);
     else if (r->fmt == SS_OUT_DOT)

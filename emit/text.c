@@ -81,8 +81,8 @@ static void print_rows(FILE *f, row *rows, size_t nrows, size_t top, uint64_t fi
     for (size_t i = 0; i < nrows; i++) {
         const row *r = &rows[i];
         if (i >= shown) {
-            of += r->file;
-            ov += r->vm;
+            ss_sat_add(&of, r->file); /* the "N others" row: checked sums */
+            ss_sat_add(&ov, r->vm);
             continue;
         }
         char hf[16], hv[16], p[16], addr[24];
@@ -136,8 +136,8 @@ static void print_segments(FILE *f, const ss_image *im, size_t top)
         r->file = g->file_size;
         r->vm = g->vm_size;
         if (g->loadable) {
-            lf += g->file_size;
-            lv += g->vm_size;
+            ss_sat_add(&lf, g->file_size);
+            ss_sat_add(&lv, g->vm_size);
         }
     }
     char title[64];
@@ -200,8 +200,8 @@ static void print_sections(FILE *f, const ss_image *im, size_t top)
     }
     uint64_t tf = 0, tv = 0;
     for (size_t i = 0; i < n; i++) {
-        tf += rows[i].file;
-        tv += rows[i].vm;
+        ss_sat_add(&tf, rows[i].file);
+        ss_sat_add(&tv, rows[i].vm);
     }
     char title[64], hf[16], hv[16];
     snprintf(title, sizeof title, "Sections (%zu)", im->nsections);
@@ -282,6 +282,15 @@ void ss_text_total(FILE *f, size_t inputs, const ss_totals *all)
     fprintf(f, "\nTotal: %zu inputs, %" PRIu64 " images, %" PRIu64 " bytes (%s); text %" PRIu64
                "  data %" PRIu64 "  bss %" PRIu64 "\n",
             inputs, all->images, all->file, ss_human(all->file, h), all->text, all->data, all->bss);
+}
+
+void ss_emit_saturated(FILE *f, const char *path)
+{
+    char p[512];
+    ss_escape_text(path ? path : "", p, sizeof p);
+    fprintf(f, "segscan: %s%swarning: the totals %s pass 2^64-1 bytes: saturated at "
+               "18446744073709551615\n",
+            p, path ? ": " : "", path ? "of its members" : "of the run");
 }
 
 void ss_emit_errors(FILE *f, const ss_input *in)

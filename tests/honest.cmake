@@ -1,7 +1,7 @@
 # Honest output under hostile names and failures (issue 17): each group of tests/honest.py
 # generates its inputs under the build tree and checks exit codes, valid output, no raw control
 # characters, and that an intact input of the same run is still reported in full (readelf).
-foreach(g IN ITEMS write walk budget)
+foreach(g IN ITEMS write walk budget sums)
   add_test(NAME honest.${g}
     COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/honest.py ${g} --segscan $<TARGET_FILE:segscan>
             --fixtures ${SEGSCAN_FIXTURE_OUT}/elf --work ${CMAKE_CURRENT_BINARY_DIR}/honest

@@ -17,6 +17,9 @@ Groups:
   budget  a second YAML document (after ---), even one with a syntax error, is refused with
           FILE:LINE:COLUMN and exit 2; a huge max-growth percentage saturates the limit at
           UINT64_MAX instead of wrapping; sizes and percentages past 64 bits are refused.
+  sums    fixtures/elf/huge-nobits.yaml (NOBITS of 2^63 and 2^63+1 bytes, by yaml2obj-14): the
+          image, kind, archive and run totals, the text report, diff and check all hold the sum
+          at 2^64-1 with a warning (it was "bss 1"); readelf states the two sizes.
 """
 import argparse
 import json
@@ -308,7 +311,98 @@ def group_budget(a):
               "huge growth: %s not measured: %s" % (good, row))
 
 
-GROUPS = {"write": group_write, "walk": group_walk, "budget": group_budget}
+# ---- sums that wrap -----------------------------------------------------------------------------
+
+MAX = 2**64 - 1
+SAT = "sum past 2^64-1 bytes: totals are saturated at 18446744073709551615"
+
+
+def group_sums(a):
+    good = intact(a)
+    huge = os.path.join(a.fixtures, "huge-nobits")
+    if not check(os.path.isfile(huge), "fixture huge-nobits not built (fixtures/elf/build.sh)"):
+        return
+    # The oracle: readelf's two NOBITS sizes, whose true sum is past 2^64.
+    _, secs = readelf_oracle.parse_sections(
+        subprocess.run(["readelf", "-S", "-W", huge], stdout=subprocess.PIPE, text=True,
+                       check=True).stdout)
+    nobits = sorted(x["size"] for x in secs if x["name_type"].split()[-1] == "NOBITS")
+    check(nobits == [2**63, 2**63 + 1], "readelf: NOBITS sizes %s" % nobits)
+    true_sum = sum(nobits)
+    check(true_sum > MAX, "the fixture's sum does not pass 2^64")
+
+    r = run(a, ["-q", "-f", "json", huge, good])
+    check(r.returncode == 0, "json: exit %d: %s" % (r.returncode, stderr_lines(r)))
+    doc = json.loads(r.stdout)
+    im = [x for x in doc["images"] if x["path"] == huge][0]
+    t = im["totals"]
+    check(t["bss"] == MAX and t["vm_size"] == MAX, "image totals %s: bss/vm_size not saturated" % t)
+    check(t["text"] == 3 and t["data"] == 8, "image totals %s: text 3, data 8 (the source)" % t)
+    check(im["kinds"]["bss"]["vm_size"] == MAX, "kinds.bss %s" % im["kinds"]["bss"])
+    check(any(SAT in w["message"] for w in im["warnings"]), "no saturation warning: %s" % im["warnings"])
+    check(im["bss"]["zero_init_bytes"] == MAX, "bss.zero_init_bytes %s" % im["bss"]["zero_init_bytes"])
+    check(doc["total"]["bss"] == MAX and doc["total"]["vm_size"] == MAX, "run total %s" % doc["total"])
+    check(any("totals of the run pass 2^64-1" in l for l in stderr_lines(r)),
+          "no warning for the run total: %s" % stderr_lines(r))
+    check_intact(doc, good, "sums json")
+    g = [x for x in doc["images"] if x["path"] == good][0]["totals"]
+    check(doc["total"]["text"] == 3 + g["text"] and doc["total"]["data"] == 8 + g["data"],
+          "run total text/data %s" % doc["total"])
+
+    # The text report: no "bss 1", the saturated sum and the warning.
+    r = run(a, ["-q", huge])
+    out = r.stdout.decode()
+    check(r.returncode == 0, "text: exit %d" % r.returncode)
+    check(re.search(r"\bbss %d\b" % MAX, out) is not None and not re.search(r"\bbss 1\b", out),
+          "text: bss line %s" % re.findall(r"bss \d+", out))
+    check(re.search(r"total: file \d+ .*vm %d" % MAX, out) is not None, "text: sections total vm")
+    check(SAT in out, "text: no saturation warning")
+
+    # An archive of two such members and an intact object: the archive's totals saturate.
+    ar = os.path.join(a.work, "huge.a")
+    mem = os.path.join(a.work, "huge2.o")
+    shutil.copyfile(huge, mem)
+    hello = os.path.join(a.fixtures, "hello.o")
+    subprocess.run(["ar", "rcs", ar, huge, hello, mem], check=True)
+    r = run(a, ["-q", "-f", "json", ar, good])
+    check(r.returncode == 0, "archive: exit %d" % r.returncode)
+    doc = json.loads(r.stdout)
+    inp = [x for x in doc["inputs"] if x["path"] == ar][0]
+    check(inp["images"] == 3 and inp["totals"]["bss"] == MAX and inp["totals"]["vm_size"] == MAX,
+          "archive totals %s" % inp)
+    check(any(l.startswith("segscan: %s: warning: the totals of its members pass" % ar)
+              for l in stderr_lines(r)), "archive: no warning: %s" % stderr_lines(r))
+    hello_im = [x for x in doc["images"] if x.get("member") == "hello.o"]
+    check(len(hello_im) == 1 and not readelf_oracle.compare(ar, hello_im[0]),
+          "archive: the intact member hello.o is not reported in full")
+    check_intact(doc, good, "sums archive")
+
+    # diff: the metrics and table totals saturate (delta clamped), with a warning.
+    r = run(a, ["diff", "-f", "json", huge, hello])
+    check(r.returncode == 0, "diff: exit %d" % r.returncode)
+    d = json.loads(r.stdout)
+    u = d["units"][0]
+    check(u["totals"]["bss"]["before"] == MAX and u["totals"]["vm-size"]["before"] == MAX,
+          "diff totals %s" % u["totals"]["bss"])
+    check(u["sections_total"]["vm_size"]["before"] == MAX and u["kinds_total"]["vm_size"]["before"] == MAX,
+          "diff table totals %s %s" % (u["sections_total"], u["kinds_total"]))
+    check(any(SAT in l for l in stderr_lines(r)), "diff: no warning: %s" % stderr_lines(r))
+
+    # check: a bss budget of 1 GiB fails on the saturated value, with a note; the intact
+    # artifact of the run passes with its own value.
+    path = budget(a, "bss.yaml", "version: 1\nbudgets:\n  - name: bss\n    artifacts: '*'\n"
+                                 "    metric: bss\n    max: 1 GiB\n")
+    r, doc = check_json(a, ["--budget", path, huge, good], "check bss")
+    check(r.returncode == 1, "check bss: exit %d, want 1" % r.returncode)
+    if doc:
+        rows = {x["artifact"]: x for x in doc["results"]}
+        check(rows[huge]["value"] == MAX and rows[huge]["verdict"] == "fail" and
+              "saturated" in (rows[huge]["note"] or ""), "check bss row %s" % rows[huge])
+        check(rows[good]["verdict"] == "pass" and rows[good]["value"] == g["bss"],
+              "check bss: the intact artifact %s" % rows[good])
+
+
+GROUPS = {"write": group_write, "walk": group_walk, "budget": group_budget, "sums": group_sums}
 
 
 def main():
