@@ -20,7 +20,12 @@ Groups:
   sums    fixtures/elf/huge-nobits.yaml (NOBITS of 2^63 and 2^63+1 bytes, by yaml2obj-14): the
           image, kind, archive and run totals, the text report, diff and check all hold the sum
           at 2^64-1 with a warning (it was "bss 1"); readelf states the two sizes.
+  pe      a PE cut after its headers, and cut inside a section, is reported (it was refused):
+          every section of its table (parsed here with struct), cut sections with the bytes
+          that remain and a warning at their offset; the intact file of the same run equals
+          its own section table.
 """
+import struct
 import argparse
 import json
 import os
@@ -402,7 +407,68 @@ def group_sums(a):
               "check bss: the intact artifact %s" % rows[good])
 
 
-GROUPS = {"write": group_write, "walk": group_walk, "budget": group_budget, "sums": group_sums}
+# ---- a truncated PE whose headers are intact --------------------------------------------------
+
+def pe_table(data):
+    """The section table of a PE image, read here: [(name, vsize, rawsize, rawptr)]."""
+    coff = struct.unpack_from("<I", data, 0x3c)[0] + 4
+    nsec, = struct.unpack_from("<H", data, coff + 2)
+    optsize, = struct.unpack_from("<H", data, coff + 16)
+    out = []
+    for i in range(nsec):
+        at = coff + 20 + optsize + 40 * i
+        name = data[at:at + 8].rstrip(b"\0").decode()
+        vsize, _va, rawsize, rawptr = struct.unpack_from("<IIII", data, at + 8)
+        out.append((name, vsize, rawsize, rawptr))
+    return out
+
+
+def check_pe(im, table, size, what):
+    check(len(im["sections"]) == len(table), "%s: %d sections, the table has %d" % (
+        what, len(im["sections"]), len(table)))
+    for s, (name, vsize, rawsize, rawptr) in zip(im["sections"], table):
+        keep = 0 if rawptr >= size else min(rawsize, size - rawptr)
+        check(s["name"] == name and s["vm_size"] == (vsize or rawsize) and
+              s["file_size"] == keep and (keep == 0 or s["offset"] == rawptr),
+              "%s: section %s %s, want file bytes %d, vm %d" % (what, name, s, keep, vsize))
+        if keep < rawsize:
+            check(any(w["offset"] == rawptr for w in im["warnings"]),
+                  "%s: no warning at 0x%x for %s: %s" % (what, rawptr, name, im["warnings"]))
+
+
+def group_pe(a):
+    intact_pe = os.path.join(a.pe, "x64-big.exe")
+    if not check(os.path.isfile(intact_pe), "PE fixture %s not built" % intact_pe):
+        return
+    data = open(intact_pe, "rb").read()
+    table = pe_table(data)
+    check(len(table) >= 4, "x64-big.exe: %d sections" % len(table))
+    soh, = struct.unpack_from("<I", data, struct.unpack_from("<I", data, 0x3c)[0] + 24 + 60)
+    second = table[1][3]
+    for cut, what in ((soh, "cut after the headers"), (second + 100, "cut inside .rdata")):
+        path = os.path.join(a.work, "cut-%d.exe" % cut)
+        with open(path, "wb") as f:
+            f.write(data[:cut])
+        r = run(a, ["-q", "-f", "json", path, intact_pe])
+        check(r.returncode == 0, "%s: exit %d: %s" % (what, r.returncode, stderr_lines(r)))
+        try:
+            doc = json.loads(r.stdout)
+        except ValueError as e:
+            check(False, "%s: no JSON: %s" % (what, e))
+            continue
+        ims = {im["path"]: im for im in doc["images"]}
+        if check(path in ims, "%s: not reported: %s" % (what, doc["errors"])):
+            check_pe(ims[path], table, cut, what)
+            check(ims[path]["file_size"] == cut, "%s: file_size %d" % (what, ims[path]["file_size"]))
+        if check(intact_pe in ims, "%s: the intact file of the run is missing" % what):
+            check_pe(ims[intact_pe], table, len(data), "intact " + what)
+        t = run(a, ["-q", path])
+        check(t.returncode == 0 and b"past the end of the file" in t.stdout,
+              "%s: the text report has no warning" % what)
+
+
+GROUPS = {"write": group_write, "walk": group_walk, "budget": group_budget, "sums": group_sums,
+          "pe": group_pe}
 
 
 def main():
@@ -412,6 +478,7 @@ def main():
     ap.add_argument("--fixtures", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--src")
+    ap.add_argument("--pe", help="the PE fixture directory (group pe)")
     a = ap.parse_args()
     a.segscan = os.path.abspath(a.segscan)
     a.work = os.path.abspath(os.path.join(a.work, a.group))
