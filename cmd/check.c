@@ -152,7 +152,8 @@ static mres measure(const ss_input *in, const char *member, const ss_rule *r, ui
     *out = 0;
     if (!input_ok(in, note, len))
         return M_ERROR;
-    if (member == NULL && r->scope == SS_SCOPE_ALL &&
+    /* The whole file, unless the artifact named one member: "lib.a(x.o)". */
+    if (member == NULL && r->scope == SS_SCOPE_ALL && in->select == NULL &&
         (r->metric == SS_MET_FILE_SIZE || r->metric == SS_MET_GZIP_SIZE)) {
         if (r->metric == SS_MET_FILE_SIZE) {
             *out = in->bytes.len;
@@ -419,6 +420,10 @@ static void evaluate(rows_t *R, const ss_budget *b, ss_input **in, ss_input **ba
             if (r->members.n == 0) {
                 judge(R, r, in[i], base[i], NULL);
                 judged++;
+                /* "lib.a(x.o)" on the command line: the result is that member's. */
+                if (in[i]->select && R->n && R->rows[R->n - 1].member == NULL &&
+                    (R->rows[R->n - 1].member = strdup(in[i]->select)) == NULL)
+                    R->oom = true;
                 continue;
             }
             bool mm = false;
