@@ -7,7 +7,7 @@
 #include <stdarg.h>  /* va_list */
 #include <stdio.h>   /* fopen, snprintf */
 #include <stdlib.h>  /* calloc, free */
-#include <string.h>  /* strcmp, strdup, strrchr */
+#include <string.h>  /* strcmp, strdup */
 #include <yaml.h>    /* yaml_parser_*, yaml_document_* */
 
 /* A budget file larger than this is refused: budgets are written by hand. */
@@ -161,26 +161,6 @@ bool ss_globs_match(const ss_globs *g, const char *name)
     for (size_t i = 0; i < g->n; i++)
         if (fnmatch(g->items[i], name, 0) == 0)
             return true;
-    return false;
-}
-
-bool ss_globs_match_path(const ss_globs *g, const char *path)
-{
-    if (g->n == 0)
-        return true;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    for (size_t i = 0; i < g->n; i++) {
-        const char *pat = g->items[i];
-        const char *subject = strchr(pat, '/') ? path : base;
-        /* "./build/app" and "build/app" name the same file. */
-        while (strncmp(subject, "./", 2) == 0 && subject != base)
-            subject += 2;
-        while (strncmp(pat, "./", 2) == 0)
-            pat += 2;
-        if (fnmatch(pat, subject, 0) == 0)
-            return true;
-    }
     return false;
 }
 
@@ -421,6 +401,9 @@ static bool parse_budget_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         } else if (strcmp(key, "allow-missing") == 0) {
             if (!parse_bool(c, v, key, &r->allow_missing))
                 return false;
+        } else if (strcmp(key, "optional") == 0) {
+            if (!parse_bool(c, v, key, &r->optional))
+                return false;
         } else if (strcmp(key, "max") == 0) {
             const char *why;
             if (!want_scalar(c, v, key, &s))
@@ -448,7 +431,8 @@ static bool parse_budget_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         } else {
             return fail_at(c, k,
                            "unknown key '%s' in a budget (name, artifacts, members, metric, "
-                           "section, segment, kind, allow-missing, max, max-growth, level)",
+                           "section, segment, kind, allow-missing, max, max-growth, level, "
+                           "optional)",
                            shown(key, b));
         }
     }
@@ -562,6 +546,9 @@ static bool parse_policy_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         } else if (strcmp(key, "level") == 0) {
             if (!parse_level(c, v, &r->level))
                 return false;
+        } else if (strcmp(key, "optional") == 0) {
+            if (!parse_bool(c, v, key, &r->optional))
+                return false;
         } else if (strcmp(key, "allow") == 0) {
             if (v->type != YAML_SEQUENCE_NODE)
                 return fail_at(c, v, "'allow' is a list of entries");
@@ -569,7 +556,7 @@ static bool parse_policy_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         } else {
             return fail_at(c, k,
                            "unknown key '%s' in a policy rule (name, rule, artifacts, members, "
-                           "level, allow)",
+                           "level, optional, allow)",
                            shown(key, b));
         }
     }

@@ -40,11 +40,14 @@ static void check_usage(FILE *f)
           "  -j, --jobs N             analyze N files at a time (default: one per CPU)\n"
           "  -q, --quiet              no progress line on stderr\n"
           "      --compact            JSON on one line\n"
+          "      --allow-unmatched    a rule whose artifacts (or members) pattern matches\n"
+          "                           nothing is skipped; without it, such a rule fails (as\n"
+          "                           does one without 'optional: true' in the budget file)\n"
           "  -h, --help               this help\n"
           "\n"
           "exit status:\n"
           "  0  every rule passed (warnings allowed)\n"
-          "  1  a rule of level fail failed\n"
+          "  1  a rule of level fail failed, or matched no artifact (or member)\n"
           "  2  usage error or budget-file error (syntax with line and column, unknown metric,\n"
           "     unknown section, bad size unit, ...)\n"
           "  3  an artifact or its baseline could not be analyzed (takes precedence over 1)\n"
@@ -152,7 +155,8 @@ static mres measure(const ss_input *in, const char *member, const ss_rule *r, ui
     *out = 0;
     if (!input_ok(in, note, len))
         return M_ERROR;
-    if (member == NULL && r->scope == SS_SCOPE_ALL &&
+    /* The whole file, unless the artifact named one member: "lib.a(x.o)". */
+    if (member == NULL && r->scope == SS_SCOPE_ALL && in->select == NULL &&
         (r->metric == SS_MET_FILE_SIZE || r->metric == SS_MET_GZIP_SIZE)) {
         if (r->metric == SS_MET_FILE_SIZE) {
             *out = in->bytes.len;
@@ -357,17 +361,79 @@ static void judge(rows_t *R, const ss_rule *r, const ss_input *in, const ss_inpu
         judge_size(R, r, in, base, member);
 }
 
-static void evaluate(rows_t *R, const ss_budget *b, ss_input **in, ss_input **base, size_t n)
+/* The artifacts a rule was tried against, for its message: as many as fit, escaped. */
+static void list_artifacts(char *buf, size_t cap, ss_input **in, size_t n)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        char esc[256];
+        ss_ci_text(in[i]->path, esc, sizeof esc);
+        int k = snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", esc);
+        if (k < 0 || (size_t)k >= cap - o) {
+            /* Cut at the last whole name and say how many more there are. */
+            buf[o] = '\0';
+            snprintf(buf + o, cap - o, "%s... %zu more", i ? ", " : "", n - i);
+            return;
+        }
+        o += (size_t)k;
+    }
+}
+
+/* A rule that judged nothing: its artifacts pattern matched no artifact (members == NULL), or
+ * its members pattern no member of the artifacts it matched. Unless the rule is optional or
+ * the command says --allow-unmatched, that fails (warns, for a warn rule): a budget that
+ * guards nothing must not pass in silence. */
+static void unmatched(rows_t *R, const ss_rule *r, ss_check_row *row, ss_input **in, size_t n,
+                      bool allow_unmatched)
+{
+    const ss_globs *g = row->artifact ? &r->members : &r->artifacts;
+    char pats[256] = "", tried[1024], esc[128];
+    for (size_t i = 0; i < g->n; i++) {
+        size_t o = strlen(pats);
+        snprintf(pats + o, sizeof pats - o, "%s'%s'", i ? ", " : "",
+                 ss_ci_text(g->items[i], esc, sizeof esc));
+    }
+    if (row->artifact)
+        snprintf(tried, sizeof tried, "the members of %s",
+                 ss_ci_text(row->artifact, esc, sizeof esc));
+    else
+        list_artifacts(tried, sizeof tried, in, n);
+    const char *what = row->artifact ? "members" : "artifacts";
+    if (r->optional || allow_unmatched) {
+        row->verdict = SS_V_SKIP;
+        snprintf(row->note, sizeof row->note, "%s %s matched nothing (%s)", what, pats,
+                 r->optional ? "optional rule" : "--allow-unmatched");
+        return;
+    }
+    row->verdict = r->level == SS_LEVEL_WARN ? SS_V_WARN : SS_V_FAIL;
+    snprintf(row->note, sizeof row->note, "%s %s matched none of: %.180s", what, pats, tried);
+    fprintf(stderr,
+            "segscan check: %s:%u:%u: rule '%s': %s pattern%s %s matched none of %s%s; fix the "
+            "pattern, or mark the rule 'optional: true' or run with --allow-unmatched to skip "
+            "it\n",
+            R->budget->path, r->pos.line, r->pos.col, ss_ci_text(r->name, esc, sizeof esc), what,
+            g->n == 1 ? "" : "s", pats, row->artifact ? "" : "the artifacts: ", tried);
+}
+
+static void evaluate(rows_t *R, const ss_budget *b, ss_input **in, ss_input **base, size_t n,
+                     bool allow_unmatched)
 {
     for (size_t ri = 0; ri < b->nrules; ri++) {
         const ss_rule *r = &b->rules[ri];
         bool matched = false;
+        size_t first = R->n, judged = 0, no_member = 0;
         for (size_t i = 0; i < n; i++) {
             if (!ss_globs_match_path(&r->artifacts, in[i]->path))
                 continue;
             matched = true;
             if (r->members.n == 0) {
                 judge(R, r, in[i], base[i], NULL);
+                judged++;
+                /* "lib.a(x.o)" on the command line: the result is that member's. */
+                if (in[i]->select && R->n && R->rows[R->n - 1].member == NULL &&
+                    (R->rows[R->n - 1].member = strdup(in[i]->select)) == NULL)
+                    R->oom = true;
                 continue;
             }
             bool mm = false;
@@ -376,25 +442,33 @@ static void evaluate(rows_t *R, const ss_budget *b, ss_input **in, ss_input **ba
                 if (un->member == NULL || un->skipped || !ss_globs_match(&r->members, un->member))
                     continue;
                 mm = true;
+                judged++;
                 judge(R, r, in[i], base[i], un->member);
             }
             if (!mm) {
                 ss_check_row *row = add_row(R, r, in[i]->path, NULL);
                 if (row) {
                     row->verdict = in[i]->status == SS_OK ? SS_V_SKIP : SS_V_ERROR;
-                    if (in[i]->status == SS_OK)
+                    if (in[i]->status == SS_OK) {
                         snprintf(row->note, sizeof row->note, "no member matches");
-                    else
+                        no_member++;
+                    } else {
                         input_ok(in[i], row->note, sizeof row->note);
+                    }
                 }
             }
         }
         if (!matched) {
             ss_check_row *row = add_row(R, r, NULL, NULL);
-            if (row) {
-                row->verdict = SS_V_SKIP;
-                snprintf(row->note, sizeof row->note, "matched no artifact");
-            }
+            if (row)
+                unmatched(R, r, row, in, n, allow_unmatched);
+        } else if (judged == 0 && no_member) {
+            /* Some artifacts have no matching member and none has one: the rule guards
+             * nothing. (One artifact without such members beside others with them is the
+             * normal case of a members pattern over mixed artifacts: a skip.) */
+            for (size_t k = first; k < R->n; k++)
+                if (R->rows[k].verdict == SS_V_SKIP)
+                    unmatched(R, r, &R->rows[k], in, n, allow_unmatched);
         }
     }
 }
@@ -488,6 +562,7 @@ int ss_cmd_check(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"compact", no_argument, NULL, 'c'},
+        {"allow-unmatched", no_argument, NULL, 'U'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -497,7 +572,7 @@ int ss_cmd_check(int argc, char **argv)
     ss_ci_format fmt = SS_CI_TEXT;
     output outs[MAX_OUTPUTS];
     size_t nouts = 0;
-    bool quiet = false, pretty = true;
+    bool quiet = false, pretty = true, allow_unmatched = false;
     ss_analysis_opts ao = ss_analysis_opts_default();
     ss_run_opts ro = {.load = ss_load_opts_default(), .after_load = analyze, .after_load_ctx = &ao};
     int ch;
@@ -534,6 +609,7 @@ int ss_cmd_check(int argc, char **argv)
         }
         case 'q': quiet = true; break;
         case 'c': pretty = false; break;
+        case 'U': allow_unmatched = true; break;
         case 'h': check_usage(stdout); return EXIT_OK;
         default: fputs("Try 'segscan check --help'.\n", stderr); return EXIT_USAGE;
         }
@@ -622,7 +698,7 @@ int ss_cmd_check(int argc, char **argv)
     }
 
     rows_t R = {.budget = b};
-    evaluate(&R, b, in, base, n);
+    evaluate(&R, b, in, base, n, allow_unmatched);
     if (R.oom) {
         oom = true;
     } else if (R.budget_error) {

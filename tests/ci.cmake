@@ -9,7 +9,7 @@ add_test(NAME ci_fixtures
           --src ${SEGSCAN_CI_SRC})
 set_tests_properties(ci_fixtures PROPERTIES FIXTURES_SETUP ci)
 
-foreach(group diff check errors junit sanity docs mutate)
+foreach(group diff check errors junit sanity docs mutate unmatched)
   add_test(NAME ci_${group}
     COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/ci_test.py ${group} --segscan $<TARGET_FILE:segscan>
             --out ${SEGSCAN_CI_FIXTURES} --src ${SEGSCAN_CI_SRC})
@@ -44,7 +44,7 @@ endif()
 # here over the committed budget files as well.
 if(COMMAND segscan_fuzz_target)
   segscan_fuzz_target(budget ${SEGSCAN_TESTS}/ci_fuzz_budget.c ${CMAKE_SOURCE_DIR}/cmd/budget.c
-                      ${CMAKE_SOURCE_DIR}/cmd/measure.c)
+                      ${CMAKE_SOURCE_DIR}/cmd/pathglob.c ${CMAKE_SOURCE_DIR}/cmd/measure.c)
   set(ci_fuzz_targets replay_budget)
   if(SEGSCAN_FUZZ)
     list(APPEND ci_fuzz_targets fuzz_budget)
