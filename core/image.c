@@ -250,6 +250,20 @@ static ss_status build_map(ss_image *im, ss_diag *d)
     return SS_OK;
 }
 
+void ss_image_tables_failed(ss_image *im, ss_status st, const ss_diag *d)
+{
+    im->tables_fn = NULL;
+    im->tables_status = st;
+    im->tables_diag = *d;
+    if (im->tables_diag.has_offset)
+        im->tables_diag.offset += im->base_offset;
+}
+
+bool ss_image_tables_unaffordable(const ss_image *im)
+{
+    return im->tables_status == SS_E_LIMIT || im->tables_status == SS_E_NOMEM;
+}
+
 ss_status ss_image_load_tables(ss_image *im)
 {
     ss_status (*fn)(ss_image *, void *, ss_diag *) = im->tables_fn;

@@ -167,14 +167,20 @@ static bool selected(member_ctx *ctx, const char *full, const char *name,
 static ss_status load_container(member_ctx *ctx, const ss_container *c, ss_span bytes,
                                 ss_diag *d);
 
+/* A member's name under its enclosing container member ("fat.a/arm64" style). */
+static void member_name(const member_ctx *ctx, const char *name, char *full, size_t cap)
+{
+    if (ctx->prefix)
+        snprintf(full, cap, "%s/%s", ctx->prefix, name);
+    else
+        snprintf(full, cap, "%s", name);
+}
+
 static ss_status on_member(void *vctx, const char *name, ss_span bytes, uint64_t offset)
 {
     member_ctx *ctx = vctx;
     char full[512];
-    if (ctx->prefix)
-        snprintf(full, sizeof full, "%s/%s", ctx->prefix, name);
-    else
-        snprintf(full, sizeof full, "%s", name);
+    member_name(ctx, name, full, sizeof full);
     uint64_t base = ctx->base + offset;
 
     const ss_container *c = ctx->depth < MAX_DEPTH ? find_container(bytes) : NULL;
@@ -226,10 +232,23 @@ static ss_status on_member(void *vctx, const char *name, ss_span bytes, uint64_t
     return SS_OK;
 }
 
+/* A member the container could not hand over: one failed unit holding its bytes. */
+static void on_bad_member(void *vctx, const char *name, const ss_diag *md, uint64_t offset,
+                          uint64_t size)
+{
+    member_ctx *ctx = vctx;
+    char full[512];
+    member_name(ctx, name, full, sizeof full);
+    ss_diag d = *md;
+    if (d.has_offset)
+        d.offset += ctx->base;
+    ss_input_add_unit(ctx->in, full, NULL, &d, ctx->base + offset, size);
+}
+
 static ss_status load_container(member_ctx *ctx, const ss_container *c, ss_span bytes,
                                 ss_diag *d)
 {
-    return c->each(bytes, on_member, ctx, d);
+    return c->each(bytes, on_member, on_bad_member, ctx, d);
 }
 
 /* A selection that found nothing becomes one failed unit named by it: the run reports

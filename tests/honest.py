@@ -24,6 +24,12 @@ Groups:
           every section of its table (parsed here with struct), cut sections with the bytes
           that remain and a warning at their offset; the intact file of the same run equals
           its own section table.
+  parts   one bad part costs only itself: an archive member whose long name points outside the
+          name table, a universal slice cut by the end of the file, are one error line each
+          (exit 3) and every intact member or slice is reported (readelf, llvm-readobj-14),
+          the bad part's bytes not counted as container bytes; a PE with 4,000,000 base
+          relocations and an ELF with an 8-million-entry RELR table load (exit 0) with a
+          warning that the BSS analysis did not run.
 """
 import struct
 import argparse
@@ -467,8 +473,224 @@ def group_pe(a):
               "%s: the text report has no warning" % what)
 
 
+# ---- one bad part costs the whole -------------------------------------------------------------
+
+def ar_headers(data):
+    """[(offset, name field, size)] of an ar archive, read here."""
+    out, off = [], 8
+    while off + 60 <= len(data):
+        size = int(data[off + 48:off + 58])
+        out.append((off, bytes(data[off:off + 16]), size))
+        off += 60 + size + (size & 1)
+    return out
+
+
+def macho_sections(path):
+    """[(segment,section name, size)] of a thin Mach-O file from llvm-readobj-14."""
+    out = subprocess.run(["llvm-readobj-14", "--sections", path], stdout=subprocess.PIPE,
+                         text=True, check=True).stdout
+    names = re.findall(r"^\s+Name: (\S+)", out, re.M)
+    segs = re.findall(r"^\s+Segment: (\S+)", out, re.M)
+    sizes = [int(x, 16) for x in re.findall(r"^\s+Size: 0x([0-9A-Fa-f]+)", out, re.M)]
+    return [("%s,%s" % (g, n), z) for g, n, z in zip(segs, names, sizes)]
+
+
+def group_parts(a):
+    good = intact(a)
+    # 1. An archive: four objects with long names; the second long name is pointed outside the
+    #    "//" table.
+    hello = os.path.join(a.fixtures, "hello.o")
+    names = ["long_member_name_number_%s.o" % w for w in ("one", "two", "three")] + ["short.o"]
+    d = os.path.join(a.work, "ar")
+    os.makedirs(d)
+    for n in names:
+        shutil.copyfile(hello, os.path.join(d, n))
+    lib = os.path.join(d, "lib.a")
+    subprocess.run(["ar", "rcs", lib] + names, cwd=d, check=True)
+    data = bytearray(open(lib, "rb").read())
+    hdrs = ar_headers(data)
+    longs = [h for h in hdrs if h[1][:1] == b"/" and h[1][1:2].isdigit()]
+    bad_off = longs[1][0]
+    data[bad_off:bad_off + 16] = b"/99999".ljust(16)
+    badlib = os.path.join(d, "bad.a")
+    with open(badlib, "wb") as f:
+        f.write(data)
+    r = run(a, ["-f", "json", "-q", badlib, good])
+    lines = stderr_lines(r)
+    check(r.returncode == 3, "archive: exit %d, want 3" % r.returncode)
+    check(len(lines) == 1 and lines[0].startswith("segscan: %s(/99999): archive long name /99999 "
+                                                  "is outside the name table" % badlib),
+          "archive: want one line naming the member, got %s" % lines)
+    doc = json.loads(r.stdout)
+    members = [im.get("member") for im in doc["images"] if im["path"] == badlib]
+    want = [n for n in names if n != names[1]]
+    check(members == want, "archive: members %s, want %s" % (members, want))
+    for im in doc["images"]:
+        if im["path"] == badlib:
+            # readelf stops at the bad member: the oracle reads the intact archive (the same
+            # bytes but for the one name field)
+            bad = readelf_oracle.compare(lib, im)
+            check(not bad, "archive member %s differs from readelf: %s" % (im["member"], bad[:3]))
+    inp = [x for x in doc["inputs"] if x["path"] == badlib][0]
+    # container bytes: the magic and the headers of the good members, the symbol and name tables
+    member_bytes = sum(60 + z + (z & 1) if o == bad_off else z + (z & 1)
+                       for o, n, z in hdrs if o == bad_off or not n.startswith((b"/ ", b"// ")))
+    check(inp["failed"] == 1 and inp["container_bytes"] == len(data) - member_bytes,
+          "archive: failed %d, container_bytes %d, want %d" % (
+              inp["failed"], inp["container_bytes"], len(data) - member_bytes))
+    check_intact(doc, good, "archive run")
+
+    # 2. A universal binary cut inside its second slice.
+    fat = os.path.join(a.macho, "fat-exe")
+    if check(os.path.isfile(fat), "Mach-O fixture fat-exe not built"):
+        fd = open(fat, "rb").read()
+        n, = struct.unpack_from(">I", fd, 4)
+        sl = [struct.unpack_from(">IIIII", fd, 8 + 20 * i) for i in range(n)]
+        sl.sort(key=lambda x: x[2])
+        first, last = sl[0], sl[-1]
+        cut = last[2] + last[3] // 2
+        path = os.path.join(a.work, "fat-cut")
+        with open(path, "wb") as f:
+            f.write(fd[:cut])
+        thin = os.path.join(a.work, "thin")
+        with open(thin, "wb") as f:
+            f.write(fd[first[2]:first[2] + first[3]])
+        r = run(a, ["-f", "json", "-q", path, good])
+        lines = stderr_lines(r)
+        check(r.returncode == 3, "universal: exit %d, want 3" % r.returncode)
+        check(len(lines) == 1 and "runs past the end of the file" in lines[0] and
+              lines[0].startswith("segscan: %s(" % path), "universal: stderr %s" % lines)
+        doc = json.loads(r.stdout)
+        ims = [im for im in doc["images"] if im["path"] == path]
+        check(len(ims) == len(sl) - 1, "universal: %d slices reported, want %d" % (len(ims), len(sl) - 1))
+        if ims:
+            got = [(x["name"], x["vm_size"]) for x in ims[0]["sections"]]
+            check(got == macho_sections(thin), "universal: the intact slice differs from "
+                  "llvm-readobj-14: %s" % got[:4])
+        inp = [x for x in doc["inputs"] if x["path"] == path][0]
+        # the intact slices and the cut one (to the end) are members; the rest is the header
+        want_cb = cut - sum(x[3] for x in sl[:-1]) - (cut - last[2])
+        check(inp["container_bytes"] == want_cb, "universal: container_bytes %d, want %d" % (
+            inp["container_bytes"], want_cb))
+        check_intact(doc, good, "universal run")
+
+    # 3. A PE with 4,000,000 base relocations (8 MB, well-formed: llvm-readobj-14 lists them).
+    src = os.path.join(a.pe, "x64-big.exe")
+    if check(os.path.isfile(src), "PE fixture x64-big.exe not built"):
+        pe = os.path.join(a.work, "relocs.exe")
+        make_base_relocs(src, pe, 4000000)
+        rd = subprocess.run(["llvm-readobj-14", "--coff-basereloc", pe], stdout=subprocess.PIPE,
+                            text=True).stdout
+        check(rd.count("Entry {") == 4000000, "llvm-readobj-14: %d base relocations" %
+              rd.count("Entry {"))
+        for opts in ([], ["--only", "sizes"]):
+            r = run(a, ["-f", "json", "-q"] + opts + [pe, good])
+            check(r.returncode == 0, "PE relocs %s: exit %d: %s" % (opts, r.returncode, stderr_lines(r)))
+            doc = json.loads(r.stdout)
+            ims = [im for im in doc["images"] if im["path"] == pe]
+            if check(len(ims) == 1, "PE relocs %s: no image: %s" % (opts, doc["errors"])):
+                check_pe(ims[0], pe_table(open(pe, "rb").read()), os.path.getsize(pe), "PE relocs")
+                if not opts:
+                    check("bss" not in ims[0] and any(
+                        "exceed the memory segscan allows" in w["message"] and
+                        "BSS analysis" in w["message"] for w in ims[0]["warnings"]),
+                        "PE relocs: warnings %s" % ims[0]["warnings"])
+            check_intact(doc, good, "PE relocs run")
+
+    # 4. An ELF whose RELR table expands to 8,257,537 relocations (1 MB of bitmaps).
+    words = ["0010000000000000"] + ["ffffffffffffffff"] * (1 << 17)
+    y = os.path.join(a.work, "relr.yaml")
+    with open(y, "w") as f:
+        f.write(RELR_YAML % "".join(words))
+    so = os.path.join(a.work, "relr.so")
+    subprocess.run(["yaml2obj-14", y, "-o", so], check=True)
+    for cmd in (["-f", "json", "-q", so, good], ["check", "-f", "json", "--budget",
+                budget(a, "movable.yaml", "version: 1\nbudgets:\n  - name: m\n    artifacts: '*'\n"
+                       "    metric: file-size\n    max: 1 GiB\n"), so, good]):
+        r = run(a, cmd)
+        check(r.returncode == 0, "RELR %s: exit %d: %s" % (cmd[0], r.returncode, stderr_lines(r)))
+        doc = json.loads(r.stdout)
+        if cmd[0] == "check":
+            check(all(x["verdict"] == "pass" for x in doc["results"]) and len(doc["results"]) == 2,
+                  "RELR check: %s" % doc["results"])
+            continue
+        ims = [im for im in doc["images"] if im["path"] == so]
+        if check(len(ims) == 1, "RELR: no image: %s" % doc["errors"]):
+            bad = readelf_oracle.compare(so, ims[0])
+            check(not bad, "RELR image differs from readelf: %s" % bad[:3])
+            check("bss" not in ims[0] and any("relocation tables (8257537 entries) exceed the memory"
+                                              in w["message"] for w in ims[0]["warnings"]),
+                  "RELR: warnings %s" % ims[0]["warnings"])
+        check_intact(doc, good, "RELR run")
+
+
+RELR_YAML = """--- !ELF
+FileHeader:
+  Class:   ELFCLASS64
+  Data:    ELFDATA2LSB
+  Type:    ET_DYN
+  Machine: EM_X86_64
+ProgramHeaders:
+  - Type:     PT_LOAD
+    Flags:    [ PF_R, PF_W ]
+    FirstSec: .data
+    LastSec:  .bss
+    VAddr:    0x1000
+    Align:    0x1000
+Sections:
+  - Name:         .data
+    Type:         SHT_PROGBITS
+    Flags:        [ SHF_ALLOC, SHF_WRITE ]
+    Address:      0x1000
+    AddressAlign: 0x8
+    Size:         0x40
+  - Name:         .bss
+    Type:         SHT_NOBITS
+    Flags:        [ SHF_ALLOC, SHF_WRITE ]
+    Address:      0x1040
+    AddressAlign: 0x8
+    Size:         0x100
+  - Name:         .relr.dyn
+    Type:         SHT_RELR
+    Flags:        [ SHF_ALLOC ]
+    EntSize:      8
+    AddressAlign: 0x8
+    Content:      "%s"
+"""
+
+
+def make_base_relocs(src, dst, nrel):
+    """dst: src with its last section, .reloc, replaced by nrel DIR64 base relocations."""
+    d = bytearray(open(src, "rb").read())
+    coff = struct.unpack_from("<I", d, 0x3c)[0] + 4
+    nsec, = struct.unpack_from("<H", d, coff + 2)
+    optsize, = struct.unpack_from("<H", d, coff + 16)
+    opt = coff + 20
+    magic, = struct.unpack_from("<H", d, opt)
+    ddir = opt + (112 if magic == 0x20b else 96)
+    at = [opt + optsize + 40 * i for i in range(nsec)
+          if d[opt + optsize + 40 * i:][:6] == b".reloc"][0]
+    vsize, va, rawsize, rawptr = struct.unpack_from("<IIII", d, at + 8)
+    assert rawptr + rawsize == len(d), ".reloc is not last"
+    blocks, left, page = bytearray(), nrel, 0x1000
+    while left:
+        k = min(2044, left)
+        blocks += struct.pack("<II", page, 8 + 2 * k) + struct.pack("<H", 0xA008) * k
+        left -= k
+        page += 0x1000
+    n = len(blocks)
+    pad = (-n) % 0x200
+    d = d[:rawptr] + blocks + bytes(pad)
+    struct.pack_into("<I", d, at + 8, n)
+    struct.pack_into("<I", d, at + 16, n + pad)
+    struct.pack_into("<II", d, ddir + 5 * 8, va, n)
+    struct.pack_into("<I", d, opt + 56, (va + n + 0xfff) & ~0xfff)
+    with open(dst, "wb") as f:
+        f.write(d)
+
+
 GROUPS = {"write": group_write, "walk": group_walk, "budget": group_budget, "sums": group_sums,
-          "pe": group_pe}
+          "pe": group_pe, "parts": group_parts}
 
 
 def main():
@@ -478,7 +700,8 @@ def main():
     ap.add_argument("--fixtures", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--src")
-    ap.add_argument("--pe", help="the PE fixture directory (group pe)")
+    ap.add_argument("--pe", help="the PE fixture directory (groups pe, parts)")
+    ap.add_argument("--macho", help="the Mach-O fixture directory (group parts)")
     a = ap.parse_args()
     a.segscan = os.path.abspath(a.segscan)
     a.work = os.path.abspath(os.path.join(a.work, a.group))

@@ -22,7 +22,15 @@ EXPECTED = {
     'optional-header-past-eof.exe': 'optional header (65520 bytes) at 0x98 runs past the end of the file (1536 bytes) (at offset 0x98)',
     'short-dos-header.exe': 'DOS header needs 64 bytes, the file has 40 (at offset 0x0)',
     'object-symtab-past-eof.obj': 'COFF symbol table (268435456 symbols) at 0x70 runs past the end of the file (161 bytes) (at offset 0x70)',
-    'object-reloc-bomb.obj': 'COFF relocations at 0x27ac54 exceed the memory segscan allows for this file (at offset 0x27ac54)',
+}
+
+# name -> the warning of an image that loads but whose BSS analysis could not afford its tables:
+# every one of 65000 sections names one table of 100000 relocations (each count fits in the
+# file, their product does not fit in memory); since issue 17 that costs the analysis, not the
+# image.
+DEGRADED = {
+    'object-reloc-bomb.obj': 'COFF relocations at 0x27ac54 exceed the memory segscan allows for '
+                             'this file: the BSS analysis, which needs these tables, did not run',
 }
 
 # name -> (section index, the warning's offset and text)
@@ -63,9 +71,17 @@ def main():
     bad = []
     d = os.path.join(args.fixtures, 'broken')
     found = sorted(os.listdir(d))
-    if sorted(list(EXPECTED) + list(TRUNCATED)) != found:
-        bad.append(f'broken fixtures {found} differ from the expected list '
-                   f'{sorted(list(EXPECTED) + list(TRUNCATED))}')
+    every = sorted(list(EXPECTED) + list(TRUNCATED) + list(DEGRADED))
+    if every != found:
+        bad.append(f'broken fixtures {found} differ from the expected list {every}')
+    for name, want in sorted(DEGRADED.items()):
+        p = subprocess.run([args.segscan, '-f', 'json', os.path.join(d, name)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        ims = json.loads(p.stdout)['images'] if p.stdout else []
+        if p.returncode != 0 or len(ims) != 1 or 'bss' in ims[0] or \
+                not any(w['message'] == want for w in ims[0]['warnings']):
+            bad.append(f'{name}: exit {p.returncode}, {p.stderr[:200]!r}, images '
+                       f'{[im.get("warnings") for im in ims]}; expected a report warning {want!r}')
     for name, want in sorted(TRUNCATED.items()):
         check_truncated(args, d, name, want, bad)
     for name, want in sorted(EXPECTED.items()):
@@ -80,7 +96,8 @@ def main():
             bad.append(f'{name}: stderr {lines!r}, expected one line ending {want!r}')
     for b in bad:
         print('FAIL', b)
-    print(f'pe_broken: {len(EXPECTED) + len(TRUNCATED) - len(bad)} passed, {len(bad)} failed')
+    print(f'pe_broken: {len(EXPECTED) + len(TRUNCATED) + len(DEGRADED) - len(bad)} passed, '
+          f'{len(bad)} failed')
     return 1 if bad else 0
 
 
