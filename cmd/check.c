@@ -14,6 +14,7 @@
 #include "analysis.h"
 #include "cmd.h"
 #include "emit.h"
+#include "escape.h"
 #include "measure.h"
 #include "run.h"
 
@@ -52,7 +53,8 @@ static void check_usage(FILE *f)
 
 static int check_usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "segscan check: %s: '%s'\nTry 'segscan check --help'.\n", what, arg);
+    ss_esc_say(stderr, "segscan check: %s: '%s'", what, arg);
+    fputs("Try 'segscan check --help'.\n", stderr);
     return EXIT_USAGE;
 }
 
@@ -214,9 +216,9 @@ static void judge_size(rows_t *R, const ss_rule *r, const ss_input *in, const ss
         return;
     }
     if (m == M_MISSING) {
-        fprintf(stderr,
+        ss_esc_say(stderr,
                 "%s:%u:%u: rule '%s': no %s '%s' in %s%s%s%s (add 'allow-missing: true' to "
-                "measure it as 0)\n",
+                "measure it as 0)",
                 R->budget->path, r->scope_pos.line, r->scope_pos.col, r->name,
                 r->scope == SS_SCOPE_SECTION ? "section" : "segment", r->scope_name, in->path,
                 member ? "(" : "", member ? member : "", member ? ")" : "");
@@ -449,12 +451,12 @@ static bool write_output(const output *o, const ss_check_result *res, bool prett
 {
     FILE *f = fopen(o->path, "w");
     if (f == NULL) {
-        fprintf(stderr, "segscan check: cannot write %s: %s\n", o->path, strerror(errno));
+        ss_esc_say(stderr, "segscan check: cannot write %s: %s", o->path, strerror(errno));
         return false;
     }
     ss_check_render(f, res, o->fmt, pretty);
     if (fclose(f) != 0) {
-        fprintf(stderr, "segscan check: cannot write %s: %s\n", o->path, strerror(errno));
+        ss_esc_say(stderr, "segscan check: cannot write %s: %s", o->path, strerror(errno));
         return false;
     }
     return true;
@@ -534,14 +536,14 @@ int ss_cmd_check(int argc, char **argv)
     char err[SS_BUDGET_ERR];
     ss_budget *b = ss_budget_load(budget_path, err, sizeof err);
     if (b == NULL) {
-        fprintf(stderr, "%s\n", err);
+        ss_esc_say(stderr, "%s", err);
         return EXIT_USAGE;
     }
     bool base_dir = false;
     if (baseline) {
         struct stat st;
         if (stat(baseline, &st) != 0) {
-            fprintf(stderr, "segscan check: baseline %s: %s\n", baseline, strerror(errno));
+            ss_esc_say(stderr, "segscan check: baseline %s: %s", baseline, strerror(errno));
             ss_budget_free(b);
             return EXIT_USAGE;
         }

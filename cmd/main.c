@@ -14,6 +14,7 @@
 #include "analysis.h"
 #include "cmd.h"
 #include "emit.h"
+#include "escape.h"
 #include "formats.h"
 #include "graphviz.h"
 #include "run.h"
@@ -67,7 +68,8 @@ static void usage(FILE *f)
 
 static int usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "segscan: %s: '%s'\nTry 'segscan --help'.\n", what, arg);
+    ss_esc_say(stderr, "segscan: %s: '%s'", what, arg);
+    fputs("Try 'segscan --help'.\n", stderr);
     return EXIT_USAGE;
 }
 
@@ -160,8 +162,9 @@ static int report_main(int argc, char **argv)
             const char *bad;
             size_t badlen;
             if (!ss_analysis_parse_only(optarg, &ao.which, &bad, &badlen)) {
-                fprintf(stderr, "segscan: --only: unknown analysis '%.*s' (sizes, bss, strings, "
-                                "perms)\nTry 'segscan --help'.\n", (int)badlen, bad);
+                ss_esc_say(stderr, "segscan: --only: unknown analysis '%.*s' (sizes, bss, strings, "
+                                   "perms)", (int)badlen, bad);
+                fputs("Try 'segscan --help'.\n", stderr);
                 return EXIT_USAGE;
             }
             break;
@@ -213,11 +216,11 @@ static int report_main(int argc, char **argv)
     if (recursive) {
         char err[512];
         if (!ss_walk(paths, npaths, &walked, &nwalked, &skipped, err, sizeof err)) {
-            fprintf(stderr, "segscan: %s\n", err);
+            ss_esc_say(stderr, "segscan: %s", err);
             return EXIT_INPUT;
         }
         if (err[0])
-            fprintf(stderr, "segscan: %s\n", err);
+            ss_esc_say(stderr, "segscan: %s", err);
         paths = walked;
         npaths = nwalked;
     }
