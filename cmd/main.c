@@ -118,7 +118,7 @@ static int report_main(int argc, char **argv)
     };
     ss_emit_opts eo = {.top = 0, .pretty = true, .dot_max_rows = SS_DOT_MAX_ROWS_DEFAULT};
     const char *render = NULL; /* svg or png: the DOT goes through Graphviz */
-    ss_out_format fmt = SS_OUT_TEXT;
+    const ss_emitter *fmt = ss_emitter_find("text");
     bool recursive = false, quiet = false;
     ss_analysis_opts ao = ss_analysis_opts_default();
     ss_run_opts ro = {.load = ss_load_opts_default(), .after_load = analyze_input,
@@ -128,16 +128,11 @@ static int report_main(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "f:n:rj:qhV", longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
-            if (strcmp(optarg, "json") == 0)
-                fmt = SS_OUT_JSON;
-            else if (strcmp(optarg, "text") == 0)
-                fmt = SS_OUT_TEXT;
-            else if (strcmp(optarg, "dot") == 0 || strcmp(optarg, "svg") == 0 ||
-                     strcmp(optarg, "png") == 0)
-                fmt = SS_OUT_DOT;
-            else
+            /* svg and png are the dot emitter's output rendered by Graphviz. */
+            render = strcmp(optarg, "svg") == 0 || strcmp(optarg, "png") == 0 ? optarg : NULL;
+            fmt = ss_emitter_find(render ? "dot" : optarg);
+            if (fmt == NULL)
                 return usage_error("unknown format (text, json, dot, svg or png)", optarg);
-            render = fmt == SS_OUT_DOT && strcmp(optarg, "dot") != 0 ? optarg : NULL;
             break;
         case OPT_DOT_MAX:
             if (!parse_count(optarg, 1u << 20, &v))

@@ -21,6 +21,7 @@
 #include "../core/analysis.h"
 #include "../core/sizes.h"
 #include "dot.h"
+#include "emit_internal.h"
 #include "escape.h"
 
 /* Longest name shown, in code points (longer ones end in "..."). */
@@ -1026,3 +1027,36 @@ void ss_dot_end(FILE *f)
           f);
 }
 
+/* ---- the DOT emitter ------------------------------------------------------------------------- */
+
+static bool dot_begin(ss_report *r)
+{
+    ss_dot_begin(r->out);
+    return true;
+}
+
+static void dot_input(ss_report *r, const ss_input *in, const ss_totals *t)
+{
+    (void)t;
+    bool cluster = in->container != SS_CONTAINER_NONE;
+    if (cluster)
+        ss_dot_container_begin(r->out, in, r->containers++);
+    for (size_t u = 0; u < in->nunits; u++)
+        if (in->units[u].image)
+            ss_dot_image(r->out, in->units[u].image, r->images_printed++, &r->opts);
+    if (cluster)
+        ss_dot_container_end(r->out);
+}
+
+static void dot_end(ss_report *r)
+{
+    ss_dot_end(r->out);
+}
+
+const ss_emitter ss_emitter_dot = {
+    .name = "dot",
+    .about = "a memory-layout diagram in Graphviz's language (svg and png: rendered by dot)",
+    .begin = dot_begin,
+    .input = dot_input,
+    .end = dot_end,
+};
