@@ -34,9 +34,11 @@ static void usage(FILE *f)
           "its own executable.\n"
           "\n"
           "options:\n"
-          "  -f, --format FMT   text (default), json, or a memory-layout diagram: dot (Graphviz\n"
-          "                     source), svg or png (rendered by Graphviz's dot, which must be\n"
-          "                     installed: Debian package graphviz; exit 1 if dot fails)\n"
+          "  -f, --format FMT   text (default), json, ndjson (one image per line, streamed),\n"
+          "                     csv (a row per image, segment and section), or a memory-layout\n"
+          "                     diagram: dot (Graphviz source), svg or png (rendered by\n"
+          "                     Graphviz's dot, which must be installed: Debian package\n"
+          "                     graphviz; exit 1 if dot fails)\n"
           "      --dot-max-sections N  diagrams: at most N rows per segment box and 3N in the\n"
           "                     file column, small ones merged into \"N others\" (default 12;\n"
           "                     0 draws every section)\n"
@@ -132,7 +134,8 @@ static int report_main(int argc, char **argv)
             render = strcmp(optarg, "svg") == 0 || strcmp(optarg, "png") == 0 ? optarg : NULL;
             fmt = ss_emitter_find(render ? "dot" : optarg);
             if (fmt == NULL)
-                return usage_error("unknown format (text, json, dot, svg or png)", optarg);
+                return usage_error("unknown format (text, json, ndjson, csv, dot, svg or png)",
+                                   optarg);
             break;
         case OPT_DOT_MAX:
             if (!parse_count(optarg, 1u << 20, &v))

@@ -4,12 +4,15 @@
 
 #include "emit_internal.h"
 
-extern const ss_emitter ss_emitter_text, ss_emitter_json, ss_emitter_dot;
+extern const ss_emitter ss_emitter_text, ss_emitter_json, ss_emitter_dot, ss_emitter_ndjson,
+    ss_emitter_csv;
 
 static const ss_emitter *const TABLE[] = {
     &ss_emitter_text,
     &ss_emitter_json,
     &ss_emitter_dot,
+    &ss_emitter_ndjson,
+    &ss_emitter_csv,
 };
 
 const ss_emitter *ss_emitter_at(size_t i)
