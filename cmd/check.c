@@ -14,6 +14,7 @@
 #include "analysis.h"
 #include "cmd.h"
 #include "emit.h"
+#include "escape.h"
 #include "measure.h"
 #include "run.h"
 #include "sizes.h" /* ss_sat_add */
@@ -58,7 +59,8 @@ static void check_usage(FILE *f)
 
 static int check_usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "segscan check: %s: '%s'\nTry 'segscan check --help'.\n", what, arg);
+    ss_esc_say(stderr, "segscan check: %s: '%s'", what, arg);
+    fputs("Try 'segscan check --help'.\n", stderr);
     return EXIT_USAGE;
 }
 
@@ -221,9 +223,9 @@ static void judge_size(rows_t *R, const ss_rule *r, const ss_input *in, const ss
         return;
     }
     if (m == M_MISSING) {
-        fprintf(stderr,
+        ss_esc_say(stderr,
                 "%s:%u:%u: rule '%s': no %s '%s' in %s%s%s%s (add 'allow-missing: true' to "
-                "measure it as 0)\n",
+                "measure it as 0)",
                 R->budget->path, r->scope_pos.line, r->scope_pos.col, r->name,
                 r->scope == SS_SCOPE_SECTION ? "section" : "segment", r->scope_name, in->path,
                 member ? "(" : "", member ? member : "", member ? ")" : "");
@@ -368,7 +370,7 @@ static void list_artifacts(char *buf, size_t cap, ss_input **in, size_t n)
     buf[0] = '\0';
     for (size_t i = 0; i < n; i++) {
         char esc[256];
-        ss_ci_text(in[i]->path, esc, sizeof esc);
+        ss_esc_text(in[i]->path, esc, sizeof esc);
         int k = snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", esc);
         if (k < 0 || (size_t)k >= cap - o) {
             /* Cut at the last whole name and say how many more there are. */
@@ -392,11 +394,11 @@ static void unmatched(rows_t *R, const ss_rule *r, ss_check_row *row, ss_input *
     for (size_t i = 0; i < g->n; i++) {
         size_t o = strlen(pats);
         snprintf(pats + o, sizeof pats - o, "%s'%s'", i ? ", " : "",
-                 ss_ci_text(g->items[i], esc, sizeof esc));
+                 ss_esc_text(g->items[i], esc, sizeof esc));
     }
     if (row->artifact)
         snprintf(tried, sizeof tried, "the members of %s",
-                 ss_ci_text(row->artifact, esc, sizeof esc));
+                 ss_esc_text(row->artifact, esc, sizeof esc));
     else
         list_artifacts(tried, sizeof tried, in, n);
     const char *what = row->artifact ? "members" : "artifacts";
@@ -408,11 +410,12 @@ static void unmatched(rows_t *R, const ss_rule *r, ss_check_row *row, ss_input *
     }
     row->verdict = r->level == SS_LEVEL_WARN ? SS_V_WARN : SS_V_FAIL;
     snprintf(row->note, sizeof row->note, "%s %s matched none of: %.180s", what, pats, tried);
+    char bpath[256];
     fprintf(stderr,
             "segscan check: %s:%u:%u: rule '%s': %s pattern%s %s matched none of %s%s; fix the "
             "pattern, or mark the rule 'optional: true' or run with --allow-unmatched to skip "
             "it\n",
-            R->budget->path, r->pos.line, r->pos.col, ss_ci_text(r->name, esc, sizeof esc), what,
+            ss_esc_text(R->budget->path, bpath, sizeof bpath), r->pos.line, r->pos.col, ss_esc_text(r->name, esc, sizeof esc), what,
             g->n == 1 ? "" : "s", pats, row->artifact ? "" : "the artifacts: ", tried);
 }
 
@@ -533,7 +536,7 @@ static bool write_output(const output *o, const ss_check_result *res, bool prett
 {
     FILE *f = fopen(o->path, "w");
     if (f == NULL) {
-        fprintf(stderr, "segscan check: cannot write %s: %s\n", o->path, strerror(errno));
+        ss_esc_say(stderr, "segscan check: cannot write %s: %s", o->path, strerror(errno));
         return false;
     }
     ss_check_render(f, res, o->fmt, pretty);
@@ -547,7 +550,7 @@ static bool write_output(const output *o, const ss_check_result *res, bool prett
         err = errno;
     }
     if (bad)
-        fprintf(stderr, "segscan check: cannot write %s: %s\n", o->path,
+        ss_esc_say(stderr, "segscan check: cannot write %s: %s", o->path,
                 err ? strerror(err) : "a write failed");
     return !bad;
 }
@@ -628,14 +631,14 @@ int ss_cmd_check(int argc, char **argv)
     char err[SS_BUDGET_ERR];
     ss_budget *b = ss_budget_load(budget_path, err, sizeof err);
     if (b == NULL) {
-        fprintf(stderr, "%s\n", err);
+        ss_esc_say(stderr, "%s", err);
         return EXIT_USAGE;
     }
     bool base_dir = false;
     if (baseline) {
         struct stat st;
         if (stat(baseline, &st) != 0) {
-            fprintf(stderr, "segscan check: baseline %s: %s\n", baseline, strerror(errno));
+            ss_esc_say(stderr, "segscan check: baseline %s: %s", baseline, strerror(errno));
             ss_budget_free(b);
             return EXIT_USAGE;
         }

@@ -1,4 +1,5 @@
-/* ci_out.c - escaping and number formatting shared by the check and diff renderers. */
+/* ci_out.c - names and number formatting shared by the check and diff renderers (escaping is
+ * emit/escape.c's). */
 #include <inttypes.h> /* PRId64 */
 #include <stdio.h>    /* snprintf, fputs */
 #include <string.h>   /* strchr, strlen */
@@ -18,76 +19,6 @@ const char *ss_verdict_name(ss_verdict v)
     case SS_V_ERROR: return "error";
     }
     return "?";
-}
-
-const char *ss_ci_text(const char *s, char *buf, size_t cap)
-{
-    ss_escape_text(s ? s : "", buf, cap);
-    return buf;
-}
-
-const char *ss_ci_md(const char *s, char *buf, size_t cap)
-{
-    char tmp[512];
-    ss_escape_text(s ? s : "", tmp, sizeof tmp);
-    size_t o = 0;
-    for (const char *p = tmp; *p && o + 8 < cap; p++) {
-        if (*p == '<') {
-            memcpy(buf + o, "&lt;", 4);
-            o += 4;
-        } else if (*p == '>') {
-            memcpy(buf + o, "&gt;", 4);
-            o += 4;
-        } else if (*p == '&') {
-            memcpy(buf + o, "&amp;", 5);
-            o += 5;
-        } else {
-            /* Markdown punctuation that could start emphasis, code or a link, or end a cell
-             * (a cell never starts a line, so list and heading markers are harmless). */
-            if (strchr("\\`*_[]|~", *p))
-                buf[o++] = '\\';
-            buf[o++] = *p;
-        }
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
-void ss_ci_xml(FILE *f, const char *s)
-{
-    char tmp[1024];
-    ss_escape_text(s ? s : "", tmp, sizeof tmp);
-    for (const char *p = tmp; *p; p++) {
-        switch (*p) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&apos;", f); break;
-        default: fputc(*p, f);
-        }
-    }
-}
-
-void ss_ci_csv(FILE *f, const char *s)
-{
-    char tmp[1024];
-    ss_escape_text(s ? s : "", tmp, sizeof tmp);
-    /* A leading = + - @ would make a spreadsheet evaluate a name from a binary as a formula. */
-    bool quote = strpbrk(tmp, ",\"") != NULL || (tmp[0] && strchr("=+-@", tmp[0]) != NULL);
-    if (!quote) {
-        fputs(tmp, f);
-        return;
-    }
-    fputc('"', f);
-    if (tmp[0] && strchr("=+-@", tmp[0]))
-        fputc('\'', f);
-    for (const char *p = tmp; *p; p++) {
-        if (*p == '"')
-            fputc('"', f);
-        fputc(*p, f);
-    }
-    fputc('"', f);
 }
 
 int64_t ss_ci_delta(const ss_pair *p)

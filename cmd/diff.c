@@ -498,10 +498,9 @@ int ss_cmd_diff(int argc, char **argv)
                                     SS_CI_ALLOW(SS_CI_TEXT) | SS_CI_ALLOW(SS_CI_JSON) |
                                         SS_CI_ALLOW(SS_CI_CSV) | SS_CI_ALLOW(SS_CI_MARKDOWN),
                                     &fmt)) {
-                fprintf(stderr,
-                        "segscan diff: unknown format (text, json, csv or markdown): '%s'\n"
-                        "Try 'segscan diff --help'.\n",
-                        optarg);
+                ss_esc_say(stderr, "segscan diff: unknown format (text, json, csv or markdown): '%s'",
+                           optarg);
+                fputs("Try 'segscan diff --help'.\n", stderr);
                 return EXIT_USAGE;
             }
             break;
@@ -512,8 +511,8 @@ int ss_cmd_diff(int argc, char **argv)
             errno = 0;
             unsigned long v = strtoul(optarg, &end, 10);
             if (errno || *end || end == optarg || optarg[0] == '-' || v == 0 || v > 1024) {
-                fprintf(stderr, "segscan diff: -j wants a number of jobs from 1 to 1024: '%s'\n",
-                        optarg);
+                ss_esc_say(stderr, "segscan diff: -j wants a number of jobs from 1 to 1024: '%s'",
+                           optarg);
                 return EXIT_USAGE;
             }
             ro.jobs = (unsigned)v;

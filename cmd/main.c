@@ -15,6 +15,7 @@
 #include "analysis.h"
 #include "cmd.h"
 #include "emit.h"
+#include "escape.h"
 #include "formats.h"
 #include "graphviz.h"
 #include "run.h"
@@ -35,9 +36,11 @@ static void usage(FILE *f)
           "name has the parentheses wins). With no FILE, segscan analyzes its own executable.\n"
           "\n"
           "options:\n"
-          "  -f, --format FMT   text (default), json, or a memory-layout diagram: dot (Graphviz\n"
-          "                     source), svg or png (rendered by Graphviz's dot, which must be\n"
-          "                     installed: Debian package graphviz; exit 1 if dot fails)\n"
+          "  -f, --format FMT   text (default), json, ndjson (one image per line, streamed),\n"
+          "                     csv (a row per image, segment and section), or a memory-layout\n"
+          "                     diagram: dot (Graphviz source), svg or png (rendered by\n"
+          "                     Graphviz's dot, which must be installed: Debian package\n"
+          "                     graphviz; exit 1 if dot fails)\n"
           "      --dot-max-sections N  diagrams: at most N rows per segment box and 3N in the\n"
           "                     file column, small ones merged into \"N others\" (default 12;\n"
           "                     0 draws every section)\n"
@@ -71,7 +74,8 @@ static void usage(FILE *f)
 
 static int usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "segscan: %s: '%s'\nTry 'segscan --help'.\n", what, arg);
+    ss_esc_say(stderr, "segscan: %s: '%s'", what, arg);
+    fputs("Try 'segscan --help'.\n", stderr);
     return EXIT_USAGE;
 }
 
@@ -120,7 +124,7 @@ static int report_main(int argc, char **argv)
     };
     ss_emit_opts eo = {.top = 0, .pretty = true, .dot_max_rows = SS_DOT_MAX_ROWS_DEFAULT};
     const char *render = NULL; /* svg or png: the DOT goes through Graphviz */
-    ss_out_format fmt = SS_OUT_TEXT;
+    const ss_emitter *fmt = ss_emitter_find("text");
     bool recursive = false, quiet = false;
     ss_analysis_opts ao = ss_analysis_opts_default();
     ss_run_opts ro = {.load = ss_load_opts_default(), .after_load = analyze_input,
@@ -130,16 +134,12 @@ static int report_main(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "f:n:rj:qhV", longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
-            if (strcmp(optarg, "json") == 0)
-                fmt = SS_OUT_JSON;
-            else if (strcmp(optarg, "text") == 0)
-                fmt = SS_OUT_TEXT;
-            else if (strcmp(optarg, "dot") == 0 || strcmp(optarg, "svg") == 0 ||
-                     strcmp(optarg, "png") == 0)
-                fmt = SS_OUT_DOT;
-            else
-                return usage_error("unknown format (text, json, dot, svg or png)", optarg);
-            render = fmt == SS_OUT_DOT && strcmp(optarg, "dot") != 0 ? optarg : NULL;
+            /* svg and png are the dot emitter's output rendered by Graphviz. */
+            render = strcmp(optarg, "svg") == 0 || strcmp(optarg, "png") == 0 ? optarg : NULL;
+            fmt = ss_emitter_find(render ? "dot" : optarg);
+            if (fmt == NULL)
+                return usage_error("unknown format (text, json, ndjson, csv, dot, svg or png)",
+                                   optarg);
             break;
         case OPT_DOT_MAX:
             if (!parse_count(optarg, 1u << 20, &v))
@@ -164,8 +164,9 @@ static int report_main(int argc, char **argv)
             const char *bad;
             size_t badlen;
             if (!ss_analysis_parse_only(optarg, &ao.which, &bad, &badlen)) {
-                fprintf(stderr, "segscan: --only: unknown analysis '%.*s' (sizes, bss, strings, "
-                                "perms)\nTry 'segscan --help'.\n", (int)badlen, bad);
+                ss_esc_say(stderr, "segscan: --only: unknown analysis '%.*s' (sizes, bss, strings, "
+                                   "perms)", (int)badlen, bad);
+                fputs("Try 'segscan --help'.\n", stderr);
                 return EXIT_USAGE;
             }
             break;
@@ -218,7 +219,7 @@ static int report_main(int argc, char **argv)
         char err[512];
         if (!ss_walk(paths, npaths, stderr, &walked, &nwalked, &skipped, &unreadable, err,
                      sizeof err)) {
-            fprintf(stderr, "segscan: %s\n", err);
+            ss_esc_say(stderr, "segscan: %s", err);
             return EXIT_INPUT;
         }
         paths = walked;

@@ -21,6 +21,7 @@
 #include "../core/analysis.h"
 #include "../core/sizes.h"
 #include "dot.h"
+#include "emit_internal.h"
 #include "escape.h"
 
 /* Longest name shown, in code points (longer ones end in "..."). */
@@ -31,53 +32,6 @@
 #define NOTE_MAX_LINES 8
 /* The file column keeps this many times max_rows rows. */
 #define FILE_ROWS_FACTOR 3
-
-/* ---- escaping -------------------------------------------------------------------------------- */
-
-/* Code points that must not appear raw: controls, bidi overrides (they reorder what the reader
- * sees), the BOM, and what XML (Graphviz's HTML-like label parser) rejects. */
-static int unsafe_cp(uint32_t cp)
-{
-    return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x200e ||
-           cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-           cp == 0xfeff || cp == 0xfffe || cp == 0xffff;
-}
-
-/* Writes untrusted s as text of an HTML-like label: markup characters become entities, unsafe
- * code points and invalid UTF-8 become visible \xNN or \u{NNNN}, a backslash is doubled (as in
- * the text report), and at most max code points are shown before "...". */
-static void put_html(FILE *f, const char *s, size_t max)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s), shown = 0;
-    for (size_t i = 0; i < n; shown++) {
-        if (shown == max) {
-            fputs("...", f);
-            return;
-        }
-        uint32_t cp;
-        size_t l = ss_utf8_next(p + i, n - i, &cp);
-        if (l == 0) {
-            fprintf(f, "\\x%02x", p[i]);
-            i++;
-            continue;
-        }
-        switch (cp) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        case '\\': fputs("\\\\", f); break;
-        default:
-            if (unsafe_cp(cp))
-                fprintf(f, cp < 0x100 ? "\\x%02x" : "\\u{%04x}", (unsigned)cp);
-            else
-                fwrite(p + i, 1, l, f);
-        }
-        i += l;
-    }
-}
 
 /* ---- colours --------------------------------------------------------------------------------- */
 
@@ -778,7 +732,7 @@ static void put_row(FILE *f, const item *items, const group *g, size_t row, bool
     } else {
         if (zero)
             fputs("<I>", f);
-        put_html(f, it->name, NAME_MAX_CP);
+        ss_esc_dot(f, it->name, NAME_MAX_CP);
         if (zero)
             fputs("</I>", f);
     }
@@ -838,7 +792,7 @@ static void put_box_header(const dot_image *d, const box *b)
         size_t gi = d->segs[b->seg_first];
         const ss_segment *g = &im->segments[gi];
         fputs("<B>", f);
-        put_html(f, g->name[0] ? g->name : "(unnamed)", NAME_MAX_CP);
+        ss_esc_dot(f, g->name, NAME_MAX_CP);
         fprintf(f, "</B> #%zu  %s<BR ALIGN=\"LEFT\"/>", gi, ss_perms_str(g->perms, p));
     } else {
         fprintf(f, "<B>%zu segments</B> (merged: compact mode)  %s<BR ALIGN=\"LEFT\"/>", b->nseg,
@@ -914,7 +868,7 @@ static size_t note_lines(const ss_image *im, FILE *f, bool print)
                       fprintf(f, " in %" PRIu64 " groups; tail merging: ", s->duplicate_groups);
                       put_bytes(f, s->tail_merge_bytes));
         if (s->hint && (s->duplicate_bytes || s->tail_merge_bytes))
-            NOTE_LINE(put_html(f, s->hint, MSG_MAX_CP));
+            NOTE_LINE(ss_esc_dot(f, s->hint, MSG_MAX_CP));
     }
     if (a != NULL) {
         size_t shown = 0;
@@ -929,8 +883,8 @@ static size_t note_lines(const ss_image *im, FILE *f, bool print)
             NOTE_LINE(fputs(fd->severity == SS_SEV_ERROR ? "<FONT COLOR=\"#cc0000\">" : "<FONT>",
                             f);
                       fputs(ss_severity_name(fd->severity), f); fputs(" ", f);
-                      put_html(f, fd->id ? fd->id : "", NAME_MAX_CP); fputs(": ", f);
-                      put_html(f, fd->message ? fd->message : "", MSG_MAX_CP);
+                      ss_esc_dot(f, fd->id ? fd->id : "", NAME_MAX_CP); fputs(": ", f);
+                      ss_esc_dot(f, fd->message ? fd->message : "", MSG_MAX_CP);
                       fputs("</FONT>", f));
         }
     }
@@ -939,7 +893,7 @@ static size_t note_lines(const ss_image *im, FILE *f, bool print)
             NOTE_LINE(fprintf(f, "%zu more warnings", im->nwarnings - i));
             break;
         }
-        NOTE_LINE(fputs("warning: ", f); put_html(f, im->warnings[i].message, MSG_MAX_CP));
+        NOTE_LINE(fputs("warning: ", f); ss_esc_dot(f, im->warnings[i].message, MSG_MAX_CP));
     }
 #undef NOTE_LINE
     return n;
@@ -976,18 +930,18 @@ static void put_title(FILE *f, const ss_image *im)
 {
     char h[16];
     fputs("<B>", f);
-    put_html(f, im->path ? im->path : "", PATH_MAX_CP);
+    ss_esc_dot(f, im->path ? im->path : "", PATH_MAX_CP);
     if (im->member) {
         fputs("(", f);
-        put_html(f, im->member, PATH_MAX_CP);
+        ss_esc_dot(f, im->member, PATH_MAX_CP);
         fputs(")", f);
     }
     fprintf(f, "</B><BR ALIGN=\"LEFT\"/>%s%u %s-endian ",
             im->format == SS_FORMAT_ELF ? "ELF" : im->format == SS_FORMAT_PE ? "PE" : "Mach-O",
             im->bits, im->big_endian ? "big" : "little");
-    put_html(f, im->machine ? im->machine : "", NAME_MAX_CP);
+    ss_esc_dot(f, im->machine ? im->machine : "", NAME_MAX_CP);
     fputs(", ", f);
-    put_html(f, im->type_detail ? im->type_detail : "", NAME_MAX_CP);
+    ss_esc_dot(f, im->type_detail ? im->type_detail : "", NAME_MAX_CP);
     fprintf(f, ", %" PRIu64 " bytes (%s)", im->file_size, ss_human(im->file_size, h));
     ss_sizes sz;
     ss_sizes_compute(im, &sz);
@@ -1029,7 +983,7 @@ void ss_dot_container_begin(FILE *f, const ss_input *in, size_t id)
 {
     char h[16];
     fprintf(f, " subgraph cluster_c%zu {\n  label=<<B>", id);
-    put_html(f, in->path, PATH_MAX_CP);
+    ss_esc_dot(f, in->path, PATH_MAX_CP);
     fprintf(f, "</B>: %s, %zu bytes (%s)>;\n  labelloc=t; labeljust=l; style=dashed; "
                "color=\"#555555\";\n",
             ss_container_name(in->container), in->bytes.len, ss_human(in->bytes.len, h));
@@ -1072,3 +1026,37 @@ void ss_dot_end(FILE *f)
           "}\n",
           f);
 }
+
+/* ---- the DOT emitter ------------------------------------------------------------------------- */
+
+static bool dot_begin(ss_report *r)
+{
+    ss_dot_begin(r->out);
+    return true;
+}
+
+static void dot_input(ss_report *r, const ss_input *in, const ss_totals *t)
+{
+    (void)t;
+    bool cluster = in->container != SS_CONTAINER_NONE;
+    if (cluster)
+        ss_dot_container_begin(r->out, in, r->containers++);
+    for (size_t u = 0; u < in->nunits; u++)
+        if (in->units[u].image)
+            ss_dot_image(r->out, in->units[u].image, r->images_printed++, &r->opts);
+    if (cluster)
+        ss_dot_container_end(r->out);
+}
+
+static void dot_end(ss_report *r)
+{
+    ss_dot_end(r->out);
+}
+
+const ss_emitter ss_emitter_dot = {
+    .name = "dot",
+    .about = "a memory-layout diagram in Graphviz's language (svg and png: rendered by dot)",
+    .begin = dot_begin,
+    .input = dot_input,
+    .end = dot_end,
+};

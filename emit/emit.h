@@ -1,4 +1,4 @@
-/* emit.h - rendering analyzed inputs as text or JSON.
+/* emit.h - rendering analyzed inputs: text, JSON, NDJSON, CSV, Markdown, SARIF, Graphviz.
  *
  * Emitters only read the model; they never decide what a byte is. They write to the FILE the
  * caller gives (cmd/ owns the terminal); errors of inputs are rendered by ss_emit_errors. */
@@ -19,7 +19,15 @@ typedef struct {
     size_t dot_max_rows; /* DOT: rows per segment box (file column: 3x); 0 keeps all */
 } ss_emit_opts;
 
-typedef enum { SS_OUT_TEXT, SS_OUT_JSON, SS_OUT_DOT } ss_out_format;
+/* An output format of the report: text, json, dot, csv, markdown, ndjson, sarif (emitters.c
+ * holds the table; svg and png are dot rendered by cmd/). */
+typedef struct ss_emitter ss_emitter;
+/* The emitter named name, or NULL. */
+const ss_emitter *ss_emitter_find(const char *name);
+/* The i-th emitter of the table (NULL past the end) and its name and one-line description. */
+const ss_emitter *ss_emitter_at(size_t i);
+const char *ss_emitter_name(const ss_emitter *e);
+const char *ss_emitter_about(const ss_emitter *e);
 
 /* Default of --dot-max-sections. */
 #define SS_DOT_MAX_ROWS_DEFAULT 12
@@ -30,7 +38,7 @@ typedef enum { SS_OUT_TEXT, SS_OUT_JSON, SS_OUT_DOT } ss_out_format;
 typedef struct ss_report ss_report;
 
 /* Starts a report on out; failures go to err, one line each. NULL when out of memory. */
-ss_report *ss_report_begin(FILE *out, FILE *err, ss_out_format fmt, const ss_emit_opts *o);
+ss_report *ss_report_begin(FILE *out, FILE *err, const ss_emitter *em, const ss_emit_opts *o);
 /* Renders one input (its images, its container totals) and its failures. */
 void ss_report_input(ss_report *r, const ss_input *in);
 /* Writes the closing totals and frees the report. Accepts NULL. */

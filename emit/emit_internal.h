@@ -28,6 +28,36 @@ typedef struct {
     ss_diag diag;
 } ss_error_copy;
 
+/* The report driver's state (report.c), which every emitter reads and writes through. */
+struct ss_report {
+    FILE *out, *err;
+    const ss_emitter *em;
+    ss_emit_opts opts;
+    ss_jw jw;                  /* JSON-based emitters */
+    size_t inputs, images_printed;
+    size_t containers;         /* DOT: clusters of archives and universal files */
+    ss_totals all;
+    ss_input_summary *sum;     /* kept only when em->keep_inputs */
+    size_t nsum, capsum;
+    ss_error_copy *errs;       /* kept only when em->keep_inputs */
+    size_t nerr, caperr;
+    void *state;               /* the emitter's own, freed by its end() */
+};
+
+/* One output format of the report. A new format is one file in emit/ defining one of these,
+ * plus its entry in the table of emitters.c. */
+struct ss_emitter {
+    const char *name;    /* the -f word */
+    const char *about;   /* one line for --help and the README */
+    bool keep_inputs;    /* the driver keeps input summaries and errors for end() */
+    /* All three may be NULL. begin may set r->state; false means out of memory. */
+    bool (*begin)(ss_report *r);
+    /* One input, after its images were loaded and analyzed; t: the sizes of its images (t->file
+     * is the input's own size). */
+    void (*input)(ss_report *r, const ss_input *in, const ss_totals *t);
+    void (*end)(ss_report *r);
+};
+
 /* text.c */
 void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o);
 void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t);
@@ -37,6 +67,7 @@ void ss_text_total(FILE *f, size_t inputs, const ss_totals *all);
 void ss_emit_saturated(FILE *f, const char *path);
 
 /* json.c */
+/* The JSON image object (the report schema's "image" definition). */
 void ss_json_begin(ss_jw *w);
 void ss_json_image(ss_jw *w, const ss_image *im);
 void ss_json_end(ss_jw *w, const ss_input_summary *in, size_t nin, const ss_error_copy *err,

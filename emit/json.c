@@ -222,3 +222,34 @@ void ss_json_end(ss_jw *w, const ss_input_summary *in, size_t nin, const ss_erro
     ss_jw_end_obj(w);
     ss_jw_finish(w);
 }
+
+/* ---- the JSON emitter ------------------------------------------------------------------------ */
+
+static bool json_begin(ss_report *r)
+{
+    ss_jw_init(&r->jw, r->out, r->opts.pretty);
+    ss_json_begin(&r->jw);
+    return true;
+}
+
+static void json_input(ss_report *r, const ss_input *in, const ss_totals *t)
+{
+    (void)t;
+    for (size_t u = 0; u < in->nunits; u++)
+        if (in->units[u].image)
+            ss_json_image(&r->jw, in->units[u].image);
+}
+
+static void json_end(ss_report *r)
+{
+    ss_json_end(&r->jw, r->sum, r->nsum, r->errs, r->nerr, &r->all);
+}
+
+const ss_emitter ss_emitter_json = {
+    .name = "json",
+    .about = "one JSON document (docs/segscan.schema.json)",
+    .keep_inputs = true,
+    .begin = json_begin,
+    .input = json_input,
+    .end = json_end,
+};

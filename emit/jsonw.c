@@ -14,36 +14,6 @@ void ss_jw_init(ss_jw *w, FILE *f, bool pretty)
     w->pretty = pretty;
 }
 
-static void put_string(FILE *f, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
-    fputc('"', f);
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t l = ss_utf8_next(p + i, n - i, &cp);
-        if (l == 0) {
-            fprintf(f, "\\\\x%02x", p[i]);
-            i++;
-            continue;
-        }
-        if (cp == '"')
-            fputs("\\\"", f);
-        else if (cp == '\\')
-            fputs("\\\\\\\\", f); /* a literal backslash is doubled, so \\xNN is unambiguous */
-        else if (cp == '\n')
-            fputs("\\n", f);
-        else if (cp == '\t')
-            fputs("\\t", f);
-        else if (cp < 0x20 || cp == 0x7f)
-            fprintf(f, "\\u%04x", (unsigned)cp);
-        else
-            fwrite(p + i, 1, l, f);
-        i += l;
-    }
-    fputc('"', f);
-}
-
 /* Separator, newline and indentation before a value; then the key if any. */
 static void lead(ss_jw *w, const char *key)
 {
@@ -58,7 +28,7 @@ static void lead(ss_jw *w, const char *key)
         }
     }
     if (key) {
-        put_string(w->f, key);
+        ss_esc_json(w->f, key);
         fputs(w->pretty ? ": " : ":", w->f);
     }
 }
@@ -94,7 +64,7 @@ void ss_jw_str(ss_jw *w, const char *key, const char *s)
 {
     lead(w, key);
     if (s)
-        put_string(w->f, s);
+        ss_esc_json(w->f, s);
     else
         fputs("null", w->f);
 }

@@ -3,37 +3,20 @@
 #include <string.h> /* strdup */
 
 #include "../core/sizes.h" /* ss_sat_add */
-#include "dot.h"
 #include "emit_internal.h"
 
-struct ss_report {
-    FILE *out, *err;
-    ss_out_format fmt;
-    ss_emit_opts opts;
-    ss_jw jw;
-    size_t inputs, images_printed;
-    size_t containers; /* DOT: clusters of archives and universal files */
-    ss_totals all;
-    ss_input_summary *sum; /* JSON only */
-    size_t nsum, capsum;
-    ss_error_copy *errs;   /* JSON only */
-    size_t nerr, caperr;
-};
-
-ss_report *ss_report_begin(FILE *out, FILE *err, ss_out_format fmt, const ss_emit_opts *o)
+ss_report *ss_report_begin(FILE *out, FILE *err, const ss_emitter *em, const ss_emit_opts *o)
 {
     ss_report *r = calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
     r->out = out;
     r->err = err;
-    r->fmt = fmt;
+    r->em = em;
     r->opts = *o;
-    if (fmt == SS_OUT_JSON) {
-        ss_jw_init(&r->jw, out, o->pretty);
-        ss_json_begin(&r->jw);
-    } else if (fmt == SS_OUT_DOT) {
-        ss_dot_begin(out);
+    if (em->begin && !em->begin(r)) {
+        free(r);
+        return NULL;
     }
     return r;
 }
@@ -69,31 +52,14 @@ void ss_report_input(ss_report *r, const ss_input *in)
 {
     ss_totals t = {0};
     size_t skipped = 0;
-    bool dot_cluster = r->fmt == SS_OUT_DOT && in->container != SS_CONTAINER_NONE;
-    if (dot_cluster)
-        ss_dot_container_begin(r->out, in, r->containers++);
     for (size_t u = 0; u < in->nunits; u++) {
-        const ss_image *im = in->units[u].image;
         skipped += in->units[u].skipped;
-        if (im == NULL)
-            continue;
-        if (r->fmt == SS_OUT_JSON) {
-            ss_json_image(&r->jw, im);
-        } else if (r->fmt == SS_OUT_DOT) {
-            ss_dot_image(r->out, im, r->images_printed, &r->opts);
-        } else {
-            if (r->images_printed)
-                fputc('\n', r->out);
-            ss_text_image(r->out, im, &r->opts);
-        }
-        r->images_printed++;
-        ss_totals_add(&t, im);
+        if (in->units[u].image)
+            ss_totals_add(&t, in->units[u].image);
     }
-    if (dot_cluster)
-        ss_dot_container_end(r->out);
-    if (r->fmt == SS_OUT_TEXT && in->container != SS_CONTAINER_NONE)
-        ss_text_container(r->out, in, &t);
     t.file = in->bytes.len; /* an archive's own bytes, not just its members' */
+    if (r->em->input)
+        r->em->input(r, in, &t);
     r->inputs++;
     r->all.images += t.images;
     bool sat = ss_sat_add(&r->all.file, t.file) | ss_sat_add(&r->all.text, t.text) |
@@ -103,7 +69,7 @@ void ss_report_input(ss_report *r, const ss_input *in)
         ss_emit_saturated(r->err, in->path);
     r->all.saturated |= sat;
 
-    if (r->fmt == SS_OUT_JSON) {
+    if (r->em->keep_inputs) {
         if (grow((void **)&r->sum, &r->capsum, r->nsum, sizeof *r->sum)) {
             ss_input_summary *s = &r->sum[r->nsum];
             s->path = strdup(in->path);
@@ -122,7 +88,7 @@ void ss_report_input(ss_report *r, const ss_input *in)
             if (in->units[u].image == NULL && !in->units[u].skipped)
                 keep_error(r, in->path, in->units[u].member, &in->units[u].diag);
     }
-    fflush(r->out);
+    fflush(r->out); /* each input is on its way as soon as it is rendered (NDJSON streams) */
     ss_emit_errors(r->err, in);
 }
 
@@ -132,12 +98,8 @@ void ss_report_end(ss_report *r)
         return;
     if (r->all.saturated)
         ss_emit_saturated(r->err, NULL);
-    if (r->fmt == SS_OUT_JSON)
-        ss_json_end(&r->jw, r->sum, r->nsum, r->errs, r->nerr, &r->all);
-    else if (r->fmt == SS_OUT_DOT)
-        ss_dot_end(r->out);
-    else if (r->inputs > 1 || r->all.images > 1)
-        ss_text_total(r->out, r->inputs, &r->all);
+    if (r->em->end)
+        r->em->end(r);
     fflush(r->out);
     for (size_t i = 0; i < r->nsum; i++)
         free(r->sum[i].path);

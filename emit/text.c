@@ -319,3 +319,32 @@ void ss_emit_errors(FILE *f, const ss_input *in)
         fputc('\n', f);
     }
 }
+
+/* ---- the text emitter ------------------------------------------------------------------------ */
+
+static void text_input(ss_report *r, const ss_input *in, const ss_totals *t)
+{
+    for (size_t u = 0; u < in->nunits; u++) {
+        const ss_image *im = in->units[u].image;
+        if (im == NULL)
+            continue;
+        if (r->images_printed++)
+            fputc('\n', r->out);
+        ss_text_image(r->out, im, &r->opts);
+    }
+    if (in->container != SS_CONTAINER_NONE)
+        ss_text_container(r->out, in, t);
+}
+
+static void text_end(ss_report *r)
+{
+    if (r->inputs > 1 || r->all.images > 1)
+        ss_text_total(r->out, r->inputs, &r->all);
+}
+
+const ss_emitter ss_emitter_text = {
+    .name = "text",
+    .about = "a readable report for a terminal (the default)",
+    .input = text_input,
+    .end = text_end,
+};
