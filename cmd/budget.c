@@ -7,7 +7,7 @@
 #include <stdarg.h>  /* va_list */
 #include <stdio.h>   /* fopen, snprintf */
 #include <stdlib.h>  /* calloc, free */
-#include <string.h>  /* strcmp, strdup, strrchr */
+#include <string.h>  /* strcmp, strdup */
 #include <yaml.h>    /* yaml_parser_*, yaml_document_* */
 
 /* A budget file larger than this is refused: budgets are written by hand. */
@@ -51,7 +51,9 @@ const char *ss_level_name(ss_level l)
 
 /* ---- sizes and percentages ------------------------------------------------------------------ */
 
-/* Parses "D[.F]" at *s; the value times `scale` goes to *out (fraction rounded down). */
+/* Parses "D[.F]" at *s; the value times `scale` goes to *out (fraction rounded down). An integer
+ * part past 64 bits is held at 2^64, so that the caller's range check says "too large" (scale is
+ * at most 2^30: nothing here can wrap 128 bits). */
 static bool parse_decimal(const char **s, unsigned __int128 scale, unsigned __int128 *out)
 {
     const char *p = *s;
@@ -61,7 +63,7 @@ static bool parse_decimal(const char **s, unsigned __int128 scale, unsigned __in
     for (; *p >= '0' && *p <= '9'; p++) {
         ip = ip * 10 + (unsigned)(*p - '0');
         if (ip > UINT64_MAX)
-            return false;
+            ip = (unsigned __int128)UINT64_MAX + 1;
     }
     if (*p == '.') {
         p++;
@@ -159,26 +161,6 @@ bool ss_globs_match(const ss_globs *g, const char *name)
     for (size_t i = 0; i < g->n; i++)
         if (fnmatch(g->items[i], name, 0) == 0)
             return true;
-    return false;
-}
-
-bool ss_globs_match_path(const ss_globs *g, const char *path)
-{
-    if (g->n == 0)
-        return true;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    for (size_t i = 0; i < g->n; i++) {
-        const char *pat = g->items[i];
-        const char *subject = strchr(pat, '/') ? path : base;
-        /* "./build/app" and "build/app" name the same file. */
-        while (strncmp(subject, "./", 2) == 0 && subject != base)
-            subject += 2;
-        while (strncmp(pat, "./", 2) == 0)
-            pat += 2;
-        if (fnmatch(pat, subject, 0) == 0)
-            return true;
-    }
     return false;
 }
 
@@ -419,6 +401,9 @@ static bool parse_budget_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         } else if (strcmp(key, "allow-missing") == 0) {
             if (!parse_bool(c, v, key, &r->allow_missing))
                 return false;
+        } else if (strcmp(key, "optional") == 0) {
+            if (!parse_bool(c, v, key, &r->optional))
+                return false;
         } else if (strcmp(key, "max") == 0) {
             const char *why;
             if (!want_scalar(c, v, key, &s))
@@ -446,7 +431,8 @@ static bool parse_budget_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         } else {
             return fail_at(c, k,
                            "unknown key '%s' in a budget (name, artifacts, members, metric, "
-                           "section, segment, kind, allow-missing, max, max-growth, level)",
+                           "section, segment, kind, allow-missing, max, max-growth, level, "
+                           "optional)",
                            shown(key, b));
         }
     }
@@ -560,6 +546,9 @@ static bool parse_policy_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         } else if (strcmp(key, "level") == 0) {
             if (!parse_level(c, v, &r->level))
                 return false;
+        } else if (strcmp(key, "optional") == 0) {
+            if (!parse_bool(c, v, key, &r->optional))
+                return false;
         } else if (strcmp(key, "allow") == 0) {
             if (v->type != YAML_SEQUENCE_NODE)
                 return fail_at(c, v, "'allow' is a list of entries");
@@ -567,7 +556,7 @@ static bool parse_policy_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         } else {
             return fail_at(c, k,
                            "unknown key '%s' in a policy rule (name, rule, artifacts, members, "
-                           "level, allow)",
+                           "level, optional, allow)",
                            shown(key, b));
         }
     }
@@ -652,6 +641,45 @@ static bool parse_top(ctx *c, ss_budget *b)
     return true;
 }
 
+/* The parser's error as FILE:LINE:COLUMN: syntax error: ... in err. */
+static void syntax_error(const yaml_parser_t *parser, const char *path, char *err, size_t errlen)
+{
+    const char *problem = parser->problem ? parser->problem : "cannot be read";
+    if (parser->error == YAML_MEMORY_ERROR)
+        snprintf(err, errlen, "%s: out of memory", path);
+    else if (parser->context)
+        snprintf(err, errlen, "%s:%u:%u: syntax error: %s %s that starts at %u:%u", path,
+                 (unsigned)parser->problem_mark.line + 1, (unsigned)parser->problem_mark.column + 1,
+                 problem, parser->context, (unsigned)parser->context_mark.line + 1,
+                 (unsigned)parser->context_mark.column + 1);
+    else
+        snprintf(err, errlen, "%s:%u:%u: syntax error: %s", path,
+                 (unsigned)parser->problem_mark.line + 1, (unsigned)parser->problem_mark.column + 1,
+                 problem);
+}
+
+/* A budget file is one YAML document. Whatever follows a second '---' (a whole policy, even a
+ * syntax error) would otherwise be read by nobody, and the file would say less than it looks:
+ * a second document is refused at its position, and a syntax error in it is reported. */
+static bool refuse_more_documents(yaml_parser_t *parser, const char *path, char *err,
+                                  size_t errlen)
+{
+    yaml_document_t more;
+    if (!yaml_parser_load(parser, &more)) {
+        syntax_error(parser, path, err, errlen);
+        return false;
+    }
+    bool extra = yaml_document_get_root_node(&more) != NULL;
+    yaml_mark_t at = more.start_mark;
+    yaml_document_delete(&more);
+    if (extra)
+        snprintf(err, errlen,
+                 "%s:%u:%u: a second YAML document: a budget file is one document (remove the "
+                 "'---' and merge its keys into the first)",
+                 path, (unsigned)at.line + 1, (unsigned)at.column + 1);
+    return !extra;
+}
+
 ss_budget *ss_budget_parse(const char *path, const char *text, size_t len, char *err,
                            size_t errlen)
 {
@@ -665,25 +693,13 @@ ss_budget *ss_budget_parse(const char *path, const char *text, size_t len, char 
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        const char *problem = parser.problem ? parser.problem : "cannot be read";
-        if (parser.error == YAML_MEMORY_ERROR)
-            snprintf(err, errlen, "%s: out of memory", path);
-        else if (parser.context)
-            snprintf(err, errlen, "%s:%u:%u: syntax error: %s %s that starts at %u:%u", path,
-                     (unsigned)parser.problem_mark.line + 1,
-                     (unsigned)parser.problem_mark.column + 1, problem, parser.context,
-                     (unsigned)parser.context_mark.line + 1,
-                     (unsigned)parser.context_mark.column + 1);
-        else
-            snprintf(err, errlen, "%s:%u:%u: syntax error: %s", path,
-                     (unsigned)parser.problem_mark.line + 1,
-                     (unsigned)parser.problem_mark.column + 1, problem);
+        syntax_error(&parser, path, err, errlen);
         yaml_parser_delete(&parser);
         ss_budget_free(b);
         return NULL;
     }
     ctx c = {.path = path, .doc = &doc, .err = err, .errlen = errlen};
-    bool ok = parse_top(&c, b);
+    bool ok = parse_top(&c, b) && refuse_more_documents(&parser, path, err, errlen);
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
     if (!ok) {

@@ -64,6 +64,7 @@ typedef struct {
     ss_globs artifacts; /* empty: every artifact */
     ss_globs members;   /* empty: the input as a whole */
     ss_level level;
+    bool optional;     /* matching no artifact (or no member) is a skip, not a failure */
 
     bool is_policy;
     /* size budget */
@@ -110,8 +111,10 @@ bool ss_parse_percent(const char *s, uint64_t *ppm, const char **why);
 const char *ss_metric_name(ss_metric m);
 const char *ss_policy_name(ss_policy_kind p);
 const char *ss_level_name(ss_level l);
-/* True when one of the globs matches path (see README: a pattern with '/' is matched against
- * the path as given, one without against its last component). Empty list: true. */
+/* True when one of the globs matches path (pathglob.c; see README "Matching"): a pattern
+ * without '/' against its last component; one with '/' against the path normalised
+ * lexically, absolute patterns against its absolute form and relative ones against its form
+ * relative to the current directory. Empty list: true. */
 bool ss_globs_match_path(const ss_globs *g, const char *path);
 /* True when one of the globs matches name exactly as fnmatch would. Empty list: true. */
 bool ss_globs_match(const ss_globs *g, const char *name);

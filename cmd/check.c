@@ -17,8 +17,9 @@
 #include "escape.h"
 #include "measure.h"
 #include "pipeline.h"
+#include "sizes.h" /* ss_sat_add */
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_WRITE = 4 };
 
 #define MAX_OUTPUTS 8
 
@@ -42,20 +43,26 @@ static void check_usage(FILE *f)
           "  -j, --jobs N             analyze N files at a time (default: one per CPU)\n"
           "  -q, --quiet              no progress line on stderr\n"
           "      --compact            JSON on one line\n"
+          "      --allow-unmatched    a rule whose artifacts (or members) pattern matches\n"
+          "                           nothing is skipped; without it, such a rule fails (as\n"
+          "                           does one without 'optional: true' in the budget file)\n"
           "  -h, --help               this help\n"
           "\n"
           "exit status:\n"
           "  0  every rule passed (warnings allowed)\n"
-          "  1  a rule of level fail failed\n"
+          "  1  a rule of level fail failed, or matched no artifact (or member)\n"
           "  2  usage error or budget-file error (syntax with line and column, unknown metric,\n"
           "     unknown section, bad size unit, ...)\n"
-          "  3  an artifact or its baseline could not be analyzed (takes precedence over 1)\n",
+          "  3  an artifact or its baseline could not be analyzed (takes precedence over 1)\n"
+          "  4  a report could not be written, on stdout or to an -o FILE (takes precedence\n"
+          "     over all the others: a CI job must not pass on a missing report)\n",
           f);
 }
 
 static int check_usage_error(const char *what, const char *arg)
 {
-    ss_escape_msg(stderr, "segscan check: %s: '%s'\nTry 'segscan check --help'.\n", what, arg);
+    ss_esc_say(stderr, "segscan check: %s: '%s'", what, arg);
+    fputs("Try 'segscan check --help'.\n", stderr);
     return EXIT_USAGE;
 }
 
@@ -146,7 +153,8 @@ static mres measure(const ss_input *in, const char *member, const ss_rule *r, ui
     *out = 0;
     if (!input_ok(in, note, len))
         return M_ERROR;
-    if (member == NULL && r->scope == SS_SCOPE_ALL &&
+    /* The whole file, unless the artifact named one member: "lib.a(x.o)". */
+    if (member == NULL && r->scope == SS_SCOPE_ALL && in->select == NULL &&
         (r->metric == SS_MET_FILE_SIZE || r->metric == SS_MET_GZIP_SIZE)) {
         if (r->metric == SS_MET_FILE_SIZE) {
             *out = in->bytes.len;
@@ -179,7 +187,7 @@ static mres measure(const ss_input *in, const char *member, const ss_rule *r, ui
         any = true;
         if (mv == SS_MV_OK) {
             found = true;
-            *out += v;
+            ss_sat_add(out, v); /* members' sum: saturated, never wrapped */
         }
         if (member)
             break;
@@ -211,9 +219,9 @@ static void judge_size(rows_t *R, const ss_rule *r, const ss_input *in, const ss
         return;
     }
     if (m == M_MISSING) {
-        ss_escape_msg(stderr,
+        ss_esc_say(stderr,
                 "%s:%u:%u: rule '%s': no %s '%s' in %s%s%s%s (add 'allow-missing: true' to "
-                "measure it as 0)\n",
+                "measure it as 0)",
                 R->budget->path, r->scope_pos.line, r->scope_pos.col, r->name,
                 r->scope == SS_SCOPE_SECTION ? "section" : "segment", r->scope_name, in->path,
                 member ? "(" : "", member ? member : "", member ? ")" : "");
@@ -223,6 +231,9 @@ static void judge_size(rows_t *R, const ss_rule *r, const ss_input *in, const ss
     }
     row->has_value = true;
     row->value = v;
+    if (v == UINT64_MAX) /* a checked sum held at its ceiling: say so beside the verdict */
+        snprintf(row->note, sizeof row->note,
+                 "the value is saturated at 2^64-1: the sizes sum past the address space");
     if (r->has_max) {
         row->has_limit = true;
         row->limit = r->max;
@@ -246,11 +257,15 @@ static void judge_size(rows_t *R, const ss_rule *r, const ss_input *in, const ss
             /* A section or segment the baseline lacks is new: its baseline is 0. */
             row->has_base = true;
             row->base = b;
+            /* Saturated, never wrapped: a huge percentage of a large baseline allows
+             * everything up to UINT64_MAX bytes (it used to wrap to a small limit). */
             uint64_t allowed;
-            if (r->has_growth_ppm)
-                allowed = (uint64_t)((unsigned __int128)b * r->growth_ppm / 1000000u);
-            else
+            if (r->has_growth_ppm) {
+                unsigned __int128 a = (unsigned __int128)b * r->growth_ppm / 1000000u;
+                allowed = a > UINT64_MAX ? UINT64_MAX : (uint64_t)a;
+            } else {
                 allowed = r->growth_bytes;
+            }
             uint64_t gl = b + allowed < b ? UINT64_MAX : b + allowed;
             row->has_growth_limit = true;
             row->growth_limit = gl;
@@ -344,17 +359,80 @@ static void judge(rows_t *R, const ss_rule *r, const ss_input *in, const ss_inpu
         judge_size(R, r, in, base, member);
 }
 
-static void evaluate(rows_t *R, const ss_budget *b, ss_input **in, ss_input **base, size_t n)
+/* The artifacts a rule was tried against, for its message: as many as fit, escaped. */
+static void list_artifacts(char *buf, size_t cap, ss_input **in, size_t n)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        char esc[256];
+        ss_esc_text(in[i]->path, esc, sizeof esc);
+        int k = snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", esc);
+        if (k < 0 || (size_t)k >= cap - o) {
+            /* Cut at the last whole name and say how many more there are. */
+            buf[o] = '\0';
+            snprintf(buf + o, cap - o, "%s... %zu more", i ? ", " : "", n - i);
+            return;
+        }
+        o += (size_t)k;
+    }
+}
+
+/* A rule that judged nothing: its artifacts pattern matched no artifact (members == NULL), or
+ * its members pattern no member of the artifacts it matched. Unless the rule is optional or
+ * the command says --allow-unmatched, that fails (warns, for a warn rule): a budget that
+ * guards nothing must not pass in silence. */
+static void unmatched(rows_t *R, const ss_rule *r, ss_check_row *row, ss_input **in, size_t n,
+                      bool allow_unmatched)
+{
+    const ss_globs *g = row->artifact ? &r->members : &r->artifacts;
+    char pats[256] = "", tried[1024], esc[128];
+    for (size_t i = 0; i < g->n; i++) {
+        size_t o = strlen(pats);
+        snprintf(pats + o, sizeof pats - o, "%s'%s'", i ? ", " : "",
+                 ss_esc_text(g->items[i], esc, sizeof esc));
+    }
+    if (row->artifact)
+        snprintf(tried, sizeof tried, "the members of %s",
+                 ss_esc_text(row->artifact, esc, sizeof esc));
+    else
+        list_artifacts(tried, sizeof tried, in, n);
+    const char *what = row->artifact ? "members" : "artifacts";
+    if (r->optional || allow_unmatched) {
+        row->verdict = SS_V_SKIP;
+        snprintf(row->note, sizeof row->note, "%s %s matched nothing (%s)", what, pats,
+                 r->optional ? "optional rule" : "--allow-unmatched");
+        return;
+    }
+    row->verdict = r->level == SS_LEVEL_WARN ? SS_V_WARN : SS_V_FAIL;
+    snprintf(row->note, sizeof row->note, "%s %s matched none of: %.180s", what, pats, tried);
+    char bpath[256];
+    fprintf(stderr,
+            "segscan check: %s:%u:%u: rule '%s': %s pattern%s %s matched none of %s%s; fix the "
+            "pattern, or mark the rule 'optional: true' or run with --allow-unmatched to skip "
+            "it\n",
+            ss_esc_text(R->budget->path, bpath, sizeof bpath), r->pos.line, r->pos.col, ss_esc_text(r->name, esc, sizeof esc), what,
+            g->n == 1 ? "" : "s", pats, row->artifact ? "" : "the artifacts: ", tried);
+}
+
+static void evaluate(rows_t *R, const ss_budget *b, ss_input **in, ss_input **base, size_t n,
+                     bool allow_unmatched)
 {
     for (size_t ri = 0; ri < b->nrules; ri++) {
         const ss_rule *r = &b->rules[ri];
         bool matched = false;
+        size_t first = R->n, judged = 0, no_member = 0;
         for (size_t i = 0; i < n; i++) {
             if (!ss_globs_match_path(&r->artifacts, in[i]->path))
                 continue;
             matched = true;
             if (r->members.n == 0) {
                 judge(R, r, in[i], base[i], NULL);
+                judged++;
+                /* "lib.a(x.o)" on the command line: the result is that member's. */
+                if (in[i]->select && R->n && R->rows[R->n - 1].member == NULL &&
+                    (R->rows[R->n - 1].member = strdup(in[i]->select)) == NULL)
+                    R->oom = true;
                 continue;
             }
             bool mm = false;
@@ -363,25 +441,33 @@ static void evaluate(rows_t *R, const ss_budget *b, ss_input **in, ss_input **ba
                 if (un->member == NULL || un->skipped || !ss_globs_match(&r->members, un->member))
                     continue;
                 mm = true;
+                judged++;
                 judge(R, r, in[i], base[i], un->member);
             }
             if (!mm) {
                 ss_check_row *row = add_row(R, r, in[i]->path, NULL);
                 if (row) {
                     row->verdict = in[i]->status == SS_OK ? SS_V_SKIP : SS_V_ERROR;
-                    if (in[i]->status == SS_OK)
+                    if (in[i]->status == SS_OK) {
                         snprintf(row->note, sizeof row->note, "no member matches");
-                    else
+                        no_member++;
+                    } else {
                         input_ok(in[i], row->note, sizeof row->note);
+                    }
                 }
             }
         }
         if (!matched) {
             ss_check_row *row = add_row(R, r, NULL, NULL);
-            if (row) {
-                row->verdict = SS_V_SKIP;
-                snprintf(row->note, sizeof row->note, "matched no artifact");
-            }
+            if (row)
+                unmatched(R, r, row, in, n, allow_unmatched);
+        } else if (judged == 0 && no_member) {
+            /* Some artifacts have no matching member and none has one: the rule guards
+             * nothing. (One artifact without such members beside others with them is the
+             * normal case of a members pattern over mixed artifacts: a skip.) */
+            for (size_t k = first; k < R->n; k++)
+                if (R->rows[k].verdict == SS_V_SKIP)
+                    unmatched(R, r, &R->rows[k], in, n, allow_unmatched);
         }
     }
 }
@@ -446,15 +532,23 @@ static bool write_output(const output *o, const ss_check_result *res, bool prett
 {
     FILE *f = fopen(o->path, "w");
     if (f == NULL) {
-        ss_escape_msg(stderr, "segscan check: cannot write %s: %s\n", o->path, strerror(errno));
+        ss_esc_say(stderr, "segscan check: cannot write %s: %s", o->path, strerror(errno));
         return false;
     }
     ss_check_render(f, res, o->fmt, pretty);
-    if (fclose(f) != 0) {
-        ss_escape_msg(stderr, "segscan check: cannot write %s: %s\n", o->path, strerror(errno));
-        return false;
+    /* ferror: a write that failed before the last flush (a full disk) leaves fclose's own
+     * flush nothing to fail on. */
+    errno = 0;
+    bool bad = fflush(f) != 0 || ferror(f);
+    int err = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = true;
+        err = errno;
     }
-    return true;
+    if (bad)
+        ss_esc_say(stderr, "segscan check: cannot write %s: %s", o->path,
+                err ? strerror(err) : "a write failed");
+    return !bad;
 }
 
 int ss_cmd_check(int argc, char **argv)
@@ -467,6 +561,7 @@ int ss_cmd_check(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"compact", no_argument, NULL, 'c'},
+        {"allow-unmatched", no_argument, NULL, 'U'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -477,7 +572,7 @@ int ss_cmd_check(int argc, char **argv)
     ss_ci_format fmt = SS_CI_TEXT;
     output outs[MAX_OUTPUTS];
     size_t nouts = 0;
-    bool quiet = false, pretty = true;
+    bool quiet = false, pretty = true, allow_unmatched = false;
     ss_pipeline_opts ro = ss_pipeline_opts_default();
     int ch;
     optind = 1;
@@ -487,7 +582,8 @@ int ss_cmd_check(int argc, char **argv)
         case 'B': baseline = optarg; break;
         case 'f':
             if (!ss_ci_parse_format(optarg, formats, &fmt))
-                return check_usage_error("unknown format (text, json, markdown, junit or sarif)", optarg);
+                return check_usage_error("unknown format (text, json, markdown, junit or sarif)",
+                                         optarg);
             break;
         case 'o': {
             char *eq = strchr(optarg, '=');
@@ -513,6 +609,7 @@ int ss_cmd_check(int argc, char **argv)
         }
         case 'q': quiet = true; break;
         case 'c': pretty = false; break;
+        case 'U': allow_unmatched = true; break;
         case 'h': check_usage(stdout); return EXIT_OK;
         default: fputs("Try 'segscan check --help'.\n", stderr); return EXIT_USAGE;
         }
@@ -531,14 +628,14 @@ int ss_cmd_check(int argc, char **argv)
     char err[SS_BUDGET_ERR];
     ss_budget *b = ss_budget_load(budget_path, err, sizeof err);
     if (b == NULL) {
-        ss_escape_msg(stderr, "%s\n", err);
+        ss_esc_say(stderr, "%s", err);
         return EXIT_USAGE;
     }
     bool base_dir = false;
     if (baseline) {
         struct stat st;
         if (stat(baseline, &st) != 0) {
-            ss_escape_msg(stderr, "segscan check: baseline %s: %s\n", baseline, strerror(errno));
+            ss_esc_say(stderr, "segscan check: baseline %s: %s", baseline, strerror(errno));
             ss_budget_free(b);
             return EXIT_USAGE;
         }
@@ -600,7 +697,7 @@ int ss_cmd_check(int argc, char **argv)
     }
 
     rows_t R = {.budget = b};
-    evaluate(&R, b, in, base, n);
+    evaluate(&R, b, in, base, n, allow_unmatched);
     if (R.oom) {
         oom = true;
     } else if (R.budget_error) {
@@ -613,10 +710,10 @@ int ss_cmd_check(int argc, char **argv)
                         : res.count[SS_V_FAIL]                     ? EXIT_FAIL
                                                                    : EXIT_OK;
         ss_check_render(stdout, &res, fmt, pretty);
-        for (size_t i = 0; i < nouts; i++)
-            if (!write_output(&outs[i], &res, pretty) && res.exit_code == EXIT_OK)
-                res.exit_code = EXIT_USAGE;
         rc = res.exit_code;
+        for (size_t i = 0; i < nouts; i++)
+            if (!write_output(&outs[i], &res, pretty))
+                rc = EXIT_WRITE;
     }
     for (size_t i = 0; i < R.n; i++) {
         free(R.rows[i].artifact);

@@ -187,10 +187,10 @@ enum { COL_VERDICT, COL_RULE, COL_ART, COL_VALUE, COL_LIMIT, COL_HEAD, NCOL };
 static void render_text(FILE *f, const ss_check_result *c)
 {
     char esc[CELL];
-    fprintf(f, "segscan check: budget %s, %zu rule%s", ss_ci_text(c->budget->path, esc, sizeof esc),
+    fprintf(f, "segscan check: budget %s, %zu rule%s", ss_esc_text(c->budget->path, esc, sizeof esc),
             c->budget->nrules, c->budget->nrules == 1 ? "" : "s");
     if (c->baseline)
-        fprintf(f, ", baseline %s", ss_ci_text(c->baseline, esc, sizeof esc));
+        fprintf(f, ", baseline %s", ss_esc_text(c->baseline, esc, sizeof esc));
     fputc('\n', f);
     static const char *const head[NCOL] = {"verdict", "rule", "artifact", "value", "limit",
                                            "headroom"};
@@ -241,12 +241,12 @@ static void render_text(FILE *f, const ss_check_result *c)
             /* A second line only when it says more than the rule's name. */
             if (!det[0] && r->rule->level == SS_LEVEL_FAIL && strcmp(what, r->rule->name) == 0)
                 continue;
-            fprintf(f, "%*s%s", (int)(w[COL_VERDICT] + 2), "", ss_ci_text(what, esc, sizeof esc));
+            fprintf(f, "%*s%s", (int)(w[COL_VERDICT] + 2), "", ss_esc_text(what, esc, sizeof esc));
             if (r->rule->level == SS_LEVEL_WARN)
                 fputs(" (level warn)", f);
             if (det[0]) {
                 char d2[600];
-                fprintf(f, ": %s", ss_ci_text(det, d2, sizeof d2));
+                fprintf(f, ": %s", ss_esc_text(det, d2, sizeof d2));
             }
             fputc('\n', f);
         }
@@ -360,11 +360,11 @@ static void md_table(FILE *f, const ss_check_result *c, bool problems)
         char a[CELL * 2], m1[CELL * 2], m2[CELL * 2], v[CELL], l[CELL], h[CELL], d[512],
             md[1200], what[CELL], m3[CELL * 2], m4[CELL * 2];
         fprintf(f, "| %s | %s<br><sub>%s</sub> | %s | %s | %s | %s | %s |\n",
-                md_icon(r->verdict), ss_ci_md(r->rule->name, m1, sizeof m1),
-                ss_ci_md(what_str(r->rule, what, sizeof what), m3, sizeof m3),
-                ss_ci_md(artifact_str(r, a, sizeof a), m2, sizeof m2), value_str(r, v, sizeof v),
-                ss_ci_md(limit_str(r, l, sizeof l), m4, sizeof m4), headroom_str(r, h, sizeof h),
-                ss_ci_md(detail_str(r, d, sizeof d), md, sizeof md));
+                md_icon(r->verdict), ss_esc_md(r->rule->name, m1, sizeof m1),
+                ss_esc_md(what_str(r->rule, what, sizeof what), m3, sizeof m3),
+                ss_esc_md(artifact_str(r, a, sizeof a), m2, sizeof m2), value_str(r, v, sizeof v),
+                ss_esc_md(limit_str(r, l, sizeof l), m4, sizeof m4), headroom_str(r, h, sizeof h),
+                ss_esc_md(detail_str(r, d, sizeof d), md, sizeof md));
     }
 }
 
@@ -377,9 +377,9 @@ static void render_markdown(FILE *f, const ss_check_result *c)
                                              : "✅";
     fprintf(f, "### %s segscan check: ", head);
     summary_line(f, c);
-    fprintf(f, "\n\nBudget %s", ss_ci_md(c->budget->path, esc, sizeof esc));
+    fprintf(f, "\n\nBudget %s", ss_esc_md(c->budget->path, esc, sizeof esc));
     if (c->baseline)
-        fprintf(f, ", baseline %s", ss_ci_md(c->baseline, esc, sizeof esc));
+        fprintf(f, ", baseline %s", ss_esc_md(c->baseline, esc, sizeof esc));
     fputs(".\n\n", f);
     size_t problems = c->count[SS_V_FAIL] + c->count[SS_V_WARN] + c->count[SS_V_ERROR];
     if (problems)
@@ -404,18 +404,18 @@ static void render_junit(FILE *f, const ss_check_result *c)
                "skipped=\"%zu\">\n",
             c->nrows, fails, errors, skipped);
     fputs("  <testsuite name=\"", f);
-    ss_ci_xml(f, c->budget->path);
+    ss_esc_xml(f, c->budget->path);
     fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n", c->nrows,
             fails, errors, skipped);
     for (size_t i = 0; i < c->nrows; i++) {
         const ss_check_row *r = &c->rows[i];
         char a[CELL * 2], v[CELL], l[CELL], h[CELL], d[512], what[CELL];
         fputs("    <testcase classname=\"segscan.", f);
-        ss_ci_xml(f, r->rule->is_policy ? "policy" : "budget");
+        ss_esc_xml(f, r->rule->is_policy ? "policy" : "budget");
         fputs("\" name=\"", f);
-        ss_ci_xml(f, r->rule->name);
+        ss_esc_xml(f, r->rule->name);
         fputs(" [", f);
-        ss_ci_xml(f, artifact_str(r, a, sizeof a));
+        ss_esc_xml(f, artifact_str(r, a, sizeof a));
         fputs("]\">\n", f);
         value_str(r, v, sizeof v);
         limit_str(r, l, sizeof l);
@@ -426,36 +426,36 @@ static void render_junit(FILE *f, const ss_check_result *c)
             fputs(r->verdict == SS_V_FAIL ? "      <failure type=\"budget\" message=\""
                                           : "      <error type=\"analysis\" message=\"",
                   f);
-            ss_ci_xml(f, what);
+            ss_esc_xml(f, what);
             fputs(": value ", f);
-            ss_ci_xml(f, v);
+            ss_esc_xml(f, v);
             fputs(", limit ", f);
-            ss_ci_xml(f, l);
+            ss_esc_xml(f, l);
             fputs("\">", f);
-            ss_ci_xml(f, d);
+            ss_esc_xml(f, d);
             fputs(r->verdict == SS_V_FAIL ? "</failure>\n" : "</error>\n", f);
         } else if (r->verdict == SS_V_SKIP || r->verdict == SS_V_NA) {
             fputs("      <skipped message=\"", f);
-            ss_ci_xml(f, r->note);
+            ss_esc_xml(f, r->note);
             fputs("\"/>\n", f);
         }
         fputs("      <system-out>verdict=", f);
-        ss_ci_xml(f, ss_verdict_name(r->verdict));
+        ss_esc_xml(f, ss_verdict_name(r->verdict));
         fputs(" level=", f);
-        ss_ci_xml(f, ss_level_name(r->rule->level));
+        ss_esc_xml(f, ss_level_name(r->rule->level));
         fputs(" measure=", f);
-        ss_ci_xml(f, what);
+        ss_esc_xml(f, what);
         fputs(" value=", f);
-        ss_ci_xml(f, v);
+        ss_esc_xml(f, v);
         fputs(" limit=", f);
-        ss_ci_xml(f, l);
+        ss_esc_xml(f, l);
         fputs(" headroom=", f);
-        ss_ci_xml(f, h);
+        ss_esc_xml(f, h);
         if (r->verdict == SS_V_WARN)
             fputs("\nWARNING: over the limit of a warn-level rule", f);
         if (d[0]) {
             fputc('\n', f);
-            ss_ci_xml(f, d);
+            ss_esc_xml(f, d);
         }
         fputs("</system-out>\n    </testcase>\n", f);
     }

@@ -130,11 +130,6 @@ void ss_diff_render(FILE *f, const ss_diff_result *d, ss_ci_format fmt,
 
 /* ---- shared by the renderers ---------------------------------------------------------------- */
 
-/* Escapes for each format; all write into buf (cap bytes) and return buf. */
-const char *ss_ci_text(const char *s, char *buf, size_t cap);     /* terminal-safe */
-const char *ss_ci_md(const char *s, char *buf, size_t cap);       /* Markdown table cell */
-void ss_ci_xml(FILE *f, const char *s);                           /* XML text or attribute */
-void ss_ci_csv(FILE *f, const char *s);                           /* one CSV field */
 /* "+1.5%", "-0.3%", "new", "gone" or "0.0%" for a pair. */
 const char *ss_ci_percent(const ss_pair *p, char *buf, size_t cap);
 /* Signed delta of a pair (new - base, a missing side counting 0), clamped to int64. */

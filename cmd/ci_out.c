@@ -1,4 +1,5 @@
-/* ci_out.c - names and number formatting shared by the check and diff renderers. */
+/* ci_out.c - names and number formatting shared by the check and diff renderers (escaping is
+ * emit/escape.c's). */
 #include <inttypes.h> /* PRId64 */
 #include <stdio.h>    /* snprintf, fputs */
 #include <string.h>   /* strchr, strlen */
@@ -18,29 +19,6 @@ const char *ss_verdict_name(ss_verdict v)
     case SS_V_ERROR: return "error";
     }
     return "?";
-}
-
-/* The four escapers below are thin names for escape.h's functions, kept so the renderers read
- * the same as before; all escaping lives in emit/escape.c. */
-const char *ss_ci_text(const char *s, char *buf, size_t cap)
-{
-    ss_escape_text(s ? s : "", buf, cap);
-    return buf;
-}
-
-const char *ss_ci_md(const char *s, char *buf, size_t cap)
-{
-    return ss_escape_md(s, buf, cap);
-}
-
-void ss_ci_xml(FILE *f, const char *s)
-{
-    ss_escape_xml(f, s);
-}
-
-void ss_ci_csv(FILE *f, const char *s)
-{
-    ss_escape_csv(f, s);
 }
 
 int64_t ss_ci_delta(const ss_pair *p)

@@ -15,11 +15,11 @@
 #include "analysis.h"
 #include "cmd.h"
 #include "emit.h"
-#include "escape.h"
+#include "escape.h" /* ss_esc_say */
 #include "pipeline.h"
 #include "sizes.h"
 
-enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_INPUT = 3 };
+enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_WRITE = 4 };
 
 static void diff_usage(FILE *f)
 {
@@ -43,7 +43,8 @@ static void diff_usage(FILE *f)
           "  0  the two inputs were compared (whatever changed)\n"
           "  2  usage error\n"
           "  3  an input or a member could not be analyzed (one line each on stderr; the\n"
-          "     members that could are still compared)\n",
+          "     members that could are still compared)\n"
+          "  4  the output could not be written (a full disk, a closed standard output)\n",
           f);
 }
 
@@ -108,8 +109,8 @@ static void put(table_b *t, const char *name, int side, uint64_t vm, uint64_t fi
         return;
     r->counted |= counted;
     r->vm.has[side] = r->file.has[side] = true;
-    r->vm.v[side] += vm;
-    r->file.v[side] += file;
+    ss_sat_add(&r->vm.v[side], vm); /* same-named rows: a checked sum */
+    ss_sat_add(&r->file.v[side], file);
 }
 
 /* name, or "name #k" for the k-th (k >= 2) row of that name on this side. */
@@ -227,6 +228,13 @@ static void add_metrics(ss_diff_unit *u, const ss_image *im, int side)
 {
     ss_sizes sz;
     ss_sizes_compute(im, &sz);
+    if (sz.saturated) { /* the report carries this as the image's warning; diff has no place */
+        char p[512], m[256];
+        ss_escape_text(im->path, p, sizeof p);
+        ss_escape_text(im->member ? im->member : "", m, sizeof m);
+        fprintf(stderr, "segscan diff: %s%s%s%s: warning: %s\n", p, im->member ? "(" : "", m,
+                im->member ? ")" : "", SS_SIZES_SATURATED_WARNING);
+    }
     uint64_t v[SS_DM_COUNT] = {
         [SS_DM_FILE] = im->file_size, [SS_DM_VM] = sz.vm_total, [SS_DM_TEXT] = sz.text,
         [SS_DM_DATA] = sz.data, [SS_DM_BSS] = sz.bss,
@@ -492,10 +500,9 @@ int ss_cmd_diff(int argc, char **argv)
         switch (ch) {
         case 'f':
             if (!ss_ci_parse_format(optarg, formats, &fmt)) {
-                ss_escape_msg(stderr,
-                        "segscan diff: unknown format (text, json, csv or markdown): '%s'\n"
-                        "Try 'segscan diff --help'.\n",
-                        optarg);
+                ss_esc_say(stderr, "segscan diff: unknown format (text, json, csv or markdown): '%s'",
+                           optarg);
+                fputs("Try 'segscan diff --help'.\n", stderr);
                 return EXIT_USAGE;
             }
             break;
@@ -508,9 +515,9 @@ int ss_cmd_diff(int argc, char **argv)
                 *eq = '=';
             }
             if (!ok) {
-                ss_escape_msg(stderr, "segscan diff: --output wants FMT=FILE with FMT text, json, "
-                                      "csv or markdown (at most 8): '%s'\n"
-                                      "Try 'segscan diff --help'.\n", optarg);
+                ss_esc_say(stderr, "segscan diff: --output wants FMT=FILE with FMT text, json, csv "
+                                   "or markdown (at most 8): '%s'", optarg);
+                fputs("Try 'segscan diff --help'.\n", stderr);
                 return EXIT_USAGE;
             }
             outs[nouts++].path = eq + 1;
@@ -523,8 +530,8 @@ int ss_cmd_diff(int argc, char **argv)
             errno = 0;
             unsigned long v = strtoul(optarg, &end, 10);
             if (errno || *end || end == optarg || optarg[0] == '-' || v == 0 || v > 1024) {
-                ss_escape_msg(stderr, "segscan diff: -j wants a number of jobs from 1 to 1024: '%s'\n",
-                        optarg);
+                ss_esc_say(stderr, "segscan diff: -j wants a number of jobs from 1 to 1024: '%s'",
+                           optarg);
                 return EXIT_USAGE;
             }
             ro.jobs = (unsigned)v;
@@ -556,11 +563,10 @@ int ss_cmd_diff(int argc, char **argv)
                 FILE *f = fopen(outs[i].path, "w");
                 if (f)
                     ss_diff_render(f, &d, outs[i].fmt, &o);
-                if (f == NULL || fclose(f) != 0) {
-                    ss_escape_msg(stderr, "segscan diff: cannot write %s: %s\n", outs[i].path,
-                                  strerror(errno));
-                    if (rc == EXIT_OK)
-                        rc = EXIT_USAGE;
+                if (f == NULL || (ferror(f) | fclose(f)) != 0) {
+                    ss_esc_say(stderr, "segscan diff: cannot write %s: %s", outs[i].path,
+                               strerror(errno));
+                    rc = EXIT_WRITE; /* before every other status, as for stdout */
                 }
             }
         } else {

@@ -7,6 +7,7 @@
 #include "emit.h"
 #include "escape.h"
 #include "jsonw.h"
+#include "sizes.h" /* ss_sat_add */
 
 #define NAME_W 40
 
@@ -49,8 +50,8 @@ static void table_total(const ss_diff_table *t, ss_diff_row *tot)
         tot->vm.has[s] = tot->file.has[s] = true;
     for (size_t i = 0; i < t->n; i++)
         for (int s = 0; s < 2 && t->rows[i].counted; s++) {
-            tot->vm.v[s] += t->rows[i].vm.has[s] ? t->rows[i].vm.v[s] : 0;
-            tot->file.v[s] += t->rows[i].file.has[s] ? t->rows[i].file.v[s] : 0;
+            ss_sat_add(&tot->vm.v[s], t->rows[i].vm.has[s] ? t->rows[i].vm.v[s] : 0);
+            ss_sat_add(&tot->file.v[s], t->rows[i].file.has[s] ? t->rows[i].file.v[s] : 0);
         }
 }
 
@@ -118,7 +119,7 @@ static void render_text(FILE *f, const ss_diff_result *d, const ss_diff_render_o
     char pc[24];
     fprintf(f, "segscan diff: %s -> %s\n  file size %" PRIu64 " -> %" PRIu64 " (%+" PRId64
                ", %s)\n",
-            ss_ci_text(d->path[0], a, sizeof a), ss_ci_text(d->path[1], b, sizeof b),
+            ss_esc_text(d->path[0], a, sizeof a), ss_esc_text(d->path[1], b, sizeof b),
             d->file_size[0], d->file_size[1], ss_ci_delta(&fs), ss_ci_percent(&fs, pc, sizeof pc));
     size_t hidden = 0;
     for (size_t i = 0; i < d->nunits; i++) {
@@ -129,7 +130,7 @@ static void render_text(FILE *f, const ss_diff_result *d, const ss_diff_render_o
         }
         if (u->member || d->nunits > 1) {
             char t[600];
-            fprintf(f, "\n== %s ==\n", ss_ci_text(unit_title(u, t, sizeof t), a, sizeof a));
+            fprintf(f, "\n== %s ==\n", ss_esc_text(unit_title(u, t, sizeof t), a, sizeof a));
         }
         if (u->failed) {
             fputs("  could not be analyzed on one side (see the error above)\n", f);
@@ -148,7 +149,7 @@ static void render_text(FILE *f, const ss_diff_result *d, const ss_diff_render_o
             fputs("\n  permission changes:\n", f);
             for (size_t k = 0; k < u->nchanges; k++)
                 fprintf(f, "    %s %s\n", u->changes[k].regression ? "[worse] " : "[better]",
-                        ss_ci_text(u->changes[k].message, a, sizeof a));
+                        ss_esc_text(u->changes[k].message, a, sizeof a));
         }
         text_table(f, "segments", &u->segments, o->all);
         text_table(f, "sections", &u->sections, o->all);
@@ -271,9 +272,9 @@ static void csv_line(FILE *f, const char *member, const char *table, const char 
                      const char *status, const char *measure, const ss_pair *p)
 {
     char a[24], b[24];
-    ss_ci_csv(f, member ? member : "");
+    ss_esc_csv(f, member ? member : "");
     fprintf(f, ",%s,", table);
-    ss_ci_csv(f, name);
+    ss_esc_csv(f, name);
     fprintf(f, ",%s,%s,%s,%s,%" PRId64 ",", status, measure,
             p->has[0] ? side_str(p, 0, a, sizeof a) : "", p->has[1] ? side_str(p, 1, b, sizeof b) : "",
             ss_ci_delta(p));
@@ -311,7 +312,7 @@ static void render_csv(FILE *f, const ss_diff_result *d)
             csv_line(f, u->member, table_names[k], "total", "total", "file", &tot.file);
         }
         for (size_t k = 0; k < u->nchanges; k++) {
-            ss_ci_csv(f, u->member ? u->member : "");
+            ss_esc_csv(f, u->member ? u->member : "");
             fprintf(f, ",permissions,%s,%s,finding,,,,", u->changes[k].id,
                     u->changes[k].regression ? "regression" : "improvement");
             fputc('\n', f);
@@ -350,7 +351,7 @@ static void md_table(FILE *f, const char *title, const ss_diff_table *t, bool al
             continue;
         char name[600];
         const char *mark = !r->vm.has[0] ? "➕ " : !r->vm.has[1] ? "➖ " : "";
-        fprintf(f, "| %s%s |", mark, ss_ci_md(r->name, name, sizeof name));
+        fprintf(f, "| %s%s |", mark, ss_esc_md(r->name, name, sizeof name));
         md_pair(f, &r->vm);
         md_pair(f, &r->file);
         fputc('\n', f);
@@ -369,8 +370,8 @@ static void render_markdown(FILE *f, const ss_diff_result *d, const ss_diff_rend
 {
     char a[600], b[600], pc[24];
     ss_pair fs = {{true, true}, {d->file_size[0], d->file_size[1]}};
-    fprintf(f, "### segscan diff: %s → %s\n\n", ss_ci_md(d->path[0], a, sizeof a),
-            ss_ci_md(d->path[1], b, sizeof b));
+    fprintf(f, "### segscan diff: %s → %s\n\n", ss_esc_md(d->path[0], a, sizeof a),
+            ss_esc_md(d->path[1], b, sizeof b));
     fprintf(f, "File size %" PRIu64 " → %" PRIu64 " (**%+" PRId64 "**, %s)\n", d->file_size[0],
             d->file_size[1], ss_ci_delta(&fs), ss_ci_percent(&fs, pc, sizeof pc));
     size_t hidden = 0;
@@ -382,7 +383,7 @@ static void render_markdown(FILE *f, const ss_diff_result *d, const ss_diff_rend
         }
         if (u->member || d->nunits > 1) {
             char t[600];
-            fprintf(f, "\n#### %s\n", ss_ci_md(unit_title(u, t, sizeof t), a, sizeof a));
+            fprintf(f, "\n#### %s\n", ss_esc_md(unit_title(u, t, sizeof t), a, sizeof a));
         }
         if (u->failed) {
             fputs("\nCould not be analyzed on one side.\n", f);
@@ -390,7 +391,7 @@ static void render_markdown(FILE *f, const ss_diff_result *d, const ss_diff_rend
         }
         for (size_t k = 0; k < u->nchanges; k++)
             fprintf(f, "%s- %s %s\n", k == 0 ? "\n" : "", u->changes[k].regression ? "⚠️" : "✅",
-                    ss_ci_md(u->changes[k].message, a, sizeof a));
+                    ss_esc_md(u->changes[k].message, a, sizeof a));
         fputs("\n| Total | Before | After | Δ | % |\n|---|--:|--:|--:|--:|\n", f);
         for (int m = 0; m < SS_DM_COUNT; m++) {
             if (!u->metrics[m].has[0] && !u->metrics[m].has[1])

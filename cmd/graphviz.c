@@ -46,7 +46,10 @@ bool ss_graphviz_start(ss_graphviz *g, const char *format, char *err, size_t err
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fd[0], STDIN_FILENO);
-    posix_spawn_file_actions_addclose(&fa, fd[0]);
+    /* When the pipe's read end is already fd 0 (standard input was closed), closing it would
+     * leave dot no input: it would draw an empty graph and exit 0. */
+    if (fd[0] != STDIN_FILENO)
+        posix_spawn_file_actions_addclose(&fa, fd[0]);
     posix_spawn_file_actions_addclose(&fa, fd[1]);
     int rc = posix_spawnp(&g->pid, "dot", &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);

@@ -2,8 +2,9 @@
  *
  * The only code that talks to the terminal or calls exit. Exit codes: 0 success; 2 usage error;
  * 3 at least one input (or archive member) could not be analyzed - every other input is still
- * reported in full. */
+ * reported in full; 4 the output could not be written (for every command). */
 #include <errno.h>  /* errno */
+#include <fcntl.h>  /* open, fcntl */
 #include <getopt.h> /* getopt_long */
 #include <limits.h> /* PATH_MAX */
 #include <stdio.h>  /* printf, fprintf */
@@ -19,7 +20,7 @@
 #include "graphviz.h"
 #include "pipeline.h"
 
-enum { EXIT_OK = 0, EXIT_DOT_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
+enum { EXIT_OK = 0, EXIT_DOT_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_WRITE = 4 };
 enum { OPT_DOT_MAX = 0x100, OPT_VERIFY }; /* long options without a short form */
 
 static void usage(FILE *f)
@@ -30,8 +31,9 @@ static void usage(FILE *f)
           "\n"
           "Shows where every byte of ELF, PE/COFF and Mach-O binaries lives: segments, sections,\n"
           "file size and memory size, with every byte of each file accounted. Static archives\n"
-          "and universal binaries are reported member by member. With no FILE, segscan analyzes\n"
-          "its own executable.\n"
+          "and universal binaries are reported member by member; FILE(MEMBER) picks one member\n"
+          "or slice, as nm and size name it: 'libc.a(malloc.o)', 'app(arm64)' (a file whose\n"
+          "name has the parentheses wins). With no FILE, segscan analyzes its own executable.\n"
           "\n"
           "options:\n"
           "  -f, --format FMT   text (default), json (one document), ndjson (one JSON image per\n"
@@ -47,7 +49,8 @@ static void usage(FILE *f)
           "                     0 draws every section)\n"
           "  -n, --top N        keep the N largest rows of each table, sum the rest in one row\n"
           "  -r, --recursive    analyze the binaries under each DIR (recognised by their magic;\n"
-          "                     other files are skipped and counted; links are not followed)\n"
+          "                     other files are skipped and counted, unreadable ones named;\n"
+          "                     a DIR that is a symbolic link is followed, links inside not)\n"
           "  -j, --jobs N       analyze N files at a time, or one file on N threads\n"
           "                     (default: one per CPU)\n"
           "  -q, --quiet        no progress line on stderr\n"
@@ -63,9 +66,11 @@ static void usage(FILE *f)
           "\n"
           "exit status:\n"
           "  0  every input was analyzed\n"
-          "  2  usage error, or an -o FILE could not be written\n"
+          "  2  usage error\n"
           "  3  at least one input or archive member could not be analyzed (one line each on\n"
           "     stderr: the path, what is wrong, the file offset); the others are still reported\n"
+          "  4  the output (or an -o FILE) could not be written (a full disk, a closed standard\n"
+          "     output)\n"
           "\n"
           "JSON output follows docs/segscan.schema.json (schema_version 1).\n",
           f);
@@ -73,7 +78,8 @@ static void usage(FILE *f)
 
 static int usage_error(const char *what, const char *arg)
 {
-    ss_escape_msg(stderr, "segscan: %s: '%s'\nTry 'segscan --help'.\n", what, arg);
+    ss_esc_say(stderr, "segscan: %s: '%s'", what, arg);
+    fputs("Try 'segscan --help'.\n", stderr);
     return EXIT_USAGE;
 }
 
@@ -189,8 +195,9 @@ static int report_main(int argc, char **argv)
             const char *bad;
             size_t badlen;
             if (!ss_analysis_parse_only(optarg, &po.analysis.which, &bad, &badlen)) {
-                ss_escape_msg(stderr, "segscan: --only: unknown analysis '%.*s' (sizes, bss, strings, "
-                                "perms)\nTry 'segscan --help'.\n", (int)badlen, bad);
+                ss_esc_say(stderr, "segscan: --only: unknown analysis '%.*s' (sizes, bss, strings, "
+                                   "perms)", (int)badlen, bad);
+                fputs("Try 'segscan --help'.\n", stderr);
                 return EXIT_USAGE;
             }
             break;
@@ -212,12 +219,12 @@ static int report_main(int argc, char **argv)
     }
 
     if (render && !ss_graphviz_available()) {
-        ss_escape_msg(stderr, "segscan: --format %s needs Graphviz's 'dot' program, which is not on "
-                        "PATH: install the Debian package graphviz\n", render);
+        ss_esc_say(stderr, "segscan: --format %s needs Graphviz's 'dot' program, which is not on "
+                        "PATH: install the Debian package graphviz", render);
         return EXIT_USAGE;
     }
     if (render && strcmp(render, "png") == 0 && isatty(STDOUT_FILENO)) {
-        ss_escape_msg(stderr, "segscan: --format png writes binary data: redirect it to a file\n");
+        ss_esc_say(stderr, "segscan: --format png writes binary data: redirect it to a file");
         return EXIT_USAGE;
     }
 
@@ -228,7 +235,7 @@ static int report_main(int argc, char **argv)
     if (npaths == 0) {
         ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
         if (n <= 0) {
-            ss_escape_msg(stderr, "segscan: cannot find my own executable; name a FILE\n");
+            ss_esc_say(stderr, "segscan: cannot find my own executable; name a FILE");
             return EXIT_USAGE;
         }
         self[n] = '\0';
@@ -238,15 +245,14 @@ static int report_main(int argc, char **argv)
     }
 
     char **walked = NULL;
-    size_t nwalked = 0, skipped = 0;
+    size_t nwalked = 0, skipped = 0, unreadable = 0;
     if (recursive) {
         char err[512];
-        if (!ss_walk(paths, npaths, &walked, &nwalked, &skipped, err, sizeof err)) {
-            ss_escape_msg(stderr, "segscan: %s\n", err);
+        if (!ss_walk(paths, npaths, stderr, &walked, &nwalked, &skipped, &unreadable, err,
+                     sizeof err)) {
+            ss_esc_say(stderr, "segscan: %s", err);
             return EXIT_INPUT;
         }
-        if (err[0])
-            ss_escape_msg(stderr, "segscan: %s\n", err);
         paths = walked;
         npaths = nwalked;
     }
@@ -257,7 +263,7 @@ static int report_main(int argc, char **argv)
     if (render) {
         fflush(stdout);
         if (!ss_graphviz_start(&gv, render, gverr, sizeof gverr)) {
-            ss_escape_msg(stderr, "segscan: %s\n", gverr);
+            ss_esc_say(stderr, "segscan: %s", gverr);
             ss_walk_free(walked, nwalked);
             return EXIT_DOT_FAILED;
         }
@@ -268,7 +274,7 @@ static int report_main(int argc, char **argv)
     for (size_t i = 0; i < nouts && ok; i++) {
         outs[i].f = fopen(outs[i].path, "w");
         if (outs[i].f == NULL) {
-            ss_escape_msg(stderr, "segscan: cannot write %s: %s\n", outs[i].path, strerror(errno));
+            ss_esc_say(stderr, "segscan: cannot write %s: %s", outs[i].path, strerror(errno));
             write_failed = true;
             continue;
         }
@@ -279,36 +285,75 @@ static int report_main(int argc, char **argv)
     bool failed = false;
     ss_sink sink = {report_one, &rs};
     ok = ok && ss_pipeline_run(paths, npaths, &po, &sink, &failed);
+    failed |= unreadable > 0; /* each was named by the walk */
     for (size_t i = 0; i < rs.n; i++)
-        write_failed |= !ss_report_end(rs.r[i]) && i > 0;
+        ss_report_end(rs.r[i]);
     for (size_t i = 0; i < nouts; i++)
-        if (outs[i].f && fclose(outs[i].f) != 0) {
-            ss_escape_msg(stderr, "segscan: cannot write %s: %s\n", outs[i].path, strerror(errno));
+        if (outs[i].f && (ferror(outs[i].f) | fclose(outs[i].f)) != 0) {
+            ss_esc_say(stderr, "segscan: cannot write %s: %s", outs[i].path, strerror(errno));
             write_failed = true;
         }
     if (render && ss_graphviz_finish(&gv, gverr, sizeof gverr) != 0) {
-        ss_escape_msg(stderr, "segscan: %s\n", gverr);
+        ss_esc_say(stderr, "segscan: %s", gverr);
         ss_walk_free(walked, nwalked);
         return EXIT_DOT_FAILED;
     }
     ss_walk_free(walked, nwalked);
     if (recursive && !quiet)
-        ss_escape_msg(stderr, "segscan: %zu binaries analyzed, %zu other files skipped\n", npaths,
-                skipped);
+        fprintf(stderr, "segscan: %zu binaries analyzed, %zu other files skipped, %zu unreadable\n",
+                npaths, skipped, unreadable);
     if (!ok) {
-        ss_escape_msg(stderr, "segscan: out of memory\n");
+        ss_esc_say(stderr, "segscan: out of memory");
         return EXIT_INPUT;
     }
-    /* As `check` does: an -o file that cannot be written is exit 2 unless an input failed. */
-    return failed ? EXIT_INPUT : write_failed ? EXIT_USAGE : EXIT_OK;
+    /* As `check` does: an -o file that cannot be written is exit 4, before every other status. */
+    return write_failed ? EXIT_WRITE : failed ? EXIT_INPUT : EXIT_OK;
+}
+
+/* A standard descriptor that was closed (segscan >&-, <&-) is held by /dev/null opened for
+ * reading, so that no file or pipe segscan opens later takes its number (dot would read its
+ * input from a pipe that became fd 0 and then closed) and every write to a closed standard
+ * output fails (EBADF) instead of going nowhere. */
+static void hold_closed_std_fds(void)
+{
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+            int got = open("/dev/null", O_RDONLY);
+            if (got >= 0 && got != fd) /* cannot happen: open takes the lowest free number */
+                close(got);
+        }
+}
+
+/* Every command's output goes through stdout's buffer: a write that failed at any time (a full
+ * disk, a closed descriptor) is still flagged at the end, and fclose writes what remains. A
+ * report that could not be written is exit 4 and one line on stderr, whatever the command
+ * found, so a CI job never passes on an empty report. */
+static int finish_output(int rc)
+{
+    int err = 0;
+    if (fflush(stdout) != 0)
+        err = errno;
+    bool bad = ferror(stdout) || err;
+    errno = 0;
+    if (fclose(stdout) != 0) {
+        bad = true;
+        if (!err)
+            err = errno;
+    }
+    if (!bad)
+        return rc;
+    fprintf(stderr, "segscan: cannot write the output: %s\n",
+            err ? strerror(err) : "a write to standard output failed");
+    return EXIT_WRITE;
 }
 
 int main(int argc, char **argv)
 {
+    hold_closed_std_fds();
     /* Subcommands are dispatched here by their first word; everything else is a report. */
     if (argc > 1 && strcmp(argv[1], "check") == 0)
-        return ss_cmd_check(argc - 1, argv + 1);
+        return finish_output(ss_cmd_check(argc - 1, argv + 1));
     if (argc > 1 && strcmp(argv[1], "diff") == 0)
-        return ss_cmd_diff(argc - 1, argv + 1);
-    return report_main(argc, argv);
+        return finish_output(ss_cmd_diff(argc - 1, argv + 1));
+    return finish_output(report_main(argc, argv));
 }

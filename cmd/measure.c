@@ -76,13 +76,13 @@ static ss_mv scoped_size(const ss_image *im, const ss_rule *r, bool vm, uint64_t
     if (r->scope == SS_SCOPE_SECTION) {
         for (size_t i = 0; i < im->nsections; i++)
             if (strcmp(im->sections[i].name, r->scope_name) == 0) {
-                v += vm ? im->sections[i].vm_size : im->sections[i].file_size;
+                ss_sat_add(&v, vm ? im->sections[i].vm_size : im->sections[i].file_size);
                 found = true;
             }
     } else {
         for (size_t i = 0; i < im->nsegments; i++)
             if (segment_matches(&im->segments[i], r->scope_name)) {
-                v += vm ? im->segments[i].vm_size : im->segments[i].file_size;
+                ss_sat_add(&v, vm ? im->segments[i].vm_size : im->segments[i].file_size);
                 found = true;
             }
     }

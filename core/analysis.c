@@ -490,13 +490,22 @@ ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
      * When they cannot be read the image failed to load: the caller drops it (see
      * ss_analyze_input), so only the string job is still waited for. */
     bool tables = !(o->which & SS_AN_BSS) || ss_image_load_tables(im) == SS_OK;
-    if (!tables) {
+    unsigned which = o->which;
+    if (!tables && ss_image_tables_unaffordable(im)) {
+        /* A large but well-formed table: only the analysis that needs it is lost. */
+        const ss_diag *td = &im->tables_diag;
+        ss_image_warn(im, td->has_offset ? td->offset - im->base_offset : UINT64_MAX,
+                      "%s: the BSS analysis, which needs these tables, did not run", td->msg);
+        im->warnings = im->v_warnings.items;
+        im->nwarnings = im->v_warnings.count;
+        which &= ~(unsigned)SS_AN_BSS;
+    } else if (!tables) {
         if (sj)
             ss_strings_finish(sj, im, &a->strings, d);
         *d = im->tables_diag;
         return im->tables_status;
     }
-    if (o->which & SS_AN_BSS) {
+    if (which & SS_AN_BSS) {
         ss_status s = ss_bss_analyze(im, o, &a->bss, d);
         if (s == SS_OK)
             a->ran |= SS_AN_BSS;
@@ -506,7 +515,7 @@ ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
             warn_late(im, d->msg);
         }
     }
-    if (o->which & SS_AN_STRINGS) {
+    if (which & SS_AN_STRINGS) {
         ss_status s = sj ? ss_strings_finish(sj, im, &a->strings, d)
                          : ss_strings_analyze(im, o, &a->strings, d);
         if (s == SS_OK)
@@ -517,7 +526,7 @@ ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
             warn_late(im, d->msg);
         }
     }
-    if (o->which & SS_AN_PERMS) {
+    if (which & SS_AN_PERMS) {
         ss_perms_analyze(im, &a->perms);
         a->ran |= SS_AN_PERMS;
     }
@@ -551,7 +560,8 @@ void ss_analyze_input(ss_input *in, const ss_analysis_opts *opts)
             continue;
         ss_diag d = {0};
         ss_analyze(im, o, &d); /* failures are recorded as image warnings */
-        if (im->tables_status != SS_OK) { /* the image failed to load after all */
+        if (im->tables_status != SS_OK && !ss_image_tables_unaffordable(im)) {
+            /* the image failed to load after all */
             in->units[u].diag = im->tables_diag;
             in->units[u].image = NULL;
             ss_image_free(im);

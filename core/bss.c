@@ -9,6 +9,7 @@
 
 #include "analysis.h"
 #include "radix.h"
+#include "sizes.h" /* ss_sat_add */
 
 /* ---- relocation index ------------------------------------------------------------------ */
 
@@ -329,7 +330,7 @@ static bool zero_init_bytes(const ss_image *im, ss_bss_section *per, uint64_t *o
          * its segment (.tbss's addresses overlap what follows it), so it is counted on its own,
          * never merged by address with .bss. */
         if (!linked || s->kind == SS_KIND_TLS_BSS || s->kind == SS_KIND_TLS_DATA) {
-            *out += t;
+            ss_sat_add(out, t); /* saturated like the image's totals, which warn */
             continue;
         }
         uint64_t st, en;
@@ -356,12 +357,12 @@ static bool zero_init_bytes(const ss_image *im, ss_bss_section *per, uint64_t *o
                 if (iv[i].end > ce)
                     ce = iv[i].end;
             } else {
-                *out += ce - cs;
+                ss_sat_add(out, ce - cs);
                 cs = iv[i].start;
                 ce = iv[i].end;
             }
         }
-        *out += ce - cs;
+        ss_sat_add(out, ce - cs);
     }
     free(iv);
     return true;

@@ -1,5 +1,6 @@
 /* image.c - building an image and its exact file map. */
 #include "image.h"
+#include "sizes.h" /* ss_sizes_compute: totals that saturate are a warning */
 
 #include <stdarg.h> /* va_list */
 #include <stdio.h>  /* vsnprintf */
@@ -249,6 +250,20 @@ static ss_status build_map(ss_image *im, ss_diag *d)
     return SS_OK;
 }
 
+void ss_image_tables_failed(ss_image *im, ss_status st, const ss_diag *d)
+{
+    im->tables_fn = NULL;
+    im->tables_status = st;
+    im->tables_diag = *d;
+    if (im->tables_diag.has_offset)
+        im->tables_diag.offset += im->base_offset;
+}
+
+bool ss_image_tables_unaffordable(const ss_image *im)
+{
+    return im->tables_status == SS_E_LIMIT || im->tables_status == SS_E_NOMEM;
+}
+
 ss_status ss_image_load_tables(ss_image *im)
 {
     ss_status (*fn)(ss_image *, void *, ss_diag *) = im->tables_fn;
@@ -272,7 +287,14 @@ ss_status ss_image_finish(ss_image *im, ss_diag *d)
     im->file_size = im->bytes.len;
     for (size_t i = 0; i < im->nsections; i++)
         im->sections[i].file_accounted = 0;
-    return build_map(im, d);
+    ss_status st = build_map(im, d);
+    if (st == SS_OK) {
+        ss_sizes sz;
+        ss_sizes_compute(im, &sz);
+        if (sz.saturated)
+            ss_image_warn(im, UINT64_MAX, "%s", SS_SIZES_SATURATED_WARNING);
+    }
+    return st;
 }
 
 /* ---- names ----------------------------------------------------------------------------- */

@@ -196,7 +196,8 @@ typedef struct ss_image {
      * (ss_load_opts.defer_tables: the analysis reads them beside the string analysis): fn and
      * its context (in the arena) until ss_image_load_tables has run; then tables_status says
      * how that went, and tables_diag why it failed (file offsets). A failure there is a failure
-     * to load the image. */
+     * to load the image, unless it was for want of memory (ss_image_tables_unaffordable): then
+     * only the BSS analysis, which needs the tables, is lost, with a warning. */
     ss_status (*tables_fn)(struct ss_image *im, void *ctx, ss_diag *d);
     void *tables_ctx;
     ss_status tables_status;
@@ -231,6 +232,12 @@ const char *ss_image_name(ss_image *im, const char *s, size_t n);
 
 /* Builds the file map. Readers call it last. */
 ss_status ss_image_finish(ss_image *im, ss_diag *d);
+/* Records that the symbol or relocation tables could not be read while loading (d's offsets
+ * image-relative): the outcome ss_image_load_tables would have given. */
+void ss_image_tables_failed(ss_image *im, ss_status st, const ss_diag *d);
+/* True when the tables failed for want of memory (SS_E_LIMIT, SS_E_NOMEM): a large but
+ * well-formed table costs only the analysis that needs it (a warning), never the image. */
+bool ss_image_tables_unaffordable(const ss_image *im);
 /* Reads the tables the reader deferred, if any (once); the outcome is in im->tables_status and
  * im->tables_diag, and returned. */
 ss_status ss_image_load_tables(ss_image *im);

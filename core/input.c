@@ -4,7 +4,7 @@
 #include <errno.h>     /* errno */
 #include <fcntl.h>     /* open */
 #include <stdlib.h>    /* calloc, realloc, free */
-#include <string.h>    /* strdup, strerror */
+#include <string.h>    /* strdup, strndup, strchr, strerror */
 #include <sys/mman.h>  /* mmap, munmap */
 #include <sys/stat.h>  /* fstat */
 #include <unistd.h>    /* close */
@@ -22,12 +22,55 @@ static ss_input *input_new(const char *path)
     return in;
 }
 
+/* Opens FILE of a "FILE(MEMBER)" path that does not exist as a whole: the first '(' whose
+ * prefix opens. A member name may hold '(' and '/' (a slice's archive member "x86_64/a.o"),
+ * so every '(' is tried from the left. -1 when no split opens (errno of the whole path kept);
+ * *oom on allocation failure. */
+static int open_member_path(ss_input *in, const char *path, bool *oom)
+{
+    size_t len = strlen(path);
+    int saved = errno;
+    if (len < 4 || path[len - 1] != ')')
+        return -1;
+    for (const char *q = strchr(path + 1, '('); q; q = strchr(q + 1, '(')) {
+        size_t flen = (size_t)(q - path), mlen = len - flen - 2;
+        if (mlen == 0)
+            continue;
+        char *file = strndup(path, flen), *member = strndup(q + 1, mlen);
+        if (file == NULL || member == NULL) {
+            free(file);
+            free(member);
+            *oom = true;
+            return -1;
+        }
+        int fd = open(file, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            free(in->path);
+            in->path = file;
+            in->select = member;
+            return fd;
+        }
+        free(file);
+        free(member);
+    }
+    errno = saved;
+    return -1;
+}
+
 ss_input *ss_input_open(const char *path)
 {
     ss_input *in = input_new(path);
     if (in == NULL)
         return NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+        bool oom = false;
+        fd = open_member_path(in, path, &oom);
+        if (oom) {
+            ss_input_free(in);
+            return NULL;
+        }
+    }
     if (fd < 0) {
         in->status = ss_fail_nooff(&in->diag, SS_E_IO, "cannot open: %s", strerror(errno));
         return in;
@@ -81,6 +124,7 @@ void ss_input_free(ss_input *in)
     free(in->units);
     if (in->map_addr)
         munmap(in->map_addr, in->map_len);
+    free(in->select);
     free(in->path);
     free(in);
 }
@@ -121,6 +165,7 @@ uint64_t ss_input_container_bytes(const ss_input *in)
     uint64_t members = 0;
     for (size_t i = 0; i < in->nunits; i++)
         members += in->units[i].size;
+    members += in->unselected_bytes;
     return members < in->bytes.len ? in->bytes.len - members : 0;
 }
 

@@ -24,7 +24,10 @@ typedef struct {
 typedef enum { SS_CONTAINER_NONE, SS_CONTAINER_ARCHIVE, SS_CONTAINER_UNIVERSAL } ss_container_kind;
 
 typedef struct {
-    char *path;                  /* owned copy of the path as given */
+    char *path;                  /* owned copy of the path as given (without a "(MEMBER)") */
+    char *select;                /* owned; MEMBER of a "FILE(MEMBER)" argument, else NULL: only
+                                  * that archive member or universal slice becomes units */
+    uint64_t unselected_bytes;   /* bytes of the members select left out */
     ss_span bytes;               /* the whole file: mapped, or borrowed from the caller */
     void *map_addr;              /* mmap address to unmap, or NULL when borrowed */
     size_t map_len;
@@ -36,7 +39,10 @@ typedef struct {
 } ss_input;
 
 /* Maps path read-only (copy-on-write private mapping; never a copy of the file). On failure the
- * input carries the status and diagnostic and no bytes. Returns NULL only when out of memory. */
+ * input carries the status and diagnostic and no bytes. Returns NULL only when out of memory.
+ * A path that does not exist but reads "FILE(MEMBER)" with FILE a file (the name nm and size
+ * give an archive member) opens FILE with select = MEMBER; a file whose name holds
+ * parentheses is always taken as it is. */
 ss_input *ss_input_open(const char *path);
 /* An input over caller-owned bytes (for fuzzing and tests). */
 ss_input *ss_input_from_buffer(const char *path, const void *p, size_t len);
@@ -47,7 +53,8 @@ void ss_input_free(ss_input *in);
 bool ss_input_add_unit(ss_input *in, const char *member, ss_image *image, const ss_diag *diag,
                        uint64_t offset, uint64_t size);
 /* Bytes of a container that belong to no unit: member headers, symbol and name tables,
- * universal headers, alignment padding (0 for a plain file). */
+ * universal headers, alignment padding (0 for a plain file); members that a selection left
+ * out are members, not container bytes. */
 uint64_t ss_input_container_bytes(const ss_input *in);
 /* Number of units that failed (skipped members are not failures). */
 size_t ss_input_failures(const ss_input *in);

@@ -13,7 +13,7 @@
  * others between them become one "N others" row each, so a box has at most max_rows rows, the
  * file column at most 3 * max_rows, and at most max_rows segment boxes are drawn (runs of small
  * segments merged). Everything is ordered by numbers with the index as the last key, so the
- * same input gives byte-identical DOT. Every string from the binary goes through ss_escape_dot (escape.h). */
+ * same input gives byte-identical DOT. Every string from the binary goes through put_html. */
 #include <inttypes.h> /* PRIx64, PRIu64 */
 #include <stdlib.h>   /* calloc, free, qsort */
 #include <string.h>   /* memset, strcmp, strlen */
@@ -732,7 +732,7 @@ static void put_row(FILE *f, const item *items, const group *g, size_t row, bool
     } else {
         if (zero)
             fputs("<I>", f);
-        ss_escape_dot(f, ss_escape_dot_name(it->name), NAME_MAX_CP);
+        ss_esc_dot(f, it->name, NAME_MAX_CP);
         if (zero)
             fputs("</I>", f);
     }
@@ -792,7 +792,7 @@ static void put_box_header(const dot_image *d, const box *b)
         size_t gi = d->segs[b->seg_first];
         const ss_segment *g = &im->segments[gi];
         fputs("<B>", f);
-        ss_escape_dot(f, ss_escape_dot_name(g->name), NAME_MAX_CP);
+        ss_esc_dot(f, g->name, NAME_MAX_CP);
         fprintf(f, "</B> #%zu  %s<BR ALIGN=\"LEFT\"/>", gi, ss_perms_str(g->perms, p));
     } else {
         fprintf(f, "<B>%zu segments</B> (merged: compact mode)  %s<BR ALIGN=\"LEFT\"/>", b->nseg,
@@ -868,7 +868,7 @@ static size_t note_lines(const ss_image *im, FILE *f, bool print)
                       fprintf(f, " in %" PRIu64 " groups; tail merging: ", s->duplicate_groups);
                       put_bytes(f, s->tail_merge_bytes));
         if (s->hint && (s->duplicate_bytes || s->tail_merge_bytes))
-            NOTE_LINE(ss_escape_dot(f, s->hint, MSG_MAX_CP));
+            NOTE_LINE(ss_esc_dot(f, s->hint, MSG_MAX_CP));
     }
     if (a != NULL) {
         size_t shown = 0;
@@ -883,8 +883,8 @@ static size_t note_lines(const ss_image *im, FILE *f, bool print)
             NOTE_LINE(fputs(fd->severity == SS_SEV_ERROR ? "<FONT COLOR=\"#cc0000\">" : "<FONT>",
                             f);
                       fputs(ss_severity_name(fd->severity), f); fputs(" ", f);
-                      ss_escape_dot(f, fd->id ? fd->id : "", NAME_MAX_CP); fputs(": ", f);
-                      ss_escape_dot(f, fd->message ? fd->message : "", MSG_MAX_CP);
+                      ss_esc_dot(f, fd->id ? fd->id : "", NAME_MAX_CP); fputs(": ", f);
+                      ss_esc_dot(f, fd->message ? fd->message : "", MSG_MAX_CP);
                       fputs("</FONT>", f));
         }
     }
@@ -893,7 +893,7 @@ static size_t note_lines(const ss_image *im, FILE *f, bool print)
             NOTE_LINE(fprintf(f, "%zu more warnings", im->nwarnings - i));
             break;
         }
-        NOTE_LINE(fputs("warning: ", f); ss_escape_dot(f, im->warnings[i].message, MSG_MAX_CP));
+        NOTE_LINE(fputs("warning: ", f); ss_esc_dot(f, im->warnings[i].message, MSG_MAX_CP));
     }
 #undef NOTE_LINE
     return n;
@@ -930,18 +930,18 @@ static void put_title(FILE *f, const ss_image *im)
 {
     char h[16];
     fputs("<B>", f);
-    ss_escape_dot(f, im->path ? im->path : "", PATH_MAX_CP);
+    ss_esc_dot(f, im->path ? im->path : "", PATH_MAX_CP);
     if (im->member) {
         fputs("(", f);
-        ss_escape_dot(f, im->member, PATH_MAX_CP);
+        ss_esc_dot(f, im->member, PATH_MAX_CP);
         fputs(")", f);
     }
     fprintf(f, "</B><BR ALIGN=\"LEFT\"/>%s%u %s-endian ",
             im->format == SS_FORMAT_ELF ? "ELF" : im->format == SS_FORMAT_PE ? "PE" : "Mach-O",
             im->bits, im->big_endian ? "big" : "little");
-    ss_escape_dot(f, im->machine ? im->machine : "", NAME_MAX_CP);
+    ss_esc_dot(f, im->machine ? im->machine : "", NAME_MAX_CP);
     fputs(", ", f);
-    ss_escape_dot(f, im->type_detail ? im->type_detail : "", NAME_MAX_CP);
+    ss_esc_dot(f, im->type_detail ? im->type_detail : "", NAME_MAX_CP);
     fprintf(f, ", %" PRIu64 " bytes (%s)", im->file_size, ss_human(im->file_size, h));
     ss_sizes sz;
     ss_sizes_compute(im, &sz);
@@ -983,7 +983,7 @@ void ss_dot_container_begin(FILE *f, const ss_input *in, size_t id)
 {
     char h[16];
     fprintf(f, " subgraph cluster_c%zu {\n  label=<<B>", id);
-    ss_escape_dot(f, in->path, PATH_MAX_CP);
+    ss_esc_dot(f, in->path, PATH_MAX_CP);
     fprintf(f, "</B>: %s, %zu bytes (%s)>;\n  labelloc=t; labeljust=l; style=dashed; "
                "color=\"#555555\";\n",
             ss_container_name(in->container), in->bytes.len, ss_human(in->bytes.len, h));
@@ -1027,43 +1027,36 @@ void ss_dot_end(FILE *f)
           f);
 }
 
-/* ---- the DOT emitter --------------------------------------------------------------------- */
+/* ---- the DOT emitter ------------------------------------------------------------------------- */
 
-static bool emit_dot_begin(ss_report *r)
+static bool dot_begin(ss_report *r)
 {
     ss_dot_begin(r->out);
     return true;
 }
 
-static void emit_dot_input_begin(ss_report *r, const ss_input *in)
-{
-    if (in->container != SS_CONTAINER_NONE)
-        ss_dot_container_begin(r->out, in, r->containers++);
-}
-
-static void emit_dot_image(ss_report *r, const ss_image *im)
-{
-    ss_dot_image(r->out, im, r->images_printed, &r->opts);
-}
-
-static void emit_dot_input_end(ss_report *r, const ss_input *in, const ss_totals *t)
+static void dot_input(ss_report *r, const ss_input *in, const ss_totals *t)
 {
     (void)t;
-    if (in->container != SS_CONTAINER_NONE)
+    bool cluster = in->container != SS_CONTAINER_NONE;
+    if (cluster)
+        ss_dot_container_begin(r->out, in, r->containers++);
+    for (size_t u = 0; u < in->nunits; u++)
+        if (in->units[u].image)
+            ss_dot_image(r->out, in->units[u].image, r->images_printed++, &r->opts);
+    if (cluster)
         ss_dot_container_end(r->out);
 }
 
-static void emit_dot_end(ss_report *r)
+static void dot_end(ss_report *r)
 {
     ss_dot_end(r->out);
 }
 
 const ss_emitter ss_emitter_dot = {
     .name = "dot",
-    .about = "a memory-layout diagram as Graphviz source (svg, png: rendered by dot)",
-    .begin = emit_dot_begin,
-    .input_begin = emit_dot_input_begin,
-    .image = emit_dot_image,
-    .input_end = emit_dot_input_end,
-    .end = emit_dot_end,
+    .about = "a memory-layout diagram in Graphviz's language (svg and png: rendered by dot)",
+    .begin = dot_begin,
+    .input = dot_input,
+    .end = dot_end,
 };

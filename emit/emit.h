@@ -1,4 +1,4 @@
-/* emit.h - rendering analyzed inputs as text or JSON.
+/* emit.h - rendering analyzed inputs: text, JSON, NDJSON, CSV, Markdown, SARIF, Graphviz.
  *
  * Emitters only read the model; they never decide what a byte is. They write to the FILE the
  * caller gives (cmd/ owns the terminal); errors of inputs are rendered by ss_emit_errors. */
@@ -19,15 +19,13 @@ typedef struct {
     size_t dot_max_rows; /* DOT: rows per segment box (file column: 3x); 0 keeps all */
 } ss_emit_opts;
 
-/* One output format of the report: an entry of the emitter table (emitters.c). A new format is
- * one file in emit/ defining its ss_emitter and one line in that table. */
+/* An output format of the report: text, json, dot, csv, markdown, ndjson, sarif (emitters.c
+ * holds the table; svg and png are dot rendered by cmd/). */
 typedef struct ss_emitter ss_emitter;
-
-/* The emitter named name ("text", "json", "ndjson", "csv", "markdown", "sarif", "dot"), or NULL. */
+/* The emitter named name, or NULL. */
 const ss_emitter *ss_emitter_find(const char *name);
-/* The emitters in table order (for --help and the tests); *n receives the count. */
-const ss_emitter *const *ss_emitters(size_t *n);
-/* Its -f word and a one-line description. */
+/* The i-th emitter of the table (NULL past the end) and its name and one-line description. */
+const ss_emitter *ss_emitter_at(size_t i);
 const char *ss_emitter_name(const ss_emitter *e);
 const char *ss_emitter_about(const ss_emitter *e);
 
@@ -39,14 +37,12 @@ const char *ss_emitter_about(const ss_emitter *e);
  * JSON, the inputs[] and errors[] arrays). */
 typedef struct ss_report ss_report;
 
-/* Starts a report in format e on out; failures go to err, one line each (NULL: not written, for
- * a second document of the same run). NULL when out of memory. */
-ss_report *ss_report_begin(FILE *out, FILE *err, const ss_emitter *e, const ss_emit_opts *o);
+/* Starts a report on out; failures go to err, one line each. NULL when out of memory. */
+ss_report *ss_report_begin(FILE *out, FILE *err, const ss_emitter *em, const ss_emit_opts *o);
 /* Renders one input (its images, its container totals) and its failures. */
 void ss_report_input(ss_report *r, const ss_input *in);
-/* Writes the closing totals and frees the report. Accepts NULL. Returns false when a write to
- * out failed (a full disk, a closed pipe). */
-bool ss_report_end(ss_report *r);
+/* Writes the closing totals and frees the report. Accepts NULL. */
+void ss_report_end(ss_report *r);
 
 /* One line per failed input or member: "segscan: PATH(MEMBER): what (at offset 0x..)". */
 void ss_emit_errors(FILE *f, const ss_input *in);

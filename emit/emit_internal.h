@@ -7,12 +7,13 @@
 
 typedef struct {
     uint64_t images, file, text, data, bss, vm;
+    bool saturated; /* a sum over images passed 2^64-1 and is held at UINT64_MAX */
 } ss_totals;
 
 /* Adds one image's sizes (Berkeley rule) to t. */
 void ss_totals_add(ss_totals *t, const ss_image *im);
 
-/* Summary of an input kept until the end of a report (emitters with keep_summaries). */
+/* Summary of an input kept until the end of a JSON report. */
 typedef struct {
     char *path;
     ss_container_kind container;
@@ -27,44 +28,46 @@ typedef struct {
     ss_diag diag;
 } ss_error_copy;
 
-/* The state of one report, as every emitter sees it. */
+/* The report driver's state (report.c), which every emitter reads and writes through. */
 struct ss_report {
-    const ss_emitter *e;
     FILE *out, *err;
+    const ss_emitter *em;
     ss_emit_opts opts;
-    ss_jw jw;
+    ss_jw jw;                  /* JSON-based emitters */
     size_t inputs, images_printed;
-    size_t containers;     /* DOT: clusters of archives and universal files */
+    size_t containers;         /* DOT: clusters of archives and universal files */
     ss_totals all;
-    ss_input_summary *sum; /* keep_summaries only */
+    ss_input_summary *sum;     /* kept only when em->keep_inputs */
     size_t nsum, capsum;
-    ss_error_copy *errs;   /* keep_summaries only */
+    ss_error_copy *errs;       /* kept only when em->keep_inputs */
     size_t nerr, caperr;
-    void *state;           /* the emitter's own, from its begin hook; freed by its end hook */
+    void *state;               /* the emitter's own, freed by its end() */
 };
 
-/* An output format: hooks the driver calls in order (any may be NULL). */
+/* One output format of the report. A new format is one file in emit/ defining one of these,
+ * plus its entry in the table of emitters.c. */
 struct ss_emitter {
-    const char *name;
-    const char *about;
-    bool keep_summaries; /* the driver keeps each input's summary and errors for end */
-    bool (*begin)(ss_report *r);                      /* false: out of memory */
-    void (*input_begin)(ss_report *r, const ss_input *in);
-    void (*image)(ss_report *r, const ss_image *im);
-    void (*input_end)(ss_report *r, const ss_input *in, const ss_totals *t);
+    const char *name;    /* the -f word */
+    const char *about;   /* one line for --help and the README */
+    bool keep_inputs;    /* the driver keeps input summaries and errors for end() */
+    /* All three may be NULL. begin may set r->state; false means out of memory. */
+    bool (*begin)(ss_report *r);
+    /* One input, after its images were loaded and analyzed; t: the sizes of its images (t->file
+     * is the input's own size). */
+    void (*input)(ss_report *r, const ss_input *in, const ss_totals *t);
     void (*end)(ss_report *r);
 };
-
-/* The emitters (one file each). */
-extern const ss_emitter ss_emitter_text, ss_emitter_json, ss_emitter_ndjson, ss_emitter_csv,
-    ss_emitter_markdown, ss_emitter_sarif, ss_emitter_dot;
 
 /* text.c */
 void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o);
 void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t);
 void ss_text_total(FILE *f, size_t inputs, const ss_totals *all);
+/* One warning line on f: the totals of path's members (NULL: of the whole run) passed 2^64-1
+ * bytes and are saturated. */
+void ss_emit_saturated(FILE *f, const char *path);
 
 /* json.c */
+/* The JSON image object (the report schema's "image" definition). */
 void ss_json_begin(ss_jw *w);
 void ss_json_image(ss_jw *w, const ss_image *im);
 void ss_json_end(ss_jw *w, const ss_input_summary *in, size_t nin, const ss_error_copy *err,

@@ -1,24 +1,32 @@
-/* emitters.c - the emitter table: every output format of the report, one entry each. */
+/* emitters.c - the table of the report's output formats. A new format is one file in emit/
+ * defining its ss_emitter, plus one line here. */
 #include <string.h> /* strcmp */
 
 #include "emit_internal.h"
 
-static const ss_emitter *const table[] = {
-    &ss_emitter_text,  &ss_emitter_json,  &ss_emitter_ndjson, &ss_emitter_csv,
-    &ss_emitter_markdown, &ss_emitter_sarif, &ss_emitter_dot,
+extern const ss_emitter ss_emitter_text, ss_emitter_json, ss_emitter_dot, ss_emitter_ndjson,
+    ss_emitter_csv, ss_emitter_markdown, ss_emitter_sarif;
+
+static const ss_emitter *const TABLE[] = {
+    &ss_emitter_text,
+    &ss_emitter_json,
+    &ss_emitter_dot,
+    &ss_emitter_ndjson,
+    &ss_emitter_csv,
+    &ss_emitter_markdown,
+    &ss_emitter_sarif,
 };
 
-const ss_emitter *const *ss_emitters(size_t *n)
+const ss_emitter *ss_emitter_at(size_t i)
 {
-    *n = sizeof table / sizeof table[0];
-    return table;
+    return i < sizeof TABLE / sizeof TABLE[0] ? TABLE[i] : NULL;
 }
 
 const ss_emitter *ss_emitter_find(const char *name)
 {
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (strcmp(table[i]->name, name) == 0)
-            return table[i];
+    for (size_t i = 0; i < sizeof TABLE / sizeof TABLE[0]; i++)
+        if (strcmp(TABLE[i]->name, name) == 0)
+            return TABLE[i];
     return NULL;
 }
 

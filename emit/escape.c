@@ -1,359 +1,326 @@
-/* escape.c - the one escaping module (see escape.h for the rules). */
+/* escape.c - escaping untrusted names, one function per target over one walk. */
 #include "escape.h"
 
 #include <stdarg.h> /* va_list */
-#include <stdlib.h> /* malloc, free */
+#include <stdlib.h> /* malloc */
 #include <string.h> /* memcpy, strlen, strchr */
 
-bool ss_escape_unsafe_cp(uint32_t cp)
+bool ss_escape_unsafe(uint32_t cp)
 {
-    return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x061c ||
-           cp == 0x200e || cp == 0x200f || cp == 0x2028 || cp == 0x2029 ||
-           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff ||
-           (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe;
+    return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x61c ||
+           cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x206f) || cp == 0xfeff || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+           (cp >= 0xfff9 && cp <= 0xfffb) || (cp & 0xfffe) == 0xfffe ||
+           (cp >= 0xe0000 && cp <= 0xe007f);
 }
 
-/* One step of the shared rule over s[i..n): the bytes to write for the next code point (the
- * code point itself, or its visible escape) into tok; returns the input bytes consumed. *cp is
- * the code point, or UINT32_MAX for an invalid byte. */
-static size_t next_token(const unsigned char *p, size_t n, char tok[16], size_t *tl, uint32_t *cp)
+typedef enum { T_TEXT, T_JSON, T_MD, T_XML, T_DOT } target;
+
+/* Where escaped pieces go: a file, or a buffer that is cut with "..." when a piece does not fit.
+ * A piece (the rendering of one code point or byte) is written whole or not at all. */
+typedef struct {
+    FILE *f;
+    char *buf;
+    size_t cap, len;
+    size_t max_cp, shown; /* pieces written; max_cp 0: no limit */
+    size_t width;         /* display width written */
+    bool stop;
+} out;
+
+static void put(out *o, const char *s, size_t n, size_t width)
 {
-    size_t l = ss_utf8_next(p, n, cp);
-    if (l == 0) {
-        *cp = UINT32_MAX;
-        *tl = (size_t)snprintf(tok, 16, "\\x%02x", p[0]);
-        return 1;
+    if (o->stop)
+        return;
+    if (o->max_cp && o->shown == o->max_cp) {
+        fputs("...", o->f);
+        o->stop = true;
+        return;
     }
-    if (*cp == '\\') {
-        memcpy(tok, "\\\\", 2);
-        *tl = 2;
-    } else if (ss_escape_unsafe_cp(*cp)) {
-        *tl = *cp < 0x100 ? (size_t)snprintf(tok, 16, "\\x%02x", (unsigned)*cp)
-                          : (size_t)snprintf(tok, 16, "\\u{%04x}", (unsigned)*cp);
+    if (o->buf) {
+        if (o->len + n + 4 > o->cap) { /* keep room for "..." and the NUL */
+            memcpy(o->buf + o->len, "...", 3);
+            o->len += 3;
+            o->width += 3;
+            o->stop = true;
+            return;
+        }
+        memcpy(o->buf + o->len, s, n);
+        o->len += n;
     } else {
-        memcpy(tok, p, l);
-        *tl = l;
+        fwrite(s, 1, n, o->f);
     }
-    return l;
+    o->shown++;
+    o->width += width;
+}
+
+static const char HEX[] = "0123456789abcdef";
+
+/* The visible form of an invalid byte or an unsafe code point: \xNN or \u{NNNN}. The backslash
+ * is written twice where the target itself escapes backslashes (JSON, Markdown). */
+static size_t visible(char *t, uint32_t v, bool byte, bool dbl)
+{
+    size_t k = 0;
+    t[k++] = '\\';
+    if (dbl)
+        t[k++] = '\\';
+    if (byte || v < 0x100) {
+        t[k++] = 'x';
+        t[k++] = HEX[v >> 4 & 15];
+        t[k++] = HEX[v & 15];
+        return k;
+    }
+    t[k++] = 'u';
+    t[k++] = '{';
+    int digits = v > 0xffff ? 5 : 4;
+    for (int d = digits - 1; d >= 0; d--)
+        t[k++] = HEX[v >> (4 * d) & 15];
+    t[k++] = '}';
+    return k;
+}
+
+static bool starts(const unsigned char *p, size_t n, const char *lit)
+{
+    size_t l = strlen(lit);
+    return n >= l && memcmp(p, lit, l) == 0;
+}
+
+static bool alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+#define ZWJ "\xe2\x80\x8d"
+
+/* The target's rendering of a safe code point at p[i] into t; 0 means "as it is". *used is set
+ * when the rendering stands for more input bytes than the code point's own. */
+static size_t syntax(target tg, const unsigned char *p, size_t i, size_t n, uint32_t cp, char *t,
+                     size_t *used)
+{
+    switch (tg) {
+    case T_TEXT: return 0;
+    case T_JSON:
+        if (cp == '"') {
+            memcpy(t, "\\\"", 2);
+            return 2;
+        }
+        return 0;
+    case T_XML:
+    case T_DOT:
+        switch (cp) {
+        case '&': memcpy(t, "&amp;", 5); return 5;
+        case '<': memcpy(t, "&lt;", 4); return 4;
+        case '>': memcpy(t, "&gt;", 4); return 4;
+        case '"': memcpy(t, "&quot;", 6); return 6;
+        case '\'':
+            if (tg == T_DOT) {
+                memcpy(t, "&#39;", 5);
+                return 5;
+            }
+            memcpy(t, "&apos;", 6);
+            return 6;
+        }
+        return 0;
+    case T_MD:
+        switch (cp) {
+        case '&': memcpy(t, "&amp;", 5); return 5;
+        case '<': memcpy(t, "&lt;", 4); return 4;
+        case '>': memcpy(t, "&gt;", 4); return 4;
+        case '@': memcpy(t, "@" ZWJ, 4); return 4; /* @mention, user@host autolink */
+        case '~': memcpy(t, "&#126;", 6); return 6; /* strike-through; not every renderer
+                                                      * takes \~ */
+        case ':':
+            if (starts(p + i + 1, n - i - 1, "//")) { /* scheme://: a bare URL */
+                memcpy(t, ":" ZWJ, 4);
+                return 4;
+            }
+            return 0;
+        case 'w':
+        case 'W':
+            /* "www." at the start of a word is a GFM autolink. */
+            if ((i == 0 || !alnum(p[i - 1])) && n - i >= 4 && (p[i + 1] | 0x20) == 'w' &&
+                (p[i + 2] | 0x20) == 'w' && p[i + 3] == '.') {
+                memcpy(t, p + i, 3);
+                memcpy(t + 3, ZWJ, 3);
+                t[6] = '.';
+                *used = 4;
+                return 7;
+            }
+            return 0;
+        default:
+            /* Punctuation that could start emphasis, code, a link, strike-through or end the
+             * cell (a cell never starts a line, so list and heading markers are harmless). */
+            if (cp < 0x80 && strchr("`*_[]|", (int)cp)) {
+                t[0] = '\\';
+                t[1] = (char)cp;
+                return 2;
+            }
+            return 0;
+        }
+    }
+    return 0;
+}
+
+static void walk(target tg, const char *s, out *o)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t n = strlen((const char *)p);
+    /* Graphviz reads backslash escapes (\N, \\) even in HTML-like labels: a backslash meant to
+     * be drawn is written twice there too. */
+    bool dbl = tg != T_TEXT && tg != T_XML;
+    for (size_t i = 0; i < n && !o->stop;) {
+        char t[24];
+        size_t tl, w;
+        uint32_t cp;
+        size_t l = ss_utf8_next(p + i, n - i, &cp);
+        if (l == 0) {
+            tl = w = visible(t, p[i], true, dbl);
+            l = 1;
+        } else if (cp == '\\') {
+            tl = w = dbl ? 4 : 2;
+            memcpy(t, "\\\\\\\\", tl);
+        } else if (ss_escape_unsafe(cp)) {
+            if (tg == T_JSON) { /* JSON's own escapes: the documented contract */
+                if (cp == '\n')
+                    tl = 2, memcpy(t, "\\n", 2);
+                else if (cp == '\t')
+                    tl = 2, memcpy(t, "\\t", 2);
+                else if (cp <= 0xffff) {
+                    tl = 6;
+                    memcpy(t, "\\u", 2);
+                    for (int d = 0; d < 4; d++)
+                        t[2 + d] = HEX[cp >> (4 * (3 - d)) & 15];
+                } else { /* a tag character: a surrogate pair */
+                    uint32_t v = cp - 0x10000, hi = 0xd800 + (v >> 10), lo = 0xdc00 + (v & 0x3ff);
+                    tl = 12;
+                    t[0] = '\\', t[1] = 'u', t[6] = '\\', t[7] = 'u';
+                    for (int d = 0; d < 4; d++) {
+                        t[2 + d] = HEX[hi >> (4 * (3 - d)) & 15];
+                        t[8 + d] = HEX[lo >> (4 * (3 - d)) & 15];
+                    }
+                }
+                w = 1;
+            } else {
+                tl = w = visible(t, cp, false, dbl);
+            }
+        } else {
+            size_t used = l;
+            tl = syntax(tg, p, i, n, cp, t, &used);
+            if (tl == 0) {
+                memcpy(t, p + i, l);
+                tl = l;
+            }
+            w = used; /* ASCII when used > l */
+            l = used;
+        }
+        put(o, t, tl, w);
+        i += l;
+    }
+}
+
+static const char *to_buf(target tg, const char *s, char *buf, size_t cap, size_t *width)
+{
+    if (cap < 8) {
+        if (cap)
+            buf[0] = '\0';
+        if (width)
+            *width = 0;
+        return buf;
+    }
+    out o = {.buf = buf, .cap = cap};
+    walk(tg, s, &o);
+    buf[o.len] = '\0';
+    if (width)
+        *width = o.width;
+    return buf;
 }
 
 size_t ss_escape_text(const char *s, char *buf, size_t cap)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s), o = 0, width = 0;
-    if (cap < 8) {
-        if (cap)
-            buf[0] = '\0';
-        return 0;
-    }
-    for (size_t i = 0; i < n;) {
-        char tmp[16];
-        size_t tl;
-        uint32_t cp;
-        size_t l = next_token(p + i, n - i, tmp, &tl, &cp);
-        if (o + tl + 4 > cap) { /* keep room for "..." and the NUL */
-            memcpy(buf + o, "...", 3);
-            o += 3;
-            width += 3;
-            break;
-        }
-        memcpy(buf + o, tmp, tl);
-        o += tl;
-        width += (l == 1 || tl != l) ? tl : 1;
-        i += l;
-    }
-    buf[o] = '\0';
-    return width;
+    size_t w;
+    to_buf(T_TEXT, s, buf, cap, &w);
+    return w;
 }
 
-void ss_escape_text_put(FILE *f, const char *s)
+const char *ss_esc_text(const char *s, char *buf, size_t cap)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        char tmp[16];
-        size_t tl;
-        uint32_t cp;
-        i += next_token(p + i, n - i, tmp, &tl, &cp);
-        fwrite(tmp, 1, tl, f);
-    }
+    return to_buf(T_TEXT, s, buf, cap, NULL);
 }
 
-/* Writes the first len bytes of s (or all of it when len is SIZE_MAX), escaped. */
-static void put_text_n(FILE *f, const char *s, size_t len)
+const char *ss_esc_md(const char *s, char *buf, size_t cap)
 {
-    if (s == NULL) {
-        fputs("(null)", f);
-        return;
-    }
-    size_t n = strnlen(s, len);
-    char *copy = malloc(n + 1);
-    if (copy == NULL) {
-        fputs("(out of memory)", f);
-        return;
-    }
-    memcpy(copy, s, n);
-    copy[n] = '\0';
-    ss_escape_text_put(f, copy);
-    free(copy);
+    return to_buf(T_MD, s, buf, cap, NULL);
 }
 
-/* spec below is a piece of fmt, which the format attribute has checked at every call site. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-bool ss_escape_msg(FILE *f, const char *fmt, ...)
+void ss_esc_json(FILE *f, const char *s)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    for (const char *p = fmt; *p;) {
-        if (*p != '%') {
-            const char *q = strchr(p, '%');
-            size_t len = q ? (size_t)(q - p) : strlen(p);
-            fwrite(p, 1, len, f);
-            p += len;
-            continue;
-        }
-        /* One conversion: %[flags][width][.precision][length]conv. */
-        const char *start = p++;
-        while (*p && strchr("-+ #0", *p))
-            p++;
-        bool star_prec = false;
-        while (*p >= '0' && *p <= '9')
-            p++;
-        if (*p == '.') {
-            p++;
-            if (*p == '*') {
-                star_prec = true;
-                p++;
-            }
-            while (*p >= '0' && *p <= '9')
-                p++;
-        }
-        int longs = 0;
-        bool size_t_len = false;
-        while (*p == 'l' || *p == 'z' || *p == 'h' || *p == 'j') {
-            if (*p == 'l')
-                longs++;
-            if (*p == 'z' || *p == 'j')
-                size_t_len = true;
-            p++;
-        }
-        char conv = *p ? *p++ : '\0';
-        char spec[32];
-        size_t sl = (size_t)(p - start);
-        if (sl >= sizeof spec)
-            sl = sizeof spec - 1;
-        memcpy(spec, start, sl);
-        spec[sl] = '\0';
-        switch (conv) {
-        case '%': fputc('%', f); break;
-        case 's': {
-            int prec = star_prec ? va_arg(ap, int) : -1;
-            const char *s = va_arg(ap, const char *);
-            put_text_n(f, s, prec >= 0 ? (size_t)prec : SIZE_MAX);
-            break;
-        }
-        case 'c': {
-            char c[2] = {(char)va_arg(ap, int), '\0'};
-            ss_escape_text_put(f, c);
-            break;
-        }
-        case 'd': case 'i':
-            if (size_t_len)
-                fprintf(f, spec, va_arg(ap, ssize_t));
-            else if (longs >= 2)
-                fprintf(f, spec, va_arg(ap, long long));
-            else if (longs == 1)
-                fprintf(f, spec, va_arg(ap, long));
-            else
-                fprintf(f, spec, va_arg(ap, int));
-            break;
-        case 'u': case 'x': case 'X': case 'o':
-            if (size_t_len)
-                fprintf(f, spec, va_arg(ap, size_t));
-            else if (longs >= 2)
-                fprintf(f, spec, va_arg(ap, unsigned long long));
-            else if (longs == 1)
-                fprintf(f, spec, va_arg(ap, unsigned long));
-            else
-                fprintf(f, spec, va_arg(ap, unsigned));
-            break;
-        default: /* not a form this function takes: show it rather than guess at the va_list */
-            fputs(spec, f);
-            break;
-        }
-    }
-    va_end(ap);
-    return !ferror(f);
-}
-#pragma GCC diagnostic pop
-
-void ss_escape_json(FILE *f, const char *s)
-{
-    if (s == NULL) {
-        fputs("null", f);
-        return;
-    }
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
+    out o = {.f = f};
     fputc('"', f);
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t l = ss_utf8_next(p + i, n - i, &cp);
-        if (l == 0) {
-            fprintf(f, "\\\\x%02x", p[i]);
-            i++;
-            continue;
-        }
-        if (cp == '"')
-            fputs("\\\"", f);
-        else if (cp == '\\')
-            fputs("\\\\\\\\", f); /* a literal backslash is doubled, so \\xNN is unambiguous */
-        else if (cp == '\n')
-            fputs("\\n", f);
-        else if (cp == '\t')
-            fputs("\\t", f);
-        else if (ss_escape_unsafe_cp(cp) && cp <= 0xffff)
-            fprintf(f, "\\u%04x", (unsigned)cp);
-        else if (ss_escape_unsafe_cp(cp)) /* a noncharacter above the BMP: a surrogate pair */
-            fprintf(f, "\\u%04x\\u%04x", (unsigned)(0xd800 + ((cp - 0x10000) >> 10)),
-                    (unsigned)(0xdc00 + ((cp - 0x10000) & 0x3ff)));
-        else
-            fwrite(p + i, 1, l, f);
-        i += l;
-    }
+    walk(T_JSON, s, &o);
     fputc('"', f);
 }
 
-void ss_escape_csv(FILE *f, const char *s)
+void ss_esc_xml(FILE *f, const char *s)
 {
-    char tmp[1024];
-    ss_escape_text(s ? s : "", tmp, sizeof tmp);
+    out o = {.f = f};
+    walk(T_XML, s, &o);
+}
+
+void ss_esc_dot(FILE *f, const char *s, size_t max_cp)
+{
+    out o = {.f = f, .max_cp = max_cp};
+    walk(T_DOT, s && s[0] ? s : "(unnamed)", &o);
+}
+
+void ss_esc_csv(FILE *f, const char *s)
+{
+    char tmp[4096];
+    ss_esc_text(s, tmp, sizeof tmp);
     /* A leading = + - @ would make a spreadsheet evaluate a name from a binary as a formula. */
     bool formula = tmp[0] && strchr("=+-@", tmp[0]) != NULL;
-    bool quote = strpbrk(tmp, ",\"\r\n") != NULL || formula;
-    if (!quote) {
+    if (!formula && strpbrk(tmp, ",\"") == NULL) {
         fputs(tmp, f);
         return;
     }
     fputc('"', f);
     if (formula)
         fputc('\'', f);
-    for (const char *p = tmp; *p; p++) {
-        if (*p == '"')
+    for (const char *c = tmp; *c; c++) {
+        if (*c == '"')
             fputc('"', f);
-        fputc(*p, f);
+        fputc(*c, f);
     }
     fputc('"', f);
 }
 
-const char *ss_escape_md(const char *s, char *buf, size_t cap)
+void ss_esc_say(FILE *f, const char *fmt, ...)
 {
-    static const char zwsp[] = "&#8203;";
-    char tmp[512];
-    ss_escape_text(s ? s : "", tmp, sizeof tmp);
-    size_t o = 0;
-    if (cap == 0)
-        return buf;
-    for (const char *p = tmp; *p && o + 16 < cap; p++) {
-        if (*p == '<') {
-            memcpy(buf + o, "&lt;", 4);
-            o += 4;
-        } else if (*p == '>') {
-            memcpy(buf + o, "&gt;", 4);
-            o += 4;
-        } else if (*p == '&') {
-            memcpy(buf + o, "&amp;", 5);
-            o += 5;
-        } else if (*p == '@') {
-            /* "@everyone" from a binary must not notify a whole organisation from a bot's PR
-             * comment, nor "a@b.c" become a mail link. */
-            buf[o++] = '@';
-            memcpy(buf + o, zwsp, sizeof zwsp - 1);
-            o += sizeof zwsp - 1;
-        } else if (*p == ':' && p[1] == '/' && p[2] == '/') {
-            buf[o++] = ':'; /* "http://..." stays text, not an autolink */
-            memcpy(buf + o, zwsp, sizeof zwsp - 1);
-            o += sizeof zwsp - 1;
-        } else if ((*p == 'w' || *p == 'W') && strncasecmp(p, "www.", 4) == 0) {
-            memcpy(buf + o, p, 3); /* "www.example.com" is autolinked too */
-            o += 3;
-            memcpy(buf + o, zwsp, sizeof zwsp - 1);
-            o += sizeof zwsp - 1;
-            p += 2;
-        } else {
-            /* Markdown punctuation that could start emphasis, code or a link, or end a cell
-             * (a cell never starts a line, so list and heading markers are harmless). */
-            if (strchr("\\`*_[]|~", *p))
-                buf[o++] = '\\';
-            buf[o++] = *p;
-        }
-    }
-    buf[o] = '\0';
-    return buf;
+    char msg[2048], esc[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(f, "%s\n", ss_esc_text(msg, esc, sizeof esc));
 }
 
-char *ss_escape_uri(const char *path)
+char *ss_esc_uri(const char *path)
 {
-    size_t n = strlen(path);
+    const char *s = path ? path : "";
+    size_t n = strlen(s);
     char *u = malloc(3 * n + 8);
     if (u == NULL)
         return NULL;
     size_t o = 0;
-    if (path[0] == '/') {
+    if (s[0] == '/') {
         memcpy(u, "file://", 7);
         o = 7;
     }
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("-._~/", *p))
+            *p == '-' || *p == '.' || *p == '_' || *p == '~' || *p == '/')
             u[o++] = (char)*p;
         else
             o += (size_t)snprintf(u + o, 4, "%%%02X", *p);
     }
     u[o] = '\0';
     return u;
-}
-
-/* XML entities for the markup characters of an already terminal-escaped string. */
-static void put_xml_escaped(FILE *f, const char *t)
-{
-    for (const char *p = t; *p; p++) {
-        switch (*p) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&apos;", f); break;
-        default: fputc(*p, f);
-        }
-    }
-}
-
-void ss_escape_xml(FILE *f, const char *s)
-{
-    char tmp[1024];
-    ss_escape_text(s ? s : "", tmp, sizeof tmp);
-    put_xml_escaped(f, tmp);
-}
-
-void ss_escape_dot(FILE *f, const char *s, size_t max)
-{
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    size_t n = strlen((const char *)p), shown = 0;
-    for (size_t i = 0; i < n; shown++) {
-        if (max && shown == max) {
-            fputs("...", f);
-            return;
-        }
-        char tok[16];
-        size_t tl;
-        uint32_t cp;
-        i += next_token(p + i, n - i, tok, &tl, &cp);
-        tok[tl] = '\0';
-        if (tl == 1 && tok[0] == '\'')
-            fputs("&#39;", f); /* as the DOT output always wrote it */
-        else
-            put_xml_escaped(f, tok);
-    }
 }

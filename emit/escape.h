@@ -1,18 +1,19 @@
-/* escape.h - the one escaping module: making untrusted names safe for every output target.
+/* escape.h - the one place that makes untrusted names safe for each output.
  *
- * Names come from the binary, an archive, a path or a budget file and can hold anything: control
- * bytes, ANSI escape sequences (also as the C1 control U+009B), invalid UTF-8, quotes, newlines,
- * bidi overrides and marks that reorder what a reader sees, line and paragraph separators,
- * U+FFFE/U+FFFF that XML rejects. Every emitter and every message of every command writes such a
- * string through the function for its target here, and nowhere else (tests/escape_test.c checks
- * each target with each class).
+ * Names come from the binary, an archive member, a path or a budget file and can hold anything:
+ * control bytes, ANSI escape sequences (ESC, or the C1 CSI U+009B), invalid UTF-8, quotes,
+ * newlines, bidi overrides and marks, line/paragraph separators, the BOM, noncharacters. Every
+ * emitter and every message that prints such a name goes through one function below, one per
+ * target, so the targets cannot drift apart.
  *
- * The shared rule: a code point that is "unsafe" (ss_escape_unsafe_cp) or a byte that is not
- * valid UTF-8 is shown as visible text - \xNN for a byte or a code point below U+0100, \u{NNNN}
- * above - and a literal backslash is doubled, so the escape cannot be confused with the name.
- * Each target then adds its own quoting. JSON is the exception: it is data, so it keeps the exact
- * name, with unsafe code points as \uNNNN escapes (never raw in the document) and invalid bytes
- * as the text \xNN (JSON strings cannot hold them). */
+ * The shared rule: a code point that ss_escape_unsafe() names, and every byte that is not valid
+ * UTF-8, becomes visible text - \xNN (bytes and code points below U+0100) or \u{NNNN} - and a
+ * literal backslash is doubled, so the two cannot be confused. Where the target itself reads
+ * backslash escapes (JSON, Markdown, Graphviz labels) each of those backslashes is written
+ * twice, so the reader still sees \xNN and \\. JSON keeps its documented
+ * contract instead: unsafe code points become JSON \uXXXX escapes (so the document holds none of
+ * them raw), invalid bytes the text \xNN and a backslash two backslashes. Each target then
+ * escapes its own syntax. A NULL string is treated as "". */
 #ifndef SS_ESCAPE_H
 #define SS_ESCAPE_H
 
@@ -23,51 +24,47 @@
 
 #include "../core/utf8.h" /* ss_utf8_next */
 
-/* True for a code point no output may carry raw: C0 and C1 controls, DEL, bidi controls (U+061C,
- * U+200E/F, U+202A-U+202E, U+2066-U+2069), U+2028/U+2029, the BOM and noncharacters such as
- * U+FFFE/U+FFFF. */
-bool ss_escape_unsafe_cp(uint32_t cp);
+/* True for a code point no output shows raw: C0 controls and DEL, C1 controls, bidi controls
+ * (U+061C, U+200E/F, U+202A-E, U+2066-9), U+2028/9, invisible format controls (U+206A-F,
+ * U+FFF9-B), the BOM U+FEFF, noncharacters (U+FDD0-FDEF, U+xFFFE/F; XML 1.0 forbids U+FFFE/F)
+ * and tag characters (U+E0000-E007F, which hide text). */
+bool ss_escape_unsafe(uint32_t cp);
 
-/* Terminal: safe copy of s into buf (always NUL-terminated, cut with "..." when it does not fit).
+/* Terminal text into buf (always NUL-terminated, cut with "..." when it does not fit; cap >= 8).
  * Returns the display width (code points) of the result. */
 size_t ss_escape_text(const char *s, char *buf, size_t cap);
+/* The same, returning buf (for printf arguments). */
+const char *ss_esc_text(const char *s, char *buf, size_t cap);
 
-/* Terminal, streamed: s written to f whole, escaped as ss_escape_text does. */
-void ss_escape_text_put(FILE *f, const char *s);
+/* A JSON string, quotes included. */
+void ss_esc_json(FILE *f, const char *s);
 
-/* A message line for stderr: fmt is trusted text (it may hold '\n'); every %s argument is
- * untrusted and escaped for the terminal. Takes %s, %.*s, %c, %d, %u, %x, %zu, %llu and the
- * <inttypes.h> 64-bit forms, %%. Returns false when writing failed. */
-bool ss_escape_msg(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One CSV field (RFC 4180): quoted when it holds a comma or a quote, quotes doubled; a field a
+ * spreadsheet would run as a formula (leading = + - @) is quoted and prefixed with '. Cut with
+ * "..." past 4 KiB. */
+void ss_esc_csv(FILE *f, const char *s);
 
-/* JSON: s as one quoted JSON string. NULL writes null. */
-void ss_escape_json(FILE *f, const char *s);
+/* A Markdown (GitHub-flavoured) table cell into buf, returning buf: markup characters are
+ * backslash-escaped or entities, and what a renderer or GitHub would turn into something live is
+ * broken with a zero-width joiner (U+200D): @mentions (and so e-mail autolinks), "://" of bare
+ * URLs, "www." autolinks. */
+const char *ss_esc_md(const char *s, char *buf, size_t cap);
 
-/* CSV (RFC 4180): s as one field, quoted when it holds a comma, a quote or a line break; a field
- * starting with = + - @ is quoted and prefixed with ' so a spreadsheet does not run it as a
- * formula. */
-void ss_escape_csv(FILE *f, const char *s);
-
-/* Markdown table cell into buf (cut to cap): terminal-escaped, then HTML-escaped (< > &) and
- * with Markdown punctuation backslash-escaped; '@' and URL schemes ("://", "www.") get a zero
- * width space (&#8203;) so that no @mention notifies anyone and no bare URL becomes a link. */
-const char *ss_escape_md(const char *s, char *buf, size_t cap);
-
-/* URI reference of a file path (SARIF artifact locations) into a malloc'd string: every byte but
+/* A URI reference for a file path (SARIF artifact locations), malloc'd: every byte but the
  * unreserved characters and '/' percent-encoded; an absolute path becomes a file:// URI. NULL
  * when out of memory. */
-char *ss_escape_uri(const char *path);
+char *ss_esc_uri(const char *path);
 
-/* XML text or attribute value (JUnit, SARIF-free XML): terminal-escaped, then entities. */
-void ss_escape_xml(FILE *f, const char *s);
+/* XML 1.0 text or attribute value (quotes as entities): the result is always well-formed. */
+void ss_esc_xml(FILE *f, const char *s);
 
-/* Graphviz HTML-like label text: as XML, at most max code points before "..." (0: no limit).
- * Graphviz rejects an empty element such as <I></I>: a caller wrapping a name in markup passes
- * ss_escape_dot_name(name), which gives "(unnamed)" for an empty name. */
-void ss_escape_dot(FILE *f, const char *s, size_t max);
-static inline const char *ss_escape_dot_name(const char *s)
-{
-    return s && s[0] ? s : "(unnamed)";
-}
+/* Text of a Graphviz HTML-like label, at most max_cp code points (0: no limit) before "...". An
+ * empty string is written as "(unnamed)": Graphviz rejects an empty element such as <I></I>. */
+void ss_esc_dot(FILE *f, const char *s, size_t max_cp);
+
+/* One line of a message to a terminal (stderr): formatted like fprintf, then escaped as a whole
+ * like ss_escape_text (messages are one line and their fixed words plain ASCII, so only what a
+ * name, path or budget file brought in changes), then a newline. */
+void ss_esc_say(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -10,11 +10,10 @@ void ss_totals_add(ss_totals *t, const ss_image *im)
     ss_sizes sz;
     ss_sizes_compute(im, &sz);
     t->images++;
-    t->file += im->file_size;
-    t->text += sz.text;
-    t->data += sz.data;
-    t->bss += sz.bss;
-    t->vm += sz.vm_total;
+    /* checked sums (an image's own saturated totals carry their warning already) */
+    t->saturated |= ss_sat_add(&t->file, im->file_size) | ss_sat_add(&t->text, sz.text) |
+                    ss_sat_add(&t->data, sz.data) | ss_sat_add(&t->bss, sz.bss) |
+                    ss_sat_add(&t->vm, sz.vm_total);
 }
 
 static void write_totals(ss_jw *w, const char *key, const ss_totals *t)
@@ -224,17 +223,21 @@ void ss_json_end(ss_jw *w, const ss_input_summary *in, size_t nin, const ss_erro
     ss_jw_finish(w);
 }
 
-/* ---- the JSON and NDJSON emitters ---------------------------------------------------------- */
+/* ---- the JSON emitter ------------------------------------------------------------------------ */
 
 static bool json_begin(ss_report *r)
 {
+    ss_jw_init(&r->jw, r->out, r->opts.pretty);
     ss_json_begin(&r->jw);
     return true;
 }
 
-static void json_image(ss_report *r, const ss_image *im)
+static void json_input(ss_report *r, const ss_input *in, const ss_totals *t)
 {
-    ss_json_image(&r->jw, im);
+    (void)t;
+    for (size_t u = 0; u < in->nunits; u++)
+        if (in->units[u].image)
+            ss_json_image(&r->jw, in->units[u].image);
 }
 
 static void json_end(ss_report *r)
@@ -245,24 +248,8 @@ static void json_end(ss_report *r)
 const ss_emitter ss_emitter_json = {
     .name = "json",
     .about = "one JSON document (docs/segscan.schema.json)",
-    .keep_summaries = true,
+    .keep_inputs = true,
     .begin = json_begin,
-    .image = json_image,
+    .input = json_input,
     .end = json_end,
-};
-
-/* One line per image: the schema's image object, compact; the driver flushes after each input,
- * so lines stream as files finish and shards of a run concatenate. */
-static void ndjson_image(ss_report *r, const ss_image *im)
-{
-    ss_jw w;
-    ss_jw_init(&w, r->out, false);
-    ss_json_image(&w, im);
-    ss_jw_finish(&w);
-}
-
-const ss_emitter ss_emitter_ndjson = {
-    .name = "ndjson",
-    .about = "one JSON object per image per line (the schema's image definition)",
-    .image = ndjson_image,
 };

@@ -28,7 +28,7 @@ static void lead(ss_jw *w, const char *key)
         }
     }
     if (key) {
-        ss_escape_json(w->f, key);
+        ss_esc_json(w->f, key);
         fputs(w->pretty ? ": " : ":", w->f);
     }
 }
@@ -64,7 +64,7 @@ void ss_jw_str(ss_jw *w, const char *key, const char *s)
 {
     lead(w, key);
     if (s)
-        ss_escape_json(w->f, s);
+        ss_esc_json(w->f, s);
     else
         fputs("null", w->f);
 }

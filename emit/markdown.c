@@ -1,7 +1,7 @@
 /* markdown.c - the report as a pull-request comment (GitHub-flavoured Markdown): a summary table
  * of the images, then the findings, then each image's sections folded in <details>. The summary
  * rows are written as images come; findings and section tables are kept in a memory stream
- * until the end. Every cell goes through ss_escape_md (no markup, mention or link from a name). */
+ * until the end. Every cell goes through ss_esc_md (no markup, mention or link from a name). */
 #include <inttypes.h> /* PRIu64 */
 #include <stdlib.h>   /* free, calloc */
 
@@ -12,7 +12,7 @@
 typedef struct {
     FILE *findings, *details; /* open_memstream */
     char *fbuf, *dbuf;
-    size_t flen, dlen, nfindings;
+    size_t flen, dlen, nfindings, nimages;
 } md_state;
 
 static bool md_begin(ss_report *r)
@@ -46,10 +46,10 @@ static const char *file_cell(const ss_image *im, char *buf, size_t cap)
     char raw[1024];
     snprintf(raw, sizeof raw, "%s%s%s%s", im->path, im->member ? "(" : "",
              im->member ? im->member : "", im->member ? ")" : "");
-    return ss_escape_md(raw, buf, cap);
+    return ss_esc_md(raw, buf, cap);
 }
 
-static void md_image(ss_report *r, const ss_image *im)
+static void md_image(ss_report *r, const ss_image *im, size_t number)
 {
     md_state *s = r->state;
     char file[2048], cell[1024], cell2[1024];
@@ -65,8 +65,8 @@ static void md_image(ss_report *r, const ss_image *im)
     for (size_t i = 0; a && i < a->nfindings; i++) {
         const ss_finding *fd = &a->findings[i];
         fprintf(s->findings, "| %s | %s | %s | %s |\n", ss_severity_name(fd->severity), file,
-                ss_escape_md(fd->id, cell, sizeof cell),
-                ss_escape_md(fd->message, cell2, sizeof cell2));
+                ss_esc_md(fd->id, cell, sizeof cell),
+                ss_esc_md(fd->message, cell2, sizeof cell2));
         s->nfindings++;
     }
 
@@ -75,7 +75,7 @@ static void md_image(ss_report *r, const ss_image *im)
      * so anyway and drops the attribute). */
     fprintf(s->details, "<details markdown=\"1\"><summary>Sections of image %zu (%zu)</summary>"
                         "\n\n**%s**\n\n",
-            r->images_printed + 1, im->nsections, file);
+            number, im->nsections, file);
     fputs("| # | Section | Kind | Perms | File bytes | Memory bytes |\n"
           "| ---: | :--- | :--- | :--- | ---: | ---: |\n",
           s->details);
@@ -83,10 +83,19 @@ static void md_image(ss_report *r, const ss_image *im)
         const ss_section *sc = &im->sections[i];
         char p[4];
         fprintf(s->details, "| %zu | %s | %s | %s | %" PRIu64 " | %" PRIu64 " |\n", i,
-                ss_escape_md(sc->name, cell, sizeof cell), ss_kind_name(sc->kind),
+                ss_esc_md(sc->name, cell, sizeof cell), ss_kind_name(sc->kind),
                 ss_perms_str(sc->perms, p), sc->file_size, sc->vm_size);
     }
     fputs("\n</details>\n\n", s->details);
+}
+
+static void md_input(ss_report *r, const ss_input *in, const ss_totals *t)
+{
+    md_state *s = r->state;
+    (void)t;
+    for (size_t u = 0; u < in->nunits; u++)
+        if (in->units[u].image)
+            md_image(r, in->units[u].image, ++s->nimages);
 }
 
 static void md_end(ss_report *r)
@@ -118,6 +127,6 @@ const ss_emitter ss_emitter_markdown = {
     .name = "markdown",
     .about = "a pull-request comment: summary table, findings, sections in <details>",
     .begin = md_begin,
-    .image = md_image,
+    .input = md_input,
     .end = md_end,
 };

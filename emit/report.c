@@ -1,21 +1,20 @@
-/* report.c - the streaming report driver: renders inputs as they come through the emitter of the
- * chosen format, keeps small summaries for the emitters that need them at the end. */
+/* report.c - the streaming report driver: renders inputs as they come, keeps small summaries. */
 #include <stdlib.h> /* calloc, realloc, free */
 #include <string.h> /* strdup */
 
+#include "../core/sizes.h" /* ss_sat_add */
 #include "emit_internal.h"
 
-ss_report *ss_report_begin(FILE *out, FILE *err, const ss_emitter *e, const ss_emit_opts *o)
+ss_report *ss_report_begin(FILE *out, FILE *err, const ss_emitter *em, const ss_emit_opts *o)
 {
     ss_report *r = calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
-    r->e = e;
     r->out = out;
     r->err = err;
+    r->em = em;
     r->opts = *o;
-    ss_jw_init(&r->jw, out, o->pretty);
-    if (e->begin && !e->begin(r)) {
+    if (em->begin && !em->begin(r)) {
         free(r);
         return NULL;
     }
@@ -49,68 +48,59 @@ static void keep_error(ss_report *r, const char *path, const char *member, const
         r->nerr++;
 }
 
-static void keep_summary(ss_report *r, const ss_input *in, const ss_totals *t, size_t skipped)
-{
-    if (grow((void **)&r->sum, &r->capsum, r->nsum, sizeof *r->sum)) {
-        ss_input_summary *s = &r->sum[r->nsum];
-        s->path = strdup(in->path);
-        s->container = in->container;
-        s->file_size = in->bytes.len;
-        s->totals = *t;
-        s->failed = ss_input_failures(in) + (in->status != SS_OK);
-        s->skipped = skipped;
-        s->container_bytes = ss_input_container_bytes(in);
-        if (s->path)
-            r->nsum++;
-    }
-    if (in->status != SS_OK)
-        keep_error(r, in->path, NULL, &in->diag);
-    for (size_t u = 0; u < in->nunits; u++)
-        if (in->units[u].image == NULL && !in->units[u].skipped)
-            keep_error(r, in->path, in->units[u].member, &in->units[u].diag);
-}
-
 void ss_report_input(ss_report *r, const ss_input *in)
 {
-    const ss_emitter *e = r->e;
     ss_totals t = {0};
     size_t skipped = 0;
-    if (e->input_begin)
-        e->input_begin(r, in);
     for (size_t u = 0; u < in->nunits; u++) {
-        const ss_image *im = in->units[u].image;
         skipped += in->units[u].skipped;
-        if (im == NULL)
-            continue;
-        if (e->image)
-            e->image(r, im);
-        r->images_printed++;
-        ss_totals_add(&t, im);
+        if (in->units[u].image)
+            ss_totals_add(&t, in->units[u].image);
     }
-    if (e->input_end)
-        e->input_end(r, in, &t);
     t.file = in->bytes.len; /* an archive's own bytes, not just its members' */
+    if (r->em->input)
+        r->em->input(r, in, &t);
     r->inputs++;
     r->all.images += t.images;
-    r->all.file += t.file;
-    r->all.text += t.text;
-    r->all.data += t.data;
-    r->all.bss += t.bss;
-    r->all.vm += t.vm;
-    if (e->keep_summaries)
-        keep_summary(r, in, &t, skipped);
-    fflush(r->out);
-    if (r->err)
-        ss_emit_errors(r->err, in);
+    bool sat = ss_sat_add(&r->all.file, t.file) | ss_sat_add(&r->all.text, t.text) |
+               ss_sat_add(&r->all.data, t.data) | ss_sat_add(&r->all.bss, t.bss) |
+               ss_sat_add(&r->all.vm, t.vm);
+    if (t.saturated) /* the members' sums of this input */
+        ss_emit_saturated(r->err, in->path);
+    r->all.saturated |= sat;
+
+    if (r->em->keep_inputs) {
+        if (grow((void **)&r->sum, &r->capsum, r->nsum, sizeof *r->sum)) {
+            ss_input_summary *s = &r->sum[r->nsum];
+            s->path = strdup(in->path);
+            s->container = in->container;
+            s->file_size = in->bytes.len;
+            s->totals = t;
+            s->failed = ss_input_failures(in) + (in->status != SS_OK);
+            s->skipped = skipped;
+            s->container_bytes = ss_input_container_bytes(in);
+            if (s->path)
+                r->nsum++;
+        }
+        if (in->status != SS_OK)
+            keep_error(r, in->path, NULL, &in->diag);
+        for (size_t u = 0; u < in->nunits; u++)
+            if (in->units[u].image == NULL && !in->units[u].skipped)
+                keep_error(r, in->path, in->units[u].member, &in->units[u].diag);
+    }
+    fflush(r->out); /* each input is on its way as soon as it is rendered (NDJSON streams) */
+    ss_emit_errors(r->err, in);
 }
 
-bool ss_report_end(ss_report *r)
+void ss_report_end(ss_report *r)
 {
     if (r == NULL)
-        return true;
-    if (r->e->end)
-        r->e->end(r);
-    bool ok = fflush(r->out) == 0 && !ferror(r->out);
+        return;
+    if (r->all.saturated)
+        ss_emit_saturated(r->err, NULL);
+    if (r->em->end)
+        r->em->end(r);
+    fflush(r->out);
     for (size_t i = 0; i < r->nsum; i++)
         free(r->sum[i].path);
     for (size_t i = 0; i < r->nerr; i++) {
@@ -120,5 +110,4 @@ bool ss_report_end(ss_report *r)
     free(r->sum);
     free(r->errs);
     free(r);
-    return ok;
 }

@@ -83,7 +83,7 @@ void ss_sarif_add(ss_sarif *s, const ss_sarif_result *r)
 {
     ss_jw *w = s->w;
     size_t k = rule_index(s, r);
-    char *uri = ss_escape_uri(r->path ? r->path : "");
+    char *uri = ss_esc_uri(r->path ? r->path : "");
     ss_jw_obj(w, NULL);
     ss_jw_str(w, "ruleId", r->rule_id);
     if (k != SIZE_MAX)
@@ -181,6 +181,7 @@ static const char *level(ss_severity sev)
 
 static bool sarif_begin(ss_report *r)
 {
+    ss_jw_init(&r->jw, r->out, r->opts.pretty);
     r->state = ss_sarif_begin(&r->jw);
     return r->state != NULL;
 }
@@ -207,6 +208,14 @@ static void sarif_image(ss_report *r, const ss_image *im)
     }
 }
 
+static void sarif_input(ss_report *r, const ss_input *in, const ss_totals *t)
+{
+    (void)t;
+    for (size_t u = 0; u < in->nunits; u++)
+        if (in->units[u].image)
+            sarif_image(r, in->units[u].image);
+}
+
 static void sarif_end(ss_report *r)
 {
     ss_sarif_end(r->state);
@@ -217,6 +226,6 @@ const ss_emitter ss_emitter_sarif = {
     .name = "sarif",
     .about = "the findings as SARIF 2.1.0 (code scanning)",
     .begin = sarif_begin,
-    .image = sarif_image,
+    .input = sarif_input,
     .end = sarif_end,
 };

@@ -81,8 +81,8 @@ static void print_rows(FILE *f, row *rows, size_t nrows, size_t top, uint64_t fi
     for (size_t i = 0; i < nrows; i++) {
         const row *r = &rows[i];
         if (i >= shown) {
-            of += r->file;
-            ov += r->vm;
+            ss_sat_add(&of, r->file); /* the "N others" row: checked sums */
+            ss_sat_add(&ov, r->vm);
             continue;
         }
         char hf[16], hv[16], p[16], addr[24];
@@ -136,8 +136,8 @@ static void print_segments(FILE *f, const ss_image *im, size_t top)
         r->file = g->file_size;
         r->vm = g->vm_size;
         if (g->loadable) {
-            lf += g->file_size;
-            lv += g->vm_size;
+            ss_sat_add(&lf, g->file_size);
+            ss_sat_add(&lv, g->vm_size);
         }
     }
     char title[64];
@@ -200,8 +200,8 @@ static void print_sections(FILE *f, const ss_image *im, size_t top)
     }
     uint64_t tf = 0, tv = 0;
     for (size_t i = 0; i < n; i++) {
-        tf += rows[i].file;
-        tv += rows[i].vm;
+        ss_sat_add(&tf, rows[i].file);
+        ss_sat_add(&tv, rows[i].vm);
     }
     char title[64], hf[16], hv[16];
     snprintf(title, sizeof title, "Sections (%zu)", im->nsections);
@@ -284,6 +284,15 @@ void ss_text_total(FILE *f, size_t inputs, const ss_totals *all)
             inputs, all->images, all->file, ss_human(all->file, h), all->text, all->data, all->bss);
 }
 
+void ss_emit_saturated(FILE *f, const char *path)
+{
+    char p[512];
+    ss_escape_text(path ? path : "", p, sizeof p);
+    fprintf(f, "segscan: %s%swarning: the totals %s pass 2^64-1 bytes: saturated at "
+               "18446744073709551615\n",
+            p, path ? ": " : "", path ? "of its members" : "of the run");
+}
+
 void ss_emit_errors(FILE *f, const ss_input *in)
 {
     char path[512];
@@ -311,17 +320,18 @@ void ss_emit_errors(FILE *f, const ss_input *in)
     }
 }
 
-/* ---- the text emitter -------------------------------------------------------------------- */
+/* ---- the text emitter ------------------------------------------------------------------------ */
 
-static void text_image(ss_report *r, const ss_image *im)
+static void text_input(ss_report *r, const ss_input *in, const ss_totals *t)
 {
-    if (r->images_printed)
-        fputc('\n', r->out);
-    ss_text_image(r->out, im, &r->opts);
-}
-
-static void text_input_end(ss_report *r, const ss_input *in, const ss_totals *t)
-{
+    for (size_t u = 0; u < in->nunits; u++) {
+        const ss_image *im = in->units[u].image;
+        if (im == NULL)
+            continue;
+        if (r->images_printed++)
+            fputc('\n', r->out);
+        ss_text_image(r->out, im, &r->opts);
+    }
     if (in->container != SS_CONTAINER_NONE)
         ss_text_container(r->out, in, t);
 }
@@ -334,8 +344,7 @@ static void text_end(ss_report *r)
 
 const ss_emitter ss_emitter_text = {
     .name = "text",
-    .about = "a report for the terminal (the default)",
-    .image = text_image,
-    .input_end = text_input_end,
+    .about = "a readable report for a terminal (the default)",
+    .input = text_input,
     .end = text_end,
 };

@@ -54,7 +54,8 @@ static bool is_symtab_name(const char *n)
     return strcmp(n, "/") == 0 || strcmp(n, "/SYM64/") == 0 || strncmp(n, "__.SYMDEF", 9) == 0;
 }
 
-static ss_status ar_each(ss_span bytes, ss_member_fn fn, void *ctx, ss_diag *d)
+static ss_status ar_each(ss_span bytes, ss_member_fn fn, ss_member_bad_fn bad, void *ctx,
+                         ss_diag *d)
 {
     if (bytes.len >= 8 && memcmp(bytes.p, AR_THIN, 8) == 0)
         return ss_fail(d, SS_E_UNSUPPORTED, 0,
@@ -90,8 +91,15 @@ static ss_status ar_each(ss_span bytes, ss_member_fn fn, void *ctx, ss_diag *d)
         if (strncmp(name, "#1/", 3) == 0) {
             /* BSD: the name is the first N bytes of the member's data. */
             uint64_t nlen;
-            if (!parse_dec(h + 3, 13, &nlen) || nlen > size)
-                return ss_fail(d, SS_E_CORRUPT, off, "BSD archive name length is bad");
+            if (!parse_dec(h + 3, 13, &nlen) || nlen > size) {
+                /* The member's size is sound, so the next header is found: only this one is
+                 * lost. */
+                ss_diag md = {0};
+                ss_fail(&md, SS_E_CORRUPT, off, "BSD archive name length is bad");
+                snprintf(name, sizeof name, "member %zu", index++);
+                bad(ctx, name, &md, off, AR_HDR + size);
+                goto next;
+            }
             copy_name(name, sizeof name, body.p, (size_t)nlen);
             body.p += nlen;
             body.len -= (size_t)nlen;
@@ -105,9 +113,16 @@ static ss_status ar_each(ss_span bytes, ss_member_fn fn, void *ctx, ss_diag *d)
             size_t e = 1;
             while (e < 16 && h[e] >= '0' && h[e] <= '9')
                 e++;
-            if (!parse_dec(h + 1, e - 1, &at) || at >= longnames.len)
-                return ss_fail(d, SS_E_CORRUPT, off, "archive long name /%s is outside the name table",
-                               name + 1);
+            if (!parse_dec(h + 1, e - 1, &at) || at >= longnames.len) {
+                ss_diag md = {0};
+                snprintf(name, sizeof name, "%.*s", (int)e, (const char *)h); /* "/N" */
+                ss_fail(&md, SS_E_CORRUPT, off,
+                        "archive long name %s is outside the name table (%zu bytes)", name,
+                        longnames.len);
+                bad(ctx, name, &md, off, AR_HDR + size);
+                index++;
+                goto next;
+            }
             const uint8_t *s = longnames.p + at;
             size_t max = longnames.len - (size_t)at;
             const uint8_t *nl = memchr(s, '\n', max);

@@ -699,8 +699,19 @@ static ss_status elf_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
         *t = (elf_tables){c.is64, c.be, opts->symbols, opts->relocs, c.shnum};
         im->tables_fn = load_tables;
         im->tables_ctx = t;
-    } else if ((st = read_tables(&c, opts->symbols, opts->relocs)) != SS_OK) {
-        goto out;
+    } else {
+        /* Read now (check, diff, the library default). A table too large for the memory
+         * segscan allows costs only the BSS analysis (a warning), never the image. */
+        ss_diag td = {0};
+        c.d = &td;
+        st = read_tables(&c, opts->symbols, opts->relocs);
+        c.d = d;
+        if (st == SS_E_LIMIT || st == SS_E_NOMEM) {
+            ss_image_tables_failed(im, st, &td);
+        } else if (st != SS_OK) {
+            *d = td;
+            goto out;
+        }
     }
     st = ss_image_finish(im, d);
 out:

@@ -160,10 +160,14 @@ ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss
         size_t ent = is64 ? (t == SHT_RELA ? 24 : 16) : (t == SHT_RELA ? 12 : 8);
         size_t c = t == SHT_RELR ? relr_count(tab, is64, be) : tab.len / ent;
         if (__builtin_add_overflow(total, c, &total))
-            return ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading relocations");
+            total = SIZE_MAX;
     }
+    /* The arena's cap is what refuses here, not the machine: say so (it said "out of memory"). */
     if (total && !ss_vec_reserve(im->arena, &im->v_relocs, total))
-        return ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading relocations");
+        return ss_fail_nooff(d, SS_E_LIMIT,
+                             "relocation tables (%zu entries) exceed the memory segscan allows "
+                             "for this file",
+                             total);
 
     for (size_t i = 1; i < n; i++) {
         ss_span tab;

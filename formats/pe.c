@@ -42,9 +42,9 @@
  *
  * Untrusted input: every header field that locates bytes is checked against the image length
  * (ss_range_ok, ss_mul_ok) before use, and every allocation is bounded by a count that was
- * checked to fit in the file. Broken headers and section data starting past the end fail with
- * the offset; damaged optional parts (symbols, string table, relocations, certificates) become
- * warnings. */
+ * checked to fit in the file. Broken headers fail with the offset; section data that starts or
+ * runs past the end (a truncated file whose headers are intact) and damaged optional parts
+ * (symbols, string table, relocations, certificates) become warnings with the offset. */
 #include "pe_internal.h"
 
 #include <stdlib.h> /* qsort */
@@ -416,9 +416,14 @@ static ss_status fill_sections(pe_ctx *c, ss_diag *d)
         if (s->kind == SS_KIND_BSS || h->rawptr == 0 || h->rawsize == 0) {
             s->file_size = 0;
         } else if (h->rawptr >= c->b.len) {
-            return ss_fail(d, SS_E_TRUNCATED, h->rawptr,
-                           "raw data of section %u (%s) at 0x%x is past the end of the file (%zu bytes)",
-                           i, h->name, h->rawptr, c->b.len);
+            /* A truncated file whose headers are intact: the section table is still the truth
+             * about the layout, so the image is reported with no file bytes for this section
+             * and the cut as a warning (as for data that runs past the end, below). */
+            s->file_size = 0;
+            ss_image_warn(c->im, h->rawptr,
+                          "raw data of section %u (%s) at 0x%x is past the end of the file (%zu "
+                          "bytes): the file is truncated; 0 of %u bytes kept",
+                          i, h->name, h->rawptr, c->b.len, h->rawsize);
         } else if (h->rawsize > c->b.len - h->rawptr) {
             s->file_size = c->b.len - h->rawptr;
             ss_image_warn(c->im, h->rawptr,

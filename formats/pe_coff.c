@@ -303,8 +303,17 @@ ss_status pe_object_relocs(pe_ctx *c, bool record, ss_diag *d)
             if (size == 0)
                 continue;
             ss_reloc *r = ss_image_add_reloc(c->im);
-            if (r == NULL)
-                return too_many(d, "COFF relocations", off);
+            if (r == NULL) {
+                /* As for base relocations: the image loads, the BSS analysis says why it did
+                 * not run; the regions of the remaining tables are still recorded. */
+                ss_diag td = {0};
+                too_many(&td, "COFF relocations", off);
+                c->im->v_relocs.count = 0;
+                c->im->nrelocs = 0;
+                ss_image_tables_failed(c->im, SS_E_LIMIT, &td);
+                record = false;
+                break;
+            }
             r->section = i;
             /* Objects have VirtualAddress 0 in section headers, but subtract it to be exact. */
             r->addr = (uint64_t)ss_load32(p, false) - c->sh[i].va;
@@ -338,6 +347,7 @@ bool pe_rva_to_off(const pe_ctx *c, uint32_t rva, uint64_t *off, uint64_t *avail
 
 ss_status pe_read_base_relocs(pe_ctx *c, ss_diag *d)
 {
+    (void)d; /* nothing here fails the image: damage is a warning, a huge table a lost analysis */
     uint32_t rva = c->dir[PE_DIR_BASERELOC].rva, size = c->dir[PE_DIR_BASERELOC].size;
     if (size == 0)
         return SS_OK;
@@ -377,8 +387,16 @@ ss_status pe_read_base_relocs(pe_ctx *c, ss_diag *d)
             if (rsize == 0)
                 continue;
             ss_reloc *r = ss_image_add_reloc(c->im);
-            if (r == NULL)
-                return too_many(d, "base relocations", off + pos);
+            if (r == NULL) {
+                /* Only the BSS analysis needs them: the image loads without them, and the
+                 * analysis says why it did not run. */
+                ss_diag td = {0};
+                too_many(&td, "base relocations", off + pos);
+                c->im->v_relocs.count = 0;
+                c->im->nrelocs = 0;
+                ss_image_tables_failed(c->im, SS_E_LIMIT, &td);
+                return SS_OK;
+            }
             r->section = -1;
             r->addr = c->image_base + page + (e & 0xfffu);
             r->size = rsize;

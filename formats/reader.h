@@ -24,14 +24,23 @@ typedef struct {
 
 /* Called by a container for each member: name, the member's bytes, their file offset. */
 typedef ss_status (*ss_member_fn)(void *ctx, const char *name, ss_span bytes, uint64_t offset);
+/* Called by a container for a member it cannot hand over (a long name outside the name table, a
+ * slice past the end of the file): d says why (offsets relative to the container's bytes), and
+ * the bytes [offset, offset + size) of the container are that member's, so they are counted as a
+ * failed member, not as container bytes. The container then goes on with the next member: one
+ * bad part costs only itself. */
+typedef void (*ss_member_bad_fn)(void *ctx, const char *name, const ss_diag *d, uint64_t offset,
+                                 uint64_t size);
 
 typedef struct {
     const char *name;
     ss_container_kind kind;
     bool (*probe)(ss_span head);
-    /* Calls fn for each member in file order. A failure of the container structure itself is
-     * returned (offsets relative to bytes); failures of members are fn's business. */
-    ss_status (*each)(ss_span bytes, ss_member_fn fn, void *ctx, ss_diag *d);
+    /* Calls fn for each member in file order, bad for each member it cannot hand over. A failure
+     * of the container structure itself (no way to find the next member) is returned (offsets
+     * relative to bytes); failures of members are fn's and bad's business. */
+    ss_status (*each)(ss_span bytes, ss_member_fn fn, ss_member_bad_fn bad, void *ctx,
+                      ss_diag *d);
 } ss_container;
 
 extern const ss_reader ss_reader_elf;

@@ -103,38 +103,116 @@ static void load_image(ss_input *in, const ss_reader *r, const ss_load_opts *opt
     ss_input_add_unit(in, member, im, NULL, base, bytes.len);
 }
 
+/* What a "FILE(MEMBER)" selection found, for the message when it found nothing. */
+typedef struct {
+    size_t taken;            /* members or slices that matched */
+    size_t others;           /* members seen beside them, at the level the name was sought */
+    int depth;               /* that level (1: the file's own members) */
+    ss_container_kind where; /* that level's container */
+    char names[120];         /* the first of those members' names */
+} selection;
+
 typedef struct {
     ss_input *in;
     const ss_load_opts *opts;
     const char *prefix; /* member name of the enclosing container member, or NULL */
     uint64_t base;      /* file offset of the container's bytes */
     int depth;
+    ss_container_kind kind; /* of the container whose members these are */
+    bool all;           /* inside the selected member: take everything */
+    bool count_only;    /* left out by the selection: only count the members' bytes */
+    selection *sel;     /* NULL when the input selects nothing */
 } member_ctx;
+
+static void note_other(selection *sel, const char *name)
+{
+    size_t o = strlen(sel->names);
+    if (sel->others < 4 && o + strlen(name) + 3 < sizeof sel->names)
+        snprintf(sel->names + o, sizeof sel->names - o, "%s%s", o ? ", " : "", name);
+    else if (sel->others == 4 || (sel->others < 4 && o + 6 < sizeof sel->names))
+        snprintf(sel->names + o, sizeof sel->names - o, ", ...");
+    sel->others++;
+}
+
+/* Whether a member takes part in the input's selection: the selected member itself (*exact;
+ * and everything in it), or a container on the way to it ("x86_64" for "x86_64/a.o":
+ * *inside). */
+static bool selected(member_ctx *ctx, const char *full, const char *name,
+                     const ss_container *container, bool *inside, bool *exact)
+{
+    *inside = *exact = false;
+    if (ctx->sel == NULL || ctx->all)
+        return true;
+    const char *want = ctx->in->select;
+    size_t n = strlen(full);
+    if (strcmp(want, full) == 0) {
+        ctx->sel->taken++;
+        *exact = true;
+        return true;
+    }
+    if (container && strncmp(want, full, n) == 0 && want[n] == '/') {
+        /* The name is sought among this container's members from now on. */
+        ctx->sel->others = 0;
+        ctx->sel->names[0] = '\0';
+        ctx->sel->depth = ctx->depth + 1;
+        ctx->sel->where = container->kind;
+        *inside = true;
+        return true;
+    }
+    if (ctx->depth == ctx->sel->depth)
+        note_other(ctx->sel, name);
+    return false;
+}
 
 static ss_status load_container(member_ctx *ctx, const ss_container *c, ss_span bytes,
                                 ss_diag *d);
+
+/* A member's name under its enclosing container member ("fat.a/arm64" style). */
+static void member_name(const member_ctx *ctx, const char *name, char *full, size_t cap)
+{
+    if (ctx->prefix)
+        snprintf(full, cap, "%s/%s", ctx->prefix, name);
+    else
+        snprintf(full, cap, "%s", name);
+}
 
 static ss_status on_member(void *vctx, const char *name, ss_span bytes, uint64_t offset)
 {
     member_ctx *ctx = vctx;
     char full[512];
-    if (ctx->prefix)
-        snprintf(full, sizeof full, "%s/%s", ctx->prefix, name);
-    else
-        snprintf(full, sizeof full, "%s", name);
+    member_name(ctx, name, full, sizeof full);
     uint64_t base = ctx->base + offset;
 
     const ss_container *c = ctx->depth < MAX_DEPTH ? find_container(bytes) : NULL;
+    bool inside = false, exact = false;
+    if (ctx->count_only || !selected(ctx, full, name, c, &inside, &exact)) {
+        /* Left out: its bytes are members' bytes all the same, and a container's own headers
+         * stay container bytes, so the totals do not depend on the selection. */
+        uint64_t before = ctx->in->unselected_bytes;
+        if (c) {
+            member_ctx sub = {ctx->in, ctx->opts, full, base, ctx->depth + 1, c->kind, false,
+                              true, NULL};
+            ss_diag d = {0};
+            if (load_container(&sub, c, bytes, &d) == SS_OK)
+                return SS_OK;
+        }
+        uint64_t counted = ctx->in->unselected_bytes - before;
+        if (counted < bytes.len)
+            ctx->in->unselected_bytes += bytes.len - counted;
+        return SS_OK;
+    }
     if (c) {
-        member_ctx sub = {ctx->in, ctx->opts, full, base, ctx->depth + 1};
+        member_ctx sub = {ctx->in, ctx->opts, full, base, ctx->depth + 1, c->kind, !inside,
+                          false, ctx->sel};
         ss_diag d = {0};
         size_t before = ctx->in->nunits;
+        uint64_t unselected = ctx->in->unselected_bytes;
         if (load_container(&sub, c, bytes, &d) != SS_OK) {
             if (d.has_offset)
                 d.offset += base;
             /* The failed container's unit holds its bytes that no member read before the
              * failure already holds, so no byte is counted twice. */
-            uint64_t taken = 0;
+            uint64_t taken = ctx->in->unselected_bytes - unselected;
             for (size_t i = before; i < ctx->in->nunits; i++)
                 taken += ctx->in->units[i].size;
             ss_input_add_unit(ctx->in, full, NULL, &d, base,
@@ -147,17 +225,48 @@ static ss_status on_member(void *vctx, const char *name, ss_span bytes, uint64_t
         ss_diag d = {0};
         ss_fail(&d, SS_E_UNKNOWN, base, "member is not an ELF, PE/COFF or Mach-O file");
         if (ss_input_add_unit(ctx->in, full, NULL, &d, base, bytes.len))
-            ctx->in->units[ctx->in->nunits - 1].skipped = true;
+            ctx->in->units[ctx->in->nunits - 1].skipped = !exact; /* asked for: an error */
         return SS_OK;
     }
     load_image(ctx->in, r, ctx->opts, bytes, base, full);
     return SS_OK;
 }
 
+/* A member the container could not hand over: one failed unit holding its bytes. */
+static void on_bad_member(void *vctx, const char *name, const ss_diag *md, uint64_t offset,
+                          uint64_t size)
+{
+    member_ctx *ctx = vctx;
+    char full[512];
+    member_name(ctx, name, full, sizeof full);
+    ss_diag d = *md;
+    if (d.has_offset)
+        d.offset += ctx->base;
+    ss_input_add_unit(ctx->in, full, NULL, &d, ctx->base + offset, size);
+}
+
 static ss_status load_container(member_ctx *ctx, const ss_container *c, ss_span bytes,
                                 ss_diag *d)
 {
-    return c->each(bytes, on_member, ctx, d);
+    return c->each(bytes, on_member, on_bad_member, ctx, d);
+}
+
+/* A selection that found nothing becomes one failed unit named by it: the run reports
+ * "FILE(MEMBER): no such member (...)" and exits 3, as for any member that cannot be read. */
+static void selection_missed(ss_input *in, const selection *sel, const char *why)
+{
+    ss_diag d = {0};
+    if (why)
+        ss_fail_nooff(&d, SS_E_IO, "no such member: %s", why);
+    else if (sel->others == 0)
+        ss_fail_nooff(&d, SS_E_IO, "no such member: the %s has none",
+                      sel->where == SS_CONTAINER_UNIVERSAL ? "universal binary" : "archive");
+    else
+        ss_fail_nooff(&d, SS_E_IO, "no such %s (the %s has %zu: %s)",
+                      sel->where == SS_CONTAINER_UNIVERSAL ? "slice" : "member",
+                      sel->where == SS_CONTAINER_UNIVERSAL ? "universal binary" : "archive",
+                      sel->others, sel->names);
+    ss_input_add_unit(in, in->select, NULL, &d, 0, 0);
 }
 
 void ss_formats_load(ss_input *in, const ss_load_opts *opts)
@@ -170,16 +279,23 @@ void ss_formats_load(ss_input *in, const ss_load_opts *opts)
     const ss_container *c = find_container(in->bytes);
     if (c) {
         in->container = c->kind;
-        member_ctx ctx = {in, opts, NULL, 0, 1};
+        selection sel = {.where = c->kind, .depth = 1};
+        member_ctx ctx = {in, opts, NULL, 0, 1, c->kind, false, false, in->select ? &sel : NULL};
         ss_status st = load_container(&ctx, c, in->bytes, &in->diag);
         if (st != SS_OK)
             in->status = st;
+        else if (in->select && sel.taken == 0)
+            selection_missed(in, &sel, NULL);
         return;
     }
     const ss_reader *r = find_reader(in->bytes);
     if (r == NULL) {
         in->status = ss_fail(&in->diag, SS_E_UNKNOWN, 0,
                              "not an ELF, PE/COFF, Mach-O, archive or universal binary");
+        return;
+    }
+    if (in->select) {
+        selection_missed(in, NULL, "not an archive or universal binary");
         return;
     }
     load_image(in, r, opts, in->bytes, 0, NULL);

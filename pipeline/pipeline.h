@@ -10,6 +10,7 @@
 
 #include <stdbool.h> /* bool */
 #include <stddef.h>  /* size_t */
+#include <stdio.h>   /* FILE */
 
 #include "analysis.h"
 #include "formats.h"
@@ -49,12 +50,14 @@ void ss_pipeline_free(ss_input **in, size_t n);
 ss_input *ss_pipeline_load_buffer(const char *name, const void *bytes, size_t len,
                                   const ss_pipeline_opts *o);
 
-/* Collects the files under each path that look like binaries (by magic; symbolic links are not
- * followed), sorted by path; non-directories are passed through as given. *skipped counts the
- * files that are not binaries. Returns false when out of memory or when a directory cannot be
- * read (with a message in err). */
-bool ss_walk(char *const *paths, size_t n, char ***out, size_t *nout, size_t *skipped,
-             char *err, size_t errlen);
+/* Collects the files under each path that look like binaries (by magic; symbolic links found
+ * inside are not followed, a path given that is a link to a directory is), sorted by path;
+ * non-directories are passed through as given. *skipped counts the files that are not
+ * binaries; each file or directory that cannot be read is named in one line on diag and
+ * counted in *unreadable. Returns false when out of memory or when a walk cannot start (with a
+ * message in err). */
+bool ss_walk(char *const *paths, size_t n, FILE *diag, char ***out, size_t *nout,
+             size_t *skipped, size_t *unreadable, char *err, size_t errlen);
 void ss_walk_free(char **paths, size_t n);
 
 #endif

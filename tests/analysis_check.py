@@ -29,9 +29,11 @@ def check(cond, what):
 
 
 def fx(name):
+    """The fixture's path; a fixture that was not built is a failure (the set-up, .ci/setup,
+    installs every tool the fixtures need), never a skip."""
     m = MANIFEST.get(name)
-    if m is None or "path" not in m:
-        print("skip %s: %s" % (name, m.get("skipped") if m else "not built"))
+    if m is None or "path" not in m or not os.path.isfile(m["path"]):
+        check(False, "fixture %s missing: %s" % (name, m.get("skipped", "not built") if m else "not in manifest"))
         return None
     return m["path"]
 
@@ -397,31 +399,39 @@ def group_cli():
 
 def group_cli_tables(good):
     """The report command leaves an ELF file's symbol and relocation tables to the analysis,
-    which reads them beside the string analysis: a table that cannot be read must still fail
-    the file as a load failure would (one error line, exit 3, no image), the other files of the
-    run still reported, and without the BSS analysis the tables are not read at all. The bad
-    file: a 1 MiB SHT_RELR table of odd words, each a bitmap of 63 places: 8.3M relocations,
-    beyond what the image may allocate (64 MiB + 8 bytes per file byte)."""
+    which reads them beside the string analysis. A well-formed table that needs more memory than
+    the image may allocate (64 MiB + 8 bytes per file byte) costs only the BSS analysis, which
+    alone needs it (issue 17): the image is reported with a warning that says so, exit 0, the
+    other files of the run reported as well; without the BSS analysis the tables are not read
+    at all. The file: a 1 MiB SHT_RELR table of odd words, each a bitmap of 63 places: 8.3M
+    relocations."""
     work = os.path.join(FIX, "tables")
     os.makedirs(work, exist_ok=True)
     asm, obj = os.path.join(work, "relr.s"), os.path.join(work, "relr.o")
     with open(asm, "w") as f:
         f.write('\t.section .relr.dyn,"a",@0x13\n\t.fill 1048576,1,0xff\n')
     subprocess.run(["as", asm, "-o", obj], check=True)
+    want = ("relocation tables (8257536 entries) exceed the memory segscan allows for this file: "
+            "the BSS analysis, which needs these tables, did not run")
     for jobs in ("-j1", "-j2"):
         r = subprocess.run([SEGSCAN, "-q", jobs, "-f", "json", obj, good], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
         doc = json.loads(r.stdout)
-        check(r.returncode == 3, "tables %s: exit %d, expected 3" % (jobs, r.returncode))
-        check(r.stderr == "segscan: %s: out of memory reading relocations\n" % obj,
-              "tables %s: stderr %r" % (jobs, r.stderr))
-        check([im["path"] for im in doc["images"]] == [good],
+        validate(doc, "tables %s" % jobs)
+        check(r.returncode == 0, "tables %s: exit %d, expected 0" % (jobs, r.returncode))
+        check(r.stderr == "", "tables %s: stderr %r" % (jobs, r.stderr))
+        check([im["path"] for im in doc["images"]] == [obj, good],
               "tables %s: images %r" % (jobs, [im["path"] for im in doc["images"]]))
-        check([i["failed"] for i in doc["inputs"]] == [1, 0],
+        im = doc["images"][0]
+        check("bss" not in im and "strings" in im and
+              [w["message"] for w in im["warnings"]] == [want],
+              "tables %s: %r" % (jobs, im["warnings"]))
+        check([i["failed"] for i in doc["inputs"]] == [0, 0],
               "tables %s: failed %r" % (jobs, [i["failed"] for i in doc["inputs"]]))
     r = subprocess.run([SEGSCAN, "-q", "-f", "json", "--only", "sizes,strings", obj],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    check(r.returncode == 0 and len(json.loads(r.stdout)["images"]) == 1,
+    check(r.returncode == 0 and len(json.loads(r.stdout)["images"]) == 1 and
+          json.loads(r.stdout)["images"][0]["warnings"] == [],
           "tables: without the BSS analysis the relocations are not read (exit %d, %r)"
           % (r.returncode, r.stderr))
 
@@ -469,8 +479,10 @@ def group_pe():
         print("%-18s zero_init %d  wx %s pie %s nx %s  strings %d dup %d  findings %s" % (
             name, b["zero_init_bytes"], perms["wx_sections"], perms["pie"], perms["nx"], sg["count"],
             sg["duplicate_bytes"], ",".join(sorted(ids))))
-    check(image(fx("pe_hard.exe"))["permissions"]["pie"] == "yes" if fx("pe_hard.exe") else True, "pe_hard pie")
-    check(image(fx("pe_lowentropy.exe"))["permissions"]["pie"] == "no" if fx("pe_lowentropy.exe") else True,
+    p = fx("pe_hard.exe")
+    check(p is not None and image(p)["permissions"]["pie"] == "yes", "pe_hard pie")
+    p = fx("pe_lowentropy.exe")
+    check(p is not None and image(p)["permissions"]["pie"] == "no",
           "pe_lowentropy: no HIGH_ENTROPY_VA is no full ASLR")
     p = fx("pe_a.obj")
     if p:
@@ -535,5 +547,8 @@ def group_macho():
 GROUPS = {"pe": group_pe, "macho": group_macho, "bss": group_bss, "rust": group_rust, "strings": group_strings, "archive": group_archive,
           "perms": group_perms, "cli": group_cli}
 GROUPS[GROUP]()
+# A group that checked nothing has tested nothing: that is a failure, not a pass.
+if checked == 0:
+    failures.append("group %s made no checks" % GROUP)
 print("%d checks, %d failed" % (checked, len(failures)))
 sys.exit(1 if failures else 0)

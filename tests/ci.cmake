@@ -9,7 +9,7 @@ add_test(NAME ci_fixtures
           --src ${SEGSCAN_CI_SRC})
 set_tests_properties(ci_fixtures PROPERTIES FIXTURES_SETUP ci)
 
-foreach(group diff check errors junit sanity docs mutate)
+foreach(group diff check errors junit sanity docs mutate unmatched)
   add_test(NAME ci_${group}
     COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/ci_test.py ${group} --segscan $<TARGET_FILE:segscan>
             --out ${SEGSCAN_CI_FIXTURES} --src ${SEGSCAN_CI_SRC})
@@ -25,6 +25,8 @@ if(TEST macho_fixtures_build AND SEGSCAN_LIPO)
             --out ${SEGSCAN_CI_FIXTURES} --src ${SEGSCAN_CI_SRC} --macho ${SEGSCAN_FIXTURE_OUT}/macho
             --lipo ${SEGSCAN_LIPO})
   set_tests_properties(ci_universal PROPERTIES FIXTURES_REQUIRED "ci;macho")
+else()
+  segscan_missing_tool_test(ci_universal "llvm-lipo-14 (llvm-14) or the Mach-O fixtures")
 endif()
 
 # Golden outputs of every format on yaml2obj fixtures (deterministic bytes).
@@ -34,13 +36,15 @@ if(SEGSCAN_YAML2OBJ)
     COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/ci_test.py golden --segscan $<TARGET_FILE:segscan>
             --out ${SEGSCAN_CI_FIXTURES} --src ${SEGSCAN_CI_SRC} --golden ${SEGSCAN_TESTS}/golden/ci)
   set_tests_properties(ci_golden PROPERTIES FIXTURES_REQUIRED ci)
+else()
+  segscan_missing_tool_test(ci_golden "yaml2obj-14 (llvm-14)")
 endif()
 
 # The budget-file parser as a fuzz target (tests/fuzz.cmake's segscan_fuzz_target), replayed
 # here over the committed budget files as well.
 if(COMMAND segscan_fuzz_target)
   segscan_fuzz_target(budget ${SEGSCAN_TESTS}/ci_fuzz_budget.c ${CMAKE_SOURCE_DIR}/cmd/budget.c
-                      ${CMAKE_SOURCE_DIR}/cmd/measure.c)
+                      ${CMAKE_SOURCE_DIR}/cmd/pathglob.c ${CMAKE_SOURCE_DIR}/cmd/measure.c)
   set(ci_fuzz_targets replay_budget)
   if(SEGSCAN_FUZZ)
     list(APPEND ci_fuzz_targets fuzz_budget)
@@ -54,7 +58,7 @@ endif()
 
 # Every report format against an independent reading (csv, python3-markdown, the SARIF 2.1.0
 # schema in tests/sarif/, the report schema's image definition for NDJSON) and -o FMT=FILE.
-add_test(NAME formats
+add_test(NAME formats.markdown-sarif
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/formats_check.py $<TARGET_FILE:segscan>
           ${CMAKE_SOURCE_DIR} ${SEGSCAN_FIXTURE_OUT})
-set_tests_properties(formats PROPERTIES FIXTURES_REQUIRED "ci;pe;macho")
+set_tests_properties(formats.markdown-sarif PROPERTIES FIXTURES_REQUIRED "ci;pe;macho")

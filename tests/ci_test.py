@@ -70,15 +70,17 @@ def build(out, src):
         r = run(["ar", "rcs", lib] + objs)
         if r.returncode != 0:
             sys.exit("ar failed: " + r.stderr)
-    # Deterministic inputs of the golden outputs (yaml2obj), when yaml2obj-14 is installed.
-    if shutil.which("yaml2obj-14"):
-        gdir = os.path.join(out, "golden")
-        os.makedirs(os.path.join(gdir, "baseline"), exist_ok=True)
-        for g in ("golden-base", "golden-new"):
-            r = run(["yaml2obj-14", os.path.join(src, g + ".yaml"), "-o", os.path.join(gdir, g)])
-            if r.returncode != 0:
-                sys.exit("yaml2obj-14 %s: %s" % (g, r.stderr))
-        shutil.copyfile(os.path.join(gdir, "golden-base"), os.path.join(gdir, "baseline", "golden-new"))
+    # Deterministic inputs of the golden outputs (yaml2obj-14, installed by .ci/setup); without
+    # it the golden group would have nothing to compare, so that is a failure.
+    if not shutil.which("yaml2obj-14"):
+        sys.exit("yaml2obj-14 not found: the golden fixtures cannot be built (run .ci/setup)")
+    gdir = os.path.join(out, "golden")
+    os.makedirs(os.path.join(gdir, "baseline"), exist_ok=True)
+    for g in ("golden-base", "golden-new"):
+        r = run(["yaml2obj-14", os.path.join(src, g + ".yaml"), "-o", os.path.join(gdir, g)])
+        if r.returncode != 0:
+            sys.exit("yaml2obj-14 %s: %s" % (g, r.stderr))
+    shutil.copyfile(os.path.join(gdir, "golden-base"), os.path.join(gdir, "baseline", "golden-new"))
     # Baseline layout for the relative rules: baseline/prog is the base build, new/prog grown.
     for d, v in (("baseline", "prog_base"), ("new", "prog_grown")):
         os.makedirs(os.path.join(out, d), exist_ok=True)
@@ -177,11 +179,9 @@ def results_by_rule(doc):
 # ---- diff -------------------------------------------------------------------------------------
 
 def validate(doc, schema_name):
-    """Validates doc against docs/SCHEMA (when jsonschema is installed, as .ci/setup does)."""
-    try:
-        import jsonschema
-    except ImportError:
-        return
+    """Validates doc against docs/SCHEMA; jsonschema (installed by .ci/setup) is required: a
+    missing validator fails the test instead of skipping the check."""
+    import jsonschema
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", schema_name)
     with open(path) as fh:
         schema = json.load(fh)
@@ -500,13 +500,29 @@ def t_docs(c):
     check(m is not None, "README has the budget example")
     if m is None:
         return
-    b = os.path.join(c.out, "readme-budget.yaml")
+    # Run where its paths exist: build/app, build/libfoo.a (an archive of objects).
+    work = os.path.join(c.out, "readme")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.join(work, "ci"))
+    os.makedirs(os.path.join(work, "build"))
+    shutil.copyfile(c.fx("prog_base"), os.path.join(work, "build", "app"))
+    shutil.copyfile(c.fx("lib_base/libci.a"), os.path.join(work, "build", "libfoo.a"))
+    b = os.path.join(work, "ci", "budget.yaml")
     with open(b, "w") as fh:
         fh.write(m.group(1))
-    r = c.segscan_run("check", "--budget", b, "-f", "json", c.fx("prog_base"))
+    r = c.segscan_run("check", "--budget", "ci/budget.yaml", "-f", "json", "build/app",
+                      "build/libfoo.a", cwd=work)
     check(r.returncode == 0, "README example: exit 0 (got %d: %s)" % (r.returncode, r.stderr))
     doc = json.loads(r.stdout)
-    check(len({x["rule"] for x in doc["results"]}) == 14, "README example: 14 rules")
+    check(len({x["rule"] for x in doc["results"]}) == 15, "README example: 15 rules")
+    verdicts = {(x["rule"], x["verdict"]) for x in doc["results"]}
+    check(("plugins (built only on some platforms)", "skip") in verdicts,
+          "README example: the optional rule is skipped: %s" % sorted(verdicts))
+    check(doc["summary"]["fail"] == 0, "README example: nothing fails: %s" % doc["summary"])
+    # Without the archive, its rule fails closed.
+    r = c.segscan_run("check", "--budget", "ci/budget.yaml", "build/app", cwd=work)
+    check(r.returncode == 1 and "'build/libfoo.a' matched none" in r.stderr,
+          "README example without build/libfoo.a: exit 1 (got %d: %s)" % (r.returncode, r.stderr))
 
 
 def t_mutate(c):
@@ -639,6 +655,134 @@ def t_universal(c):
     check(res == {"x86_64": "fail", "arm64": "pass"}, "universal: per-slice verdicts %s" % res)
 
 
+def t_unmatched(c):
+    """check fails closed (issue 23): a rule whose pattern matches nothing fails, unless it is
+    optional or the command says --allow-unmatched; patterns match every spelling of a path."""
+    base = c.fx("prog_base")
+    work = os.path.join(c.out, "unmatched")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.join(work, "build"))
+    app = os.path.join(work, "build", "app")
+    shutil.copyfile(base, app)
+    lib = os.path.join(work, "build", "libci.a")
+    shutil.copyfile(c.fx("lib_base/libci.a"), lib)
+    size = os.path.getsize(app)
+    bfile = os.path.join(work, "budget.yaml")
+
+    def budget(text):
+        with open(bfile, "w") as fh:
+            fh.write(text)
+
+    def run_json(*args, expect):
+        r = c.segscan_run("check", "--budget", bfile, "-f", "json", *args, cwd=work)
+        check(r.returncode == expect, "check %s exits %d (got %d: %s)" % (args, expect, r.returncode,
+                                                                         r.stderr))
+        try:
+            doc = json.loads(r.stdout)
+        except ValueError:
+            check(False, "check %s writes JSON: %r" % (args, r.stdout[:200]))
+            return r, {"results": []}
+        validate(doc, "segscan-check.schema.json")
+        return r, doc
+
+    # A pattern that matches nothing: exit 1, a message naming the pattern and the artifacts.
+    budget("budgets:\n  - name: renamed app\n    artifacts: build/application\n"
+           "    metric: file-size\n    max: 100 MiB\n")
+    r, doc = run_json("build/app", "build/libci.a", expect=1)
+    check(re.search(r"budget\.yaml:2:5: rule 'renamed app': artifacts pattern 'build/application' "
+                    r"matched none of the artifacts: build/app, build/libci\.a", r.stderr),
+          "unmatched: stderr names the pattern and the artifacts: %r" % r.stderr)
+    res = doc["results"]
+    check(len(res) == 1 and res[0]["verdict"] == "fail" and res[0]["artifact"] is None and
+          "build/application" in res[0]["note"] and "build/libci.a" in res[0]["note"],
+          "unmatched: one failed result naming pattern and artifacts: %s" % res)
+    check(doc["summary"]["fail"] == 1 and doc["summary"]["exit_code"] == 1, "unmatched: summary")
+    r = c.segscan_run("check", "--budget", bfile, "build/app", cwd=work)
+    check(r.returncode == 1 and re.search(r"^FAIL\s+renamed app\s+-", r.stdout, re.M),
+          "unmatched: FAIL row in the text report: %r" % r.stdout)
+    for fmt in ("junit", "markdown"):
+        r = c.segscan_run("check", "--budget", bfile, "-f", fmt, "build/app", cwd=work)
+        check(r.returncode == 1 and "build/application" in r.stdout, "unmatched: %s says why" % fmt)
+    # --allow-unmatched, or optional: true, skips it.
+    r, doc = run_json("--allow-unmatched", "build/app", expect=0)
+    check([x["verdict"] for x in doc["results"]] == ["skip"] and r.stderr == "",
+          "--allow-unmatched: skip, no message: %s %r" % (doc["results"], r.stderr))
+    budget("budgets:\n  - name: renamed app\n    artifacts: build/application\n    optional: true\n"
+           "    metric: file-size\n    max: 100 MiB\npolicy:\n  - rule: require-pie\n"
+           "    artifacts: [build/old, 'dist/*']\n    optional: yes\n")
+    r, doc = run_json("build/app", expect=0)
+    check([x["verdict"] for x in doc["results"]] == ["skip", "skip"] and
+          all("optional" in x["note"] for x in doc["results"]),
+          "optional: true skips budgets and policy rules: %s" % doc["results"])
+    # A policy rule fails closed too; a warn rule warns (exit 0) and still says so.
+    budget("policy:\n  - rule: require-pie\n    artifacts: build/ap\n  - rule: forbid-wx\n"
+           "    artifacts: 'dist/*'\n    level: warn\n")
+    r, doc = run_json("build/app", expect=1)
+    check([x["verdict"] for x in doc["results"]] == ["fail", "warn"],
+          "policy: fail and warn: %s" % doc["results"])
+    check("'build/ap'" in r.stderr and "'dist/*'" in r.stderr and r.stderr.count("\n") == 2,
+          "policy: one line per unmatched rule: %r" % r.stderr)
+    budget("policy:\n  - rule: forbid-wx\n    artifacts: 'dist/*'\n    level: warn\n")
+    r, doc = run_json("build/app", expect=0)
+    check([x["verdict"] for x in doc["results"]] == ["warn"] and "dist/*" in r.stderr,
+          "a warn rule that matches nothing warns: %s" % doc["results"])
+
+    # Every spelling of the path matches relative and absolute patterns alike; the value is
+    # the file's size (os.stat is the oracle).
+    budget("budgets:\n  - name: rel\n    artifacts: build/app\n    metric: file-size\n    max: 100 MiB\n"
+           "  - name: glob\n    artifacts: 'build/*'\n    metric: file-size\n    max: 100 MiB\n"
+           "  - name: dot\n    artifacts: ./build//app\n    metric: file-size\n    max: 100 MiB\n"
+           "  - name: abs\n    artifacts: %s\n    metric: file-size\n    max: 100 MiB\n"
+           "  - name: abs-odd\n    artifacts: %s/./build/../build//app\n    metric: file-size\n"
+           "    max: 100 MiB\n  - name: base\n    artifacts: app\n    metric: file-size\n"
+           "    max: 100 MiB\n" % (os.path.realpath(app), os.path.realpath(work)))
+    spellings = ["build/app", "./build/app", "build//app", "build/../build/app", "build/./app",
+                 os.path.realpath(app), os.path.realpath(work) + "//build/../build/app"]
+    for sp in spellings:
+        r, doc = run_json(sp, expect=0)
+        got = {x["rule"]: (x["verdict"], x["value"]) for x in doc["results"]}
+        check(got == {k: ("pass", size) for k in ("rel", "glob", "dot", "abs", "abs-odd", "base")},
+              "spelling %s: every rule matches with the file's size: %s" % (sp, got))
+    # Through a symbolic link to the work directory, as the shell's $PWD spells it.
+    link = os.path.join(c.out, "unmatched-link")
+    if os.path.lexists(link):
+        os.unlink(link)
+    os.symlink(work, link)
+    r = run([c.segscan, "check", "--budget", bfile, "-f", "json", os.path.join(link, "build", "app")],
+            cwd=link, env=dict(os.environ, PWD=link))
+    got = {x["rule"]: x["verdict"] for x in json.loads(r.stdout)["results"]} if r.stdout else {}
+    check(r.returncode == 0 and set(got.values()) == {"pass"} and len(got) == 6,
+          "through $PWD's symbolic link: %d %s %r" % (r.returncode, got, r.stderr))
+    # A path outside the current directory does not match a relative pattern.
+    r, doc = run_json(base, expect=1)
+    got = {x["rule"]: x["verdict"] for x in doc["results"]}
+    check(set(got.values()) == {"fail"} and len(got) == 6,
+          "another file matches none of them: %s" % got)
+
+    # members: a pattern that matches no member of any matched artifact fails; one artifact
+    # without such members beside another with them is a skip.
+    budget("budgets:\n  - name: members\n    members: '*.o'\n    metric: file-size\n    max: 1 MiB\n"
+           "  - name: no such member\n    artifacts: build/libci.a\n    members: 'nosuch*.o'\n"
+           "    metric: file-size\n    max: 1 MiB\n")
+    r, doc = run_json("build/app", "build/libci.a", expect=1)
+    rows = [(x["rule"], x["artifact"], x["member"], x["verdict"]) for x in doc["results"]]
+    members = sorted(run(["ar", "t", lib]).stdout.split())
+    check(rows == [("members", "build/app", None, "skip")] +
+          [("members", "build/libci.a", m, "pass") for m in members] +
+          [("no such member", "build/libci.a", None, "fail")],
+          "members: %s (ar t: %s)" % (rows, members))
+    check("members pattern 'nosuch*.o' matched none of the members of build/libci.a" in r.stderr,
+          "members: message %r" % r.stderr)
+    r, doc = run_json("--allow-unmatched", "build/app", "build/libci.a", expect=0)
+    check(doc["results"][-1]["verdict"] == "skip", "members: --allow-unmatched skips")
+
+    # `optional` is a boolean.
+    budget("budgets:\n  - artifacts: build/app\n    optional: maybe\n    metric: bss\n    max: 1\n")
+    r = c.segscan_run("check", "--budget", bfile, "build/app", cwd=work)
+    check(r.returncode == 2 and "budget.yaml:3:15: 'optional' wants true or false" in r.stderr,
+          "optional: maybe is a budget error: %r" % r.stderr)
+
+
 GOLDEN = [
     # (golden file, segscan arguments, exit status); run inside the golden fixture directory
     ("diff.txt", ["diff", "golden-base", "golden-new"], 0),
@@ -684,7 +828,7 @@ def t_golden(c):
             check(False, "%s differs from the golden file:\n%s" % (name, d))
 
 
-GROUPS = {"golden": t_golden, "docs": t_docs, "mutate": t_mutate, "universal": t_universal, "diff": t_diff, "check": t_check, "errors": t_errors, "junit": t_junit,
+GROUPS = {"golden": t_golden, "docs": t_docs, "mutate": t_mutate, "universal": t_universal, "unmatched": t_unmatched, "diff": t_diff, "check": t_check, "errors": t_errors, "junit": t_junit,
           "sanity": t_sanity}
 
 

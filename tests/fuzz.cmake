@@ -1,11 +1,10 @@
 # Fuzz targets (issue 7). Every normal build links each target with a replay driver and runs it
-# under CTest over the committed regression inputs, the committed seeds and every fixture the
-# suite builds; with -DSEGSCAN_FUZZ=ON (clang-14) the same sources become libFuzzer binaries
+# under CTest over the committed regression inputs and every fixture the suite builds (each path
+# must exist and hold at least one input, or the replay fails); with -DSEGSCAN_FUZZ=ON (clang-14) the same sources become libFuzzer binaries
 # (fuzz_<target>) that .ci/run drives for a fixed time each.
 set(SEGSCAN_FUZZ_READERS elf pe macho)
 set(SEGSCAN_FUZZ_CORPORA
   ${SEGSCAN_FIXTURE_SRC}/fuzz/regressions
-  ${SEGSCAN_FIXTURE_SRC}/fuzz/seeds
   ${SEGSCAN_FIXTURE_OUT})
 
 function(segscan_fuzz_target name)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cross-checks segscan's Mach-O reading against independent tools.
 
-usage: macho_crosscheck.py --segscan BIN --dump BIN [--lief BIN] [--facts] [--skip-absent]
+usage: macho_crosscheck.py --segscan BIN --dump BIN [--lief BIN] [--facts]
                            PATH_OR_DIR...
 
 For every Mach-O image (thin files, universal slices, members of universal static libraries):
@@ -15,8 +15,8 @@ For every Mach-O image (thin files, universal slices, members of universal stati
     images) or llvm-readobj-14 -r (objects, less the entries that write nothing themselves);
   * with --lief, segments and sections also equal the LIEF oracle's (tests/lief_dump).
 --facts adds assertions about the fixtures built from fixtures/macho (kinds, perms, flags).
-Exit 0 when everything agrees, 1 on any disagreement, 77 (skip) when --skip-absent is given
-and no input exists.
+Exit 0 when everything agrees, 1 on any disagreement or when no input exists (a cross-check of
+nothing is a failure).
 """
 import argparse
 import json
@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
 READOBJ = "llvm-readobj-14"
 NM = "llvm-nm-14"
 OBJDUMP = "llvm-objdump-14"
@@ -472,13 +471,12 @@ def main():
     ap.add_argument("--dump", required=True)
     ap.add_argument("--lief")
     ap.add_argument("--facts", action="store_true")
-    ap.add_argument("--skip-absent", action="store_true")
     ap.add_argument("paths", nargs="+")
     a = ap.parse_args()
     files = list(inputs(a.paths))
     if not files:
         print("macho_crosscheck: no Mach-O inputs found in " + " ".join(a.paths))
-        return SKIP if a.skip_absent else 1
+        return 1
     ck = Checker()
     by_name = {}
     with tempfile.TemporaryDirectory() as tmp:

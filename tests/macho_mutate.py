@@ -73,7 +73,7 @@ def variants(b):
 def files(dirs):
     for d in dirs:
         if not os.path.isdir(d):
-            continue
+            raise SystemExit(f"macho_mutate: {d}: no such corpus directory")
         for name in sorted(os.listdir(d)):
             p = os.path.join(d, name)
             if os.path.isfile(p):

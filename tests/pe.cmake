@@ -9,7 +9,7 @@ set_tests_properties(pe_fixtures PROPERTIES FIXTURES_SETUP pe)
 
 # LIEF (Debian's liblief-dev 0.9) is an independent oracle for the cross-check. Its helper is
 # the only C++ in the tree, so C++ is enabled here and nowhere else; without LIEF the
-# cross-check still runs against llvm-readobj.
+# cross-check still runs against llvm-readobj, and the test pe_lief_oracle fails naming it.
 find_path(SEGSCAN_LIEF_INCLUDE LIEF/PE.h)
 find_library(SEGSCAN_LIEF_LIB LIEF)
 set(pe_lief_args)
@@ -26,7 +26,7 @@ if(SEGSCAN_LIEF_INCLUDE AND SEGSCAN_LIEF_LIB)
     LINK_OPTIONS "")
   set(pe_lief_args --lief $<TARGET_FILE:lief_dump>)
 else()
-  message(STATUS "LIEF not found (liblief-dev): the PE cross-check runs without the LIEF oracle")
+  segscan_missing_tool_test(pe_lief_oracle "LIEF (liblief-dev), the second PE/Mach-O oracle,")
 endif()
 
 add_test(NAME pe_crosscheck

@@ -19,9 +19,11 @@ add_executable(bss_index_test ${CMAKE_CURRENT_SOURCE_DIR}/bss_index_test.c)
 target_link_libraries(bss_index_test PRIVATE segscan_core)
 add_test(NAME bss_index COMMAND bss_index_test)
 
-# The escaping module (emit/escape.h): every target, every hostile class, each document parsed
-# by an independent parser (json, csv, python3-markdown, xmllint, Graphviz's dot).
+# The one escaping module (emit/escape.c): every class of hostile name through every target,
+# checked by Python's json/csv/xml/markdown parsers and by dot.
 add_executable(escape_dump ${CMAKE_CURRENT_SOURCE_DIR}/escape_dump.c)
-target_link_libraries(escape_dump PRIVATE segscan_emit)
-add_test(NAME escape COMMAND ${SEGSCAN_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/escape_check.py
-  $<TARGET_FILE:escape_dump>)
+target_link_libraries(escape_dump PRIVATE segscan_emit segscan_core)
+add_test(NAME escape COMMAND ${SEGSCAN_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/escape_test.py
+  $<TARGET_FILE:escape_dump> ${CMAKE_CURRENT_BINARY_DIR}/escape)
+add_test(NAME escape_e2e COMMAND ${SEGSCAN_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/escape_e2e.py
+  $<TARGET_FILE:segscan> ${SEGSCAN_FIXTURE_SRC} ${CMAKE_CURRENT_BINARY_DIR}/escape_e2e)

@@ -32,6 +32,7 @@ def main(argv):
     for name in ("gcc-debug-zlib", "gcc-debug-zstd", "clang-lld-debug-zlib", "zdebug.o"):
         p = os.path.join(fx, name)
         if not os.path.exists(p):
+            fails.append("%s: fixture not built" % name)
             continue
         rc, im = run(segscan, p)
         comp = [s for s in im["sections"] if "compressed" in s]

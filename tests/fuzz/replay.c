@@ -1,7 +1,9 @@
 /* replay.c - runs a fuzz target's LLVMFuzzerTestOneInput over files and directories, so every
  * committed corpus and every fixture is replayed under plain CTest (and under ASan/UBSan in the
- * sanitizer build) without libFuzzer. Exits non-zero only if an input cannot be read; a crash
- * in the target is a crash of this program, which CTest reports. */
+ * sanitizer build) without libFuzzer. Exits non-zero if an input cannot be read, a path given
+ * does not exist, or a path given holds no input at all: a replay of an empty or missing corpus
+ * has tested nothing, which is a failure, not a pass. A crash in the target is a crash of this
+ * program, which CTest reports. */
 #include <dirent.h>   /* opendir */
 #include <stdint.h>   /* uint8_t */
 #include <stdio.h>    /* fopen, fread */
@@ -51,8 +53,10 @@ static int cmp(const void *a, const void *b)
 static int run_path(const char *path, int depth)
 {
     struct stat st;
-    if (lstat(path, &st) != 0)
-        return 0; /* an optional corpus that is absent */
+    if (lstat(path, &st) != 0) {
+        fprintf(stderr, "replay: %s: no such corpus\n", path);
+        return 1;
+    }
     if (S_ISREG(st.st_mode))
         return run_file(path);
     if (!S_ISDIR(st.st_mode) || depth > 8)
@@ -93,8 +97,19 @@ static int run_path(const char *path, int depth)
 int main(int argc, char **argv)
 {
     int rc = 0;
-    for (int i = 1; i < argc; i++)
-        rc |= run_path(argv[i], 0);
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s CORPUS...\n", argv[0]);
+        return 2;
+    }
+    for (int i = 1; i < argc; i++) {
+        size_t before = count;
+        int r = run_path(argv[i], 0);
+        rc |= r;
+        if (r == 0 && count == before) {
+            fprintf(stderr, "replay: %s: no input replayed (an empty corpus)\n", argv[i]);
+            rc = 1;
+        }
+    }
     printf("replay: %zu inputs\n", count);
     return rc;
 }

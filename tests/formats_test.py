@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""The report's formats beyond text/json/dot (issue 21), each checked by an independent parser
+against the JSON report of the same inputs:
+
+  ndjson    every line validates against docs/segscan.schema.json's $defs/image and equals the
+            JSON report's images[i]
+  csv       Python's csv reads it into the same numbers and names as the JSON
+(markdown and sarif, for the report and check, and -o FMT=FILE: tests/formats_check.py)
+
+usage: formats_test.py CHECK --segscan BIN --fixtures DIR --schema FILE [--sarif-schema FILE]"""
+import argparse
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import jsonschema
+
+INPUTS = ["gcc-pie", "libfixture.a", "hello.o", "free-mipsbe", "compressed", "tbss-only"]
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL", what)
+
+
+def run(a, args):
+    r = subprocess.run([a.segscan] + args, capture_output=True, cwd=a.fixtures, timeout=300)
+    check(r.returncode == 0, f"segscan {args}: exit {r.returncode} {r.stderr[:300]!r}")
+    return r.stdout.decode("utf-8")
+
+
+def report(a):
+    return json.loads(run(a, ["-f", "json", "-j", "1"] + INPUTS))
+
+
+def check_ndjson(a):
+    schema = json.load(open(a.schema))
+    image = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/image"}
+    v = jsonschema.Draft202012Validator(image)
+    out = run(a, ["-f", "ndjson", "-j", "1"] + INPUTS)
+    doc = report(a)
+    check(out.endswith("\n"), "ndjson: last line not ended")
+    lines = out.split("\n")[:-1]
+    check(len(lines) == len(doc["images"]) and len(lines) >= len(INPUTS),
+          f"ndjson: {len(lines)} lines, {len(doc['images'])} images")
+    for i, line in enumerate(lines):
+        obj = json.loads(line)
+        errs = list(v.iter_errors(obj))
+        check(not errs, f"ndjson line {i + 1}: {errs[:1]}")
+        check(i < len(doc["images"]) and obj == doc["images"][i], f"ndjson line {i + 1} differs from images[{i}]")
+    # Shards concatenate: two runs' lines are the lines of one run over both.
+    one = run(a, ["-f", "ndjson", "-j", "1", INPUTS[0]]) + run(a, ["-f", "ndjson", "-j", "1", INPUTS[1]])
+    both = run(a, ["-f", "ndjson", "-j", "1", INPUTS[0], INPUTS[1]])
+    check(one == both, "ndjson: shards do not concatenate to the whole")
+
+
+def check_csv(a):
+    out = run(a, ["-f", "csv", "-j", "1"] + INPUTS)
+    check("\r\n" in out and "\n" not in out.replace("\r\n", ""), "csv: line ends are not CRLF")
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    doc = report(a)
+    images = [r for r in rows if r["table"] == "image"]
+    check(len(images) == len(doc["images"]), f"csv: {len(images)} image rows")
+    n = 0
+    for im in doc["images"]:
+        key = (im["path"], im["member"] or "")
+        mine = [r for r in rows if (r["path"], r["member"]) == key]
+        img = [r for r in mine if r["table"] == "image"]
+        check(len(img) == 1, f"csv: {key}: {len(img)} image rows")
+        if img:
+            r = img[0]
+            t = im["totals"]
+            check((int(r["vm_size"]), int(r["file_size"]), int(r["text"]), int(r["data"]),
+                   int(r["bss"])) == (t["vm_size"], im["file_size"], t["text"], t["data"], t["bss"]),
+                  f"csv: {key}: image sizes differ from JSON")
+            check(r["format"] == im["format"] and r["kind"] == im["type"], f"csv: {key}: format/type")
+        for table, items in (("segment", im["segments"]), ("section", im["sections"])):
+            got = [r for r in mine if r["table"] == table]
+            check(len(got) == len(items), f"csv: {key}: {len(got)} {table} rows, JSON {len(items)}")
+            for r, j in zip(got, items):
+                n += 1
+                check((int(r["index"]), r["name"], int(r["address"], 16), int(r["vm_size"]),
+                       int(r["file_size"]), r["perms"]) ==
+                      (j["index"], j["name"], j["vaddr"], j["vm_size"], j["file_size"], j["perms"]),
+                      f"csv: {key} {table} {j['index']}: {r} != JSON")
+                if table == "section":
+                    check(r["kind"] == j["kind"], f"csv: {key} section {j['index']}: kind")
+    check(n > 50, f"csv: only {n} rows compared")
+    check(all(len(r) == 14 and None not in r for r in rows), "csv: ragged rows")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("check")
+    p.add_argument("--segscan", required=True)
+    p.add_argument("--fixtures", required=True)
+    p.add_argument("--schema", required=True)
+    p.add_argument("--sarif-schema")
+    a = p.parse_args()
+    for f in INPUTS:
+        check(os.path.exists(os.path.join(a.fixtures, f)), f"fixture {f} missing")
+    if failures:
+        return 1
+    globals()["check_" + a.check](a)
+    print(f"formats {a.check}: {len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
