@@ -6,7 +6,7 @@
 #include <stdlib.h>    /* calloc, realloc, free */
 #include <string.h>    /* strdup, strerror */
 #include <sys/mman.h>  /* mmap, munmap */
-#include <sys/stat.h>  /* fstat */
+#include <sys/stat.h>  /* stat, fstat */
 #include <unistd.h>    /* close */
 
 static ss_input *input_new(const char *path)
@@ -22,23 +22,52 @@ static ss_input *input_new(const char *path)
     return in;
 }
 
+/* Why st is no input we read, or NULL for a regular file. */
+static const char *not_regular(const struct stat *st)
+{
+    if (S_ISREG(st->st_mode))
+        return NULL;
+    if (S_ISDIR(st->st_mode))
+        return "is a directory";
+    if (S_ISFIFO(st->st_mode))
+        return "not a regular file (a FIFO)";
+    if (S_ISCHR(st->st_mode))
+        return "not a regular file (a character device)";
+    if (S_ISBLK(st->st_mode))
+        return "not a regular file (a block device)";
+    if (S_ISSOCK(st->st_mode))
+        return "not a regular file (a socket)";
+    return "not a regular file";
+}
+
 ss_input *ss_input_open(const char *path)
 {
     ss_input *in = input_new(path);
     if (in == NULL)
         return NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Only regular files (or symlinks to one) are opened: open() of a FIFO blocks until a
+     * writer comes, and /dev/zero never ends. stat() first refuses them without opening;
+     * O_NONBLOCK makes the open itself return at once if the path was swapped for a FIFO in
+     * between, and fstat() on the descriptor decides for the file actually opened. */
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        in->status = ss_fail_nooff(&in->diag, SS_E_IO, "cannot open: %s", strerror(errno));
+        return in;
+    }
+    const char *why = not_regular(&st);
+    if (why != NULL) {
+        in->status = ss_fail_nooff(&in->diag, SS_E_IO, "%s", why);
+        return in;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         in->status = ss_fail_nooff(&in->diag, SS_E_IO, "cannot open: %s", strerror(errno));
         return in;
     }
-    struct stat st;
     if (fstat(fd, &st) != 0) {
         in->status = ss_fail_nooff(&in->diag, SS_E_IO, "cannot stat: %s", strerror(errno));
-    } else if (S_ISDIR(st.st_mode)) {
-        in->status = ss_fail_nooff(&in->diag, SS_E_IO, "is a directory");
-    } else if (!S_ISREG(st.st_mode)) {
-        in->status = ss_fail_nooff(&in->diag, SS_E_IO, "not a regular file");
+    } else if ((why = not_regular(&st)) != NULL) {
+        in->status = ss_fail_nooff(&in->diag, SS_E_IO, "%s", why);
     } else if (st.st_size == 0) {
         in->status = ss_fail(&in->diag, SS_E_TRUNCATED, 0, "empty file");
     } else if ((uint64_t)st.st_size > SIZE_MAX) {

@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""bounds.py - inputs built to push segscan past a resource bound (issue 16).
+
+    bounds.py --segscan BIN [--asan] CASE
+
+Each case builds its input (a generator, never a large committed file), runs segscan on it
+together with a good file, and checks that the bad input costs one error line (or one warning)
+and exit code 3 or 0, that the good file is still reported exactly as when run alone, that the
+JSON parses, and that the run stays within its bound (peak memory from getrusage of the child,
+time as a ratio against a run of the same size in the same process, never an absolute time
+except as a generous hang guard)."""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from limits import bounded  # noqa: E402
+
+ARGS = None
+FAILS = []
+HANG = 120  # seconds: a guard against a hang, not a timing assertion
+
+
+def check(cond, msg):
+    if not cond:
+        FAILS.append(msg)
+    return cond
+
+
+def run(argv, timeout=HANG):
+    """Runs segscan with JSON output; returns (rc, doc or None, stderr, seconds)."""
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run([ARGS.segscan, "-q", "-f", "json", "--compact"] + argv,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+                           preexec_fn=bounded(ARGS.segscan))
+    except subprocess.TimeoutExpired:
+        check(False, "%s: still running after %d s" % (argv, timeout))
+        return None, None, "", timeout
+    dt = time.monotonic() - t0
+    try:
+        doc = json.loads(p.stdout)
+    except ValueError as e:
+        check(False, "%s: output is not JSON: %s" % (argv, e))
+        doc = None
+    return p.returncode, doc, p.stderr.decode("utf-8", "replace"), dt
+
+
+def image_of(doc, path):
+    return [i for i in doc["images"] if i["path"] == path]
+
+
+def good_file():
+    """A good ELF of the machine and its report when analyzed alone."""
+    path = os.path.abspath(ARGS.segscan)
+    rc, doc, err, _ = run([path])
+    check(rc == 0, "good file alone: exit %r, stderr %s" % (rc, err))
+    return path, image_of(doc, path) if doc else None
+
+
+def expect_good(doc, path, alone):
+    got = image_of(doc, path) if doc else None
+    check(got is not None and got == alone, "%s is not reported as when run alone" % path)
+
+
+def case_special_files():
+    """Class 3: a FIFO, character devices: refused before open, one line each, exit 3."""
+    path, alone = good_file()
+    with tempfile.TemporaryDirectory() as d:
+        fifo = os.path.join(d, "fifo")
+        os.mkfifo(fifo)
+        link = os.path.join(d, "link-to-fifo")
+        os.symlink(fifo, link)
+        good_link = os.path.join(d, "link-to-good")
+        os.symlink(path, good_link)
+        bad = [fifo, link, "/dev/zero", "/dev/urandom", "/dev/null"]
+        # A hang in open() would be reported by the guard; 30 s is far above the ~0.1 s it takes.
+        rc, doc, err, dt = run(bad + [path, good_link], timeout=30)
+        check(rc == 3, "exit %r, expected 3" % rc)
+        lines = [ln for ln in err.splitlines() if ln]
+        check(len(lines) == len(bad), "expected %d error lines, got %r" % (len(bad), lines))
+        for b in bad:
+            check(sum(ln.startswith("segscan: %s: not a regular file" % b) for ln in lines) == 1,
+                  "no single 'not a regular file' line for %s in %r" % (b, lines))
+        if doc:
+            expect_good(doc, path, alone)
+            check(image_of(doc, good_link) and image_of(doc, good_link)[0]["totals"]
+                  == alone[0]["totals"], "a symlink to a regular file is not analyzed")
+            check(sorted(e["path"] for e in doc["errors"]) == sorted(bad),
+                  "errors: %r" % doc["errors"])
+        print("special files: %d refused, good file reported, %.2f s" % (len(bad), dt))
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--segscan", required=True)
+    ap.add_argument("--asan", action="store_true")
+    ap.add_argument("case")
+    ARGS = ap.parse_args()
+    globals()["case_" + ARGS.case.replace("-", "_")]()
+    for f in FAILS:
+        print("FAIL:", f)
+    return 1 if FAILS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
