@@ -1,5 +1,6 @@
 /* input.c - mapping input files and holding their units. */
 #include "input.h"
+#include "mapguard.h"
 
 #include <errno.h>     /* errno */
 #include <fcntl.h>     /* open */
@@ -14,6 +15,7 @@ static ss_input *input_new(const char *path)
     ss_input *in = calloc(1, sizeof *in);
     if (in == NULL)
         return NULL;
+    in->guard = -1;
     in->path = strdup(path ? path : "(buffer)");
     if (in->path == NULL) {
         free(in);
@@ -82,6 +84,7 @@ ss_input *ss_input_open(const char *path)
             in->map_addr = p;
             in->map_len = (size_t)st.st_size;
             in->bytes = (ss_span){p, (size_t)st.st_size};
+            in->guard = ss_mapguard_add(p, in->map_len);
         }
     }
     close(fd);
@@ -99,15 +102,36 @@ ss_input *ss_input_from_buffer(const char *path, const void *p, size_t len)
     return in;
 }
 
-void ss_input_free(ss_input *in)
+static void free_units(ss_input *in)
 {
-    if (in == NULL)
-        return;
     for (size_t i = 0; i < in->nunits; i++) {
         free(in->units[i].member);
         ss_image_free(in->units[i].image);
     }
     free(in->units);
+    in->units = NULL;
+    in->nunits = in->cap = 0;
+}
+
+bool ss_input_check_changed(ss_input *in)
+{
+    uint64_t off = ss_mapguard_fault(in->guard);
+    if (off == UINT64_MAX)
+        return false;
+    /* What was read past the new end was zeros, not the file: nothing of it is reported. */
+    free_units(in);
+    in->container = SS_CONTAINER_NONE;
+    in->status = ss_fail(&in->diag, SS_E_IO, off,
+                         "file shrank while being read (nothing left at this offset)");
+    return true;
+}
+
+void ss_input_free(ss_input *in)
+{
+    if (in == NULL)
+        return;
+    free_units(in);
+    ss_mapguard_remove(in->guard);
     if (in->map_addr)
         munmap(in->map_addr, in->map_len);
     free(in->path);

@@ -96,6 +96,78 @@ def case_special_files():
         print("special files: %d refused, good file reported, %.2f s" % (len(bad), dt))
 
 
+def big_elf(d, mib):
+    """A copy of a good ELF with `mib` MiB of distinct NUL-terminated words added as an allocated
+    read-only section: the string analysis reads every byte of it."""
+    import random
+    rnd = random.Random(16)
+    words = [bytes(rnd.choice(b"abcdefghijklmnopqrstuvwxyz") for _ in range(rnd.randint(4, 30)))
+             for _ in range(100000)]
+    blob = os.path.join(d, "blob")
+    with open(blob, "wb") as f:
+        n = 0
+        while n < mib << 20:
+            chunk = b"\0".join(rnd.choice(words) for _ in range(10000)) + b"\0"
+            f.write(chunk)
+            n += len(chunk)
+    out = os.path.join(d, "big.elf")
+    subprocess.run(["objcopy", "--add-section", ".rodata.big=" + blob, "--set-section-flags",
+                    ".rodata.big=alloc,readonly,data", os.path.abspath(ARGS.segscan), out],
+                   check=True, stderr=subprocess.DEVNULL)
+    os.unlink(blob)
+    return out
+
+
+def case_shrinking_file():
+    """Class 4: a file truncated while segscan reads it is one error line, never a signal."""
+    path, alone = good_file()
+    with tempfile.TemporaryDirectory() as d:
+        master = big_elf(d, 48)
+        with open(master, "rb") as f:
+            content = f.read()
+        victim = os.path.join(d, "victim.elf")
+        with open(victim, "wb") as f:
+            f.write(content)
+        rc, doc, err, whole = run([victim, path])
+        check(rc == 0, "the untouched big file: exit %r, %s" % (rc, err))
+        shrank = 0
+        tries = 10
+        for k in range(tries):
+            with open(victim, "wb") as f:
+                f.write(content)
+            delay = whole * (0.1 + 0.8 * k / (tries - 1))
+            t0 = time.monotonic()
+            p = subprocess.Popen([ARGS.segscan, "-q", "-f", "json", "--compact", victim, path],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 preexec_fn=bounded(ARGS.segscan))
+            time.sleep(delay)
+            os.truncate(victim, len(content) // 3)  # the ELF header stays; most of the rest goes
+            try:
+                out, err = p.communicate(timeout=30 + 10 * whole)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.communicate()
+                check(False, "try %d: still running %.1f s after the truncation" % (k, 30 + 10 * whole))
+                continue
+            err = err.decode("utf-8", "replace")
+            dt = time.monotonic() - t0
+            check(p.returncode in (0, 3), "try %d: exit %r (a negative one is a signal): %s"
+                  % (k, p.returncode, err))
+            lines = [ln for ln in err.splitlines() if ln]
+            check(len(lines) <= 1 and all(victim in ln for ln in lines),
+                  "try %d: expected at most one line, about the truncated file: %r" % (k, lines))
+            shrank += any("shrank while being read" in ln for ln in lines)
+            try:
+                doc = json.loads(out)
+                expect_good(doc, path, alone)
+            except ValueError as e:
+                check(False, "try %d: output is not JSON: %s" % (k, e))
+            print("try %d: truncated after %.2f s, exit %d, %.2f s: %s"
+                  % (k, delay, p.returncode, dt, lines[0] if lines else "-"))
+        # The delays span the run: some truncations must land while the file is being read.
+        check(shrank > 0, "no try truncated the file while it was read (untouched run %.2f s)" % whole)
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
