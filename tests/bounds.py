@@ -168,6 +168,158 @@ def case_shrinking_file():
         check(shrank > 0, "no try truncated the file while it was read (untouched run %.2f s)" % whole)
 
 
+def overlap_elf(path, nsec, data, flags):
+    """An ELF64 executable whose nsec sections all cover the same bytes `data`
+    (flags: SHF_ALLOC=2 | SHF_WRITE=1)."""
+    import struct
+    shstr = b"\0.shstrtab\0.rodata\0.data\0"
+    name = shstr.index(b".data" if flags & 1 else b".rodata")
+    doff = 0x1000
+    shoff = doff + len(data) + len(shstr)
+    shoff = (shoff + 7) & ~7
+    ehdr = struct.pack("<16sHHIQQQIHHHHHH", b"\x7fELF\x02\x01\x01" + b"\0" * 9, 2, 62, 1,
+                       0x401000, 0, shoff, 0, 64, 56, 0, 64, nsec + 2, 1)
+    sh = [bytes(64),
+          struct.pack("<IIQQQQIIQQ", 1, 3, 0, 0, doff + len(data), len(shstr), 0, 0, 1, 0)]
+    for _ in range(nsec):
+        sh.append(struct.pack("<IIQQQQIIQQ", name, 1, flags, 0x400000 + doff, doff, len(data),
+                              0, 0, 16, 0))
+    with open(path, "wb") as f:
+        f.write(ehdr)
+        f.write(bytes(doff - len(ehdr)))
+        f.write(data)
+        f.write(shstr)
+        f.write(bytes(shoff - doff - len(data) - len(shstr)))
+        f.write(b"".join(sh))
+
+
+def words(nbytes, seed=16):
+    import random
+    rnd = random.Random(seed)
+    out = bytearray()
+    while len(out) < nbytes:
+        out += bytes(rnd.choice(b"abcdefghijklmnopqrstuvwxyz") for _ in range(rnd.randint(4, 30)))
+        out += b"\0"
+    return bytes(out[:nbytes])
+
+
+def run_rusage(argv, timeout=HANG):
+    """Like run(), plus the child's own peak RSS in bytes (wait4: this child only)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen([ARGS.segscan, "-q", "-f", "json", "--compact"] + argv,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         preexec_fn=bounded(ARGS.segscan))
+    import threading
+    killer = threading.Timer(timeout, p.kill)
+    killer.start()
+    out = p.stdout.read()
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    killer.cancel()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    dt = time.monotonic() - t0
+    check(dt < timeout, "%s: killed after %d s" % (argv, timeout))
+    try:
+        doc = json.loads(out)
+    except ValueError as e:
+        check(False, "%s: output is not JSON: %s" % (argv, e))
+        doc = None
+    return p.returncode, doc, err.decode("utf-8", "replace"), dt, ru.ru_maxrss * 1024
+
+
+# The README's bound for a whole run of one image, analyses included: 64 MiB + 16 bytes per
+# byte of the inputs (the mapping itself counts once in the resident size).
+def mem_bound(nbytes):
+    return (64 << 20) + 16 * nbytes
+
+
+def case_overlap():
+    """Class 1: many sections over the same bytes: each byte analyzed once, memory bounded."""
+    path, alone = good_file()
+    with tempfile.TemporaryDirectory() as d:
+        ro = os.path.join(d, "ro.elf")
+        overlap_elf(ro, 10000, words(1 << 20), 2)
+        rw = os.path.join(d, "rw.elf")
+        overlap_elf(rw, 2500, bytes(1 << 20), 3)
+        for bad, nsec in ((ro, 10000), (rw, 2500)):
+            size = os.path.getsize(bad) + os.path.getsize(path)
+            rc, doc, err, dt, rss = run_rusage([bad, path])
+            check(rc == 0, "%s: exit %r: %s" % (bad, rc, err))
+            check(rss <= mem_bound(size), "%s: peak RSS %d > bound %d" % (bad, rss, mem_bound(size)))
+            if not doc:
+                continue
+            expect_good(doc, path, alone)
+            im = image_of(doc, bad)[0]
+            fsize = os.path.getsize(bad)
+            st, bss = im["strings"], im["bss"]
+            for what, v in (("bytes_scanned", st["bytes_scanned"]),
+                             ("string_bytes", st["string_bytes"]),
+                             ("duplicate_bytes", st["duplicate_bytes"]),
+                             ("zero_run_bytes", bss["zero_run_bytes"])):
+                check(v <= fsize, "%s: %s %d exceeds the file size %d" % (bad, what, v, fsize))
+            # The data the generator wrote: 1 MiB, scanned once.
+            if bad == ro:
+                check(st["bytes_scanned"] == 1 << 20, "ro: scanned %d" % st["bytes_scanned"])
+            else:
+                check(bss["zero_run_bytes"] == 1 << 20, "rw: zero runs %d" % bss["zero_run_bytes"])
+            warns = [w for w in im["warnings"] if "share file bytes" in w["message"]]
+            check(len(warns) == 1 and warns[0]["message"].startswith("%d " % (nsec - 1)),
+                  "%s: expected one overlap warning naming %d sections: %r"
+                  % (bad, nsec - 1, im["warnings"]))
+            print("%s: %d sections over 1 MiB: %.2f s, peak RSS %.1f MiB (bound %.1f MiB)"
+                  % (os.path.basename(bad), nsec, dt, rss / 2**20, mem_bound(size) / 2**20))
+
+
+def case_budget_yaml():
+    """Classes 6 and 9: deep nesting and alias bombs in a budget file: refused at once with
+    FILE:LINE:COLUMN and exit 2; a budget using a few aliases still works."""
+    import re
+    good = os.path.abspath(ARGS.segscan)
+    with tempfile.TemporaryDirectory() as d:
+        deep = os.path.join(d, "deep.yaml")
+        with open(deep, "w") as f:
+            f.write("version: 1\nbudgets: " + "[" * 100000 + "]" * 100000 + "\n")
+        laughs = os.path.join(d, "laughs.yaml")
+        with open(laughs, "w") as f:
+            f.write("version: 1\nbudgets:\n  - artifacts: &a0 [" + ", ".join(['"x"'] * 10) + "]\n")
+            for i in range(1, 10):
+                f.write("    members: &a%d [%s]\n" % (i, ", ".join(["*a%d" % (i - 1)] * 10))
+                        if i == 1 else
+                        "  - artifacts: &a%d [%s]\n" % (i, ", ".join(["*a%d" % (i - 1)] * 10)))
+                if i > 1:
+                    f.write("    metric: file-size\n    max: 1 MiB\n")
+        fine = os.path.join(d, "fine.yaml")
+        with open(fine, "w") as f:
+            f.write("version: 1\nbudgets:\n"
+                    "  - artifacts: &mine [\"*segscan*\"]\n    metric: file-size\n    max: 1 GiB\n"
+                    "  - artifacts: *mine\n    metric: text\n    max: 1 GiB\n")
+        for path, want in ((deep, "nested more than 64 levels"),
+                           (laughs, "nodes once aliases are expanded"), (fine, None)):
+            t0 = time.monotonic()
+            p = subprocess.Popen([ARGS.segscan, "check", "--budget", path, good],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 preexec_fn=bounded(ARGS.segscan))
+            try:
+                out, err = p.communicate(timeout=20)  # it took more than 20 s before
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.communicate()
+                check(False, "%s: still running after 20 s" % path)
+                continue
+            dt = time.monotonic() - t0
+            err = err.decode("utf-8", "replace")
+            if want is None:
+                check(p.returncode == 0, "%s: exit %r: %s" % (path, p.returncode, err))
+                print("%s: exit 0, %.2f s" % (os.path.basename(path), dt))
+                continue
+            check(p.returncode == 2, "%s: exit %r, expected 2" % (path, p.returncode))
+            m = re.search(re.escape(path) + r":(\d+):(\d+): (.*)", err)
+            check(m is not None and want in m.group(3),
+                  "%s: expected FILE:LINE:COLUMN: ...%s..., got %r" % (path, want, err))
+            print("%s: exit %d, %.2f s: %s" % (os.path.basename(path), p.returncode, dt,
+                                               err.strip()))
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
