@@ -320,6 +320,36 @@ def case_budget_yaml():
                                                err.strip()))
 
 
+def case_sparse():
+    """Class 5: a 2 GiB sparse file with a good ELF at the front: the tail no header points at
+    is not read (peak RSS as for the ELF alone), and is reported as unmapped."""
+    path = os.path.abspath(ARGS.segscan)
+    small = os.path.getsize(path)
+    with tempfile.TemporaryDirectory() as d:
+        sparse = os.path.join(d, "sparse.elf")
+        with open(path, "rb") as f, open(sparse, "wb") as g:
+            g.write(f.read())
+        os.truncate(sparse, 2 << 30)  # under the 4 GiB address-space cap of limits.py
+        for opts in (["--only", "sizes"], []):
+            _, doc_small, _, t_small, rss_small = run_rusage(opts + [path])
+            alone = image_of(doc_small, path) if doc_small else None
+            rc, doc, err, dt, rss = run_rusage(opts + [sparse, path])
+            check(rc == 0, "%s: exit %r: %s" % (opts, rc, err))
+            # The tail would be 2 GiB of pages; reading even 1% of it shows in the peak.
+            check(rss <= rss_small + (32 << 20), "%s: peak RSS %d, the ELF alone %d"
+                  % (opts, rss, rss_small))
+            if not doc:
+                continue
+            expect_good(doc, path, alone)
+            last = image_of(doc, sparse)[0]["file_map"][-1]
+            check(last["what"] == "unmapped" and last["offset"] + last["size"] == 2 << 30
+                  and last["offset"] <= small,
+                  "%s: the sparse tail is not one unmapped entry to the end: %r" % (opts, last))
+            print("sparse %s: %.2f s, peak RSS %.1f MiB (the ELF alone %.2f s, %.1f MiB)"
+                  % (" ".join(opts) or "(all analyses)", dt, rss / 2**20, t_small,
+                     rss_small / 2**20))
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
