@@ -1,5 +1,6 @@
 /* run.c - loading inputs, in parallel, handed back in order. */
 #include "run.h"
+#include "emit.h" /* ss_emit_errors */
 
 #include <pthread.h> /* pthread_* */
 #include <stdio.h>   /* fprintf */
@@ -18,7 +19,18 @@ static ss_input *load_one(const char *path, const ss_run_opts *ro)
     ss_formats_load(in, &ro->load);
     if (ro->after_load)
         ro->after_load(in, ro->after_load_ctx);
+    ss_input_check_changed(in); /* a file that shrank meanwhile is one failure, not a signal */
     return in;
+}
+
+/* A file that shrank while its report was being written (names are read from the mapping):
+ * the report is out, so the failure is one more line and the exit code. */
+static void late_change(ss_input *in, bool *failed)
+{
+    if (in->status == SS_OK && ss_input_check_changed(in)) {
+        ss_emit_errors(stderr, in);
+        *failed = true;
+    }
 }
 
 static bool input_failed(const ss_input *in)
@@ -113,6 +125,7 @@ bool ss_run_each(char *const *paths, size_t n, const ss_run_opts *ro, ss_run_fn 
                 return false;
             *failed |= input_failed(in);
             fn(ctx, in);
+            late_change(in, failed);
             ss_input_free(in);
             progress(ro, i + 1, n, &last);
         }
@@ -152,6 +165,7 @@ bool ss_run_each(char *const *paths, size_t n, const ss_run_opts *ro, ss_run_fn 
         } else {
             *failed |= input_failed(in);
             fn(ctx, in);
+            late_change(in, failed);
             ss_input_free(in);
         }
         pthread_mutex_lock(&p.mu);

@@ -379,6 +379,49 @@ static void warn_late(ss_image *im, const char *msg)
     im->nwarnings = im->v_warnings.count;
 }
 
+typedef struct {
+    uint64_t start, end;
+} frange;
+
+static int frange_cmp(const void *a, const void *b)
+{
+    const frange *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+/* The analyses scan the union of the data sections' file bytes, each byte once; sections that
+ * share bytes with another are said once, here, before the work starts (the threads that run
+ * beside each other do not warn). */
+static void warn_overlap(ss_image *im)
+{
+    frange *r = malloc((im->nsections ? im->nsections : 1) * sizeof *r);
+    if (r == NULL)
+        return;
+    size_t n = 0, shared = 0;
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        if (s->alloc && s->file_size && (s->kind == SS_KIND_RODATA || s->kind == SS_KIND_DATA))
+            r[n++] = (frange){s->offset, s->offset + s->file_size};
+    }
+    qsort(r, n, sizeof *r, frange_cmp);
+    uint64_t end = 0, first = UINT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && r[i].start < end) {
+            shared++;
+            first = first < r[i].start ? first : r[i].start;
+        }
+        end = r[i].end > end ? r[i].end : end;
+    }
+    free(r);
+    if (shared)
+        ss_image_warn(im, first,
+                      "%zu data sections share file bytes with another; the analyses read "
+                      "those bytes once",
+                      shared);
+    im->warnings = im->v_warnings.items;
+    im->nwarnings = im->v_warnings.count;
+}
+
 ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
 {
     ss_analysis_opts def = ss_analysis_opts_default();
@@ -392,6 +435,8 @@ ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
     /* With threads to spare, the string analysis runs beside the BSS analysis (on libLLVM-15
      * they are the two halves of the work). */
     ss_strings_job *sj = NULL;
+    if (o->which & (SS_AN_BSS | SS_AN_STRINGS))
+        warn_overlap(im);
     if (o->threads > 1 && (o->which & SS_AN_BSS) && (o->which & SS_AN_STRINGS))
         sj = ss_strings_start(im, o);
     /* The tables the reader left for the BSS analysis, read here while the strings job runs.
