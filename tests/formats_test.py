@@ -30,9 +30,9 @@ def check(cond, what):
         print("FAIL", what)
 
 
-def run(a, args):
+def run(a, args, code=0):
     r = subprocess.run([a.segscan] + args, capture_output=True, cwd=a.fixtures, timeout=300)
-    check(r.returncode == 0, f"segscan {args}: exit {r.returncode} {r.stderr[:300]!r}")
+    check(r.returncode == code, f"segscan {args}: exit {r.returncode} {r.stderr[:300]!r}")
     return r.stdout.decode("utf-8")
 
 
@@ -94,6 +94,63 @@ def check_csv(a):
                     check(r["kind"] == j["kind"], f"csv: {key} section {j['index']}: kind")
     check(n > 50, f"csv: only {n} rows compared")
     check(all(len(r) == 14 and None not in r for r in rows), "csv: ragged rows")
+
+
+def sarif_valid(a, doc, where):
+    schema = json.load(open(a.sarif_schema))
+    v = jsonschema.validators.validator_for(schema)(schema)  # draft-04, as the schema declares
+    errs = sorted(v.iter_errors(doc), key=lambda e: list(e.path))
+    check(not errs, f"{where}: not valid SARIF 2.1.0: {[(list(e.path), e.message[:200]) for e in errs[:3]]}")
+    check(doc.get("version") == "2.1.0" and len(doc.get("runs", [])) == 1, f"{where}: version/runs")
+
+
+def check_sarif(a):
+    inputs = INPUTS + ["gcc-nopie", "free-i386", "broken-phoff-past-eof"]
+    doc = json.loads(run(a, ["-f", "sarif", "-j", "1"] + inputs, code=3))
+    sarif_valid(a, doc, "sarif")
+    rep = json.loads(run(a, ["-f", "json", "-j", "1"] + inputs, code=3))
+    run_ = doc["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    ids = [r["id"] for r in rules]
+    check(len(ids) == len(set(ids)), "sarif: a rule id twice")
+    for r in rules:
+        check(r["help"]["text"] and r["shortDescription"]["text"], f"sarif: rule {r['id']} without help")
+    want = [(im, f) for im in rep["images"] for f in im["findings"]]
+    res = run_["results"]
+    check(len(res) == len(want) and len(want) >= 10, f"sarif: {len(res)} results, JSON {len(want)} findings")
+    level = {"error": "error", "warning": "warning", "info": "note"}
+    seen = set()
+    for r, (im, f) in zip(res, want):
+        check(r["ruleId"] == f["id"] and ids[r["ruleIndex"]] == f["id"], f"sarif: rule of {f['id']}")
+        check(r["level"] == level[f["severity"]], f"sarif: level of {f['id']}")
+        check(r["message"]["text"] == f["message"], f"sarif: message of {f['id']}")
+        loc = r["locations"][0]
+        check(loc["physicalLocation"]["artifactLocation"]["uri"] == im["path"], f"sarif: uri {im['path']}")
+        names = [l["name"] for l in loc.get("logicalLocations", [])]
+        if im["member"]:
+            check(names[:1] == [im["member"]], f"sarif: member of {f['id']} in {im['member']}")
+        for e in f["evidence"]:
+            if e["what"] in ("segment", "section"):
+                check(e["name"] in names, f"sarif: {e['what']} {e['name']} not a logical location")
+        off = [e for e in f["evidence"] if e.get("offset") is not None and e.get("size")]
+        reg = loc["physicalLocation"].get("region")
+        if off:
+            check(reg == {"byteOffset": off[0]["offset"] + im["base_offset"], "byteLength": off[0]["size"]},
+                  f"sarif: region of {f['id']}: {reg}")
+        fp = r["partialFingerprints"]["segscanFinding/v1"]
+        seen.add((fp, f["id"], im["path"], im["member"]))
+    check(len({s[0] for s in seen}) == len({s[1:] for s in seen}) or len(seen) == len(res),
+          "sarif: fingerprints collide across findings")
+    # Stable across runs and independent of the other inputs of the run.
+    again = json.loads(run(a, ["-f", "sarif", "-j", "2", "gcc-nopie"]))
+    fps = {r["partialFingerprints"]["segscanFinding/v1"] for r in again["runs"][0]["results"]}
+    check(fps and fps <= {s[0] for s in seen}, "sarif: fingerprints change between runs")
+    inv = run_["invocations"][0]
+    check(inv["executionSuccessful"] is False and len(inv["toolExecutionNotifications"]) == 1,
+          "sarif: the broken input is not a notification")
+    ok = json.loads(run(a, ["-f", "sarif", "gcc-pie"]))
+    sarif_valid(a, ok, "sarif one input")
+    check(ok["runs"][0]["invocations"][0]["executionSuccessful"] is True, "sarif: successful run")
 
 
 def main():
