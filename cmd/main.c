@@ -35,11 +35,11 @@ static void usage(FILE *f)
           "\n"
           "options:\n"
           "  -f, --format FMT   text (default), json, ndjson (one image per line, streamed),\n"
-          "                     csv (a row per image, segment and section), sarif (findings,\n"
-          "                     SARIF 2.1.0 for code scanning), or a memory-layout\n"
-          "                     diagram: dot (Graphviz source), svg or png (rendered by\n"
-          "                     Graphviz's dot, which must be installed: Debian package\n"
-          "                     graphviz; exit 1 if dot fails)\n"
+          "                     csv (a row per image, segment and section), markdown (a PR\n"
+          "                     comment), sarif (findings, SARIF 2.1.0 for code scanning), or\n"
+          "                     a memory-layout diagram: dot (Graphviz source), svg or png\n"
+          "                     (rendered by Graphviz's dot, which must be installed: Debian\n"
+          "                     package graphviz; exit 1 if dot fails)\n"
           "      --dot-max-sections N  diagrams: at most N rows per segment box and 3N in the\n"
           "                     file column, small ones merged into \"N others\" (default 12;\n"
           "                     0 draws every section)\n"
@@ -135,7 +135,8 @@ static int report_main(int argc, char **argv)
             render = strcmp(optarg, "svg") == 0 || strcmp(optarg, "png") == 0 ? optarg : NULL;
             fmt = ss_emitter_find(render ? "dot" : optarg);
             if (fmt == NULL)
-                return usage_error("unknown format (text, json, ndjson, csv, sarif, dot, svg or png)",
+                return usage_error("unknown format (text, json, ndjson, csv, markdown, sarif, "
+                                   "dot, svg or png)",
                                    optarg);
             break;
         case OPT_DOT_MAX:

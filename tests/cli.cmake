@@ -10,7 +10,7 @@ endforeach()
 
 # The report's streaming and table formats (issue 21): each against the JSON report of the same
 # inputs, with independent parsers (jsonschema, csv, python3-markdown, the SARIF 2.1.0 schema).
-foreach(f IN ITEMS ndjson csv sarif)
+foreach(f IN ITEMS ndjson csv sarif markdown)
   add_test(NAME formats.${f} COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/formats_test.py ${f}
     --segscan $<TARGET_FILE:segscan> --fixtures ${SEGSCAN_FIXTURE_OUT}/elf
     --schema ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json

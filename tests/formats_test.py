@@ -12,13 +12,16 @@ against the JSON report of the same inputs:
 usage: formats_test.py CHECK --segscan BIN --fixtures DIR --schema FILE [--sarif-schema FILE]"""
 import argparse
 import csv
+import html.parser
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 
 import jsonschema
+import markdown  # python3-markdown: a missing module fails the test
 
 INPUTS = ["gcc-pie", "libfixture.a", "hello.o", "free-mipsbe", "compressed", "tbss-only"]
 failures = []
@@ -94,6 +97,72 @@ def check_csv(a):
                     check(r["kind"] == j["kind"], f"csv: {key} section {j['index']}: kind")
     check(n > 50, f"csv: only {n} rows compared")
     check(all(len(r) == 14 and None not in r for r in rows), "csv: ragged rows")
+
+
+class Tables(html.parser.HTMLParser):
+    """The text of every cell, row by row, of every table in rendered HTML."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables, self.cell, self.links = [], None, 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+        elif tag == "a":
+            self.links += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.tables[-1][-1].append("".join(self.cell).strip())
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def check_markdown(a):
+    out = run(a, ["-f", "markdown", "-j", "1"] + INPUTS)
+    rep = report(a)
+    ims = rep["images"]
+    # <details> blocks are raw HTML to Python-Markdown (GitHub renders Markdown inside them):
+    # they must balance, and the Markdown between the tags is rendered as a whole.
+    det = re.findall(r"^<details><summary>[^<>]*</summary>$", out, re.M)
+    check(len(det) == len(ims) and out.count("</details>") == len(det), f"markdown: {len(det)} <details>")
+    body = re.sub(r"^(<details><summary>[^<>]*</summary>|</details>)$", "", out, flags=re.M)
+    p = Tables()
+    p.feed(markdown.markdown(body, extensions=["tables"]))
+    check(p.links == 0, "markdown: links rendered")
+    for t in p.tables:
+        check(len({len(r) for r in t}) == 1, f"markdown: ragged table {t[0]}")
+    summary = p.tables[0] if p.tables else [[]]
+    check(summary[0][:5] == ["File", "Format", "Machine", "Type", "File size"], f"markdown: summary header {summary[0]}")
+    check(len(summary) == len(ims) + 1, f"markdown: summary has {len(summary) - 1} rows, JSON {len(ims)} images")
+    for row, im in zip(summary[1:], ims):
+        name = im["path"] + (f"({im['member']})" if im["member"] else "")
+        t = im["totals"]
+        errs = sum(f["severity"] == "error" for f in im["findings"])
+        warns = sum(f["severity"] == "warning" for f in im["findings"])
+        check(row == [name, im["format"], im["machine"], im["type"], str(im["file_size"]), str(t["text"]),
+                      str(t["data"]), str(t["bss"]), str(t["vm_size"]), str(errs), str(warns)],
+              f"markdown: summary row {row}")
+    want = [(im, f) for im in ims for f in im["findings"] if f["severity"] != "info"]
+    finds = [t for t in p.tables if t[0] == ["Severity", "Rule", "File", "Message"]]
+    check(len(finds) == 1 and len(want) >= 2, f"markdown: findings table ({len(want)} findings)")
+    if finds:
+        check([(r[1], r[3]) for r in finds[0][1:]] == [(f["id"], f["message"]) for _, f in want],
+              "markdown: findings differ from JSON")
+    secs = [t for t in p.tables if t[0][:2] == ["#", "Section"]]
+    check(len(secs) == sum(1 for im in ims if im["sections"]), f"markdown: {len(secs)} section tables")
+    for t, im in zip(secs, [im for im in ims if im["sections"]]):
+        check([(r[1], int(r[5]), int(r[6])) for r in t[1:]] ==
+              [(s["name"], s["vm_size"], s["file_size"]) for s in im["sections"]],
+              f"markdown: sections of {im['path']} differ from JSON")
 
 
 def sarif_valid(a, doc, where):
