@@ -14,6 +14,7 @@
 #include "../core/analysis.h"
 #include "../core/finding_help.h"
 #include "emit_internal.h"
+#include "escape.h"
 
 /* Evidence locations listed per result; the message counts the rest. */
 #define SARIF_MAX_LOGICAL 16
@@ -23,32 +24,6 @@ static const char *level_of(ss_severity s)
     return s == SS_SEV_ERROR ? "error" : s == SS_SEV_WARNING ? "warning" : "note";
 }
 
-/* A relative URI reference for a path: unreserved bytes and '/' stay, the rest %XX (so spaces,
- * '#', '?', controls and invalid UTF-8 cannot change what the URI means). */
-static void uri_of(const char *path, char *buf, size_t cap)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)path; *p && o + 4 < cap; p++) {
-        unsigned char c = *p;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-            buf[o++] = (char)c;
-        } else {
-            buf[o++] = '%';
-            buf[o++] = hex[c >> 4];
-            buf[o++] = hex[c & 15];
-        }
-    }
-    buf[o] = '\0';
-}
-
-static uint64_t fnv(uint64_t h, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
-        h = (h ^ *p) * 0x100000001b3ULL;
-    return (h ^ 0xff) * 0x100000001b3ULL; /* a separator, so "ab"+"c" != "a"+"bc" */
-}
 
 static bool sarif_begin(ss_report *r)
 {
@@ -105,7 +80,7 @@ static void result(ss_jw *w, const ss_image *im, const ss_finding *fd)
     ss_jw_obj(w, "physicalLocation");
     ss_jw_obj(w, "artifactLocation");
     char uri[4096];
-    uri_of(im->path, uri, sizeof uri);
+    ss_esc_uri(im->path, uri, sizeof uri);
     ss_jw_str(w, "uri", uri);
     ss_jw_end_obj(w);
     for (size_t e = 0; e < fd->nevidence; e++) {
@@ -156,9 +131,10 @@ static void result(ss_jw *w, const ss_image *im, const ss_finding *fd)
     ss_jw_end_obj(w);
     ss_jw_end_arr(w); /* locations */
 
-    uint64_t fp = fnv(fnv(fnv(0xcbf29ce484222325ULL, fd->id), im->path), im->member);
+    uint64_t fp = ss_sarif_hash(ss_sarif_hash(ss_sarif_hash(SS_SARIF_HASH0, fd->id), im->path),
+                                im->member);
     for (size_t e = 0; e < fd->nevidence; e++)
-        fp = fnv(fnv(fp, fd->evidence[e].what), fd->evidence[e].name);
+        fp = ss_sarif_hash(ss_sarif_hash(fp, fd->evidence[e].what), fd->evidence[e].name);
     char hex[24];
     snprintf(hex, sizeof hex, "%016" PRIx64, fp);
     ss_jw_obj(w, "partialFingerprints");
@@ -202,7 +178,7 @@ static void sarif_end(ss_report *r)
         ss_jw_obj(w, "physicalLocation");
         ss_jw_obj(w, "artifactLocation");
         char uri[4096];
-        uri_of(e->path, uri, sizeof uri);
+        ss_esc_uri(e->path, uri, sizeof uri);
         ss_jw_str(w, "uri", uri);
         ss_jw_end_obj(w);
         ss_jw_end_obj(w);

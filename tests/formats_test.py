@@ -222,6 +222,42 @@ def check_sarif(a):
     check(ok["runs"][0]["invocations"][0]["executionSuccessful"] is True, "sarif: successful run")
 
 
+def check_check_sarif(a):
+    """segscan check -f sarif (and -o sarif=FILE beside the text on stdout) on the ci fixtures."""
+    ci, src = a.ci_fixtures, a.ci_src
+    for budget, arts, code in (("fail.yaml", ["prog_base"], 1),
+                               ("policy.yaml", ["prog_wx", "prog_nopie", "prog_base"], 1),
+                               ("warn.yaml", ["prog_base"], 0)):
+        b = os.path.join(src, budget)
+        r = subprocess.run([a.segscan, "check", "-b", b, "-f", "sarif"] + arts, cwd=ci, capture_output=True)
+        check(r.returncode == code, f"check sarif {budget}: exit {r.returncode} {r.stderr[:200]!r}")
+        doc = json.loads(r.stdout)
+        sarif_valid(a, doc, f"check sarif {budget}")
+        rep = json.loads(subprocess.run([a.segscan, "check", "-b", b, "-f", "json"] + arts, cwd=ci,
+                                        capture_output=True).stdout)
+        want = [x for x in rep["results"] if x["verdict"] in ("fail", "warn", "error")]
+        res = doc["runs"][0]["results"]
+        check(len(res) == len(want) and want, f"check sarif {budget}: {len(res)} results, {len(want)} wanted")
+        rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        for got, x in zip(res, want):
+            rid = ("policy/" if x["type"] == "policy" else "budget/") + x["rule"]
+            check(got["ruleId"] == rid and rules[got["ruleIndex"]]["id"] == rid, f"check sarif: rule {rid}")
+            check(got["level"] == ("warning" if x["verdict"] == "warn" else "error"), f"check sarif: level {rid}")
+            check(got["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == x["artifact"],
+                  f"check sarif: artifact of {rid}")
+            rel = got["relatedLocations"][0]["physicalLocation"]
+            check(rel["region"]["startLine"] == x["line"], f"check sarif: budget line of {rid}")
+        check(doc["runs"][0]["invocations"][0]["exitCode"] == code, f"check sarif {budget}: exitCode")
+    # One run: text on stdout, SARIF and JSON to files.
+    out = os.path.join(a.work, "check.sarif")
+    js = os.path.join(a.work, "check.json")
+    r = subprocess.run([a.segscan, "check", "-b", os.path.join(src, "fail.yaml"), "-o", f"sarif={out}",
+                        "-o", f"json={js}", "prog_base"], cwd=ci, capture_output=True)
+    check(r.returncode == 1 and b"data section" in r.stdout, "check -o: text on stdout")
+    sarif_valid(a, json.load(open(out)), "check -o sarif")
+    check(json.load(open(js))["command"] == "check", "check -o json")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("check")
@@ -229,9 +265,13 @@ def main():
     p.add_argument("--fixtures", required=True)
     p.add_argument("--schema", required=True)
     p.add_argument("--sarif-schema")
+    p.add_argument("--ci-fixtures")
+    p.add_argument("--ci-src")
+    p.add_argument("--work", default=".")
     a = p.parse_args()
     for f in INPUTS:
         check(os.path.exists(os.path.join(a.fixtures, f)), f"fixture {f} missing")
+    os.makedirs(a.work, exist_ok=True)
     if failures:
         return 1
     globals()["check_" + a.check](a)
