@@ -222,6 +222,28 @@ def check_sarif(a):
     check(ok["runs"][0]["invocations"][0]["executionSuccessful"] is True, "sarif: successful run")
 
 
+def check_outputs(a):
+    """-o FMT=FILE: one run writes text to stdout and SARIF, JSON, CSV, NDJSON and Markdown to
+    files, each byte for byte what -f FMT writes alone; failures are told once on stderr."""
+    args = ["-j", "1"] + INPUTS + ["broken-phoff-past-eof"]
+    files = {f: os.path.join(a.work, "out." + f) for f in ("sarif", "json", "csv", "ndjson", "markdown")}
+    r = subprocess.run([a.segscan] + [x for f, p in files.items() for x in ("-o", f"{f}={p}")] + args,
+                       cwd=a.fixtures, capture_output=True, timeout=300)
+    alone = subprocess.run([a.segscan] + args, cwd=a.fixtures, capture_output=True, timeout=300)
+    check(r.returncode == 3 and r.stdout == alone.stdout, f"-o: stdout is not the text report ({r.returncode})")
+    check(r.stderr == alone.stderr and r.stderr.count(b"broken-phoff-past-eof") == 1,
+          f"-o: stderr differs or repeats: {r.stderr[:300]!r}")
+    for f, p in files.items():
+        want = subprocess.run([a.segscan, "-f", f] + args, cwd=a.fixtures, capture_output=True).stdout
+        check(open(p, "rb").read() == want, f"-o {f}: file differs from -f {f}")
+    sarif_valid(a, json.load(open(files["sarif"])), "-o sarif")
+    bad = subprocess.run([a.segscan, "-o", "svg=x.svg", INPUTS[0]], cwd=a.fixtures, capture_output=True)
+    check(bad.returncode == 2, "-o svg=FILE is not refused")
+    nodir = subprocess.run([a.segscan, "-o", "json=/nonexistent/dir/x.json", INPUTS[0]], cwd=a.fixtures,
+                           capture_output=True)
+    check(nodir.returncode == 3 and b"cannot write" in nodir.stderr, "-o to an unwritable path: exit 3")
+
+
 def check_check_sarif(a):
     """segscan check -f sarif (and -o sarif=FILE beside the text on stdout) on the ci fixtures."""
     ci, src = a.ci_fixtures, a.ci_src
