@@ -36,7 +36,7 @@ static void check_usage(FILE *f)
           "  -B, --baseline PATH      a baseline build for max-growth limits: a directory (the\n"
           "                           baseline of ARTIFACT is PATH/ARTIFACT, else\n"
           "                           PATH/basename) or one file (the baseline of every artifact)\n"
-          "  -f, --format FMT         text (default), json, markdown or junit, on stdout\n"
+          "  -f, --format FMT         text (default), json, markdown, junit or sarif, on stdout\n"
           "  -o, --output FMT=FILE    also write FMT to FILE (repeatable): -o junit=check.xml\n"
           "  -j, --jobs N             analyze N files at a time (default: one per CPU)\n"
           "  -q, --quiet              no progress line on stderr\n"
@@ -72,6 +72,7 @@ bool ss_ci_parse_format(const char *s, unsigned allowed, ss_ci_format *out)
     } names[] = {
         {"text", SS_CI_TEXT}, {"json", SS_CI_JSON}, {"markdown", SS_CI_MARKDOWN},
         {"md", SS_CI_MARKDOWN}, {"junit", SS_CI_JUNIT}, {"csv", SS_CI_CSV},
+        {"sarif", SS_CI_SARIF},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(s, names[i].name) == 0 && (allowed & SS_CI_ALLOW(names[i].f))) {
@@ -570,7 +571,8 @@ int ss_cmd_check(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const unsigned formats = SS_CI_ALLOW(SS_CI_TEXT) | SS_CI_ALLOW(SS_CI_JSON) |
-                             SS_CI_ALLOW(SS_CI_MARKDOWN) | SS_CI_ALLOW(SS_CI_JUNIT);
+                             SS_CI_ALLOW(SS_CI_MARKDOWN) | SS_CI_ALLOW(SS_CI_JUNIT) |
+                             SS_CI_ALLOW(SS_CI_SARIF);
     const char *budget_path = NULL, *baseline = NULL;
     ss_ci_format fmt = SS_CI_TEXT;
     output outs[MAX_OUTPUTS];
@@ -586,7 +588,8 @@ int ss_cmd_check(int argc, char **argv)
         case 'B': baseline = optarg; break;
         case 'f':
             if (!ss_ci_parse_format(optarg, formats, &fmt))
-                return check_usage_error("unknown format (text, json, markdown or junit)", optarg);
+                return check_usage_error("unknown format (text, json, markdown, junit or sarif)",
+                                         optarg);
             break;
         case 'o': {
             char *eq = strchr(optarg, '=');
@@ -596,7 +599,7 @@ int ss_cmd_check(int argc, char **argv)
             bool ok = ss_ci_parse_format(optarg, formats, &outs[nouts].fmt);
             *eq = '=';
             if (!ok)
-                return check_usage_error("unknown output format (text, json, markdown or junit)",
+                return check_usage_error("unknown output format (text, json, markdown, junit or sarif)",
                                          optarg);
             outs[nouts++].path = eq + 1;
             break;

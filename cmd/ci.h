@@ -13,7 +13,7 @@
 #include "input.h"
 
 /* Output formats of the two subcommands (not every one takes every format). */
-typedef enum { SS_CI_TEXT, SS_CI_JSON, SS_CI_MARKDOWN, SS_CI_JUNIT, SS_CI_CSV } ss_ci_format;
+typedef enum { SS_CI_TEXT, SS_CI_JSON, SS_CI_MARKDOWN, SS_CI_JUNIT, SS_CI_CSV, SS_CI_SARIF } ss_ci_format;
 
 /* ---- check ---------------------------------------------------------------------------------- */
 
@@ -57,7 +57,7 @@ typedef struct {
 
 const char *ss_verdict_name(ss_verdict v); /* "pass", "warn", "fail", "exempt", "n/a", ... */
 
-/* Renders a check result in fmt (text, json, markdown or junit). */
+/* Renders a check result in fmt (text, json, markdown, junit or sarif). */
 void ss_check_render(FILE *f, const ss_check_result *c, ss_ci_format fmt, bool pretty);
 
 /* ---- diff ----------------------------------------------------------------------------------- */

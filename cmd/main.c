@@ -37,10 +37,13 @@ static void usage(FILE *f)
           "\n"
           "options:\n"
           "  -f, --format FMT   text (default), json, ndjson (one image per line, streamed),\n"
-          "                     csv (a row per image, segment and section), or a memory-layout\n"
-          "                     diagram: dot (Graphviz source), svg or png (rendered by\n"
-          "                     Graphviz's dot, which must be installed: Debian package\n"
-          "                     graphviz; exit 1 if dot fails)\n"
+          "                     csv (a row per image, segment and section), markdown (a PR\n"
+          "                     comment), sarif (findings, SARIF 2.1.0 for code scanning), or\n"
+          "                     a memory-layout diagram: dot (Graphviz source), svg or png\n"
+          "                     (rendered by Graphviz's dot, which must be installed: Debian\n"
+          "                     package graphviz; exit 1 if dot fails)\n"
+          "  -o, --output FMT=FILE  also write the report as FMT to FILE (repeatable, at most\n"
+          "                     8; any format but svg and png): -o sarif=segscan.sarif\n"
           "      --dot-max-sections N  diagrams: at most N rows per segment box and 3N in the\n"
           "                     file column, small ones merged into \"N others\" (default 12;\n"
           "                     0 draws every section)\n"
@@ -98,9 +101,19 @@ static void analyze_input(ss_input *in, void *ctx)
         ss_analyze_input(in, ao);
 }
 
+/* -o FMT=FILE: more reports of the same run, each in its own file. */
+#define MAX_OUTPUTS 8
+
+typedef struct {
+    ss_report *r[1 + MAX_OUTPUTS]; /* [0] on stdout (or dot), then one per -o */
+    size_t n;
+} reports;
+
 static void report_one(void *ctx, const ss_input *in)
 {
-    ss_report_input(ctx, in);
+    reports *rs = ctx;
+    for (size_t i = 0; i < rs->n; i++)
+        ss_report_input(rs->r[i], in);
 }
 
 /* The default command: report on FILEs. */
@@ -108,6 +121,7 @@ static int report_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
         {"dot-max-sections", required_argument, NULL, OPT_DOT_MAX},
         {"top", required_argument, NULL, 'n'},
         {"recursive", no_argument, NULL, 'r'},
@@ -131,16 +145,38 @@ static int report_main(int argc, char **argv)
                       .after_load_ctx = &ao};
     unsigned long long v;
     int ch;
-    while ((ch = getopt_long(argc, argv, "f:n:rj:qhV", longopts, NULL)) != -1) {
+    struct {
+        const ss_emitter *em;
+        const char *path;
+        FILE *f;
+    } outs[MAX_OUTPUTS];
+    size_t nouts = 0;
+    while ((ch = getopt_long(argc, argv, "f:o:n:rj:qhV", longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
             /* svg and png are the dot emitter's output rendered by Graphviz. */
             render = strcmp(optarg, "svg") == 0 || strcmp(optarg, "png") == 0 ? optarg : NULL;
             fmt = ss_emitter_find(render ? "dot" : optarg);
             if (fmt == NULL)
-                return usage_error("unknown format (text, json, ndjson, csv, dot, svg or png)",
+                return usage_error("unknown format (text, json, ndjson, csv, markdown, sarif, "
+                                   "dot, svg or png)",
                                    optarg);
             break;
+        case 'o': {
+            char *eq = strchr(optarg, '=');
+            if (eq == NULL || eq[1] == '\0' || nouts == MAX_OUTPUTS)
+                return usage_error("--output wants FMT=FILE (at most 8)", optarg);
+            *eq = '\0';
+            outs[nouts].em = ss_emitter_find(optarg);
+            *eq = '=';
+            if (outs[nouts].em == NULL) /* svg and png need Graphviz: only on stdout */
+                return usage_error("unknown output format (text, json, ndjson, csv, markdown, "
+                                   "sarif or dot)",
+                                   optarg);
+            outs[nouts].path = eq + 1;
+            outs[nouts++].f = NULL;
+            break;
+        }
         case OPT_DOT_MAX:
             if (!parse_count(optarg, 1u << 20, &v))
                 return usage_error("--dot-max-sections wants a number of rows (0: all)", optarg);
@@ -241,11 +277,30 @@ static int report_main(int argc, char **argv)
             return EXIT_DOT_FAILED;
         }
     }
-    ss_report *r = ss_report_begin(render ? gv.in : stdout, stderr, fmt, &eo);
+    reports rs = {.n = 1};
+    rs.r[0] = ss_report_begin(render ? gv.in : stdout, stderr, fmt, &eo);
+    bool ok = rs.r[0] != NULL, wrote = true;
+    for (size_t i = 0; i < nouts && ok; i++) {
+        outs[i].f = fopen(outs[i].path, "w");
+        if (outs[i].f == NULL) {
+            ss_esc_say(stderr, "segscan: cannot write %s: %s", outs[i].path, strerror(errno));
+            wrote = false;
+            continue;
+        }
+        /* Failures are told once, by the report on stdout. */
+        rs.r[rs.n] = ss_report_begin(outs[i].f, NULL, outs[i].em, &eo);
+        ok = rs.r[rs.n++] != NULL;
+    }
     bool failed = false;
-    bool ok = r && ss_run_each(paths, npaths, &ro, report_one, r, &failed);
+    ok = ok && ss_run_each(paths, npaths, &ro, report_one, &rs, &failed);
     failed |= unreadable > 0; /* each was named by the walk */
-    ss_report_end(r);
+    for (size_t i = 0; i < rs.n; i++)
+        ss_report_end(rs.r[i]);
+    for (size_t i = 0; i < nouts; i++)
+        if (outs[i].f && fclose(outs[i].f) != 0) {
+            ss_esc_say(stderr, "segscan: cannot write %s: %s", outs[i].path, strerror(errno));
+            wrote = false;
+        }
     if (render && ss_graphviz_finish(&gv, gverr, sizeof gverr) != 0) {
         fprintf(stderr, "segscan: %s\n", gverr);
         ss_walk_free(walked, nwalked);
@@ -259,6 +314,8 @@ static int report_main(int argc, char **argv)
         fprintf(stderr, "segscan: out of memory\n");
         return EXIT_INPUT;
     }
+    if (!wrote)
+        return EXIT_WRITE;
     return failed ? EXIT_INPUT : EXIT_OK;
 }
 

@@ -300,3 +300,30 @@ void ss_esc_say(FILE *f, const char *fmt, ...)
     va_end(ap);
     fprintf(f, "%s\n", ss_esc_text(msg, esc, sizeof esc));
 }
+
+const char *ss_esc_uri(const char *path, char *buf, size_t cap)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)(path ? path : ""); *p && o + 4 < cap;
+         p++) {
+        unsigned char c = *p;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+            buf[o++] = (char)c;
+        } else {
+            buf[o++] = '%';
+            buf[o++] = "0123456789ABCDEF"[c >> 4];
+            buf[o++] = "0123456789ABCDEF"[c & 15];
+        }
+    }
+    if (cap)
+        buf[o] = '\0';
+    return buf;
+}
+
+uint64_t ss_sarif_hash(uint64_t h, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+        h = (h ^ *p) * 0x100000001b3ULL;
+    return (h ^ 0xff) * 0x100000001b3ULL;
+}

@@ -57,6 +57,16 @@ void ss_esc_xml(FILE *f, const char *s);
  * empty string is written as "(unnamed)": Graphviz rejects an empty element such as <I></I>. */
 void ss_esc_dot(FILE *f, const char *s, size_t max_cp);
 
+/* A path as a relative URI reference (SARIF artifactLocation.uri): unreserved bytes and '/' stay,
+ * every other byte is %XX, so spaces, '#', '?', controls and invalid UTF-8 cannot change what it
+ * means. Cut at cap. */
+const char *ss_esc_uri(const char *path, char *buf, size_t cap);
+
+/* SARIF partialFingerprints: FNV-1a over the strings that identify a result, each followed by a
+ * separator (so "ab"+"c" and "a"+"bc" differ). Start from SS_SARIF_HASH0. */
+#define SS_SARIF_HASH0 0xcbf29ce484222325ULL
+uint64_t ss_sarif_hash(uint64_t h, const char *s);
+
 /* One line of a message to a terminal (stderr): formatted like fprintf, then escaped as a whole
  * like ss_escape_text (messages are one line and their fixed words plain ASCII, so only what a
  * name, path or budget file brought in changes), then a newline. */
