@@ -62,7 +62,8 @@ static void usage(FILE *f)
           "  3  at least one input or archive member could not be analyzed (one line each on\n"
           "     stderr: the path, what is wrong, the file offset); the others are still reported\n"
           "\n"
-          "JSON output follows docs/segscan.schema.json (schema_version 1).\n",
+          "JSON output follows docs/segscan.schema.json (schema_version 1). README.md, LICENSE\n"
+          "and docs/ are installed in " SEGSCAN_DOCDIR "/.\n",
           f);
 }
 
