@@ -71,7 +71,8 @@ static void usage(FILE *f)
           "     stderr: the path, what is wrong, the file offset); the others are still reported\n"
           "  4  the output could not be written (a full disk, a closed standard output)\n"
           "\n"
-          "JSON output follows docs/segscan.schema.json (schema_version 1).\n",
+          "JSON output follows docs/segscan.schema.json (schema_version 1). README.md, LICENSE\n"
+          "and docs/ are installed in " SEGSCAN_DOCDIR "/.\n",
           f);
 }
 
