@@ -680,9 +680,164 @@ static bool refuse_more_documents(yaml_parser_t *parser, const char *path, char 
     return !extra;
 }
 
+/* ---- bounds checked before the document is built -------------------------------------
+ *
+ * libyaml's document loader keeps every node and resolves an alias to its anchor's node, so a
+ * walk over the document visits an anchored subtree once per alias ("billion laughs": ten
+ * aliases of ten aliases of ... make 10^8 globs from a few hundred bytes), and 100,000 nested
+ * flow sequences took more than 20 s. One pass over libyaml's events first, stopping at the
+ * first event past a bound, measures nesting, nodes, and the nodes the walk would visit with
+ * every alias expanded (an anchor's size is counted when it ends, aliases inside it included).
+ * A hand-written budget is far below each bound. */
+#define YAML_MAX_DEPTH 64
+#define YAML_MAX_EXPANDED 1000000 /* nodes, aliases expanded; a 4 MiB file holds ~1M plain */
+
+typedef struct {
+    char *name;
+    uint64_t size; /* nodes the anchored node stands for, aliases expanded */
+} anchor;
+
+typedef struct {
+    anchor *slot; /* open addressing, power-of-two capacity */
+    size_t cap, n;
+} anchors;
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static anchor *anchor_find(anchors *t, const char *name)
+{
+    if (t->cap == 0)
+        return NULL;
+    for (size_t i = name_hash(name) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        if (t->slot[i].name == NULL || strcmp(t->slot[i].name, name) == 0)
+            return &t->slot[i];
+    }
+}
+
+static bool anchor_set(anchors *t, const char *name, uint64_t size)
+{
+    if (2 * (t->n + 1) > t->cap) {
+        anchors g = {calloc(t->cap ? 2 * t->cap : 64, sizeof(anchor)), t->cap ? 2 * t->cap : 64, 0};
+        if (g.slot == NULL)
+            return false;
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slot[i].name) {
+                *anchor_find(&g, t->slot[i].name) = t->slot[i];
+                g.n++;
+            }
+        free(t->slot);
+        *t = g;
+    }
+    anchor *a = anchor_find(t, name);
+    if (a->name == NULL) {
+        if ((a->name = strdup(name)) == NULL)
+            return false;
+        t->n++;
+    }
+    a->size = size;
+    return true;
+}
+
+static void anchors_free(anchors *t)
+{
+    for (size_t i = 0; i < t->cap; i++)
+        free(t->slot[i].name);
+    free(t->slot);
+}
+
+/* Checks the bounds above; on a refusal writes FILE:LINE:COLUMN and why to err. A syntax error
+ * is left to the loader, which says it the same way as before. */
+static bool yaml_bounded(const char *path, const char *text, size_t len, char *err,
+                         size_t errlen)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return false;
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    anchors t = {0};
+    /* Open collections: the expanded count when each began and its anchor (or NULL). */
+    struct {
+        uint64_t at;
+        char *anchor;
+    } open[YAML_MAX_DEPTH + 1];
+    size_t depth = 0;
+    uint64_t expanded = 0;
+    bool ok = true, done = false;
+    const char *why = NULL;
+    yaml_event_t ev;
+    while (ok && !done && yaml_parser_parse(&p, &ev)) {
+        const char *name = NULL;
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT:
+            done = true;
+            break;
+        case YAML_SCALAR_EVENT:
+            expanded++;
+            if (ev.data.scalar.anchor && !anchor_set(&t, (char *)ev.data.scalar.anchor, 1))
+                why = "out of memory";
+            break;
+        case YAML_ALIAS_EVENT: {
+            anchor *a = anchor_find(&t, (char *)ev.data.alias.anchor);
+            expanded += a && a->name ? a->size : 1;
+            break;
+        }
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            name = (char *)(ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
+                                                                 : ev.data.mapping_start.anchor);
+            if (depth == YAML_MAX_DEPTH) {
+                why = "nested more than 64 levels deep";
+                break;
+            }
+            expanded++;
+            open[depth].at = expanded;
+            open[depth].anchor = name ? strdup(name) : NULL;
+            if (name && open[depth].anchor == NULL)
+                why = "out of memory";
+            depth++;
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            if (depth > 0) {
+                depth--;
+                if (open[depth].anchor &&
+                    !anchor_set(&t, open[depth].anchor, expanded - open[depth].at + 1))
+                    why = "out of memory";
+                free(open[depth].anchor);
+            }
+            break;
+        default:
+            break;
+        }
+        if (why == NULL && expanded > YAML_MAX_EXPANDED)
+            why = "more than 1000000 nodes once aliases are expanded";
+        if (why) {
+            snprintf(err, errlen, "%s:%u:%u: %s", path, (unsigned)ev.start_mark.line + 1,
+                     (unsigned)ev.start_mark.column + 1, why);
+            ok = false;
+        }
+        yaml_event_delete(&ev);
+    }
+    while (depth > 0)
+        free(open[--depth].anchor);
+    anchors_free(&t);
+    yaml_parser_delete(&p);
+    return ok;
+}
+
 ss_budget *ss_budget_parse(const char *path, const char *text, size_t len, char *err,
                            size_t errlen)
 {
+    if (!yaml_bounded(path, text, len, err, errlen))
+        return NULL;
     yaml_parser_t parser;
     yaml_document_t doc;
     ss_budget *b = calloc(1, sizeof *b);

@@ -28,16 +28,16 @@ static void check_usage(FILE *f)
     fputs("usage: segscan check --budget FILE [options] ARTIFACT...\n"
           "\n"
           "Measures each ARTIFACT against the size budgets and permission policy of a budget\n"
-          "file (YAML; see README.md, \"Size budgets in CI\") and prints every rule with its value,\n"
-          "limit, headroom and verdict.\n"
+          "file (YAML: README.md, \"Size budgets and diffs in CI\", documents it) and prints\n"
+          "every rule with its value, limit, headroom and verdict. README.md and the JSON\n"
+          "Schema docs/segscan-check.schema.json are installed in " SEGSCAN_DOCDIR "/.\n"
           "\n"
           "options:\n"
           "  -b, --budget FILE        the budget file (required)\n"
           "  -B, --baseline PATH      a baseline build for max-growth limits: a directory (the\n"
           "                           baseline of ARTIFACT is PATH/ARTIFACT, else\n"
           "                           PATH/basename) or one file (the baseline of every artifact)\n"
-          "  -f, --format FMT         text (default), json, markdown, junit or sarif (the\n"
-          "                           failures and warnings for code scanning), on stdout\n"
+          "  -f, --format FMT         text (default), json, markdown, junit or sarif, on stdout\n"
           "  -o, --output FMT=FILE    also write FMT to FILE (repeatable): -o junit=check.xml\n"
           "                           -o sarif=check.sarif\n"
           "  -j, --jobs N             analyze N files at a time (default: one per CPU)\n"
@@ -593,8 +593,8 @@ int ss_cmd_check(int argc, char **argv)
             bool ok = ss_ci_parse_format(optarg, formats, &outs[nouts].fmt);
             *eq = '=';
             if (!ok)
-                return check_usage_error("unknown output format (text, json, markdown, junit or "
-                                         "sarif)", optarg);
+                return check_usage_error("unknown output format (text, json, markdown, junit or sarif)",
+                                         optarg);
             outs[nouts++].path = eq + 1;
             break;
         }

@@ -8,7 +8,6 @@
 #include "escape.h"
 #include "jsonw.h"
 #include "measure.h"
-#include "sarif.h"
 
 #define CELL 192
 
@@ -462,65 +461,145 @@ static void render_junit(FILE *f, const ss_check_result *c)
     fputs("  </testsuite>\n</testsuites>\n", f);
 }
 
-/* Failures and warnings as SARIF results: the rule is the budget rule (its name the ruleId), the
- * artifact the location, the section or segment it measures the logical location. */
+/* ---- SARIF 2.1.0 ---------------------------------------------------------------------------- */
+
+/* One rule per rule of the budget file (index = its place there); one result per failed,
+ * warned or errored row, at the artifact, with the member and the section/segment as logical
+ * locations and the budget file's line as a related location. */
 static void render_sarif(FILE *f, const ss_check_result *c, bool pretty)
 {
     ss_jw w;
     ss_jw_init(&w, f, pretty);
-    ss_sarif *s = ss_sarif_begin(&w);
-    if (s == NULL)
-        return;
-    for (size_t i = 0; i < c->nrows; i++) {
-        const ss_check_row *r = &c->rows[i];
-        if (r->verdict != SS_V_FAIL && r->verdict != SS_V_WARN)
-            continue;
-        const ss_rule *ru = r->rule;
-        char what[CELL], v[CELL], l[CELL], d[512], msg[CELL * 3 + 600], help[CELL + 400];
-        what_str(ru, what, sizeof what);
-        value_str(r, v, sizeof v);
-        limit_str(r, l, sizeof l);
-        detail_str(r, d, sizeof d);
-        if (ru->is_policy)
-            snprintf(msg, sizeof msg, "%s: is %s, the %s rule wants %s%s%s", what, v,
-                     r->verdict == SS_V_FAIL ? "fail" : "warn", l, d[0] ? ": " : "", d);
-        else
-            snprintf(msg, sizeof msg, "%s: %s is over the %s limit %s%s%s", what, v,
-                     r->verdict == SS_V_FAIL ? "fail" : "warn", l, d[0] ? ": " : "", d);
-        if (ru->is_policy)
-            snprintf(help, sizeof help,
-                     "Policy rule of the budget file %s: expects %s. A binary that may keep the "
-                     "property goes in the rule's allow-list, with a reason.",
-                     c->budget->path, policy_expect(ru->policy));
-        else
-            snprintf(help, sizeof help,
-                     "Size budget of the budget file %s: %s stays within its max and allowed "
-                     "growth over the baseline.",
-                     c->budget->path, what);
-        bool scoped = ru->scope == SS_SCOPE_SECTION || ru->scope == SS_SCOPE_SEGMENT;
-        ss_sarif_result res = {
-            .rule_id = ru->name,
-            .rule_title = what,
-            .rule_help = help,
-            .level = r->verdict == SS_V_FAIL ? "error" : "warning",
-            .message = msg,
-            .path = r->artifact,
-            .member = r->member,
-            .where_kind = scoped ? (ru->scope == SS_SCOPE_SECTION ? "section" : "segment") : NULL,
-            .where_name = scoped ? ru->scope_name : NULL,
-        };
-        ss_sarif_add(s, &res);
+    ss_jw_obj(&w, NULL);
+    ss_jw_str(&w, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+    ss_jw_str(&w, "version", "2.1.0");
+    ss_jw_arr(&w, "runs");
+    ss_jw_obj(&w, NULL);
+    ss_jw_obj(&w, "tool");
+    ss_jw_obj(&w, "driver");
+    ss_jw_str(&w, "name", "segscan check");
+    ss_jw_str(&w, "version", SEGSCAN_VERSION);
+    ss_jw_arr(&w, "rules");
+    char buf[1024], what[CELL], uri[4096];
+    for (size_t i = 0; i < c->budget->nrules; i++) {
+        const ss_rule *r = &c->budget->rules[i];
+        ss_jw_obj(&w, NULL);
+        snprintf(buf, sizeof buf, "%s/%s", r->is_policy ? "policy" : "budget", r->name);
+        ss_jw_str(&w, "id", buf);
+        ss_jw_obj(&w, "shortDescription");
+        ss_jw_str(&w, "text", r->name);
+        ss_jw_end_obj(&w);
+        ss_jw_obj(&w, "fullDescription");
+        snprintf(buf, sizeof buf, "%s rule '%s' (%s, level %s) of %s, line %u",
+                 r->is_policy ? "Policy" : "Size budget", r->name, what_str(r, what, sizeof what),
+                 ss_level_name(r->level), c->budget->path, r->pos.line);
+        ss_jw_str(&w, "text", buf);
+        ss_jw_end_obj(&w);
+        ss_jw_obj(&w, "defaultConfiguration");
+        ss_jw_str(&w, "level", r->level == SS_LEVEL_FAIL ? "error" : "warning");
+        ss_jw_end_obj(&w);
+        ss_jw_end_obj(&w);
     }
-    ss_sarif_end(s);
+    ss_jw_end_arr(&w);
+    ss_jw_end_obj(&w);
+    ss_jw_end_obj(&w);
+    ss_jw_arr(&w, "results");
+    for (size_t i = 0; i < c->nrows; i++) {
+        const ss_check_row *row = &c->rows[i];
+        if (row->verdict != SS_V_FAIL && row->verdict != SS_V_WARN && row->verdict != SS_V_ERROR)
+            continue;
+        const ss_rule *r = row->rule;
+        char v[CELL], l[CELL], d[512];
+        ss_jw_obj(&w, NULL);
+        snprintf(buf, sizeof buf, "%s/%s", r->is_policy ? "policy" : "budget", r->name);
+        ss_jw_str(&w, "ruleId", buf);
+        ss_jw_u64(&w, "ruleIndex", (uint64_t)(r - c->budget->rules));
+        ss_jw_str(&w, "level", row->verdict == SS_V_WARN ? "warning" : "error");
+        ss_jw_obj(&w, "message");
+        detail_str(row, d, sizeof d);
+        if (row->verdict == SS_V_ERROR)
+            snprintf(buf, sizeof buf, "%s: could not be measured: %s", r->name, row->note);
+        else if (r->is_policy)
+            snprintf(buf, sizeof buf, "%s: %s is %s%s%s", r->name, what_str(r, what, sizeof what),
+                     value_str(row, v, sizeof v), d[0] ? "; " : "", d);
+        else
+            snprintf(buf, sizeof buf, "%s: %s is %s, over the limit %s%s%s", r->name,
+                     what_str(r, what, sizeof what), value_str(row, v, sizeof v),
+                     limit_str(row, l, sizeof l), d[0] ? "; " : "", d);
+        ss_jw_str(&w, "text", buf);
+        ss_jw_end_obj(&w);
+        ss_jw_arr(&w, "locations");
+        ss_jw_obj(&w, NULL);
+        ss_jw_obj(&w, "physicalLocation");
+        ss_jw_obj(&w, "artifactLocation");
+        ss_jw_str(&w, "uri", ss_esc_uri(row->artifact ? row->artifact : "", uri, sizeof uri));
+        ss_jw_end_obj(&w);
+        ss_jw_end_obj(&w);
+        bool scoped = !r->is_policy && r->scope_name && r->scope_name[0];
+        if (row->member || scoped) {
+            ss_jw_arr(&w, "logicalLocations");
+            if (row->member) {
+                ss_jw_obj(&w, NULL);
+                ss_jw_str(&w, "name", row->member);
+                ss_jw_str(&w, "kind", "module");
+                ss_jw_end_obj(&w);
+            }
+            if (scoped) {
+                ss_jw_obj(&w, NULL);
+                ss_jw_str(&w, "name", r->scope_name);
+                ss_jw_str(&w, "kind", r->scope == SS_SCOPE_SECTION ? "section" : "segment");
+                ss_jw_end_obj(&w);
+            }
+            ss_jw_end_arr(&w);
+        }
+        ss_jw_end_obj(&w);
+        ss_jw_end_arr(&w);
+        ss_jw_arr(&w, "relatedLocations");
+        ss_jw_obj(&w, NULL);
+        ss_jw_u64(&w, "id", 0);
+        ss_jw_obj(&w, "physicalLocation");
+        ss_jw_obj(&w, "artifactLocation");
+        ss_jw_str(&w, "uri", ss_esc_uri(c->budget->path, uri, sizeof uri));
+        ss_jw_end_obj(&w);
+        ss_jw_obj(&w, "region");
+        ss_jw_u64(&w, "startLine", r->pos.line ? r->pos.line : 1);
+        ss_jw_end_obj(&w);
+        ss_jw_end_obj(&w);
+        ss_jw_obj(&w, "message");
+        ss_jw_str(&w, "text", "the rule in the budget file");
+        ss_jw_end_obj(&w);
+        ss_jw_end_obj(&w);
+        ss_jw_end_arr(&w);
+        uint64_t fp = ss_sarif_hash(ss_sarif_hash(ss_sarif_hash(SS_SARIF_HASH0, buf), row->artifact),
+                                    row->member);
+        fp = ss_sarif_hash(fp, r->name);
+        char hex[24];
+        snprintf(hex, sizeof hex, "%016" PRIx64, fp);
+        ss_jw_obj(&w, "partialFingerprints");
+        ss_jw_str(&w, "segscanCheck/v1", hex);
+        ss_jw_end_obj(&w);
+        ss_jw_end_obj(&w);
+    }
+    ss_jw_end_arr(&w);
+    ss_jw_arr(&w, "invocations");
+    ss_jw_obj(&w, NULL);
+    ss_jw_bool(&w, "executionSuccessful", c->count[SS_V_ERROR] == 0);
+    ss_jw_u64(&w, "exitCode", (uint64_t)c->exit_code);
+    ss_jw_end_obj(&w);
+    ss_jw_end_arr(&w);
+    ss_jw_end_obj(&w);
+    ss_jw_end_arr(&w);
+    ss_jw_end_obj(&w);
+    ss_jw_finish(&w);
 }
 
 void ss_check_render(FILE *f, const ss_check_result *c, ss_ci_format fmt, bool pretty)
 {
     switch (fmt) {
+    case SS_CI_SARIF: render_sarif(f, c, pretty); break;
     case SS_CI_JSON: render_json(f, c, pretty); break;
     case SS_CI_MARKDOWN: render_markdown(f, c); break;
     case SS_CI_JUNIT: render_junit(f, c); break;
-    case SS_CI_SARIF: render_sarif(f, c, pretty); break;
     default: render_text(f, c); break;
     }
 }

@@ -36,14 +36,14 @@ static void usage(FILE *f)
           "name has the parentheses wins). With no FILE, segscan analyzes its own executable.\n"
           "\n"
           "options:\n"
-          "  -f, --format FMT   text (default), json (one document), ndjson (one JSON image per\n"
-          "                     line, streamed), csv (one row per image, segment, section),\n"
-          "                     markdown (a PR comment), sarif (findings for code scanning),\n"
-          "                     or a memory-layout diagram: dot (Graphviz source), svg or png\n"
+          "  -f, --format FMT   text (default), json, ndjson (one image per line, streamed),\n"
+          "                     csv (a row per image, segment and section), markdown (a PR\n"
+          "                     comment), sarif (findings, SARIF 2.1.0 for code scanning), or\n"
+          "                     a memory-layout diagram: dot (Graphviz source), svg or png\n"
           "                     (rendered by Graphviz's dot, which must be installed: Debian\n"
           "                     package graphviz; exit 1 if dot fails)\n"
-          "  -o, --output FMT=FILE  also write FMT to FILE (repeatable, any format but svg/png):\n"
-          "                     segscan -o sarif=out.sarif -o json=out.json FILE\n"
+          "  -o, --output FMT=FILE  also write the report as FMT to FILE (repeatable, at most\n"
+          "                     8; any format but svg and png): -o sarif=segscan.sarif\n"
           "      --dot-max-sections N  diagrams: at most N rows per segment box and 3N in the\n"
           "                     file column, small ones merged into \"N others\" (default 12;\n"
           "                     0 draws every section)\n"
@@ -69,10 +69,10 @@ static void usage(FILE *f)
           "  2  usage error\n"
           "  3  at least one input or archive member could not be analyzed (one line each on\n"
           "     stderr: the path, what is wrong, the file offset); the others are still reported\n"
-          "  4  the output (or an -o FILE) could not be written (a full disk, a closed standard\n"
-          "     output)\n"
+          "  4  the output could not be written (a full disk, a closed standard output)\n"
           "\n"
-          "JSON output follows docs/segscan.schema.json (schema_version 1).\n",
+          "JSON output follows docs/segscan.schema.json (schema_version 1). README.md, LICENSE\n"
+          "and docs/ are installed in " SEGSCAN_DOCDIR "/.\n",
           f);
 }
 
@@ -94,12 +94,11 @@ static bool parse_count(const char *s, unsigned long long max, unsigned long lon
     return true;
 }
 
-/* -o FMT=FILE outputs beside the main one. */
+/* -o FMT=FILE: more reports of the same run, each in its own file. */
 #define MAX_OUTPUTS 8
 
-/* The reports of one run: the main one (stdout or Graphviz) and each -o file. */
 typedef struct {
-    ss_report *r[MAX_OUTPUTS + 1];
+    ss_report *r[1 + MAX_OUTPUTS]; /* [0] on stdout (or dot), then one per -o */
     size_t n;
 } reports;
 
@@ -133,43 +132,40 @@ static int report_main(int argc, char **argv)
     ss_emit_opts eo = {.top = 0, .pretty = true, .dot_max_rows = SS_DOT_MAX_ROWS_DEFAULT};
     const char *render = NULL; /* svg or png: the DOT goes through Graphviz */
     const ss_emitter *fmt = ss_emitter_find("text");
-    struct {
-        const ss_emitter *e;
-        const char *path;
-        FILE *f;
-        ss_report *r;
-    } outs[MAX_OUTPUTS];
-    size_t nouts = 0;
     bool recursive = false, quiet = false;
     ss_pipeline_opts po = ss_pipeline_opts_default();
     unsigned long long v;
     int ch;
+    struct {
+        const ss_emitter *em;
+        const char *path;
+        FILE *f;
+    } outs[MAX_OUTPUTS];
+    size_t nouts = 0;
     while ((ch = getopt_long(argc, argv, "f:o:n:rj:qhV", longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
+            /* svg and png are the dot emitter's output rendered by Graphviz. */
             render = strcmp(optarg, "svg") == 0 || strcmp(optarg, "png") == 0 ? optarg : NULL;
             fmt = ss_emitter_find(render ? "dot" : optarg);
             if (fmt == NULL)
                 return usage_error("unknown format (text, json, ndjson, csv, markdown, sarif, "
-                                   "dot, svg or png)", optarg);
+                                   "dot, svg or png)",
+                                   optarg);
             break;
         case 'o': {
-            const char *eq = strchr(optarg, '=');
-            char name[32];
-            if (eq == NULL || eq == optarg || (size_t)(eq - optarg) >= sizeof name || !eq[1])
-                return usage_error("-o wants FMT=FILE", optarg);
-            memcpy(name, optarg, (size_t)(eq - optarg));
-            name[eq - optarg] = '\0';
-            if (nouts == MAX_OUTPUTS)
-                return usage_error("too many -o outputs (at most 8)", optarg);
-            outs[nouts].e = ss_emitter_find(name);
-            if (outs[nouts].e == NULL)
-                return usage_error("-o: unknown format (text, json, ndjson, csv, markdown, sarif "
-                                   "or dot)", name);
+            char *eq = strchr(optarg, '=');
+            if (eq == NULL || eq[1] == '\0' || nouts == MAX_OUTPUTS)
+                return usage_error("--output wants FMT=FILE (at most 8)", optarg);
+            *eq = '\0';
+            outs[nouts].em = ss_emitter_find(optarg);
+            *eq = '=';
+            if (outs[nouts].em == NULL) /* svg and png need Graphviz: only on stdout */
+                return usage_error("unknown output format (text, json, ndjson, csv, markdown, "
+                                   "sarif or dot)",
+                                   optarg);
             outs[nouts].path = eq + 1;
-            outs[nouts].f = NULL;
-            outs[nouts].r = NULL;
-            nouts++;
+            outs[nouts++].f = NULL;
             break;
         }
         case OPT_DOT_MAX:
@@ -219,12 +215,12 @@ static int report_main(int argc, char **argv)
     }
 
     if (render && !ss_graphviz_available()) {
-        ss_esc_say(stderr, "segscan: --format %s needs Graphviz's 'dot' program, which is not on "
-                        "PATH: install the Debian package graphviz", render);
+        fprintf(stderr, "segscan: --format %s needs Graphviz's 'dot' program, which is not on "
+                        "PATH: install the Debian package graphviz\n", render);
         return EXIT_USAGE;
     }
     if (render && strcmp(render, "png") == 0 && isatty(STDOUT_FILENO)) {
-        ss_esc_say(stderr, "segscan: --format png writes binary data: redirect it to a file");
+        fprintf(stderr, "segscan: --format png writes binary data: redirect it to a file\n");
         return EXIT_USAGE;
     }
 
@@ -235,7 +231,7 @@ static int report_main(int argc, char **argv)
     if (npaths == 0) {
         ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
         if (n <= 0) {
-            ss_esc_say(stderr, "segscan: cannot find my own executable; name a FILE");
+            fprintf(stderr, "segscan: cannot find my own executable; name a FILE\n");
             return EXIT_USAGE;
         }
         self[n] = '\0';
@@ -263,23 +259,23 @@ static int report_main(int argc, char **argv)
     if (render) {
         fflush(stdout);
         if (!ss_graphviz_start(&gv, render, gverr, sizeof gverr)) {
-            ss_esc_say(stderr, "segscan: %s", gverr);
+            fprintf(stderr, "segscan: %s\n", gverr);
             ss_walk_free(walked, nwalked);
             return EXIT_DOT_FAILED;
         }
     }
     reports rs = {.n = 1};
     rs.r[0] = ss_report_begin(render ? gv.in : stdout, stderr, fmt, &eo);
-    bool ok = rs.r[0] != NULL, write_failed = false;
+    bool ok = rs.r[0] != NULL, wrote = true;
     for (size_t i = 0; i < nouts && ok; i++) {
         outs[i].f = fopen(outs[i].path, "w");
         if (outs[i].f == NULL) {
             ss_esc_say(stderr, "segscan: cannot write %s: %s", outs[i].path, strerror(errno));
-            write_failed = true;
+            wrote = false;
             continue;
         }
-        /* Errors are said once, by the main report. */
-        rs.r[rs.n] = ss_report_begin(outs[i].f, NULL, outs[i].e, &eo);
+        /* Failures are told once, by the report on stdout. */
+        rs.r[rs.n] = ss_report_begin(outs[i].f, NULL, outs[i].em, &eo);
         ok = rs.r[rs.n++] != NULL;
     }
     bool failed = false;
@@ -289,12 +285,12 @@ static int report_main(int argc, char **argv)
     for (size_t i = 0; i < rs.n; i++)
         ss_report_end(rs.r[i]);
     for (size_t i = 0; i < nouts; i++)
-        if (outs[i].f && (ferror(outs[i].f) | fclose(outs[i].f)) != 0) {
+        if (outs[i].f && fclose(outs[i].f) != 0) {
             ss_esc_say(stderr, "segscan: cannot write %s: %s", outs[i].path, strerror(errno));
-            write_failed = true;
+            wrote = false;
         }
     if (render && ss_graphviz_finish(&gv, gverr, sizeof gverr) != 0) {
-        ss_esc_say(stderr, "segscan: %s", gverr);
+        fprintf(stderr, "segscan: %s\n", gverr);
         ss_walk_free(walked, nwalked);
         return EXIT_DOT_FAILED;
     }
@@ -303,11 +299,12 @@ static int report_main(int argc, char **argv)
         fprintf(stderr, "segscan: %zu binaries analyzed, %zu other files skipped, %zu unreadable\n",
                 npaths, skipped, unreadable);
     if (!ok) {
-        ss_esc_say(stderr, "segscan: out of memory");
+        fprintf(stderr, "segscan: out of memory\n");
         return EXIT_INPUT;
     }
-    /* As `check` does: an -o file that cannot be written is exit 4, before every other status. */
-    return write_failed ? EXIT_WRITE : failed ? EXIT_INPUT : EXIT_OK;
+    if (!wrote)
+        return EXIT_WRITE;
+    return failed ? EXIT_INPUT : EXIT_OK;
 }
 
 /* A standard descriptor that was closed (segscan >&-, <&-) is held by /dev/null opened for

@@ -5,7 +5,8 @@
  * a renamed path would silently stop a budget from guarding. Both sides are normalised
  * lexically (as `realpath -s`: no file system lookups, so symbolic links are not resolved),
  * and a pattern is compared with the artifact in the same form: an absolute pattern with the
- * artifact's absolute path, a relative one with its path relative to the current directory. */
+ * artifact's absolute path, a relative one with its path relative to the current directory
+ * and with the path as given (so "*\/app" still matches "/elsewhere/app", as it always did). */
 #include "budget.h"
 
 #include <fnmatch.h>  /* fnmatch */
@@ -95,6 +96,7 @@ static int current_dirs(char dirs[2][PATH_MAX])
 typedef struct {
     char abs[FORMS][PATH_MAX], rel[FORMS][PATH_MAX];
     int nabs, nrel;
+    bool given_abs; /* abs[0] is the path as given */
 } forms;
 
 static void add_form(char (*list)[PATH_MAX], int *n, const char *s)
@@ -110,6 +112,7 @@ static void make_forms(const char *path, forms *f)
 {
     char given[PATH_MAX], dirs[2][PATH_MAX], tmp[PATH_MAX];
     f->nabs = f->nrel = 0;
+    f->given_abs = path[0] == '/';
     if (!normalize(path, given, sizeof given)) {
         /* Longer than any path the system takes: compare it as given. */
         add_form(path[0] == '/' ? f->abs : f->rel, path[0] == '/' ? &f->nabs : &f->nrel, path);
@@ -159,6 +162,10 @@ bool ss_globs_match_path(const ss_globs *g, const char *path)
         for (int k = 0; k < (abs ? f->nabs : f->nrel); k++)
             if (fnmatch(np, abs ? f->abs[k] : f->rel[k], 0) == 0)
                 return true;
+        /* An absolute path as given (abs[0]) for a relative pattern: only one that starts
+         * with a wildcard can match it. */
+        if (!abs && f->given_abs && f->nabs && fnmatch(np, f->abs[0], 0) == 0)
+            return true;
     }
     return false;
 }

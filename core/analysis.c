@@ -87,57 +87,6 @@ bool ss_analysis_parse_only(const char *list, unsigned *which, const char **bad,
     return true;
 }
 
-static const ss_finding_rule finding_rules[] = {
-    {"wx-segment", "A loadable segment is writable and executable",
-     "Memory that is both writable and executable lets an attacker who can write to it run code. "
-     "Link so that code and data are in separate segments (GNU ld: the default -z separate-code; "
-     "check linker scripts and assembly that marks sections \"awx\")."},
-    {"wx-section", "A section is writable and executable",
-     "A section with both write and execute permissions: split code from data, or drop the "
-     "write flag from the section (assembly .section flags, linker scripts, /SECTION on PE)."},
-    {"exec-stack", "The stack is executable",
-     "An executable stack turns a stack buffer overflow into code execution. Find the object "
-     "without a .note.GNU-stack section (assembly files) or link with -z noexecstack."},
-    {"exec-stack-default", "No PT_GNU_STACK: the platform decides whether the stack is executable",
-     "Without a PT_GNU_STACK header some platforms give an executable stack. Link with "
-     "-z noexecstack so the choice is explicit."},
-    {"relro-none", "No RELRO",
-     "Relocated data (GOT, .init_array, vtables) stays writable for the whole run. Link with "
-     "-z relro -z now for full RELRO."},
-    {"relro-partial", "Partial RELRO",
-     "The GOT used for lazy binding stays writable. Link with -z now for full RELRO."},
-    {"no-pie", "Not position-independent: no full ASLR",
-     "The image loads at a fixed address, which defeats address-space layout randomisation. Build "
-     "with -fPIE -pie (ELF), /DYNAMICBASE (PE) or -pie (Mach-O)."},
-    {"no-nx", "No NX / DEP flag",
-     "The image does not ask for data to be non-executable. PE: link with /NXCOMPAT."},
-    {"textrel", "Text relocations",
-     "The loader must write into code to relocate it, so code pages are writable at load time. "
-     "Build every object with -fPIC."},
-    {"rodata-executable", "Read-only data in an executable segment",
-     "Constants mapped executable give an attacker more gadgets. GNU ld: -z separate-code."},
-    {"movable-zero-data", "All-zero objects stored in initialised data",
-     "Objects whose bytes are all zero cost file bytes in .data; initialised to zero (or left "
-     "uninitialised) they would go to .bss and cost no file bytes."},
-    {"zero-runs", "Long runs of zero bytes in data",
-     "Runs of zero bytes in initialised data sections of a stripped image: candidates for .bss."},
-    {"readonly-zero-data", "All-zero read-only objects",
-     "Read-only objects that are all zero still cost file bytes; zero-initialised writable data "
-     "in .bss would not, at the price of losing the read-only protection."},
-    {"duplicate-strings", "Duplicated string literals",
-     "The same string literal is stored more than once. Mergeable string sections "
-     "(-fmerge-constants, on by default in GCC from -O1) let the linker keep one copy; lld "
-     "also merges suffixes at -O2; MSVC pools literals with /GF."},
-};
-
-const ss_finding_rule *ss_finding_rule_of(const char *id)
-{
-    for (size_t i = 0; i < sizeof finding_rules / sizeof finding_rules[0]; i++)
-        if (strcmp(finding_rules[i].id, id) == 0)
-            return &finding_rules[i];
-    return NULL;
-}
-
 const char *ss_pval_name(ss_pval v)
 {
     switch (v) {
@@ -471,6 +420,49 @@ static void warn_late(ss_image *im, const char *msg)
     im->nwarnings = im->v_warnings.count;
 }
 
+typedef struct {
+    uint64_t start, end;
+} frange;
+
+static int frange_cmp(const void *a, const void *b)
+{
+    const frange *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+/* The analyses scan the union of the data sections' file bytes, each byte once; sections that
+ * share bytes with another are said once, here, before the work starts (the threads that run
+ * beside each other do not warn). */
+static void warn_overlap(ss_image *im)
+{
+    frange *r = malloc((im->nsections ? im->nsections : 1) * sizeof *r);
+    if (r == NULL)
+        return;
+    size_t n = 0, shared = 0;
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        if (s->alloc && s->file_size && (s->kind == SS_KIND_RODATA || s->kind == SS_KIND_DATA))
+            r[n++] = (frange){s->offset, s->offset + s->file_size};
+    }
+    qsort(r, n, sizeof *r, frange_cmp);
+    uint64_t end = 0, first = UINT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && r[i].start < end) {
+            shared++;
+            first = first < r[i].start ? first : r[i].start;
+        }
+        end = r[i].end > end ? r[i].end : end;
+    }
+    free(r);
+    if (shared)
+        ss_image_warn(im, first,
+                      "%zu data sections share file bytes with another; the analyses read "
+                      "those bytes once",
+                      shared);
+    im->warnings = im->v_warnings.items;
+    im->nwarnings = im->v_warnings.count;
+}
+
 ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
 {
     ss_analysis_opts def = ss_analysis_opts_default();
@@ -484,6 +476,8 @@ ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
     /* With threads to spare, the string analysis runs beside the BSS analysis (on libLLVM-15
      * they are the two halves of the work). */
     ss_strings_job *sj = NULL;
+    if (o->which & (SS_AN_BSS | SS_AN_STRINGS))
+        warn_overlap(im);
     if (o->threads > 1 && (o->which & SS_AN_BSS) && (o->which & SS_AN_STRINGS))
         sj = ss_strings_start(im, o);
     /* The tables the reader left for the BSS analysis, read here while the strings job runs.

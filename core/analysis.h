@@ -210,17 +210,6 @@ typedef struct {
     size_t nevidence;
 } ss_finding;
 
-/* What each finding id means, for documents that describe their rules (SARIF): one entry per id,
- * next to the analysis that raises it. */
-typedef struct {
-    const char *id;
-    const char *title; /* a short description */
-    const char *help;  /* what it means and what to do */
-} ss_finding_rule;
-
-/* The rule of a finding id, or NULL for an id with no entry. */
-const ss_finding_rule *ss_finding_rule_of(const char *id);
-
 struct ss_analysis {
     unsigned ran;      /* SS_AN_* bits of the analyses that completed */
     ss_bss_result bss;

@@ -539,13 +539,13 @@ static bool next_zero_run(const uint8_t *p, size_t n, size_t from, uint64_t min,
 
 /* Finds the zero runs of one data section: maximal all-zero byte ranges cut at every byte a
  * relocation writes, kept when at least min bytes long. */
-static bool section_runs(const ss_image *im, size_t si, ss_span b, bool relocatable,
+static bool section_runs(const ss_image *im, size_t si, ss_span b, size_t from, bool relocatable,
                          const relix *ix, uint64_t min, list *runs, ss_bss_section *per)
 {
     const ss_section *s = &im->sections[si];
     int64_t key = relocatable ? (int64_t)si : -1;
     uint64_t base = relocatable ? 0 : s->vaddr;
-    size_t i = 0, j;
+    size_t i = from, j;
     while (next_zero_run(b.p, b.len, i, min, &i, &j)) {
         /* [i, j) is all zero and at least min long; cut it where relocations write. */
         uint64_t pos = i;
@@ -589,11 +589,14 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
     relix ix = {0};
     cand *cs = NULL;
     bool *has_sym = NULL;
+    ival *order = NULL; /* data sections to scan for runs: {file offset, index} */
+    size_t nd;
     list mov = {NULL, 0, 0, sizeof(ss_zero_object)}, ro = {NULL, 0, 0, sizeof(ss_zero_object)},
          runs = {NULL, 0, 0, sizeof(ss_zero_run)};
     ss_bss_section *per = calloc(im->nsections ? im->nsections : 1, sizeof *per);
     has_sym = calloc(im->nsections ? im->nsections : 1, sizeof *has_sym);
-    if (per == NULL || has_sym == NULL || !relix_build(im, &ix) ||
+    order = malloc((im->nsections ? im->nsections : 1) * sizeof *order);
+    if (per == NULL || has_sym == NULL || order == NULL || !relix_build(im, &ix) ||
         !zero_init_bytes(im, per, &out->zero_init_bytes))
         goto oom;
 
@@ -680,13 +683,28 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
         i = j;
     }
 
-    /* Zero runs in data sections that no object symbol describes. */
+    /* Zero runs in data sections that no object symbol describes, in file order, each byte
+     * once: a section's bytes below the end of one already scanned are skipped (2,500
+     * sections over one 1 MB reported 2.3 GiB of runs in 20 s). */
+    nd = 0;
     for (size_t si = 0; si < im->nsections; si++) {
         const ss_section *s = &im->sections[si];
         ss_span b;
-        if (s->kind != SS_KIND_DATA || has_sym[si] || !section_bytes(im, s, &b))
+        if (s->kind == SS_KIND_DATA && !has_sym[si] && section_bytes(im, s, &b))
+            order[nd++] = (ival){s->offset, si};
+    }
+    qsort(order, nd, sizeof *order, ival_cmp);
+    uint64_t scanned_to = 0;
+    for (size_t k = 0; k < nd; k++) {
+        size_t si = (size_t)order[k].end;
+        const ss_section *s = &im->sections[si];
+        ss_span b;
+        section_bytes(im, s, &b);
+        if (s->offset + b.len <= scanned_to)
             continue;
-        if (!section_runs(im, si, b, relocatable, &ix, out->zero_run_min, &runs, &per[si]))
+        size_t from = s->offset < scanned_to ? (size_t)(scanned_to - s->offset) : 0;
+        scanned_to = s->offset + b.len;
+        if (!section_runs(im, si, b, from, relocatable, &ix, out->zero_run_min, &runs, &per[si]))
             goto oom;
         out->zero_run_count += per[si].zero_runs;
         out->zero_run_bytes += per[si].zero_run_bytes;
@@ -723,6 +741,7 @@ done:
     free(cs);
     free(per);
     free(has_sym);
+    free(order);
     free(mov.items);
     free(ro.items);
     free(runs.items);

@@ -1,12 +1,13 @@
 /* input.c - mapping input files and holding their units. */
 #include "input.h"
+#include "mapguard.h"
 
 #include <errno.h>     /* errno */
 #include <fcntl.h>     /* open */
 #include <stdlib.h>    /* calloc, realloc, free */
 #include <string.h>    /* strdup, strndup, strchr, strerror */
 #include <sys/mman.h>  /* mmap, munmap */
-#include <sys/stat.h>  /* fstat */
+#include <sys/stat.h>  /* stat, fstat */
 #include <unistd.h>    /* close */
 
 static ss_input *input_new(const char *path)
@@ -14,6 +15,7 @@ static ss_input *input_new(const char *path)
     ss_input *in = calloc(1, sizeof *in);
     if (in == NULL)
         return NULL;
+    in->guard = -1;
     in->path = strdup(path ? path : "(buffer)");
     if (in->path == NULL) {
         free(in);
@@ -43,7 +45,7 @@ static int open_member_path(ss_input *in, const char *path, bool *oom)
             *oom = true;
             return -1;
         }
-        int fd = open(file, O_RDONLY | O_CLOEXEC);
+        int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (fd >= 0) {
             free(in->path);
             in->path = file;
@@ -57,31 +59,61 @@ static int open_member_path(ss_input *in, const char *path, bool *oom)
     return -1;
 }
 
+/* Why st is no input we read, or NULL for a regular file. */
+static const char *not_regular(const struct stat *st)
+{
+    if (S_ISREG(st->st_mode))
+        return NULL;
+    if (S_ISDIR(st->st_mode))
+        return "is a directory";
+    if (S_ISFIFO(st->st_mode))
+        return "not a regular file (a FIFO)";
+    if (S_ISCHR(st->st_mode))
+        return "not a regular file (a character device)";
+    if (S_ISBLK(st->st_mode))
+        return "not a regular file (a block device)";
+    if (S_ISSOCK(st->st_mode))
+        return "not a regular file (a socket)";
+    return "not a regular file";
+}
+
 ss_input *ss_input_open(const char *path)
 {
     ss_input *in = input_new(path);
     if (in == NULL)
         return NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
-        bool oom = false;
-        fd = open_member_path(in, path, &oom);
-        if (oom) {
-            ss_input_free(in);
-            return NULL;
+    /* Only regular files (or symlinks to one) are opened: open() of a FIFO blocks until a
+     * writer comes, and /dev/zero never ends. stat() first refuses them without opening;
+     * O_NONBLOCK makes the open itself return at once if the path was swapped for a FIFO in
+     * between, and fstat() on the descriptor decides for the file actually opened. A path
+     * that does not exist may name an archive member, "FILE(MEMBER)". */
+    struct stat st;
+    const char *why;
+    int fd;
+    if (stat(path, &st) != 0) {
+        fd = -1;
+        if (errno == ENOENT || errno == ENOTDIR) {
+            bool oom = false;
+            fd = open_member_path(in, path, &oom);
+            if (oom) {
+                ss_input_free(in);
+                return NULL;
+            }
         }
+    } else if ((why = not_regular(&st)) != NULL) {
+        in->status = ss_fail_nooff(&in->diag, SS_E_IO, "%s", why);
+        return in;
+    } else {
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     }
     if (fd < 0) {
         in->status = ss_fail_nooff(&in->diag, SS_E_IO, "cannot open: %s", strerror(errno));
         return in;
     }
-    struct stat st;
     if (fstat(fd, &st) != 0) {
         in->status = ss_fail_nooff(&in->diag, SS_E_IO, "cannot stat: %s", strerror(errno));
-    } else if (S_ISDIR(st.st_mode)) {
-        in->status = ss_fail_nooff(&in->diag, SS_E_IO, "is a directory");
-    } else if (!S_ISREG(st.st_mode)) {
-        in->status = ss_fail_nooff(&in->diag, SS_E_IO, "not a regular file");
+    } else if ((why = not_regular(&st)) != NULL) {
+        in->status = ss_fail_nooff(&in->diag, SS_E_IO, "%s", why);
     } else if (st.st_size == 0) {
         in->status = ss_fail(&in->diag, SS_E_TRUNCATED, 0, "empty file");
     } else if ((uint64_t)st.st_size > SIZE_MAX) {
@@ -96,6 +128,7 @@ ss_input *ss_input_open(const char *path)
             in->map_addr = p;
             in->map_len = (size_t)st.st_size;
             in->bytes = (ss_span){p, (size_t)st.st_size};
+            in->guard = ss_mapguard_add(p, in->map_len);
         }
     }
     close(fd);
@@ -113,15 +146,36 @@ ss_input *ss_input_from_buffer(const char *path, const void *p, size_t len)
     return in;
 }
 
-void ss_input_free(ss_input *in)
+static void free_units(ss_input *in)
 {
-    if (in == NULL)
-        return;
     for (size_t i = 0; i < in->nunits; i++) {
         free(in->units[i].member);
         ss_image_free(in->units[i].image);
     }
     free(in->units);
+    in->units = NULL;
+    in->nunits = in->cap = 0;
+}
+
+bool ss_input_check_changed(ss_input *in)
+{
+    uint64_t off = ss_mapguard_fault(in->guard);
+    if (off == UINT64_MAX)
+        return false;
+    /* What was read past the new end was zeros, not the file: nothing of it is reported. */
+    free_units(in);
+    in->container = SS_CONTAINER_NONE;
+    in->status = ss_fail(&in->diag, SS_E_IO, off,
+                         "file shrank while being read (nothing left at this offset)");
+    return true;
+}
+
+void ss_input_free(ss_input *in)
+{
+    if (in == NULL)
+        return;
+    free_units(in);
+    ss_mapguard_remove(in->guard);
     if (in->map_addr)
         munmap(in->map_addr, in->map_len);
     free(in->select);

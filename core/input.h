@@ -31,6 +31,7 @@ typedef struct {
     ss_span bytes;               /* the whole file: mapped, or borrowed from the caller */
     void *map_addr;              /* mmap address to unmap, or NULL when borrowed */
     size_t map_len;
+    int guard;                   /* mapguard slot of the mapping, or -1 */
     ss_container_kind container;
     ss_status status;            /* SS_OK, or why the input as a whole failed */
     ss_diag diag;
@@ -46,6 +47,10 @@ typedef struct {
 ss_input *ss_input_open(const char *path);
 /* An input over caller-owned bytes (for fuzzing and tests). */
 ss_input *ss_input_from_buffer(const char *path, const void *p, size_t len);
+/* True (and the input becomes one failure: its units are dropped, its diagnostic says at which
+ * offset) when the file shrank under its mapping while it was read, i.e. some read since the
+ * mapping was made found no file behind a page (see mapguard.h). */
+bool ss_input_check_changed(ss_input *in);
 /* Frees units, images and the mapping. Accepts NULL. */
 void ss_input_free(ss_input *in);
 /* Appends a unit whose bytes are [offset, offset+size) of the file; takes ownership of image.

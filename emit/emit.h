@@ -37,7 +37,8 @@ const char *ss_emitter_about(const ss_emitter *e);
  * JSON, the inputs[] and errors[] arrays). */
 typedef struct ss_report ss_report;
 
-/* Starts a report on out; failures go to err, one line each. NULL when out of memory. */
+/* Starts a report on out; failures go to err, one line each (NULL: not told, for a second
+ * report of the same run). NULL when out of memory. */
 ss_report *ss_report_begin(FILE *out, FILE *err, const ss_emitter *em, const ss_emit_opts *o);
 /* Renders one input (its images, its container totals) and its failures. */
 void ss_report_input(ss_report *r, const ss_input *in);

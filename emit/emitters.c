@@ -5,7 +5,7 @@
 #include "emit_internal.h"
 
 extern const ss_emitter ss_emitter_text, ss_emitter_json, ss_emitter_dot, ss_emitter_ndjson,
-    ss_emitter_csv, ss_emitter_markdown, ss_emitter_sarif;
+    ss_emitter_csv, ss_emitter_sarif, ss_emitter_markdown;
 
 static const ss_emitter *const TABLE[] = {
     &ss_emitter_text,
@@ -13,8 +13,8 @@ static const ss_emitter *const TABLE[] = {
     &ss_emitter_dot,
     &ss_emitter_ndjson,
     &ss_emitter_csv,
-    &ss_emitter_markdown,
     &ss_emitter_sarif,
+    &ss_emitter_markdown,
 };
 
 const ss_emitter *ss_emitter_at(size_t i)

@@ -2,7 +2,6 @@
 #include "escape.h"
 
 #include <stdarg.h> /* va_list */
-#include <stdlib.h> /* malloc */
 #include <string.h> /* memcpy, strlen, strchr */
 
 bool ss_escape_unsafe(uint32_t cp)
@@ -302,25 +301,29 @@ void ss_esc_say(FILE *f, const char *fmt, ...)
     fprintf(f, "%s\n", ss_esc_text(msg, esc, sizeof esc));
 }
 
-char *ss_esc_uri(const char *path)
+const char *ss_esc_uri(const char *path, char *buf, size_t cap)
 {
-    const char *s = path ? path : "";
-    size_t n = strlen(s);
-    char *u = malloc(3 * n + 8);
-    if (u == NULL)
-        return NULL;
     size_t o = 0;
-    if (s[0] == '/') {
-        memcpy(u, "file://", 7);
-        o = 7;
+    for (const unsigned char *p = (const unsigned char *)(path ? path : ""); *p && o + 4 < cap;
+         p++) {
+        unsigned char c = *p;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+            buf[o++] = (char)c;
+        } else {
+            buf[o++] = '%';
+            buf[o++] = "0123456789ABCDEF"[c >> 4];
+            buf[o++] = "0123456789ABCDEF"[c & 15];
+        }
     }
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '.' || *p == '_' || *p == '~' || *p == '/')
-            u[o++] = (char)*p;
-        else
-            o += (size_t)snprintf(u + o, 4, "%%%02X", *p);
-    }
-    u[o] = '\0';
-    return u;
+    if (cap)
+        buf[o] = '\0';
+    return buf;
+}
+
+uint64_t ss_sarif_hash(uint64_t h, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+        h = (h ^ *p) * 0x100000001b3ULL;
+    return (h ^ 0xff) * 0x100000001b3ULL;
 }

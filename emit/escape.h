@@ -50,17 +50,22 @@ void ss_esc_csv(FILE *f, const char *s);
  * URLs, "www." autolinks. */
 const char *ss_esc_md(const char *s, char *buf, size_t cap);
 
-/* A URI reference for a file path (SARIF artifact locations), malloc'd: every byte but the
- * unreserved characters and '/' percent-encoded; an absolute path becomes a file:// URI. NULL
- * when out of memory. */
-char *ss_esc_uri(const char *path);
-
 /* XML 1.0 text or attribute value (quotes as entities): the result is always well-formed. */
 void ss_esc_xml(FILE *f, const char *s);
 
 /* Text of a Graphviz HTML-like label, at most max_cp code points (0: no limit) before "...". An
  * empty string is written as "(unnamed)": Graphviz rejects an empty element such as <I></I>. */
 void ss_esc_dot(FILE *f, const char *s, size_t max_cp);
+
+/* A path as a relative URI reference (SARIF artifactLocation.uri): unreserved bytes and '/' stay,
+ * every other byte is %XX, so spaces, '#', '?', controls and invalid UTF-8 cannot change what it
+ * means. Cut at cap. */
+const char *ss_esc_uri(const char *path, char *buf, size_t cap);
+
+/* SARIF partialFingerprints: FNV-1a over the strings that identify a result, each followed by a
+ * separator (so "ab"+"c" and "a"+"bc" differ). Start from SS_SARIF_HASH0. */
+#define SS_SARIF_HASH0 0xcbf29ce484222325ULL
+uint64_t ss_sarif_hash(uint64_t h, const char *s);
 
 /* One line of a message to a terminal (stderr): formatted like fprintf, then escaped as a whole
  * like ss_escape_text (messages are one line and their fixed words plain ASCII, so only what a

@@ -3,10 +3,9 @@
  * Why not jansson for output: jansson stores integers as json_int_t (long long), and ELF
  * addresses of kernel images exceed 2^63, so exact unsigned 64-bit values need a writer of our
  * own; streaming also keeps memory flat on archives with thousands of members. Strings are
- * written by ss_escape_json (escape.h): valid JSON whatever bytes they hold, control, bidi and
- * separator code points as \uNNNN, bytes that are not valid UTF-8 as the text \xNN (backslash,
- * x, two hex digits), and a literal backslash as two backslashes - the same convention as the
- * text report - so the two cannot be confused. */
+ * written as valid JSON whatever bytes they hold: control characters as \u00XX, bytes that are
+ * not valid UTF-8 as the text \xNN (backslash, x, two hex digits), and a literal backslash as
+ * two backslashes - the same convention as the text report - so the two cannot be confused. */
 #ifndef SS_JSONW_H
 #define SS_JSONW_H
 

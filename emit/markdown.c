@@ -1,131 +1,185 @@
 /* markdown.c - the report as a pull-request comment (GitHub-flavoured Markdown): a summary table
- * of the images, then the findings, then each image's sections folded in <details>. The summary
- * rows are written as images come; findings and section tables are kept in a memory stream
- * until the end. Every cell goes through ss_esc_md (no markup, mention or link from a name). */
+ * of every image, the errors and warnings among the findings, and each image's segments and
+ * sections folded in <details>. The three parts are collected in memory streams and written at
+ * the end (a comment is read top-down: the summary comes first). Names go through ss_esc_md, so
+ * no name can break a table, start markup, @mention anyone or become a link. */
 #include <inttypes.h> /* PRIu64 */
-#include <stdlib.h>   /* free, calloc */
+#include <stdio.h>    /* open_memstream (POSIX 2008) */
+#include <stdlib.h>   /* calloc, free */
 
 #include "../core/analysis.h"
+#include "../core/sizes.h"
 #include "emit_internal.h"
 #include "escape.h"
 
+/* More errors and warnings than this fold the findings table too. */
+#define MD_FINDINGS_OPEN 20
+
 typedef struct {
-    FILE *findings, *details; /* open_memstream */
-    char *fbuf, *dbuf;
-    size_t flen, dlen, nfindings, nimages;
+    FILE *sum, *find, *det;
+    char *sum_buf, *find_buf, *det_buf;
+    size_t sum_len, find_len, det_len;
+    size_t nfind, ninfo, nimages;
 } md_state;
 
 static bool md_begin(ss_report *r)
 {
-    md_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
+    md_state *m = calloc(1, sizeof *m);
+    if (m == NULL)
         return false;
-    s->findings = open_memstream(&s->fbuf, &s->flen);
-    s->details = open_memstream(&s->dbuf, &s->dlen);
-    if (s->findings == NULL || s->details == NULL) {
-        if (s->findings)
-            fclose(s->findings);
-        if (s->details)
-            fclose(s->details);
-        free(s->fbuf);
-        free(s->dbuf);
-        free(s);
+    m->sum = open_memstream(&m->sum_buf, &m->sum_len);
+    m->find = open_memstream(&m->find_buf, &m->find_len);
+    m->det = open_memstream(&m->det_buf, &m->det_len);
+    if (!m->sum || !m->find || !m->det) {
+        if (m->sum)
+            fclose(m->sum);
+        if (m->find)
+            fclose(m->find);
+        if (m->det)
+            fclose(m->det);
+        free(m->sum_buf);
+        free(m->find_buf);
+        free(m->det_buf);
+        free(m);
         return false;
     }
-    r->state = s;
-    fputs("## segscan report\n\n"
-          "| File | Format | Type | File bytes | text | data | bss | Memory bytes |\n"
-          "| :--- | :--- | :--- | ---: | ---: | ---: | ---: | ---: |\n",
-          r->out);
+    r->state = m;
     return true;
 }
 
-/* "PATH" or "PATH(MEMBER)", escaped for a cell. */
-static const char *file_cell(const ss_image *im, char *buf, size_t cap)
+/* "path" or "path(member)", escaped for a cell. */
+static const char *where(const ss_image *im, char *buf, size_t cap)
 {
-    char raw[1024];
+    char raw[2048];
     snprintf(raw, sizeof raw, "%s%s%s%s", im->path, im->member ? "(" : "",
              im->member ? im->member : "", im->member ? ")" : "");
     return ss_esc_md(raw, buf, cap);
 }
 
-static void md_image(ss_report *r, const ss_image *im, size_t number)
+static void md_image(md_state *m, const ss_image *im)
 {
-    md_state *s = r->state;
-    char file[2048], cell[1024], cell2[1024];
-    ss_totals t = {0};
-    ss_totals_add(&t, im);
-    file_cell(im, file, sizeof file);
-    fprintf(r->out, "| %s | %s | %s | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64
-                    " | %" PRIu64 " |\n",
-            file, ss_format_name(im->format), ss_type_name(im->type), im->file_size, t.text,
-            t.data, t.bss, t.vm);
-
+    char w[2048], e[1024], h1[16], h2[16];
+    ss_sizes sz;
+    ss_sizes_compute(im, &sz);
+    size_t err = 0, warn = 0, info = 0;
     const ss_analysis *a = im->analysis;
     for (size_t i = 0; a && i < a->nfindings; i++) {
         const ss_finding *fd = &a->findings[i];
-        fprintf(s->findings, "| %s | %s | %s | %s |\n", ss_severity_name(fd->severity), file,
-                ss_esc_md(fd->id, cell, sizeof cell),
-                ss_esc_md(fd->message, cell2, sizeof cell2));
-        s->nfindings++;
+        if (fd->severity == SS_SEV_ERROR)
+            err++;
+        else if (fd->severity == SS_SEV_WARNING)
+            warn++;
+        else
+            info++;
+        if (fd->severity == SS_SEV_INFO)
+            continue;
+        char id[256], msg[2048];
+        fprintf(m->find, "| %s %s | %s | %s | %s |\n",
+                fd->severity == SS_SEV_ERROR ? "\xe2\x9d\x8c" : "\xe2\x9a\xa0\xef\xb8\x8f",
+                ss_severity_name(fd->severity), ss_esc_md(fd->id, id, sizeof id),
+                where(im, w, sizeof w), ss_esc_md(fd->message, msg, sizeof msg));
+        m->nfind++;
     }
+    m->ninfo += info;
+    fprintf(m->sum, "| %s | %s | %s | %s | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64
+                    " | %" PRIu64 " | %zu | %zu |\n",
+            where(im, w, sizeof w), ss_format_name(im->format),
+            ss_esc_md(im->machine ? im->machine : "", e, sizeof e), ss_type_name(im->type),
+            im->file_size, sz.text, sz.data, sz.bss, sz.vm_total, err, warn);
 
-    /* The name goes in a Markdown paragraph, not in <summary>: raw HTML would show the cell
-     * escapes literally. markdown="1" lets Python-Markdown render the table inside (GitHub does
-     * so anyway and drops the attribute). */
-    fprintf(s->details, "<details markdown=\"1\"><summary>Sections of image %zu (%zu)</summary>"
-                        "\n\n**%s**\n\n",
-            number, im->nsections, file);
-    fputs("| # | Section | Kind | Perms | File bytes | Memory bytes |\n"
-          "| ---: | :--- | :--- | :--- | ---: | ---: |\n",
-          s->details);
-    for (size_t i = 0; i < im->nsections; i++) {
-        const ss_section *sc = &im->sections[i];
-        char p[4];
-        fprintf(s->details, "| %zu | %s | %s | %s | %" PRIu64 " | %" PRIu64 " |\n", i,
-                ss_esc_md(sc->name, cell, sizeof cell), ss_kind_name(sc->kind),
-                ss_perms_str(sc->perms, p), sc->file_size, sc->vm_size);
+    FILE *d = m->det;
+    /* The summary line is HTML, where Markdown escapes would show: the name goes in the body. */
+    fprintf(d, "<details><summary>Image %zu: %zu segments, %zu sections, %s in the file, %s in "
+               "memory</summary>\n\n%s\n\n",
+            ++m->nimages, im->nsegments, im->nsections, ss_human(im->file_size, h1),
+            ss_human(sz.vm_total, h2), where(im, w, sizeof w));
+    if (im->nsegments) {
+        fputs("| # | Segment | Perms | Address | VM size | File size |\n"
+              "| ---: | --- | --- | ---: | ---: | ---: |\n",
+              d);
+        for (size_t i = 0; i < im->nsegments; i++) {
+            const ss_segment *g = &im->segments[i];
+            char p[4];
+            fprintf(d, "| %zu | %s | %s | 0x%" PRIx64 " | %" PRIu64 " | %" PRIu64 " |\n", i,
+                    ss_esc_md(g->name, e, sizeof e), ss_perms_str(g->perms, p), g->vaddr,
+                    g->vm_size, g->file_size);
+        }
+        fputc('\n', d);
     }
-    fputs("\n</details>\n\n", s->details);
+    if (im->nsections) {
+        fputs("| # | Section | Kind | Perms | Address | VM size | File size |\n"
+              "| ---: | --- | --- | --- | ---: | ---: | ---: |\n",
+              d);
+        for (size_t i = 0; i < im->nsections; i++) {
+            const ss_section *s = &im->sections[i];
+            char p[4];
+            fprintf(d, "| %zu | %s | %s | %s | 0x%" PRIx64 " | %" PRIu64 " | %" PRIu64 " |\n", i,
+                    ss_esc_md(s->name, e, sizeof e), ss_kind_name(s->kind),
+                    ss_perms_str(s->perms, p), s->vaddr, s->vm_size, s->file_size);
+        }
+        fputc('\n', d);
+    }
+    fputs("</details>\n\n", d);
 }
 
 static void md_input(ss_report *r, const ss_input *in, const ss_totals *t)
 {
-    md_state *s = r->state;
     (void)t;
     for (size_t u = 0; u < in->nunits; u++)
         if (in->units[u].image)
-            md_image(r, in->units[u].image, ++s->nimages);
+            md_image(r->state, in->units[u].image);
 }
 
 static void md_end(ss_report *r)
 {
-    md_state *s = r->state;
-    fclose(s->findings);
-    fclose(s->details);
-    if (r->all.images > 1)
-        fprintf(r->out, "| **Total (%zu images)** | | | %" PRIu64 " | %" PRIu64 " | %" PRIu64
-                        " | %" PRIu64 " | %" PRIu64 " |\n",
-                (size_t)r->all.images, r->all.file, r->all.text, r->all.data, r->all.bss,
-                r->all.vm);
-    fprintf(r->out, "\n### Findings (%zu)\n\n", s->nfindings);
-    if (s->nfindings) {
-        fputs("| Severity | File | Finding | Message |\n| :--- | :--- | :--- | :--- |\n", r->out);
-        fwrite(s->fbuf, 1, s->flen, r->out);
-    } else {
-        fputs("None.\n", r->out);
+    md_state *m = r->state;
+    fflush(m->sum);
+    fflush(m->find);
+    fclose(m->sum);
+    fclose(m->find);
+    fclose(m->det);
+    FILE *f = r->out;
+    char h[16];
+    fprintf(f, "### segscan: %" PRIu64 " image%s, %" PRIu64 " bytes (%s)\n\n", r->all.images,
+            r->all.images == 1 ? "" : "s", r->all.file, ss_human(r->all.file, h));
+    if (r->all.images) {
+        fputs("| File | Format | Machine | Type | File size | text | data | bss | VM size | "
+              "Errors | Warnings |\n"
+              "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+              f);
+        fwrite(m->sum_buf, 1, m->sum_len, f);
+        fputc('\n', f);
     }
-    fputc('\n', r->out);
-    fwrite(s->dbuf, 1, s->dlen, r->out);
-    free(s->fbuf);
-    free(s->dbuf);
-    free(s);
-    r->state = NULL;
+    if (m->nfind) {
+        bool fold = m->nfind > MD_FINDINGS_OPEN;
+        if (fold)
+            fprintf(f, "<details><summary>%zu errors and warnings</summary>\n\n", m->nfind);
+        else
+            fprintf(f, "#### Findings\n\n");
+        fputs("| Severity | Rule | File | Message |\n| --- | --- | --- | --- |\n", f);
+        fwrite(m->find_buf, 1, m->find_len, f);
+        fputs(fold ? "\n</details>\n\n" : "\n", f);
+    } else if (r->all.images) {
+        fputs("No errors or warnings.\n\n", f);
+    }
+    if (m->ninfo)
+        fprintf(f, "%zu informational finding%s (size savings, hints) in the text and JSON "
+                   "reports.\n\n",
+                m->ninfo, m->ninfo == 1 ? "" : "s");
+    fwrite(m->det_buf, 1, m->det_len, f);
+    if (r->nerr)
+        fprintf(f, "**%zu input%s could not be analyzed** (see the job's log).\n", r->nerr,
+                r->nerr == 1 ? "" : "s");
+    free(m->sum_buf);
+    free(m->find_buf);
+    free(m->det_buf);
+    free(m);
 }
 
 const ss_emitter ss_emitter_markdown = {
     .name = "markdown",
-    .about = "a pull-request comment: summary table, findings, sections in <details>",
+    .about = "a pull-request comment: summary, findings, sections folded in <details>",
+    .keep_inputs = true,
     .begin = md_begin,
     .input = md_input,
     .end = md_end,

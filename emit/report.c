@@ -89,7 +89,8 @@ void ss_report_input(ss_report *r, const ss_input *in)
                 keep_error(r, in->path, in->units[u].member, &in->units[u].diag);
     }
     fflush(r->out); /* each input is on its way as soon as it is rendered (NDJSON streams) */
-    ss_emit_errors(r->err, in);
+    if (r->err)
+        ss_emit_errors(r->err, in);
 }
 
 void ss_report_end(ss_report *r)

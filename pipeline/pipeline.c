@@ -1,5 +1,6 @@
 /* pipeline.c - loading and analysing inputs, in parallel, handed back in order. */
 #include "pipeline.h"
+#include "emit.h" /* ss_emit_errors */
 
 #include <pthread.h> /* pthread_* */
 #include <stdio.h>   /* fprintf */
@@ -44,6 +45,7 @@ static ss_input *load_one(const char *path, const ss_pipeline_opts *o)
     if (in == NULL)
         return NULL;
     analyse(in, o);
+    ss_input_check_changed(in); /* a file that shrank meanwhile is one failure, not a signal */
     return in;
 }
 
@@ -55,6 +57,16 @@ ss_input *ss_pipeline_load_buffer(const char *name, const void *bytes, size_t le
     if (in)
         analyse(in, &s);
     return in;
+}
+
+/* A file that shrank while its report was being written (names are read from the mapping):
+ * the report is out, so the failure is one more line and the exit code. */
+static void late_change(ss_input *in, bool *failed)
+{
+    if (in->status == SS_OK && ss_input_check_changed(in)) {
+        ss_emit_errors(stderr, in);
+        *failed = true;
+    }
 }
 
 static bool input_failed(const ss_input *in)
@@ -143,6 +155,7 @@ bool ss_pipeline_run(char *const *paths, size_t n, const ss_pipeline_opts *o, co
                 return false;
             *failed |= input_failed(in);
             sink->input(sink->ctx, in);
+            late_change(in, failed);
             ss_input_free(in);
             progress(ro, i + 1, n, &last);
         }
@@ -182,6 +195,7 @@ bool ss_pipeline_run(char *const *paths, size_t n, const ss_pipeline_opts *o, co
         } else {
             *failed |= input_failed(in);
             sink->input(sink->ctx, in);
+            late_change(in, failed);
             ss_input_free(in);
         }
         pthread_mutex_lock(&p.mu);

@@ -759,6 +759,13 @@ def t_unmatched(c):
     check(set(got.values()) == {"fail"} and len(got) == 6,
           "another file matches none of them: %s" % got)
 
+    # A relative pattern that starts with a wildcard still matches a path given outside it.
+    budget("budgets:\n  - name: anywhere\n    artifacts: '*/prog_base'\n    metric: file-size\n"
+           "    max: 100 MiB\n")
+    r, doc = run_json(os.path.abspath(base), expect=0)
+    check([(x["verdict"], x["value"]) for x in doc["results"]] == [("pass", os.path.getsize(base))],
+          "'*/prog_base' matches %s: %s" % (base, doc["results"]))
+
     # members: a pattern that matches no member of any matched artifact fails; one artifact
     # without such members beside another with them is a skip.
     budget("budgets:\n  - name: members\n    members: '*.o'\n    metric: file-size\n    max: 1 MiB\n"

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+import jsonschema
 import markdown  # python3-markdown: a missing module fails the test
 
 UNSAFE = re.compile(
@@ -144,6 +145,27 @@ def main():
     png, _ = run(seg, ["-f", "png", base, other], "report png", (0,), binary_out=True)
     check(png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000, "png: no diagram")
 
+    # The table formats of the report.
+    out, _ = run(seg, ["-f", "ndjson", base, ar], "report ndjson", (0,))
+    check(len([json.loads(l) for l in out.splitlines()]) == 2, "ndjson: two images")
+    out, _ = run(seg, ["-f", "csv", base, ar], "report csv", (0,), crlf=True)
+    rows = list(csv.reader(out.splitlines()))
+    check(len(rows) > 20 and all(len(r) == len(rows[0]) for r in rows), "report csv: ragged rows")
+    check(not any(f and f[0] in "=+-@" and not re.fullmatch(r"-?[0-9]+|[r-][w-][x-]", f)
+                  for r in rows for f in r), "report csv: a formula cell survives")
+    out, _ = run(seg, ["-f", "markdown", base, ar], "report markdown", (0,))
+    markdown_ok(re.sub(r"^(<details><summary>[^<>]*</summary>|</details>)$", "", out, flags=re.M),
+                "report markdown", min_tables=3)
+    out, _ = run(seg, ["-f", "sarif", base, ar], "report sarif", (0,))
+    sarif = json.loads(out)
+    schema = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "sarif",
+                                         "sarif-schema-2.1.0.json")))
+    errs = list(jsonschema.validators.validator_for(schema)(schema).iter_errors(sarif))
+    check(not errs and sarif["runs"][0]["results"], f"report sarif: {errs[:1]}")
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in sarif["runs"][0]["results"]}
+    check(all(re.fullmatch(r"[A-Za-z0-9._~/%-]+", u) for u in uris), f"sarif: raw bytes in a URI {uris}")
+
     # check: rule names and sections from the binary; a missing hostile section (a budget error
     # naming the archive member); a budget file whose unknown key is hostile.
     sec = "c1\\u009b2J\\u0085nel"
@@ -162,7 +184,7 @@ budgets:
 policy:
   - rule: forbid-wx
 """)
-    for fmt in ("text", "json", "markdown", "junit"):
+    for fmt in ("text", "json", "markdown", "junit", "sarif"):
         out, _ = run(seg, ["check", "-b", good, "-f", fmt, base, ar], f"check {fmt}", (1,))
         if fmt == "json":
             json.loads(out)

@@ -1,0 +1,67 @@
+/* finding_help.c - one entry per finding id that core/analysis.c raises. */
+#include "finding_help.h"
+
+#include <string.h> /* strcmp */
+
+static const ss_finding_help HELP[] = {
+    {"wx-segment", "Segment both writable and executable",
+     "A loadable segment that is writable and executable lets an attacker who can write memory "
+     "run it as code. Link with separate code and data segments (GNU ld/lld default; avoid "
+     "-z execstack, -N/--omagic and linker scripts that merge them)."},
+    {"wx-section", "Section both writable and executable",
+     "A section flagged writable and executable ends up in w+x memory. Move code out of "
+     "writable sections (check section attributes in assembly and linker scripts)."},
+    {"exec-stack", "Executable stack",
+     "The stack is executable (PT_GNU_STACK with PF_X, Mach-O MH_ALLOW_STACK_EXECUTION, or a PE "
+     "without NX_COMPAT), so a stack overflow can run injected code. Link with -z noexecstack "
+     "and mark assembly files with .note.GNU-stack."},
+    {"exec-stack-default", "Stack executability left to the platform",
+     "There is no PT_GNU_STACK, so the platform decides; on Linux for x86 and most older ABIs "
+     "the stack is then executable. Link with -z noexecstack."},
+    {"relro-none", "No RELRO",
+     "No PT_GNU_RELRO: relocated data (GOT, init arrays) stays writable after loading. Link "
+     "with -z relro -z now."},
+    {"relro-partial", "Partial RELRO",
+     "PT_GNU_RELRO without BIND_NOW: the PLT's GOT stays writable for lazy binding. Link with "
+     "-z now for full RELRO."},
+    {"no-pie", "Not position-independent",
+     "The image loads at a fixed address, which defeats address space layout randomisation. "
+     "Build with -fPIE -pie (PE: /DYNAMICBASE with relocations, /HIGHENTROPYVA; Mach-O: "
+     "MH_PIE)."},
+    {"no-nx", "No NX compatibility",
+     "A PE without NX_COMPAT (or a Mach-O without MH_NO_HEAP_EXECUTION) runs with data "
+     "execution prevention off. Link with /NXCOMPAT."},
+    {"textrel", "Text relocations",
+     "DT_TEXTREL: the loader must write into code pages, which keeps them writable while "
+     "relocating and unshared between processes. Compile every object with -fPIC."},
+    {"rodata-executable", "Read-only data in an executable segment",
+     "Read-only data mapped executable gives an attacker more gadgets. Link with "
+     "-z separate-code (GNU ld) or without --no-rosegment (lld)."},
+    {"movable-zero-data", "Zero-initialised data stored in the file",
+     "Writable objects whose bytes are all zero are stored in .data although .bss would hold "
+     "them for no file bytes. Leave them uninitialised or initialise them to zero in a way the "
+     "compiler places in .bss."},
+    {"zero-runs", "Runs of zero bytes in data",
+     "Long runs of zero bytes in initialised data cost file bytes; they are often zero-filled "
+     "arrays that could live in .bss."},
+    {"readonly-zero-data", "All-zero read-only objects",
+     "Read-only objects whose bytes are all zero cost file bytes; a zero-filled constant can "
+     "often be computed or placed in .bss."},
+    {"duplicate-strings", "Duplicated string literals",
+     "Identical string literals are stored more than once; the linker can merge them (GNU ld "
+     "merges SHF_MERGE|SHF_STRINGS input; lld at -O1, tail merging at -O2; ld64 with "
+     "-deduplicate-literals)."},
+};
+
+const ss_finding_help *ss_finding_help_of(const char *id)
+{
+    for (size_t i = 0; id && i < sizeof HELP / sizeof HELP[0]; i++)
+        if (strcmp(HELP[i].id, id) == 0)
+            return &HELP[i];
+    return NULL;
+}
+
+const ss_finding_help *ss_finding_help_at(unsigned i)
+{
+    return i < sizeof HELP / sizeof HELP[0] ? &HELP[i] : NULL;
+}
