@@ -48,9 +48,11 @@ enum {
     SS_AN_PERMS = 8
 };
 
-/* The analyzer registry: one entry per analysis, in the order they are named and run. A new
- * analysis is one entry here (and its file); --only, the defaults, the load options it needs
- * and the help text all come from the table. */
+/* The analyzer registry: one entry per analysis. --only's parser, the default set and the load
+ * options the pipeline asks the readers for come from the table. Not yet from it: the --help
+ * text (written out in cmd/main.c; `about` is there for it) and ss_analyze's calls, which run
+ * BSS and strings side by side on purpose - a new analysis is its file, one entry here and its
+ * call in ss_analyze. */
 typedef struct {
     const char *name;   /* its --only word */
     unsigned bit;       /* SS_AN_* */
