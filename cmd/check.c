@@ -583,7 +583,8 @@ int ss_cmd_check(int argc, char **argv)
     ss_run_opts ro = {.load = ss_load_opts_default(), .after_load = analyze, .after_load_ctx = &ao};
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "b:B:f:o:j:qh", longopts, NULL)) != -1) {
+    static const char shortopts[] = "b:B:f:o:j:qh";
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'b': budget_path = optarg; break;
         case 'B': baseline = optarg; break;
@@ -618,7 +619,7 @@ int ss_cmd_check(int argc, char **argv)
         case 'c': pretty = false; break;
         case 'U': allow_unmatched = true; break;
         case 'h': check_usage(stdout); return EXIT_OK;
-        default: fputs("Try 'segscan check --help'.\n", stderr); return EXIT_USAGE;
+        default: return ss_cmd_bad_option("segscan check", shortopts, argc, argv);
         }
     }
     if (budget_path == NULL) {

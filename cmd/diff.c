@@ -491,7 +491,8 @@ int ss_cmd_diff(int argc, char **argv)
     ss_run_opts ro = {.load = ss_load_opts_default(), .after_load = analyze_all};
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "f:aj:h", longopts, NULL)) != -1) {
+    static const char shortopts[] = "f:aj:h";
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
             if (!ss_ci_parse_format(optarg,
@@ -519,7 +520,7 @@ int ss_cmd_diff(int argc, char **argv)
             break;
         }
         case 'h': diff_usage(stdout); return EXIT_OK;
-        default: fputs("Try 'segscan diff --help'.\n", stderr); return EXIT_USAGE;
+        default: return ss_cmd_bad_option("segscan diff", shortopts, argc, argv);
         }
     }
     if (argc - optind != 2) {
