@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""honest_counts.py - issue 17, class 9: every count in the text report is the true count.
+
+usage: honest_counts.py --segscan BIN --fixtures ELF_FIXTURE_DIR --work DIR
+
+Oracles: readelf -S -W (how many sections there are, how many have flags WAX) and the JSON
+report's file_map (how many header/table/padding regions there are). Checked:
+  - "Sections (N)" equals readelf's section count without the null section, and equals the
+    section rows of the table; the "rows:" line counts the bracketed region rows; with --top K
+    the K rows plus the "[M others]" row account for every row ("[1 other]" in the singular);
+  - "N sections are writable and executable [...; +M more]": N is readelf's WAX count and
+    M = N - 1 although the JSON keeps at most 16 pieces of evidence (a generated relocatable
+    with 20 such sections, by yaml2obj-14);
+  - "Total: 1 input" (singular) for one archive of several images.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+failures = []
+checked = 0
+
+
+def check(cond, what):
+    global checked
+    checked += 1
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+    return cond
+
+
+def segscan(a, args):
+    r = subprocess.run([a.segscan] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return r.returncode, r.stdout.decode("utf-8", "replace")
+
+
+def readelf_sections(path):
+    out = subprocess.run(["readelf", "-S", "-W", path], stdout=subprocess.PIPE,
+                         check=True).stdout.decode()
+    rows = [l for l in out.splitlines() if re.match(r"\s*\[\s*\d+\]", l)]
+    return rows
+
+
+def section_tables(text):
+    """[(title_count, rows, rows_line)] for every "Sections (N)" table of a text report."""
+    tables = []
+    lines = text.splitlines()
+    for i, l in enumerate(lines):
+        m = re.match(r"  Sections \((\d+)\)\s", l)
+        if not m:
+            continue
+        rows, extra = [], None
+        for l2 in lines[i + 1:]:
+            if l2.startswith("  total: ") or l2.startswith("  * "):
+                continue
+            r = re.match(r"  rows: (\d+) sections? and (\d+) regions? ", l2)
+            if r:
+                extra = (int(r.group(1)), int(r.group(2)))
+                break
+            if not l2.startswith("  ") or l2.strip() == "":
+                break
+            rows.append(l2[2:])
+        tables.append((int(m.group(1)), rows, extra))
+    return tables
+
+
+def json_regions(a, path):
+    rc, out = segscan(a, ["-f", "json", path])
+    im = json.loads(out)["images"][0]
+    names = set()
+    for e in im["file_map"]:
+        if e.get("what") in ("header", "padding", "unmapped"):
+            names.add(e.get("name", e["what"]))
+    return len(names)
+
+
+def check_tables(a, path):
+    real = len(readelf_sections(path)) - 1  # readelf lists the null section as [0]
+    nreg = json_regions(a, path)
+    rc, out = segscan(a, [path])
+    tabs = section_tables(out)
+    if not check(rc == 0 and len(tabs) == 1, "%s: one section table (rc %d)" % (path, rc)):
+        return
+    n, rows, extra = tabs[0]
+    secs = [r for r in rows if not r.startswith("[")]
+    regs = [r for r in rows if r.startswith("[")]
+    check(n == real, "%s: header says Sections (%d), readelf has %d" % (path, n, real))
+    check(len(secs) == n, "%s: header says %d sections, %d section rows shown" % (path, n, len(secs)))
+    check(len(regs) == nreg, "%s: %d region rows, JSON file_map has %d" % (path, len(regs), nreg))
+    check(extra == ((n, len(regs)) if regs else None),
+          "%s: rows line %r for %d sections and %d regions" % (path, extra, n, len(regs)))
+    total = n + len(regs)
+    for top in (3, total - 1):
+        rc, out = segscan(a, ["--top", str(top), path])
+        n2, rows2, _ = section_tables(out)[0]
+        others = [r for r in rows2 if re.match(r"\[\d+ others?\]", r)]
+        shown = len(rows2) - len(others)
+        if not check(len(others) == 1, "%s --top %d: one others row" % (path, top)):
+            continue
+        k = int(re.match(r"\[(\d+)", others[0]).group(1))
+        check(shown == top and shown + k == total,
+              "%s --top %d: %d rows + [%d others] != %d" % (path, top, shown, k, total))
+        check(others[0].startswith("[%d other%s]" % (k, "" if k == 1 else "s")),
+              "%s --top %d: plural of %r" % (path, top, others[0]))
+
+
+def group_counts(a):
+    for f in ("free-x86_64", "gcc-pie", "overlap", "tbss-only", "compressed"):
+        check_tables(a, os.path.join(a.fixtures, f))
+
+    os.makedirs(a.work, exist_ok=True)
+    y = os.path.join(a.work, "wx20.yaml")
+    o = os.path.join(a.work, "wx20")
+    secs = "".join("  - Name: .wx%d\n    Type: SHT_PROGBITS\n"
+                   "    Flags: [ SHF_ALLOC, SHF_WRITE, SHF_EXECINSTR ]\n"
+                   "    Address: 0x%x\n    AddressAlign: 0x10\n    Content: \"c3c3c3c3\"\n"
+                   % (i, 0x1000 + 16 * i) for i in range(20))
+    with open(y, "w") as fh:
+        fh.write("--- !ELF\nFileHeader:\n  Class: ELFCLASS64\n  Data: ELFDATA2LSB\n"
+                 "  Type: ET_REL\n  Machine: EM_X86_64\nSections:\n" + secs)
+    subprocess.run(["yaml2obj-14", y, "-o", o], check=True)
+    wax = sum(1 for r in readelf_sections(o) if re.search(r"\sWAX\s", r))
+    check(wax == 20, "readelf: %d WAX sections in the generated file, want 20" % wax)
+    rc, out = segscan(a, [o])
+    m = re.search(r"wx-section: (\d+) sections? (?:is|are) writable and executable "
+                  r"\[section \S+ .*?; \+(\d+) more\]", out)
+    if check(m is not None, "wx-section finding with +N more in the text report"):
+        check(int(m.group(1)) == wax, "wx-section says %s sections, readelf %d" % (m.group(1), wax))
+        check(int(m.group(2)) == wax - 1, "+%s more, want %d" % (m.group(2), wax - 1))
+    rc, js = segscan(a, ["-f", "json", o])
+    im = json.loads(js)["images"][0]
+    rwx = [s for s in im["sections"] if s["alloc"] and s["perms"] == "rwx"]
+    f = [x for x in im["findings"] if x["id"] == "wx-section"]
+    check(len(rwx) == wax and len(f) == 1 and len(f[0]["evidence"]) <= len(rwx),
+          "JSON: %d rwx sections, evidence within them" % len(rwx))
+    if m and f:
+        check(int(m.group(2)) + 1 == len(rwx), "text +N more + 1 != JSON rwx section count")
+
+    lib = os.path.join(a.fixtures, "libfixture.a")
+    rc, out = segscan(a, [lib])
+    check(re.search(r"^Total: 1 input, \d+ images,", out, re.M) is not None,
+          "one archive: 'Total: 1 input, N images' (singular input)")
+    check(not re.search(r"\b1 (inputs|images|others)\b", out), "no '1 <plural>' in %s" % lib)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--segscan", required=True)
+    ap.add_argument("--fixtures", required=True)
+    ap.add_argument("--work", required=True)
+    a = ap.parse_args()
+    group_counts(a)
+    if failures or checked == 0:
+        print("FAILED: %d of %d checks" % (len(failures), checked))
+        return 1
+    print("ok: %d checks" % checked)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
