@@ -1,7 +1,16 @@
 #!/usr/bin/env python3
-"""honest_counts.py - issue 17, class 9: every count in the text report is the true count.
+"""honest_counts.py - issue 17, classes 9 (counts) and 4 (diff row keys).
 
-usage: honest_counts.py --segscan BIN --fixtures ELF_FIXTURE_DIR --work DIR
+usage: honest_counts.py GROUP --segscan BIN --fixtures ELF_FIXTURE_DIR --work DIR
+
+Group diffkey: a yaml2obj-14 pair, base with two sections named .text (the second's sh_name
+patched here to the first's string, as readelf confirms) and new with .text, a section really
+named ".text #2" and one really named "[Padding]". diff must show the second .text as removed
+and ".text #2" as added (each with its own bytes, not summed into one row), in text and JSON
+(rank 2 on the removed row only), and the section "[Padding]" as added apart from the file map's
+[Padding] row.
+
+Group counts:
 
 Oracles: readelf -S -W (how many sections there are, how many have flags WAX) and the JSON
 report's file_map (how many header/table/padding regions there are). Checked:
@@ -17,6 +26,7 @@ import argparse
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 
@@ -147,13 +157,81 @@ def group_counts(a):
     check(not re.search(r"\b1 (inputs|images|others)\b", out), "no '1 <plural>' in %s" % lib)
 
 
+ELF_HEAD = ("--- !ELF\nFileHeader: {Class: ELFCLASS64, Data: ELFDATA2LSB, Type: ET_REL, "
+            "Machine: EM_X86_64}\nSections:\n")
+
+
+def yaml_sections(items):
+    return ELF_HEAD + "".join(
+        "  - {Name: '%s', Type: SHT_PROGBITS, Flags: [SHF_ALLOC, SHF_EXECINSTR], "
+        "AddressAlign: 0x10, Size: %d}\n" % (n, size) for n, size in items)
+
+
+def yaml2obj(a, name, text):
+    os.makedirs(a.work, exist_ok=True)
+    y, o = os.path.join(a.work, name + ".yaml"), os.path.join(a.work, name)
+    with open(y, "w") as fh:
+        fh.write(text)
+    subprocess.run(["yaml2obj-14", y, "-o", o], check=True)
+    return o
+
+
+def group_diffkey(a):
+    base = yaml2obj(a, "dup-base", yaml_sections([(".text", 64), (".textB", 256)]))
+    # Give section 2 the name of section 1: two sections really named .text.
+    d = bytearray(open(base, "rb").read())
+    shoff, = struct.unpack_from("<Q", d, 0x28)
+    shentsize, = struct.unpack_from("<H", d, 0x3a)
+    n1, = struct.unpack_from("<I", d, shoff + shentsize)
+    struct.pack_into("<I", d, shoff + 2 * shentsize, n1)
+    open(base, "wb").write(bytes(d))
+    new = yaml2obj(a, "dup-new", yaml_sections([(".text", 64), (".text #2", 32),
+                                                 ("[Padding]", 16)]))
+    names = [re.sub(r"^\s*\[\s*\d+\]\s+", "", r)[:17].strip() for r in readelf_sections(base)]
+    check(names.count(".text") == 2, "readelf: base has two .text sections: %r" % names)
+    names = [r for r in readelf_sections(new) if ".text #2" in r]
+    check(len(names) == 1, "readelf: new has a section named '.text #2'")
+
+    rc, out = segscan(a, ["diff", "--all", base, new])
+    check(rc == 0, "diff exit %d" % rc)
+    rows = [l for l in out.splitlines() if re.match(r"[-+ ] (\.text|\[Padding\])", l)]
+    removed = [l for l in rows if l.startswith("- .text #2 ")]
+    added = [l for l in rows if l.startswith("+ .text #2 ")]
+    check(len(removed) == 1 and re.search(r"\s256\s+-\s+-256\s", removed[0]) is not None,
+          "text: second .text (256 bytes) removed: %r" % removed)
+    check(len(added) == 1 and re.search(r"\s-\s+32\s+\+32\s", added[0]) is not None,
+          "text: '.text #2' (32 bytes) added: %r" % added)
+    pad = [l for l in rows if l.startswith("+ [Padding] ")]
+    check(len(pad) == 1 and re.search(r"\s-\s+16\s+\+16\s", pad[0]) is not None,
+          "text: the section named [Padding] (16 bytes) added: %r" % pad)
+
+    rc, js = segscan(a, ["diff", "-f", "json", "--all", base, new])
+    secs = json.loads(js)["units"][0]["sections"]
+    t2 = [r for r in secs if r["name"] == ".text #2"]
+    st = sorted((r["status"], r.get("rank"), r["file_size"]["before"], r["file_size"]["after"])
+                for r in t2)
+    check(st == [("added", None, None, 32), ("removed", 2, 256, None)],
+          "JSON rows named '.text #2': %r" % st)
+    t1 = [r for r in secs if r["name"] == ".text"]
+    check(len(t1) == 1 and t1[0]["status"] == "same" and t1[0]["file_size"]["before"] == 64,
+          "JSON: first .text unchanged: %r" % t1)
+    pads = sorted((r["status"], r["file_size"]["before"] is not None) for r in secs
+                  if r["name"] == "[Padding]")
+    check(len(pads) == 2 and ("added", False) in pads and any(p[1] for p in pads),
+          "JSON: section [Padding] added apart from the file map's [Padding]: %r" % pads)
+
+
+GROUPS = {"counts": group_counts, "diffkey": group_diffkey}
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("group", choices=sorted(GROUPS))
     ap.add_argument("--segscan", required=True)
     ap.add_argument("--fixtures", required=True)
     ap.add_argument("--work", required=True)
     a = ap.parse_args()
-    group_counts(a)
+    GROUPS[a.group](a)
     if failures or checked == 0:
         print("FAILED: %d of %d checks" % (len(failures), checked))
         return 1
