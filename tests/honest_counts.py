@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""honest_counts.py - issue 17, classes 9 (counts) and 4 (diff row keys).
+"""honest_counts.py - issue 17, classes 9 (counts), 4 (diff row keys), 5 (large diagrams).
 
 usage: honest_counts.py GROUP --segscan BIN --fixtures ELF_FIXTURE_DIR --work DIR
 
@@ -9,6 +9,10 @@ named ".text #2" and one really named "[Padding]". diff must show the second .te
 and ".text #2" as added (each with its own bytes, not summed into one row), in text and JSON
 (rank 2 on the removed row only), and the section "[Padding]" as added apart from the file map's
 [Padding] row.
+
+Group bigdot: -f dot of the system's libc.a (about 2,000 members) is under 2 MB, draws 32
+images plus one box summarising the rest (32 + N = the members listed by ar t), says so on
+stderr, and dot -Tsvg renders it within 60 s; libfixture.a is drawn in full.
 
 Group counts:
 
@@ -221,7 +225,48 @@ def group_diffkey(a):
           "JSON: section [Padding] added apart from the file map's [Padding]: %r" % pads)
 
 
-GROUPS = {"counts": group_counts, "diffkey": group_diffkey}
+DOT_LIMIT = 2 * 1024 * 1024  # README, Diagrams: the DOT text of one archive stays under 2 MB
+DOT_MAX_MEMBERS = 32          # emit/dot.c
+
+
+def group_bigdot(a):
+    lib = "/usr/lib/x86_64-linux-gnu/libc.a"
+    if not check(os.path.exists(lib), "%s missing (package libc6-dev)" % lib):
+        return
+    members = subprocess.run(["ar", "t", lib], stdout=subprocess.PIPE,
+                             check=True).stdout.decode().split()
+    r = subprocess.run([a.segscan, "-f", "dot", lib], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=120)
+    check(r.returncode == 0, "-f dot libc.a exit %d" % r.returncode)
+    dot = r.stdout
+    check(0 < len(dot) < DOT_LIMIT, "DOT of libc.a is %d bytes, limit %d" % (len(dot), DOT_LIMIT))
+    drawn = len(re.findall(rb"subgraph cluster_i\d+ ", dot))
+    m = re.search(rb"rest_c\d+ \[shape=box, style=dashed, label=<(\d+) more member images", dot)
+    rest = int(m.group(1)) if m else 0
+    check(drawn == DOT_MAX_MEMBERS, "%d images drawn, want %d" % (drawn, DOT_MAX_MEMBERS))
+    check(m is not None and drawn + rest == len(members),
+          "drawn %d + summarised %d != ar t's %d members" % (drawn, rest, len(members)))
+    err = r.stderr.decode("utf-8", "replace")
+    check(re.search(r"draws the %d largest of %d member images" % (DOT_MAX_MEMBERS, len(members)),
+                    err) is not None, "stderr names the summary: %r" % err[:300])
+    try:
+        sv = subprocess.run(["dot", "-Tsvg"], input=dot, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, timeout=60)
+        check(sv.returncode == 0 and b"<svg" in sv.stdout,
+              "dot -Tsvg failed: %r" % sv.stderr[:300])
+    except subprocess.TimeoutExpired:
+        check(False, "dot -Tsvg took more than 60 s on the libc.a diagram")
+    # A small archive (fewer than 32 members) is drawn in full, with no summary box.
+    small = os.path.join(a.fixtures, "libfixture.a")
+    n = len([m for m in subprocess.run(["ar", "t", small], stdout=subprocess.PIPE,
+                                       check=True).stdout.decode().split() if m.endswith(".o")])
+    r = subprocess.run([a.segscan, "-f", "dot", small], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    check(len(re.findall(rb"subgraph cluster_i\d+ ", r.stdout)) == n and b"rest_c" not in r.stdout,
+          "libfixture.a: all %d object members drawn (notes.txt is no binary), no box" % n)
+
+
+GROUPS = {"counts": group_counts, "diffkey": group_diffkey, "bigdot": group_bigdot}
 
 
 def main():
