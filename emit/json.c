@@ -11,9 +11,14 @@ void ss_totals_add(ss_totals *t, const ss_image *im)
     ss_sizes_compute(im, &sz);
     t->images++;
     /* checked sums (an image's own saturated totals carry their warning already) */
-    t->saturated |= ss_sat_add(&t->file, im->file_size) | ss_sat_add(&t->text, sz.text) |
-                    ss_sat_add(&t->data, sz.data) | ss_sat_add(&t->bss, sz.bss) |
-                    ss_sat_add(&t->vm, sz.vm_total);
+    /* every sum runs (no short circuit); one statement each, as clang's
+     * -Wbitwise-instead-of-logical refuses '|' between two bools */
+    bool sat = ss_sat_add(&t->file, im->file_size);
+    sat |= ss_sat_add(&t->text, sz.text);
+    sat |= ss_sat_add(&t->data, sz.data);
+    sat |= ss_sat_add(&t->bss, sz.bss);
+    sat |= ss_sat_add(&t->vm, sz.vm_total);
+    t->saturated |= sat;
 }
 
 static void write_totals(ss_jw *w, const char *key, const ss_totals *t)

@@ -62,9 +62,12 @@ void ss_report_input(ss_report *r, const ss_input *in)
         r->em->input(r, in, &t);
     r->inputs++;
     r->all.images += t.images;
-    bool sat = ss_sat_add(&r->all.file, t.file) | ss_sat_add(&r->all.text, t.text) |
-               ss_sat_add(&r->all.data, t.data) | ss_sat_add(&r->all.bss, t.bss) |
-               ss_sat_add(&r->all.vm, t.vm);
+    /* every sum runs (no short circuit); clang refuses '|' between two bools */
+    bool sat = ss_sat_add(&r->all.file, t.file);
+    sat |= ss_sat_add(&r->all.text, t.text);
+    sat |= ss_sat_add(&r->all.data, t.data);
+    sat |= ss_sat_add(&r->all.bss, t.bss);
+    sat |= ss_sat_add(&r->all.vm, t.vm);
     if (t.saturated) /* the members' sums of this input */
         ss_emit_saturated(r->err, in->path);
     r->all.saturated |= sat;
