@@ -576,7 +576,8 @@ int ss_cmd_check(int argc, char **argv)
     ss_pipeline_opts ro = ss_pipeline_opts_default();
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "b:B:f:o:j:qh", longopts, NULL)) != -1) {
+    static const char shortopts[] = "b:B:f:o:j:qh";
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'b': budget_path = optarg; break;
         case 'B': baseline = optarg; break;
@@ -611,7 +612,7 @@ int ss_cmd_check(int argc, char **argv)
         case 'c': pretty = false; break;
         case 'U': allow_unmatched = true; break;
         case 'h': check_usage(stdout); return EXIT_OK;
-        default: fputs("Try 'segscan check --help'.\n", stderr); return EXIT_USAGE;
+        default: return ss_cmd_bad_option("segscan check", shortopts, argc, argv);
         }
     }
     if (budget_path == NULL) {

@@ -69,7 +69,13 @@ typedef struct {
 } ss_pair;
 
 typedef struct {
-    char *name; /* owned, raw */
+    char *name; /* owned, raw: what is printed ("NAME #k" for the k-th row of a name) */
+    /* The row's identity, never the printed name: a section really named ".text #2" is not the
+     * second ".text" (issue 17, class 4). region: a file-map row ([Padding]...), which a
+     * section of that name is not either. */
+    char *base;  /* owned, raw */
+    size_t rank; /* 1 for the first row of base on a side, k for the k-th */
+    bool region;
     ss_pair vm, file;
     bool counted; /* in the table's total row (segments: loadable ones only; they can overlap) */
 } ss_diff_row;

@@ -19,4 +19,9 @@ int ss_cmd_diff(int argc, char **argv);
 bool ss_ci_parse_format(const char *s, unsigned allowed, ss_ci_format *out);
 #define SS_CI_ALLOW(f) (1u << (f))
 
+/* After getopt_long returned '?' (with opterr = 0): names the option that was not understood,
+ * escaped (a command line can carry control bytes too), then "Try 'CMD --help'."; returns the
+ * usage exit status 2. */
+int ss_cmd_bad_option(const char *cmd, const char *optstring, int argc, char **argv);
+
 #endif

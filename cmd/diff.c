@@ -76,10 +76,11 @@ typedef struct {
     bool oom;
 } table_b;
 
-static ss_diff_row *row_for(table_b *t, const char *name)
+static ss_diff_row *row_for(table_b *t, const char *base, size_t rank, bool region)
 {
     for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->rows[i].name, name) == 0)
+        if (t->rows[i].rank == rank && t->rows[i].region == region &&
+            strcmp(t->rows[i].base, base) == 0)
             return &t->rows[i];
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 16;
@@ -93,18 +94,33 @@ static ss_diff_row *row_for(table_b *t, const char *name)
     }
     ss_diff_row *r = &t->rows[t->n];
     memset(r, 0, sizeof *r);
-    if ((r->name = strdup(name)) == NULL) {
+    r->rank = rank;
+    r->region = region;
+    if ((r->base = strdup(base)) == NULL) {
         t->oom = true;
         return NULL;
     }
-    t->n++;
+    t->n++; /* owned from here: free_table frees base and name */
+    if (rank > 1) {
+        size_t cap = strlen(base) + 24;
+        if ((r->name = malloc(cap)) != NULL)
+            snprintf(r->name, cap, "%s #%zu", base, rank);
+    } else {
+        r->name = strdup(base);
+    }
+    if (r->name == NULL) {
+        t->oom = true;
+        return NULL;
+    }
     return r;
 }
 
-/* Adds one side's sizes to the row named name (summing rows of the same name). */
-static void put(table_b *t, const char *name, int side, uint64_t vm, uint64_t file, bool counted)
+/* Adds one side's sizes to the row (base, rank, region) (summing the file map's rows of one
+ * name, which have rank 1). */
+static void put(table_b *t, const char *base, size_t rank, bool region, int side, uint64_t vm,
+                uint64_t file, bool counted)
 {
-    ss_diff_row *r = row_for(t, name);
+    ss_diff_row *r = row_for(t, base, rank, region);
     if (r == NULL)
         return;
     r->counted |= counted;
@@ -113,17 +129,13 @@ static void put(table_b *t, const char *name, int side, uint64_t vm, uint64_t fi
     ss_sat_add(&r->file.v[side], file);
 }
 
-/* name, or "name #k" for the k-th (k >= 2) row of that name on this side. */
-static const char *occurrence(const char *name, const char *const *seen, size_t nseen,
-                              char *buf, size_t cap)
+/* k for the k-th row of that name on this side (1 for the first). */
+static size_t occurrence(const char *name, const char *const *seen, size_t nseen)
 {
     size_t k = 1;
     for (size_t i = 0; i < nseen; i++)
         k += strcmp(seen[i], name) == 0;
-    if (k == 1)
-        return name;
-    snprintf(buf, cap, "%s #%zu", name, k);
-    return buf;
+    return k;
 }
 
 static void add_sections(table_b *t, const ss_image *im, int side)
@@ -135,11 +147,10 @@ static void add_sections(table_b *t, const ss_image *im, int side)
     }
     for (size_t i = 0; i < im->nsections; i++) {
         const ss_section *s = &im->sections[i];
-        char buf[600];
         seen[i] = s->name;
         if (s->name[0] == '\0' && s->vm_size == 0 && s->file_size == 0)
             continue; /* ELF's null section 0: nothing to compare */
-        put(t, occurrence(s->name, seen, i, buf, sizeof buf), side, s->vm_size, s->file_size,
+        put(t, s->name, occurrence(s->name, seen, i), false, side, s->vm_size, s->file_size,
             true);
     }
     free(seen);
@@ -147,11 +158,11 @@ static void add_sections(table_b *t, const ss_image *im, int side)
     for (size_t i = 0; i < im->nmap; i++) {
         const ss_map_entry *e = &im->map[i];
         if (e->what == SS_MAP_REGION)
-            put(t, im->regions[e->index].name, side, 0, e->size, true);
+            put(t, im->regions[e->index].name, 1, true, side, 0, e->size, true);
         else if (e->what == SS_MAP_PADDING)
-            put(t, "[Padding]", side, 0, e->size, true);
+            put(t, "[Padding]", 1, true, side, 0, e->size, true);
         else if (e->what == SS_MAP_UNMAPPED)
-            put(t, "[Unmapped]", side, 0, e->size, true);
+            put(t, "[Unmapped]", 1, true, side, 0, e->size, true);
     }
 }
 
@@ -164,10 +175,10 @@ static void add_segments(table_b *t, const ss_image *im, int side)
     }
     for (size_t i = 0; i < im->nsegments; i++) {
         const ss_segment *g = &im->segments[i];
-        char p[4], key[300], buf[320];
+        char p[4], key[300];
         /* ELF has many segments called LOAD: the permissions tell them apart. */
         snprintf(key, sizeof key, "%s %s", g->name, ss_perms_str(g->perms, p));
-        put(t, occurrence(key, (const char *const *)keys, i, buf, sizeof buf), side, g->vm_size,
+        put(t, key, occurrence(key, (const char *const *)keys, i), false, side, g->vm_size,
             g->file_size, g->loadable);
         if ((keys[i] = strdup(key)) == NULL) {
             t->oom = true;
@@ -185,7 +196,8 @@ static void add_kinds(table_b *t, const ss_image *im, int side)
     ss_sizes_compute(im, &sz);
     for (int k = 0; k < SS_KIND_COUNT; k++)
         if (sz.kind_vm[k] || sz.kind_file[k])
-            put(t, ss_kind_name((ss_kind)k), side, sz.kind_vm[k], sz.kind_file[k], true);
+            put(t, ss_kind_name((ss_kind)k), 1, false, side, sz.kind_vm[k], sz.kind_file[k],
+                true);
 }
 
 static uint64_t absdelta(const ss_pair *p)
@@ -210,7 +222,12 @@ static int row_cmp(const void *a, const void *b)
     uint64_t sy = larger(larger(y->vm.v[0], y->vm.v[1]), larger(y->file.v[0], y->file.v[1]));
     if (sx != sy)
         return sx > sy ? -1 : 1;
-    return strcmp(x->name, y->name);
+    int c = strcmp(x->base, y->base); /* the identity, not the printed name (may be NULL on OOM) */
+    if (c != 0)
+        return c;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return (int)x->region - (int)y->region;
 }
 
 static bool finish_table(table_b *t, ss_diff_table *out)
@@ -420,8 +437,10 @@ static bool build_unit(ss_diff_unit *u, const ss_unit *ua, const ss_unit *ub)
 
 static void free_table(ss_diff_table *t)
 {
-    for (size_t i = 0; i < t->n; i++)
+    for (size_t i = 0; i < t->n; i++) {
         free(t->rows[i].name);
+        free(t->rows[i].base);
+    }
     free(t->rows);
 }
 
@@ -496,7 +515,8 @@ int ss_cmd_diff(int argc, char **argv)
     ss_pipeline_opts ro = ss_pipeline_opts_default();
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "f:o:aj:h", longopts, NULL)) != -1) {
+    static const char shortopts[] = "f:o:aj:h";
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
             if (!ss_ci_parse_format(optarg, formats, &fmt)) {
@@ -538,7 +558,7 @@ int ss_cmd_diff(int argc, char **argv)
             break;
         }
         case 'h': diff_usage(stdout); return EXIT_OK;
-        default: fputs("Try 'segscan diff --help'.\n", stderr); return EXIT_USAGE;
+        default: return ss_cmd_bad_option("segscan diff", shortopts, argc, argv);
         }
     }
     if (argc - optind != 2) {

@@ -242,6 +242,10 @@ static void render_json(FILE *f, const ss_diff_result *d, bool pretty)
                 const ss_diff_row *r = &t[k]->rows[j];
                 ss_jw_obj(&w, NULL);
                 ss_jw_str(&w, "name", r->name);
+                if (r->rank > 1) { /* "name" is for people; (base_name, rank) is the row's key */
+                    ss_jw_str(&w, "base_name", r->base);
+                    ss_jw_u64(&w, "rank", r->rank);
+                }
                 ss_jw_str(&w, "status", row_status(r));
                 if (k == 0)
                     ss_jw_bool(&w, "loadable", r->counted);

@@ -142,7 +142,8 @@ static int report_main(int argc, char **argv)
         FILE *f;
     } outs[MAX_OUTPUTS];
     size_t nouts = 0;
-    while ((ch = getopt_long(argc, argv, "f:o:n:rj:qhV", longopts, NULL)) != -1) {
+    static const char shortopts[] = "f:o:n:rj:qhV";
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
             /* svg and png are the dot emitter's output rendered by Graphviz. */
@@ -210,7 +211,7 @@ static int report_main(int argc, char **argv)
             break;
         case 'h': usage(stdout); return EXIT_OK;
         case 'V': printf("segscan %s\n", SEGSCAN_VERSION); return EXIT_OK;
-        default: fputs("Try 'segscan --help'.\n", stderr); return EXIT_USAGE;
+        default: return ss_cmd_bad_option("segscan", shortopts, argc, argv);
         }
     }
 
@@ -344,9 +345,23 @@ static int finish_output(int rc)
     return EXIT_WRITE;
 }
 
+int ss_cmd_bad_option(const char *cmd, const char *optstring, int argc, char **argv)
+{
+    const char *arg = optind - 1 < argc && optind > 1 ? argv[optind - 1] : "";
+    if (optopt && strchr(optstring, optopt) && arg[0] == '-' && arg[1] != '-')
+        ss_esc_say(stderr, "%s: option requires an argument -- '%c'", cmd, optopt);
+    else if (optopt && arg[0] == '-' && arg[1] != '-')
+        ss_esc_say(stderr, "%s: invalid option -- '%c'", cmd, optopt);
+    else
+        ss_esc_say(stderr, "%s: unrecognized option or missing argument: '%s'", cmd, arg);
+    fprintf(stderr, "Try '%s --help'.\n", cmd);
+    return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     hold_closed_std_fds();
+    opterr = 0; /* getopt's own messages would print the command line raw */
     /* Subcommands are dispatched here by their first word; everything else is a report. */
     if (argc > 1 && strcmp(argv[1], "check") == 0)
         return finish_output(ss_cmd_check(argc - 1, argv + 1));

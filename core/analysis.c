@@ -157,7 +157,10 @@ static ss_finding *add_finding(fctx *c, const char *id, ss_severity sev, const c
 
 static ss_evidence *add_evidence(ss_finding *f)
 {
-    if (f == NULL || f->nevidence >= MAX_EVIDENCE)
+    if (f == NULL)
+        return NULL;
+    f->evidence_total++; /* counted even when not kept, so "+N more" stays true */
+    if (f->nevidence >= MAX_EVIDENCE)
         return NULL;
     ss_evidence *e = &f->evidence[f->nevidence++];
     memset(e, 0, sizeof *e);

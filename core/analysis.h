@@ -209,7 +209,8 @@ typedef struct {
     ss_severity severity;
     const char *message;
     ss_evidence *evidence;
-    size_t nevidence;
+    size_t nevidence;      /* kept: at most MAX_EVIDENCE (core/analysis.c) */
+    size_t evidence_total; /* how many there were: the text report's "+N more" counts these */
 } ss_finding;
 
 struct ss_analysis {

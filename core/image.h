@@ -206,6 +206,10 @@ typedef struct ss_image {
     /* Growable storage behind the arrays above; the ss_image_add_* functions keep the arrays
      * above pointing at it, so they are valid while a reader is still filling them. */
     ss_vec v_segments, v_sections, v_symbols, v_relocs, v_regions, v_warnings;
+
+    /* Bytes taken from and given by decompression so far, against the image's one budget
+     * (formats/content.c). */
+    uint64_t inflate_spent;
 } ss_image;
 
 /* A new empty image over bytes (borrowed); arena_cap bounds its allocations. NULL on OOM. */

@@ -176,8 +176,9 @@ static void print_findings(FILE *f, const ss_analysis *a)
                 fprintf(f, " flags 0x%" PRIx64, e->flags);
             if (e->has_vaddr)
                 fprintf(f, " at 0x%" PRIx64, e->vaddr);
-            if (x->nevidence > 1)
-                fprintf(f, "; +%zu more", x->nevidence - 1);
+            size_t total = x->evidence_total > x->nevidence ? x->evidence_total : x->nevidence;
+            if (total > 1)
+                fprintf(f, "; +%zu more", total - 1);
             fputc(']', f);
         }
         fputc('\n', f);

@@ -28,6 +28,11 @@
 #define NAME_MAX_CP 48
 #define PATH_MAX_CP 120
 #define MSG_MAX_CP 140
+/* Member images of one archive or universal binary drawn in full; the others are summarised in
+ * one box. dot's layout time grows faster than linearly with the nodes of one graph: glibc's
+ * libc.a (about 1,900 members) gave 12 MB of DOT and more than 10 minutes of dot; 32 members
+ * of at most --dot-max-sections rows each stay well under SS_DOT_MAX_BYTES (README, Diagrams). */
+#define DOT_MAX_MEMBERS 32
 /* Warnings and findings listed in an image's note; the rest are counted. */
 #define NOTE_MAX_LINES 8
 /* The file column keeps this many times max_rows rows. */
@@ -1035,17 +1040,76 @@ static bool dot_begin(ss_report *r)
     return true;
 }
 
+/* Which member images to draw: all when there are at most DOT_MAX_MEMBERS, else the
+ * DOT_MAX_MEMBERS largest by file size (ties: the earlier member). draw[u] is set for them. */
+static size_t pick_members(const ss_input *in, bool *draw)
+{
+    size_t nimages = 0;
+    for (size_t u = 0; u < in->nunits; u++)
+        nimages += in->units[u].image != NULL;
+    for (size_t u = 0; u < in->nunits; u++)
+        draw[u] = in->units[u].image != NULL;
+    if (nimages <= DOT_MAX_MEMBERS)
+        return nimages;
+    for (size_t u = 0; u < in->nunits; u++) {
+        if (!draw[u])
+            continue;
+        size_t larger = 0; /* images ranked before this one */
+        uint64_t s = in->units[u].image->file_size;
+        for (size_t v = 0; v < in->nunits && larger < DOT_MAX_MEMBERS; v++) {
+            const ss_image *o = in->units[v].image;
+            if (o && v != u && (o->file_size > s || (o->file_size == s && v < u)))
+                larger++;
+        }
+        draw[u] = larger < DOT_MAX_MEMBERS;
+    }
+    return DOT_MAX_MEMBERS;
+}
+
 static void dot_input(ss_report *r, const ss_input *in, const ss_totals *t)
 {
     (void)t;
     bool cluster = in->container != SS_CONTAINER_NONE;
+    bool *draw = in->nunits ? calloc(in->nunits, sizeof *draw) : NULL;
+    size_t drawn = 0, nimages = 0;
+    uint64_t rest_bytes = 0;
+    if (in->nunits && draw == NULL) {
+        fprintf(r->out, "  oom_i%zu [label=\"(out of memory while drawing this input)\"];\n",
+                r->images_printed++);
+        return;
+    }
+    if (in->nunits)
+        drawn = pick_members(in, draw);
     if (cluster)
         ss_dot_container_begin(r->out, in, r->containers++);
-    for (size_t u = 0; u < in->nunits; u++)
-        if (in->units[u].image)
+    for (size_t u = 0; u < in->nunits; u++) {
+        if (in->units[u].image == NULL)
+            continue;
+        nimages++;
+        if (draw[u])
             ss_dot_image(r->out, in->units[u].image, r->images_printed++, &r->opts);
+        else
+            ss_sat_add(&rest_bytes, in->units[u].image->file_size);
+    }
+    if (nimages > drawn) {
+        /* One box for the members not drawn, and a line on stderr saying so. */
+        char h[16];
+        fprintf(r->out,
+                "  rest_c%zu [shape=box, style=dashed, label=<%zu more member images not drawn "
+                "(%" PRIu64 " bytes, %s): the diagram draws the %d largest of %zu. "
+                "segscan FILE(MEMBER) draws one.>];\n",
+                r->containers, nimages - drawn, rest_bytes, ss_human(rest_bytes, h),
+                DOT_MAX_MEMBERS, nimages);
+        char p[512];
+        ss_escape_text(in->path, p, sizeof p);
+        fprintf(stderr,
+                "segscan: %s: the diagram draws the %d largest of %zu member images; the other "
+                "%zu are summarised in one box\n",
+                p, DOT_MAX_MEMBERS, nimages, nimages - drawn);
+    }
     if (cluster)
         ss_dot_container_end(r->out);
+    free(draw);
 }
 
 static void dot_end(ss_report *r)

@@ -99,7 +99,7 @@ static void print_rows(FILE *f, row *rows, size_t nrows, size_t top, uint64_t fi
     }
     if (shown < nrows) {
         char name[64], hf[16], hv[16], p[16];
-        snprintf(name, sizeof name, "[%zu others]", nrows - shown);
+        snprintf(name, sizeof name, "[%zu other%s]", nrows - shown, nrows - shown == 1 ? "" : "s");
         pct(p, sizeof p, of, file_size);
         fprintf(f, "  %-*s  %-8s  %-5s  %-18s  %10" PRIu64 " %-10s  %10" PRIu64 " %-10s  %6s\n",
                 (int)w, name, "", "", "", of, ss_human(of, hf), ov, ss_human(ov, hv), p);
@@ -203,12 +203,19 @@ static void print_sections(FILE *f, const ss_image *im, size_t top)
         ss_sat_add(&tf, rows[i].file);
         ss_sat_add(&tv, rows[i].vm);
     }
+    /* The title counts the sections in the table (not the ELF null section, which has no row);
+     * the header, table and padding rows are counted on their own line below, so that every
+     * row is accounted for (issue 17, class 9). */
     char title[64], hf[16], hv[16];
-    snprintf(title, sizeof title, "Sections (%zu)", im->nsections);
+    size_t extra = n - first_extra;
+    snprintf(title, sizeof title, "Sections (%zu)", first_extra);
     print_rows(f, rows, n, top, im->file_size, title, true);
     fprintf(f, "  total: file %" PRIu64 " (%s)%s, vm %" PRIu64 " (%s)\n", tf, ss_human(tf, hf),
             tf == im->file_size ? " = file size" : " (differs from file size!)", tv,
             ss_human(tv, hv));
+    if (extra)
+        fprintf(f, "  rows: %zu section%s and %zu region%s (headers, tables, padding)\n",
+                first_extra, first_extra == 1 ? "" : "s", extra, extra == 1 ? "" : "s");
     free(rows);
 }
 
@@ -261,9 +268,9 @@ void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t)
     size_t failed = ss_input_failures(in), skipped = 0;
     for (size_t u = 0; u < in->nunits; u++)
         skipped += in->units[u].skipped;
-    fprintf(f, "\n%s: %s of %zu bytes (%s): %" PRIu64 " images", path,
+    fprintf(f, "\n%s: %s of %zu bytes (%s): %" PRIu64 " image%s", path,
             ss_container_name(in->container), in->bytes.len, ss_human(in->bytes.len, h),
-            t->images);
+            t->images, t->images == 1 ? "" : "s");
     if (failed)
         fprintf(f, ", %zu failed", failed);
     if (skipped)
@@ -279,9 +286,10 @@ void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t)
 void ss_text_total(FILE *f, size_t inputs, const ss_totals *all)
 {
     char h[16];
-    fprintf(f, "\nTotal: %zu inputs, %" PRIu64 " images, %" PRIu64 " bytes (%s); text %" PRIu64
+    fprintf(f, "\nTotal: %zu input%s, %" PRIu64 " image%s, %" PRIu64 " bytes (%s); text %" PRIu64
                "  data %" PRIu64 "  bss %" PRIu64 "\n",
-            inputs, all->images, all->file, ss_human(all->file, h), all->text, all->data, all->bss);
+            inputs, inputs == 1 ? "" : "s", all->images, all->images == 1 ? "" : "s", all->file,
+            ss_human(all->file, h), all->text, all->data, all->bss);
 }
 
 void ss_emit_saturated(FILE *f, const char *path)

@@ -132,6 +132,44 @@ static bool over_ratio(const ss_span raw, uint64_t want)
     return want > ratio_cap;
 }
 
+uint64_t ss_inflate_budget(const ss_image *im)
+{
+    uint64_t per;
+    if (!ss_mul_ok(im->bytes.len, SS_INFLATE_BUDGET_PER_BYTE, &per) ||
+        per > UINT64_MAX - SS_INFLATE_BUDGET_BASE)
+        return UINT64_MAX;
+    return SS_INFLATE_BUDGET_BASE + per;
+}
+
+/* What decompressing s costs: the stream it reads and the bytes it states. */
+static uint64_t cost_of(const ss_section *s)
+{
+    uint64_t c;
+    if (!ss_add_ok(s->file_size, s->uncompressed_size, &c))
+        return UINT64_MAX;
+    return c;
+}
+
+bool ss_section_over_budget(const ss_image *im, size_t idx)
+{
+    if (idx >= im->nsections)
+        return false;
+    uint64_t budget = ss_inflate_budget(im), spent = im->inflate_spent;
+    return cost_of(&im->sections[idx]) > (spent < budget ? budget - spent : 0);
+}
+
+/* Takes section idx's cost from the budget, or fails when it is spent. */
+static ss_status charge(ss_image *im, size_t idx, ss_diag *d)
+{
+    const ss_section *s = &im->sections[idx];
+    if (ss_section_over_budget(im, idx))
+        return ss_fail(d, SS_E_LIMIT, s->offset,
+                       "section %s: past the image's decompression budget (%llu bytes in and out)",
+                       s->name, (unsigned long long)ss_inflate_budget(im));
+    im->inflate_spent += cost_of(s);
+    return SS_OK;
+}
+
 ss_status ss_section_verify(ss_image *im, size_t idx, ss_diag *d)
 {
     if (idx >= im->nsections)
@@ -145,6 +183,7 @@ ss_status ss_section_verify(ss_image *im, size_t idx, ss_diag *d)
         return ss_fail(d, SS_E_LIMIT, s->offset,
                        "section %s claims %llu bytes uncompressed from %zu stored: over the limit",
                        s->name, (unsigned long long)s->uncompressed_size, body.len);
+    SS_TRY(charge(im, idx, d));
     uint8_t window[64 * 1024];
     sink o = {window, sizeof window, true, s->uncompressed_size + 1, 0, 0};
     return inflate_into(s, body, s->uncompressed_size, &o, s->offset + s->comp_header_size, d);
@@ -168,6 +207,7 @@ ss_status ss_section_content(ss_image *im, size_t idx, uint64_t cap, ss_span *ou
         return ss_fail(d, SS_E_LIMIT, s->offset,
                        "section %s claims %llu bytes uncompressed from %zu stored: over the limit",
                        s->name, (unsigned long long)want, body.len);
+    SS_TRY(charge(im, idx, d));
     uint8_t *dst = ss_arena_alloc(im->arena, (size_t)want);
     if (dst == NULL)
         return ss_fail_nooff(d, SS_E_NOMEM, "out of memory decompressing %s", s->name);

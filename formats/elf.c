@@ -281,6 +281,19 @@ static ss_status check_tables(elf_ctx *c)
         }
     }
 
+    /* libelf's elf_strptr inflates a compressed (SHF_COMPRESSED) name table itself, outside
+     * the image's decompression budget (a 1 MB file cost 1 GB, and a stream one byte short was
+     * inflated again for every name): such a table is refused before libelf reads it. */
+    GElf_Shdr ssh;
+    Elf_Scn *sscn = c->have_shstrndx ? elf_getscn(c->elf, c->shstrndx) : NULL;
+    if (sscn && gelf_getshdr(sscn, &ssh) && (ssh.sh_flags & SHF_COMPRESSED)) {
+        c->have_shstrndx = false;
+        ss_image_warn(im, ssh.sh_offset,
+                      "the section name table (section %zu) is compressed: segscan does not "
+                      "inflate it, section names unknown",
+                      c->shstrndx);
+    }
+
     if (!ss_image_add_region(im, "[ELF Header]", 0, ehsize) ||
         !ss_image_add_region(im, "[Program Headers]", phoff, (uint64_t)c->phnum * phent) ||
         !ss_image_add_region(im, "[Section Headers]", shoff, (uint64_t)c->shnum * shent))

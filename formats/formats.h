@@ -31,6 +31,16 @@ bool ss_formats_recognised(ss_span head);
  * size: a decompression bomb stops here (zlib's best ratio is about 1032:1). */
 #define SS_INFLATE_RATIO_MAX 1100u
 
+/* One decompression budget per image, whatever reads compressed bytes (verification,
+ * content reads): the bytes a stream takes in plus the bytes it gives out, for all sections
+ * together. 2,000 sections sharing one 100 KB stream of 100 MiB each ran for minutes; the
+ * budget stops such a file after a few hundred MiB. A section past it is not decompressed. */
+#define SS_INFLATE_BUDGET_BASE (256u << 20)
+#define SS_INFLATE_BUDGET_PER_BYTE 64u
+uint64_t ss_inflate_budget(const ss_image *im);
+/* True when decompressing section idx would spend more than the image's budget left. */
+bool ss_section_over_budget(const ss_image *im, size_t idx);
+
 /* The bytes of section idx as the program sees them: borrowed from the image when stored
  * plainly, decompressed into the image's arena when compressed (zlib, zstd, .zdebug). Refuses
  * (SS_E_LIMIT) to produce more than cap bytes or more than SS_INFLATE_RATIO_MAX times the stored

@@ -64,17 +64,29 @@ static size_t arena_cap(size_t len)
  * states; a section that does not match gets a warning and an unknown size. */
 static void verify_compressed(ss_image *im)
 {
+    size_t unchecked = 0, first = 0;
     for (size_t i = 0; i < im->nsections; i++) {
         ss_section *s = &im->sections[i];
         if (s->compression == SS_COMP_NONE || s->compression == SS_COMP_UNKNOWN ||
             !s->uncompressed_known)
             continue; /* nothing to check, or nothing segscan can decompress (already warned) */
+        if (ss_section_over_budget(im, i)) { /* one warning for all of them, below */
+            if (unchecked++ == 0)
+                first = i;
+            continue;
+        }
         ss_diag d = {0};
         if (ss_section_verify(im, i, &d) != SS_OK) {
             ss_image_warn(im, d.has_offset ? d.offset : s->offset, "%s", d.msg);
             s->uncompressed_known = false;
         }
     }
+    if (unchecked)
+        ss_image_warn(im, im->sections[first].offset,
+                      "decompression budget of this image (%llu bytes in and out) spent: %zu "
+                      "compressed sections not verified, from %s on",
+                      (unsigned long long)ss_inflate_budget(im), unchecked,
+                      im->sections[first].name);
 }
 
 /* Loads one image; returns the unit's diagnostic status (the unit is always added). */

@@ -350,6 +350,88 @@ def case_sparse():
                      rss_small / 2**20))
 
 
+def elf_sections(path, data, secs, names, shstr_flags=0, shstr_blob=None):
+    """An ELF64 relocatable: `data` at 0x1000, then the name table (or shstr_blob in its place),
+    then section headers [null, .shstrtab] + secs, each (name, type, flags, offset, size)."""
+    import struct
+    shstr = shstr_blob if shstr_blob is not None else names
+    doff = 0x1000
+    soff = doff + len(data)
+    shoff = (soff + len(shstr) + 7) & ~7
+    ehdr = struct.pack("<16sHHIQQQIHHHHHH", b"\x7fELF\x02\x01\x01" + b"\0" * 9, 1, 62, 1,
+                       0, 0, shoff, 0, 64, 56, 0, 64, len(secs) + 2, 1)
+    sh = [bytes(64), struct.pack("<IIQQQQIIQQ", 1, 3, shstr_flags, 0, soff, len(shstr), 0, 0, 1,
+                                 0)]
+    for name, typ, flags, off, size in secs:
+        sh.append(struct.pack("<IIQQQQIIQQ", name, typ, flags, 0, doff + off, size, 0, 0, 1, 0))
+    with open(path, "wb") as f:
+        f.write(ehdr + bytes(doff - len(ehdr)) + data + shstr)
+        f.write(bytes(shoff - soff - len(shstr)) + b"".join(sh))
+
+
+def chdr(size):
+    import struct
+    return struct.pack("<IIQQ", 1, 0, size, 1)  # ELFCOMPRESS_ZLIB, ch_size, ch_addralign
+
+
+def case_decompression():
+    """Classes 2 and 8: one decompression budget per image. 2,000 sections sharing one zlib
+    stream of 100 MiB (SHF_COMPRESSED and .zdebug) under --verify-compressed; a compressed
+    .shstrtab that libelf would inflate to 256 MiB."""
+    import struct
+    import zlib
+    path = os.path.abspath(ARGS.segscan)
+    stream = zlib.compress(bytes(100 << 20), 9)
+    names = b"\0.shstrtab\0.debug_info\0.zdebug_info\0"
+    gabi = chdr(100 << 20) + stream
+    zdebug = b"ZLIB" + struct.pack(">Q", 100 << 20) + stream
+    with tempfile.TemporaryDirectory() as d:
+        cases = []
+        for tag, blob, name, flags in (("gabi", gabi, names.index(b".debug_info"), 0x800),
+                                       ("zdebug", zdebug, names.index(b".zdebug_info"), 0)):
+            for n in (1000, 2000):
+                f = os.path.join(d, "%s-%d.elf" % (tag, n))
+                elf_sections(f, blob, [(name, 1, flags, 0, len(blob))] * n, names)
+                cases.append((tag, n, f))
+        times = {}
+        for tag, n, f in cases:
+            _, doc_alone, _, _, _ = run_rusage(["--verify-compressed", path])
+            alone = image_of(doc_alone, path) if doc_alone else None
+            size = os.path.getsize(f) + os.path.getsize(path)
+            rc, doc, err, dt, rss = run_rusage(["--verify-compressed", f, path])
+            times[(tag, n)] = dt
+            check(rc == 0, "%s: exit %r: %s" % (f, rc, err))
+            check(rss <= mem_bound(size), "%s: peak RSS %d > %d" % (f, rss, mem_bound(size)))
+            if not doc:
+                continue
+            check(image_of(doc, path) == alone, "%s: the good file is not reported as alone" % f)
+            w = [x["message"] for x in image_of(doc, f)[0]["warnings"]
+                 if "decompression budget" in x["message"]]
+            check(len(w) == 1, "%s: expected one budget warning, got %r" % (f, w))
+            print("%s x%d: %.2f s, peak RSS %.1f MiB, %s" % (tag, n, dt, rss / 2**20,
+                                                             w[0] if w else "-"))
+        for tag in ("gabi", "zdebug"):
+            # The budget, not the count, bounds the work: twice the sections, not twice the time.
+            check(times[(tag, 2000)] <= 1.5 * times[(tag, 1000)] + 1.0,
+                  "%s: 2000 sections took %.2f s, 1000 took %.2f s" % (tag, times[(tag, 2000)],
+                                                                       times[(tag, 1000)]))
+
+        # Section names compressed: libelf would inflate 256 MiB on the first name.
+        shstr = chdr(len(names) + (256 << 20)) + zlib.compress(names + bytes(256 << 20), 9)
+        f = os.path.join(d, "shstrtab.elf")
+        elf_sections(f, b"x" * 64, [(11, 1, 0, 0, 64)] * 100, names, 0x800, shstr)
+        size = os.path.getsize(f) + os.path.getsize(path)
+        rc, doc, err, dt, rss = run_rusage([f, path])
+        check(rc == 0, "%s: exit %r: %s" % (f, rc, err))
+        check(rss <= mem_bound(size), "%s: peak RSS %d > %d" % (f, rss, mem_bound(size)))
+        if doc:
+            w = [x["message"] for x in image_of(doc, f)[0]["warnings"]
+                 if "name table" in x["message"]]
+            check(len(w) == 1, "compressed .shstrtab: expected one warning, got %r" % w)
+            print("compressed .shstrtab: %.2f s, peak RSS %.1f MiB, %s"
+                  % (dt, rss / 2**20, w[0] if w else "-"))
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()

@@ -209,6 +209,10 @@ budgets:
     _, err = run(seg, ["-f", "json\x1b[31m\u202e", base], "bad format word", (2,))
     check("\\x1b[31m" in err, f"usage error: argument not escaped: {err!r}")
 
+    for cmd in ([], ["check"], ["diff"]):
+        _, err = run(seg, cmd + ["--x\x1b[31m\u202e\u009b"], f"unknown option {cmd}", (2,))
+        check("\\x1b[31m" in err and "\\u{202e}" in err, f"getopt message not escaped: {err!r}")
+
     # diff.
     out, _ = run(seg, ["diff", "-a", base, new], "diff text", (0,))
     check("\\u{202e}" in out, "diff text: escapes not shown")

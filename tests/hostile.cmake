@@ -11,7 +11,7 @@ set_tests_properties(hostile.elf-mutants PROPERTIES FIXTURES_REQUIRED elf TIMEOU
 # Resource bounds (issue 16): inputs built to push segscan past a bound, each beside a good file.
 set(bounds_py ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/bounds.py --segscan $<TARGET_FILE:segscan>
     ${SEGSCAN_MUTATE_FLAGS})
-foreach(c IN ITEMS special-files shrinking-file overlap budget-yaml sparse)
+foreach(c IN ITEMS special-files shrinking-file overlap budget-yaml sparse decompression)
   add_test(NAME bounds.${c} COMMAND ${bounds_py} ${c})
   set_tests_properties(bounds.${c} PROPERTIES TIMEOUT 300)
 endforeach()

@@ -34,8 +34,9 @@ set_tests_properties(container.bytes PROPERTIES FIXTURES_REQUIRED "elf;macho;pe"
 
 # A non-root user without the packages is told which ones to install (issue 2): .ci/setup names
 # them and exits 1 without touching the system; CMake names the Debian package of a missing
-# library instead of failing in the compiler.
+# library instead of failing in the compiler. (The script is read as root and given on stdin:
+# a clone in a private folder, as mktemp -d makes, is not readable by that user.)
 add_test(NAME setup.nonroot-names-packages
-  COMMAND sh -c "out=$(SEGSCAN_SETUP_EXTRA_PACKAGES=segscan-no-such-package setpriv --reuid=65534 --regid=65534 --clear-groups bash '${CMAKE_SOURCE_DIR}/.ci/setup' 2>&1); rc=$?; echo \"$out\"; [ $rc -eq 1 ] && echo \"$out\" | grep -q 'missing Debian packages: segscan-no-such-package' && echo \"$out\" | grep -q 'apt-get install segscan-no-such-package'")
+  COMMAND sh -c "out=$(SEGSCAN_SETUP_EXTRA_PACKAGES=segscan-no-such-package setpriv --reuid=65534 --regid=65534 --clear-groups bash -s < '${CMAKE_SOURCE_DIR}/.ci/setup' 2>&1); rc=$?; echo \"$out\"; [ $rc -eq 1 ] && echo \"$out\" | grep -q 'missing Debian packages: segscan-no-such-package' && echo \"$out\" | grep -q 'apt-get install segscan-no-such-package'")
 add_test(NAME setup.cmake-names-libraries
   COMMAND sh -c "rm -rf '${CMAKE_CURRENT_BINARY_DIR}/nodeps' && out=$(PKG_CONFIG_LIBDIR=/nonexistent PKG_CONFIG_PATH= cmake -S '${CMAKE_SOURCE_DIR}' -B '${CMAKE_CURRENT_BINARY_DIR}/nodeps' 2>&1); rc=$?; echo \"$out\" | tail -5; [ $rc -ne 0 ] && echo \"$out\" | grep -q 'install the Debian package libelf-dev'")
