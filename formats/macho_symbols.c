@@ -6,6 +6,10 @@
 #include "macho.h"
 
 #include <stdlib.h> /* qsort */
+#include <string.h> /* memrchr, strnlen */
+
+/* Longest symbol name kept (as the ELF reader's section names); longer ones are cut. */
+#define SYM_NAME_MAX 4096
 
 typedef struct {
     ss_image *im;
@@ -102,7 +106,11 @@ ss_status ss_macho_read_symbols(ss_image *im, const ss_macho_symtab *st, bool be
     ss_span_sub(b, st->stroff, st->strsize, &strtab); /* checked in on_symtab */
     uint64_t entsize = is64 ? 16 : 12;
     size_t nsect = im->v_sections.count;
-    unsigned bad_strx = 0, bad_sect = 0;
+    unsigned bad_strx = 0, bad_sect = 0, long_names = 0;
+    /* Names that start below the table's last NUL are terminated inside it (found once, not
+     * by a search over the rest of the table per symbol). */
+    const uint8_t *last_nul = strtab.len ? memrchr(strtab.p, 0, strtab.len) : NULL;
+    size_t terminated = last_nul ? (size_t)(last_nul - strtab.p) + 1 : 0;
     for (uint32_t i = 0; i < st->nsyms; i++) {
         uint64_t at = st->symoff + (uint64_t)i * entsize; /* inside the file: checked */
         ss_cursor c = ss_cursor_at(b, (size_t)at, be);
@@ -120,8 +128,14 @@ ss_status ss_macho_read_symbols(ss_image *im, const ss_macho_symtab *st, bool be
         size_t nlen = 0;
         if (strx == 0) {
             s->name = "";
-        } else if (strx < st->strsize && ss_strnlen_ok(strtab, strx, st->strsize - strx, &nlen)) {
+        } else if (strx < terminated) {
+            /* A NUL lies below `terminated`; a name is read up to SYM_NAME_MAX bytes, so symbols
+             * naming one long run of bytes cost SYM_NAME_MAX each, not the rest of the table. */
+            nlen = strnlen((const char *)strtab.p + strx, SYM_NAME_MAX);
             s->name = ss_image_name(im, (const char *)strtab.p + strx, nlen);
+            if (nlen == SYM_NAME_MAX && long_names++ == 0)
+                ss_image_warn(im, at, "symbol %u: name longer than %u bytes cut", i,
+                              (unsigned)SYM_NAME_MAX);
         } else {
             if (bad_strx++ == 0)
                 ss_image_warn(im, at, "symbol %u: name offset %u lies outside the string table "

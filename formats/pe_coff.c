@@ -156,7 +156,9 @@ static ss_status derive_sizes(pe_ctx *c, ss_diag *d)
         if (sized(&syms[i]))
             v[n++] = &syms[i];
     qsort(v, n, sizeof *v, by_section_value);
-    for (size_t i = 0; i < n; i++) {
+    /* One step per run of symbols at one address (all get the same size): looking for the
+     * next address from each symbol of a run was quadratic in the run's length. */
+    for (size_t i = 0; i < n;) {
         const ss_section *sec = &secs[v[i]->section];
         uint64_t start = c->is_image ? sec->vaddr : 0;
         uint64_t end = start + sec->vm_size;
@@ -167,7 +169,9 @@ static ss_status derive_sizes(pe_ctx *c, ss_diag *d)
             k++;
         if (k < n && v[k]->section == v[i]->section)
             end = v[k]->value;
-        v[i]->size = end > v[i]->value ? end - v[i]->value : 0;
+        for (size_t j = i; j < k; j++)
+            v[j]->size = end > v[j]->value ? end - v[j]->value : 0;
+        i = k;
     }
     return SS_OK;
 }

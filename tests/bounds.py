@@ -208,7 +208,10 @@ def run_rusage(argv, timeout=HANG):
     t0 = time.monotonic()
     p = subprocess.Popen([ARGS.segscan, "-q", "-f", "json", "--compact"] + argv,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         preexec_fn=bounded(ARGS.segscan))
+                         # Always a preexec_fn: without one (sanitized builds) Python may
+                         # vfork, and a vforked child's peak RSS then counts this script's own
+                         # peak (Linux keeps the replaced mm's high-water mark across exec).
+                         preexec_fn=bounded(ARGS.segscan) or (lambda: None))
     import threading
     killer = threading.Timer(timeout, p.kill)
     killer.start()

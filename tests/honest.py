@@ -39,6 +39,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -209,7 +210,12 @@ def group_walk(a):
     setpriv = shutil.which("setpriv")
     if not check(setpriv is not None, "setpriv (util-linux) not found"):
         return
-    perm = os.path.join(root, "perm")
+    # The tree and the binary live in a folder of their own under the system's temporary folder:
+    # the build tree's parents (a clone under `mktemp -d`, mode 0700) need not be reachable by
+    # the unprivileged user.
+    base = tempfile.mkdtemp(prefix="segscan-walk-")
+    os.chmod(base, 0o755)
+    perm = os.path.join(base, "perm")
     for d in ("d1", "d2", "d3", "ok"):
         os.makedirs(os.path.join(perm, d))
     shutil.copyfile(good, os.path.join(perm, "ok", "prog"))
@@ -217,13 +223,13 @@ def group_walk(a):
     for d in ("d1", "d2", "d3"):
         shutil.copyfile(good, os.path.join(perm, d, "hidden"))
     # the unprivileged user needs to reach the tree and segscan
-    for p in (a.work, root, perm, os.path.join(perm, "ok")):
+    for p in (perm, os.path.join(perm, "ok")):
         os.chmod(p, 0o755)
     os.chmod(os.path.join(perm, "ok", "prog"), 0o644)
     for d in ("d1", "d2", "d3"):
         os.chmod(os.path.join(perm, d), 0)
     os.chmod(os.path.join(perm, "secret"), 0)
-    exe = os.path.join(root, "segscan")
+    exe = os.path.join(base, "segscan")
     shutil.copyfile(a.segscan, exe)
     os.chmod(exe, 0o755)
     user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
@@ -245,6 +251,7 @@ def group_walk(a):
         check(False, "-r perm: no JSON: %s" % e)
     for d in ("d1", "d2", "d3"):
         os.chmod(os.path.join(perm, d), 0o755)
+    shutil.rmtree(base)
 
 
 # ---- budget files -------------------------------------------------------------------------------
