@@ -154,6 +154,10 @@ ss_status ss_macho_read_symbols(ss_image *im, const ss_macho_symtab *st, bool be
  * sections must already be in im->v_segments / im->v_sections. */
 void ss_macho_decode_fixups(const ss_macho_fixups *fx);
 
+/* Sets im's hardening checks, their findings, the linker and the format label from the header
+ * (im->type set before). False on OOM. */
+bool ss_macho_harden(ss_image *im, uint32_t filetype, uint32_t flags);
+
 /* The arch name lipo and the universal header use ("x86_64", "arm64e", "i386", ...), into buf;
  * "cpu<type>" when unknown. */
 const char *ss_macho_arch_name(uint32_t cputype, uint32_t cpusubtype, char *buf, size_t n);
