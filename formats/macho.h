@@ -156,7 +156,7 @@ void ss_macho_decode_fixups(const ss_macho_fixups *fx);
 
 /* Sets im's hardening checks, their findings, the linker and the format label from the header
  * (im->type set before). False on OOM. */
-bool ss_macho_harden(ss_image *im, uint32_t filetype, uint32_t flags);
+bool ss_macho_harden(ss_image *im, uint32_t cputype, uint32_t filetype, uint32_t flags);
 
 /* The arch name lipo and the universal header use ("x86_64", "arm64e", "i386", ...), into buf;
  * "cpu<type>" when unknown. */
