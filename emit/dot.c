@@ -20,6 +20,7 @@
 
 #include "../core/analysis.h"
 #include "../core/sizes.h"
+#include "checks.h"
 #include "dot.h"
 #include "emit_internal.h"
 #include "escape.h"
@@ -874,6 +875,20 @@ static size_t note_lines(const ss_image *im, FILE *f, bool print)
                       put_bytes(f, s->tail_merge_bytes));
         if (s->hint && (s->duplicate_bytes || s->tail_merge_bytes))
             NOTE_LINE(ss_esc_dot(f, s->hint, MSG_MAX_CP));
+    }
+    if (a != NULL && (a->ran & SS_AN_PERMS)) {
+        /* The checks the reader decided, on one line (core/checks.c names them). */
+        size_t nd, shown = 0;
+        const ss_check_def *defs = ss_check_defs(&nd);
+        for (size_t i = 0; i < nd; i++)
+            shown += ss_image_check_value(im, defs[i].key) != SS_HV_NA;
+        if (shown)
+            NOTE_LINE(fputs("hardening:", f); for (size_t i = 0, k = 0; i < nd; i++) {
+                ss_hval v = ss_image_check_value(im, defs[i].key);
+                if (v == SS_HV_NA)
+                    continue;
+                fprintf(f, "%s %s %s", k++ ? "," : "", defs[i].label, ss_hval_name(v));
+            });
     }
     if (a != NULL) {
         size_t shown = 0;

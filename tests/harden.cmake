@@ -12,3 +12,10 @@ add_test(NAME harden.checksec
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/checksec_compare.py $<TARGET_FILE:segscan>
           ${SEGSCAN_TESTS}/checksec_disagreements.txt)
 set_tests_properties(harden.checksec PROPERTIES TIMEOUT 600)
+
+# require-nx on Mach-O: judged on 32-bit x86, n-a (never a failure) on 64-bit (yaml2obj-14
+# headers against llvm-objdump-14 --private-header).
+add_test(NAME harden.macho-nx
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/harden_macho_nx.py $<TARGET_FILE:segscan>
+          ${SEGSCAN_FIXTURE_OUT}/harden-macho-nx)
+set_tests_properties(harden.macho-nx PROPERTIES TIMEOUT 120)
