@@ -68,20 +68,73 @@ const char *ss_diff_perm_name(int p)
     return p >= 0 && p < SS_DP_COUNT ? names[p] : "?";
 }
 
+/* ---- names to indices -----------------------------------------------------------------------
+ * Rows, same-named sections and archive members are paired by name through this open-addressed
+ * table (a linear search per name made diff quadratic in the number of sections or members).
+ * Keys are (borrowed string, number); values are indices. */
+
+typedef struct {
+    const char *name;
+    size_t k, val;
+} slot;
+
+typedef struct {
+    slot *s;
+    size_t cap, n;
+} namemap;
+
+static size_t name_hash(const char *name, size_t k)
+{
+    uint64_t h = 1469598103934665603ull ^ k; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return (size_t)(h ^ h >> 29);
+}
+
+/* The slot of (name, k): a filled one, or the empty one where it would go. NULL on OOM. */
+static slot *map_find(namemap *m, const char *name, size_t k)
+{
+    if (2 * (m->n + 1) > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        slot *ns = calloc(cap, sizeof *ns);
+        if (ns == NULL)
+            return NULL;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (m->s[i].name == NULL)
+                continue;
+            size_t j = name_hash(m->s[i].name, m->s[i].k) & (cap - 1);
+            while (ns[j].name)
+                j = (j + 1) & (cap - 1);
+            ns[j] = m->s[i];
+        }
+        free(m->s);
+        m->s = ns;
+        m->cap = cap;
+    }
+    size_t j = name_hash(name, k) & (m->cap - 1);
+    while (m->s[j].name && (m->s[j].k != k || strcmp(m->s[j].name, name) != 0))
+        j = (j + 1) & (m->cap - 1);
+    return &m->s[j];
+}
+
 /* ---- tables --------------------------------------------------------------------------------- */
 
 typedef struct {
     ss_diff_row *rows;
     size_t n, cap;
     bool oom;
+    namemap by_name; /* row name -> index */
 } table_b;
 
 static ss_diff_row *row_for(table_b *t, const char *base, size_t rank, bool region)
 {
-    for (size_t i = 0; i < t->n; i++)
-        if (t->rows[i].rank == rank && t->rows[i].region == region &&
-            strcmp(t->rows[i].base, base) == 0)
-            return &t->rows[i];
+    slot *sl = map_find(&t->by_name, base, rank * 2 + region);
+    if (sl == NULL) {
+        t->oom = true;
+        return NULL;
+    }
+    if (sl->name)
+        return &t->rows[sl->val];
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 16;
         ss_diff_row *p = realloc(t->rows, cap * sizeof *p);
@@ -112,6 +165,9 @@ static ss_diff_row *row_for(table_b *t, const char *base, size_t rank, bool regi
         t->oom = true;
         return NULL;
     }
+    /* The key borrows r->base, which lives as long as the table (rows move, strings do not). */
+    *sl = (slot){r->base, rank * 2 + region, t->n - 1};
+    t->by_name.n++;
     return r;
 }
 
@@ -129,31 +185,34 @@ static void put(table_b *t, const char *base, size_t rank, bool region, int side
     ss_sat_add(&r->file.v[side], file);
 }
 
-/* k for the k-th row of that name on this side (1 for the first). */
-static size_t occurrence(const char *name, const char *const *seen, size_t nseen)
+/* k for the k-th row of that name on this side (1 for the first); seen counts the names so far
+ * (it borrows name). 0 when out of memory. */
+static size_t occurrence(const char *name, namemap *seen)
 {
-    size_t k = 1;
-    for (size_t i = 0; i < nseen; i++)
-        k += strcmp(seen[i], name) == 0;
-    return k;
+    slot *sl = map_find(seen, name, 0);
+    if (sl == NULL)
+        return 0;
+    if (sl->name == NULL) {
+        *sl = (slot){name, 0, 0};
+        seen->n++;
+    }
+    return ++sl->val;
 }
 
 static void add_sections(table_b *t, const ss_image *im, int side)
 {
-    const char **seen = calloc(im->nsections + 1, sizeof *seen);
-    if (seen == NULL) {
-        t->oom = true;
-        return;
-    }
-    for (size_t i = 0; i < im->nsections; i++) {
+    namemap seen = {0};
+    for (size_t i = 0; i < im->nsections && !t->oom; i++) {
         const ss_section *s = &im->sections[i];
-        seen[i] = s->name;
-        if (s->name[0] == '\0' && s->vm_size == 0 && s->file_size == 0)
+        size_t k = occurrence(s->name, &seen);
+        if (k == 0)
+            t->oom = true;
+        else if (s->name[0] == '\0' && s->vm_size == 0 && s->file_size == 0)
             continue; /* ELF's null section 0: nothing to compare */
-        put(t, s->name, occurrence(s->name, seen, i), false, side, s->vm_size, s->file_size,
-            true);
+        else
+            put(t, s->name, k, false, side, s->vm_size, s->file_size, true);
     }
-    free(seen);
+    free(seen.s);
     /* Bytes no section owns, as the file map names them. */
     for (size_t i = 0; i < im->nmap; i++) {
         const ss_map_entry *e = &im->map[i];
@@ -173,18 +232,20 @@ static void add_segments(table_b *t, const ss_image *im, int side)
         t->oom = true;
         return;
     }
+    namemap seen = {0}; /* borrows keys[] */
     for (size_t i = 0; i < im->nsegments; i++) {
         const ss_segment *g = &im->segments[i];
         char p[4], key[300];
         /* ELF has many segments called LOAD: the permissions tell them apart. */
         snprintf(key, sizeof key, "%s %s", g->name, ss_perms_str(g->perms, p));
-        put(t, key, occurrence(key, (const char *const *)keys, i), false, side, g->vm_size,
-            g->file_size, g->loadable);
-        if ((keys[i] = strdup(key)) == NULL) {
+        size_t k = (keys[i] = strdup(key)) ? occurrence(keys[i], &seen) : 0;
+        if (k == 0) {
             t->oom = true;
             break;
         }
+        put(t, key, k, false, side, g->vm_size, g->file_size, g->loadable);
     }
+    free(seen.s);
     for (size_t i = 0; i < im->nsegments; i++)
         free(keys[i]);
     free(keys);
@@ -232,6 +293,8 @@ static int row_cmp(const void *a, const void *b)
 
 static bool finish_table(table_b *t, ss_diff_table *out)
 {
+    free(t->by_name.s);
+    t->by_name = (namemap){0};
     if (t->n)
         qsort(t->rows, t->n, sizeof *t->rows, row_cmp);
     out->rows = t->rows;
@@ -384,26 +447,41 @@ static void perm_changes(ss_diff_unit *u, const ss_image *a, const ss_image *b)
 
 /* ---- pairing -------------------------------------------------------------------------------- */
 
-static bool same_member(const char *a, const char *b)
+/* Indexes the units of in by (member, rank among units of that member name) in m, and fills
+ * rank[i] for each unit. A plain file's NULL member is kept apart from an empty name by the
+ * number's low bit. False when out of memory. */
+static bool index_units(const ss_input *in, namemap *m, size_t *rank)
 {
-    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+    namemap count = {0};
+    bool ok = true;
+    for (size_t i = 0; i < in->nunits && ok; i++) {
+        const char *mem = in->units[i].member;
+        const char *key = mem ? mem : "";
+        slot *c = map_find(&count, key, mem == NULL);
+        ok = c != NULL;
+        if (!ok)
+            break;
+        if (c->name == NULL) {
+            *c = (slot){key, mem == NULL, 0};
+            count.n++;
+        }
+        rank[i] = c->val++;
+        slot *u = map_find(m, key, rank[i] * 2 + (mem == NULL));
+        ok = u != NULL;
+        if (ok) {
+            *u = (slot){key, rank[i] * 2 + (mem == NULL), i};
+            m->n++;
+        }
+    }
+    free(count.s);
+    return ok;
 }
 
-/* The k-th unit (0-based) of in with this member name, or NULL. */
-static const ss_unit *nth_unit(const ss_input *in, const char *member, size_t k)
+/* The unit of in indexed in m with this member name and rank, or NULL. */
+static const ss_unit *unit_of(const ss_input *in, namemap *m, const char *member, size_t rank)
 {
-    for (size_t i = 0; i < in->nunits; i++)
-        if (same_member(in->units[i].member, member) && k-- == 0)
-            return &in->units[i];
-    return NULL;
-}
-
-static size_t rank_of(const ss_input *in, size_t idx)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < idx; i++)
-        k += same_member(in->units[i].member, in->units[idx].member);
-    return k;
+    slot *u = map_find(m, member ? member : "", rank * 2 + (member == NULL));
+    return u && u->name ? &in->units[u->val] : NULL;
 }
 
 static bool build_unit(ss_diff_unit *u, const ss_unit *ua, const ss_unit *ub)
@@ -469,24 +547,30 @@ static bool build(ss_diff_result *d, const ss_input *a, const ss_input *b)
     d->units = calloc(a->nunits + b->nunits + 1, sizeof *d->units);
     if (d->units == NULL)
         return false;
-    for (size_t i = 0; i < a->nunits; i++) {
+    /* Members pair by name and by rank among members of that name (archives may repeat one). */
+    namemap ma = {0}, mb = {0};
+    size_t *ra = calloc(a->nunits + 1, sizeof *ra), *rb = calloc(b->nunits + 1, sizeof *rb);
+    bool ok = ra && rb && index_units(a, &ma, ra) && index_units(b, &mb, rb);
+    for (size_t i = 0; i < a->nunits && ok; i++) {
         const ss_unit *ua = &a->units[i];
         if (ua->skipped)
             continue;
-        const ss_unit *ub = nth_unit(b, ua->member, rank_of(a, i));
+        const ss_unit *ub = unit_of(b, &mb, ua->member, ra[i]);
         if (ub && ub->skipped)
             ub = NULL;
-        if (!build_unit(&d->units[d->nunits++], ua, ub))
-            return false;
+        ok = build_unit(&d->units[d->nunits++], ua, ub);
     }
-    for (size_t i = 0; i < b->nunits; i++) {
+    for (size_t i = 0; i < b->nunits && ok; i++) {
         const ss_unit *ub = &b->units[i];
-        if (ub->skipped || nth_unit(a, ub->member, rank_of(b, i)))
+        if (ub->skipped || unit_of(a, &ma, ub->member, rb[i]))
             continue;
-        if (!build_unit(&d->units[d->nunits++], NULL, ub))
-            return false;
+        ok = build_unit(&d->units[d->nunits++], NULL, ub);
     }
-    return true;
+    free(ma.s);
+    free(mb.s);
+    free(ra);
+    free(rb);
+    return ok;
 }
 
 /* -o FMT=FILE outputs beside stdout. */
