@@ -7,6 +7,7 @@
 #include "analysis_emit.h"
 #include "emit_internal.h"
 #include "escape.h"
+#include "strscan.h" /* ss_str_hash */
 
 #define NAME_W_MAX 40
 
@@ -172,8 +173,17 @@ static void print_sections(FILE *f, const ss_image *im, size_t top)
         r->vm = s->alloc ? s->vm_size : 0;
         r->mark = s->file_accounted < s->file_size;
     }
-    /* Regions and gaps, merged by name. */
+    /* Regions and gaps, merged by name through a hash of the rows' names (a linear search per
+     * map entry was quadratic in the number of regions a file can declare). */
     size_t first_extra = n;
+    size_t hcap = 16;
+    while (hcap < 2 * cap)
+        hcap *= 2;
+    size_t *slots = calloc(hcap, sizeof *slots); /* 0: empty, else row index + 1 */
+    if (slots == NULL) {
+        free(rows);
+        return;
+    }
     for (size_t i = 0; i < im->nmap; i++) {
         const ss_map_entry *e = &im->map[i];
         const char *name = e->what == SS_MAP_REGION    ? im->regions[e->index].name
@@ -185,12 +195,16 @@ static void print_sections(FILE *f, const ss_image *im, size_t top)
         row *r = NULL;
         char esc[160];
         ss_escape_text(name, esc, sizeof esc);
-        for (size_t k = first_extra; k < n; k++)
-            if (strcmp(rows[k].name, esc) == 0)
-                r = &rows[k];
+        size_t h = ss_str_hash((const uint8_t *)esc, strlen(esc)) & (hcap - 1);
+        for (; slots[h] != 0; h = (h + 1) & (hcap - 1))
+            if (strcmp(rows[slots[h] - 1].name, esc) == 0) {
+                r = &rows[slots[h] - 1];
+                break;
+            }
         if (r == NULL) {
             if (n == cap)
                 continue;
+            slots[h] = n + 1;
             r = &rows[n++];
             fill_name(r, name);
             r->kind = e->what == SS_MAP_REGION ? "header" : "";
@@ -198,6 +212,7 @@ static void print_sections(FILE *f, const ss_image *im, size_t top)
         }
         r->file += e->size;
     }
+    free(slots);
     uint64_t tf = 0, tv = 0;
     for (size_t i = 0; i < n; i++) {
         ss_sat_add(&tf, rows[i].file);
