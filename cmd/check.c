@@ -66,22 +66,18 @@ static int check_usage_error(const char *what, const char *arg)
     return EXIT_USAGE;
 }
 
-bool ss_ci_parse_format(const char *s, unsigned allowed, ss_ci_format *out)
+const ss_emitter *ss_cmd_format(const char *word, ss_doc doc)
 {
-    static const struct {
-        const char *name;
-        ss_ci_format f;
-    } names[] = {
-        {"text", SS_CI_TEXT}, {"json", SS_CI_JSON}, {"markdown", SS_CI_MARKDOWN},
-        {"md", SS_CI_MARKDOWN}, {"junit", SS_CI_JUNIT}, {"csv", SS_CI_CSV},
-        {"sarif", SS_CI_SARIF},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i].name) == 0 && (allowed & SS_CI_ALLOW(names[i].f))) {
-            *out = names[i].f;
-            return true;
-        }
-    return false;
+    const ss_emitter *e = ss_emitter_find(word);
+    return e && ss_emitter_renders(e, doc) ? e : NULL;
+}
+
+/* "unknown format (text, json, ...)" with the formats that render doc, for a usage error. */
+static const char *unknown_format(const char *what, ss_doc doc, char *buf, size_t cap)
+{
+    char names[160];
+    snprintf(buf, cap, "%s (%s)", what, ss_emitter_names(doc, names, sizeof names));
+    return buf;
 }
 
 /* ---- evaluation ----------------------------------------------------------------------------- */
@@ -524,7 +520,7 @@ static char *baseline_of(const char *baseline, bool dir, const char *artifact, b
 /* ---- the command ---------------------------------------------------------------------------- */
 
 typedef struct {
-    ss_ci_format fmt;
+    const ss_emitter *fmt;
     const char *path;
 } output;
 
@@ -535,7 +531,7 @@ static bool write_output(const output *o, const ss_check_result *res, bool prett
         ss_esc_say(stderr, "segscan check: cannot write %s: %s", o->path, strerror(errno));
         return false;
     }
-    ss_check_render(f, res, o->fmt, pretty);
+    ss_emit_check(f, o->fmt, res, pretty);
     /* ferror: a write that failed before the last flush (a full disk) leaves fclose's own
      * flush nothing to fail on. */
     errno = 0;
@@ -565,11 +561,9 @@ int ss_cmd_check(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const unsigned formats = SS_CI_ALLOW(SS_CI_TEXT) | SS_CI_ALLOW(SS_CI_JSON) |
-                             SS_CI_ALLOW(SS_CI_MARKDOWN) | SS_CI_ALLOW(SS_CI_JUNIT) |
-                             SS_CI_ALLOW(SS_CI_SARIF);
     const char *budget_path = NULL, *baseline = NULL;
-    ss_ci_format fmt = SS_CI_TEXT;
+    const ss_emitter *fmt = ss_cmd_format("text", SS_DOC_CHECK);
+    char msg[256];
     output outs[MAX_OUTPUTS];
     size_t nouts = 0;
     bool quiet = false, pretty = true, allow_unmatched = false;
@@ -582,20 +576,20 @@ int ss_cmd_check(int argc, char **argv)
         case 'b': budget_path = optarg; break;
         case 'B': baseline = optarg; break;
         case 'f':
-            if (!ss_ci_parse_format(optarg, formats, &fmt))
-                return check_usage_error("unknown format (text, json, markdown, junit or sarif)",
-                                         optarg);
+            if ((fmt = ss_cmd_format(optarg, SS_DOC_CHECK)) == NULL)
+                return check_usage_error(
+                    unknown_format("unknown format", SS_DOC_CHECK, msg, sizeof msg), optarg);
             break;
         case 'o': {
             char *eq = strchr(optarg, '=');
             if (eq == NULL || eq[1] == '\0' || nouts == MAX_OUTPUTS)
                 return check_usage_error("--output wants FMT=FILE (at most 8)", optarg);
             *eq = '\0';
-            bool ok = ss_ci_parse_format(optarg, formats, &outs[nouts].fmt);
+            outs[nouts].fmt = ss_cmd_format(optarg, SS_DOC_CHECK);
             *eq = '=';
-            if (!ok)
-                return check_usage_error("unknown output format (text, json, markdown, junit or sarif)",
-                                         optarg);
+            if (outs[nouts].fmt == NULL)
+                return check_usage_error(
+                    unknown_format("unknown output format", SS_DOC_CHECK, msg, sizeof msg), optarg);
             outs[nouts++].path = eq + 1;
             break;
         }
@@ -710,7 +704,7 @@ int ss_cmd_check(int argc, char **argv)
         res.exit_code = failed || bfailed || res.count[SS_V_ERROR] ? EXIT_INPUT
                         : res.count[SS_V_FAIL]                     ? EXIT_FAIL
                                                                    : EXIT_OK;
-        ss_check_render(stdout, &res, fmt, pretty);
+        ss_emit_check(stdout, fmt, &res, pretty);
         rc = res.exit_code;
         for (size_t i = 0; i < nouts; i++)
             if (!write_output(&outs[i], &res, pretty))

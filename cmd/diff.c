@@ -48,26 +48,6 @@ static void diff_usage(FILE *f)
           f);
 }
 
-const char *ss_diff_metric_name(int m)
-{
-    static const char *const names[SS_DM_COUNT] = {
-        [SS_DM_FILE] = "file-size", [SS_DM_VM] = "vm-size", [SS_DM_TEXT] = "text",
-        [SS_DM_DATA] = "data", [SS_DM_BSS] = "bss", [SS_DM_MOVABLE] = "movable-zero-bytes",
-        [SS_DM_ZERO_INIT] = "zero-init-bytes", [SS_DM_STRING_WASTE] = "string-waste",
-    };
-    return m >= 0 && m < SS_DM_COUNT ? names[m] : "?";
-}
-
-const char *ss_diff_perm_name(int p)
-{
-    static const char *const names[SS_DP_COUNT] = {
-        [SS_DP_PIE] = "pie", [SS_DP_RELRO] = "relro", [SS_DP_EXEC_STACK] = "exec-stack",
-        [SS_DP_NX] = "nx", [SS_DP_WX_SEGMENTS] = "wx-segments",
-        [SS_DP_WX_SECTIONS] = "wx-sections", [SS_DP_TEXTREL] = "textrel",
-    };
-    return p >= 0 && p < SS_DP_COUNT ? names[p] : "?";
-}
-
 /* ---- names to indices -----------------------------------------------------------------------
  * Rows, same-named sections and archive members are paired by name through this open-addressed
  * table (a linear search per name made diff quadratic in the number of sections or members).
@@ -587,11 +567,11 @@ int ss_cmd_diff(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const unsigned formats = SS_CI_ALLOW(SS_CI_TEXT) | SS_CI_ALLOW(SS_CI_JSON) |
-                             SS_CI_ALLOW(SS_CI_CSV) | SS_CI_ALLOW(SS_CI_MARKDOWN);
-    ss_ci_format fmt = SS_CI_TEXT;
+    const ss_emitter *fmt = ss_cmd_format("text", SS_DOC_DIFF);
+    char names[160];
+    ss_emitter_names(SS_DOC_DIFF, names, sizeof names);
     struct {
-        ss_ci_format fmt;
+        const ss_emitter *fmt;
         const char *path;
     } outs[DIFF_MAX_OUTPUTS];
     size_t nouts = 0;
@@ -603,9 +583,8 @@ int ss_cmd_diff(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
-            if (!ss_ci_parse_format(optarg, formats, &fmt)) {
-                ss_esc_say(stderr, "segscan diff: unknown format (text, json, csv or markdown): '%s'",
-                           optarg);
+            if ((fmt = ss_cmd_format(optarg, SS_DOC_DIFF)) == NULL) {
+                ss_esc_say(stderr, "segscan diff: unknown format (%s): '%s'", names, optarg);
                 fputs("Try 'segscan diff --help'.\n", stderr);
                 return EXIT_USAGE;
             }
@@ -615,12 +594,12 @@ int ss_cmd_diff(int argc, char **argv)
             bool ok = eq && eq != optarg && eq[1] && nouts < DIFF_MAX_OUTPUTS;
             if (ok) {
                 *eq = '\0';
-                ok = ss_ci_parse_format(optarg, formats, &outs[nouts].fmt);
+                ok = (outs[nouts].fmt = ss_cmd_format(optarg, SS_DOC_DIFF)) != NULL;
                 *eq = '=';
             }
             if (!ok) {
-                ss_esc_say(stderr, "segscan diff: --output wants FMT=FILE with FMT text, json, csv "
-                                   "or markdown (at most 8): '%s'", optarg);
+                ss_esc_say(stderr, "segscan diff: --output wants FMT=FILE with FMT %s (at most 8): '%s'",
+                           names, optarg);
                 fputs("Try 'segscan diff --help'.\n", stderr);
                 return EXIT_USAGE;
             }
@@ -662,11 +641,11 @@ int ss_cmd_diff(int argc, char **argv)
     if (in[0]->status == SS_OK && in[1]->status == SS_OK) {
         ss_diff_result d = {0};
         if (build(&d, in[0], in[1])) {
-            ss_diff_render(stdout, &d, fmt, &o);
+            ss_emit_diff(stdout, fmt, &d, &o);
             for (size_t i = 0; i < nouts; i++) {
                 FILE *f = fopen(outs[i].path, "w");
                 if (f)
-                    ss_diff_render(f, &d, outs[i].fmt, &o);
+                    ss_emit_diff(f, outs[i].fmt, &d, &o);
                 if (f == NULL || (ferror(f) | fclose(f)) != 0) {
                     ss_esc_say(stderr, "segscan diff: cannot write %s: %s", outs[i].path,
                                strerror(errno));

@@ -148,7 +148,7 @@ static int report_main(int argc, char **argv)
         case 'f':
             /* svg and png are the dot emitter's output rendered by Graphviz. */
             render = strcmp(optarg, "svg") == 0 || strcmp(optarg, "png") == 0 ? optarg : NULL;
-            fmt = ss_emitter_find(render ? "dot" : optarg);
+            fmt = ss_cmd_format(render ? "dot" : optarg, SS_DOC_REPORT);
             if (fmt == NULL)
                 return usage_error("unknown format (text, json, ndjson, csv, markdown, sarif, "
                                    "dot, svg or png)",
@@ -159,7 +159,7 @@ static int report_main(int argc, char **argv)
             if (eq == NULL || eq[1] == '\0' || nouts == MAX_OUTPUTS)
                 return usage_error("--output wants FMT=FILE (at most 8)", optarg);
             *eq = '\0';
-            outs[nouts].em = ss_emitter_find(optarg);
+            outs[nouts].em = ss_cmd_format(optarg, SS_DOC_REPORT);
             *eq = '=';
             if (outs[nouts].em == NULL) /* svg and png need Graphviz: only on stdout */
                 return usage_error("unknown output format (text, json, ndjson, csv, markdown, "

@@ -9,6 +9,7 @@
 #include <stddef.h>  /* size_t */
 #include <stdio.h>   /* FILE */
 
+#include "../core/ci.h"
 #include "../core/input.h"
 
 #define SS_JSON_SCHEMA_VERSION 1
@@ -19,11 +20,22 @@ typedef struct {
     size_t dot_max_rows; /* DOT: rows per segment box (file column: 3x); 0 keeps all */
 } ss_emit_opts;
 
-/* An output format of the report: text, json, dot, csv, markdown, ndjson, sarif (emitters.c
- * holds the table; svg and png are dot rendered by cmd/). */
+/* An output format: text, json, dot, csv, markdown, ndjson, sarif, junit (emitters.c holds the
+ * table; svg and png are dot rendered by cmd/). Each renders some of the documents. */
 typedef struct ss_emitter ss_emitter;
-/* The emitter named name, or NULL. */
+/* The documents a format may render. */
+typedef enum { SS_DOC_REPORT, SS_DOC_CHECK, SS_DOC_DIFF } ss_doc;
+
+/* The emitter named name (or by its alias, "md"), or NULL. */
 const ss_emitter *ss_emitter_find(const char *name);
+/* Whether e renders doc. */
+bool ss_emitter_renders(const ss_emitter *e, ss_doc doc);
+/* The names of the formats that render doc, "text, json or csv", into buf (usage messages). */
+const char *ss_emitter_names(ss_doc doc, char *buf, size_t cap);
+/* The check and diff documents in e's format (nothing when e does not render them). */
+void ss_emit_check(FILE *f, const ss_emitter *e, const ss_check_result *c, bool pretty);
+void ss_emit_diff(FILE *f, const ss_emitter *e, const ss_diff_result *d,
+                  const ss_diff_render_opts *o);
 /* The i-th emitter of the table (NULL past the end) and its name and one-line description. */
 const ss_emitter *ss_emitter_at(size_t i);
 const char *ss_emitter_name(const ss_emitter *e);

@@ -44,8 +44,8 @@ struct ss_report {
     void *state;               /* the emitter's own, freed by its end() */
 };
 
-/* One output format of the report. A new format is one file in emit/ defining one of these,
- * plus its entry in the table of emitters.c. */
+/* One output format, for every document that has it (the report, check, diff). A new format
+ * is one file in emit/ defining one of these, plus its entry in the table of emitters.c. */
 struct ss_emitter {
     const char *name;    /* the -f word */
     const char *about;   /* one line for --help and the README */
@@ -56,7 +56,25 @@ struct ss_emitter {
      * is the input's own size). */
     void (*input)(ss_report *r, const ss_input *in, const ss_totals *t);
     void (*end)(ss_report *r);
+    /* The documents of `segscan check` and `segscan diff` in this format; NULL when the format
+     * does not render that document (a format with no input() renders no report). */
+    void (*check)(FILE *f, const ss_check_result *c, bool pretty);
+    void (*diff)(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o);
+    const char *alias; /* another -f word for it ("md"), or NULL */
 };
+
+/* check_out.c: the check document in each format that renders it. */
+void ss_check_text(FILE *f, const ss_check_result *c, bool pretty);
+void ss_check_json(FILE *f, const ss_check_result *c, bool pretty);
+void ss_check_markdown(FILE *f, const ss_check_result *c, bool pretty);
+void ss_check_junit(FILE *f, const ss_check_result *c, bool pretty);
+void ss_check_sarif(FILE *f, const ss_check_result *c, bool pretty);
+
+/* diff_out.c: the diff document in each format that renders it. */
+void ss_diff_text(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o);
+void ss_diff_json(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o);
+void ss_diff_csv(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o);
+void ss_diff_markdown(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o);
 
 /* text.c */
 void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o);

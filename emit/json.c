@@ -257,4 +257,6 @@ const ss_emitter ss_emitter_json = {
     .begin = json_begin,
     .input = json_input,
     .end = json_end,
+    .check = ss_check_json,
+    .diff = ss_diff_json,
 };

@@ -370,4 +370,6 @@ const ss_emitter ss_emitter_text = {
     .about = "a readable report for a terminal (the default)",
     .input = text_input,
     .end = text_end,
+    .check = ss_check_text,
+    .diff = ss_diff_text,
 };

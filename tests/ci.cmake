@@ -43,8 +43,7 @@ endif()
 # The budget-file parser as a fuzz target (tests/fuzz.cmake's segscan_fuzz_target), replayed
 # here over the committed budget files as well.
 if(COMMAND segscan_fuzz_target)
-  segscan_fuzz_target(budget ${SEGSCAN_TESTS}/ci_fuzz_budget.c ${CMAKE_SOURCE_DIR}/cmd/budget.c
-                      ${CMAKE_SOURCE_DIR}/cmd/pathglob.c ${CMAKE_SOURCE_DIR}/cmd/measure.c)
+  segscan_fuzz_target(budget ${SEGSCAN_TESTS}/ci_fuzz_budget.c)
   set(ci_fuzz_targets replay_budget)
   if(SEGSCAN_FUZZ)
     list(APPEND ci_fuzz_targets fuzz_budget)

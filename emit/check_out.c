@@ -4,6 +4,7 @@
 #include <string.h>   /* strlen */
 
 #include "ci.h"
+#include "emit_internal.h"
 #include "emit.h"
 #include "escape.h"
 #include "jsonw.h"
@@ -183,8 +184,9 @@ static void summary_line(FILE *f, const ss_check_result *c)
 
 enum { COL_VERDICT, COL_RULE, COL_ART, COL_VALUE, COL_LIMIT, COL_HEAD, NCOL };
 
-static void render_text(FILE *f, const ss_check_result *c)
+void ss_check_text(FILE *f, const ss_check_result *c, bool pretty)
 {
+    (void)pretty; /* not JSON */
     char esc[CELL];
     fprintf(f, "segscan check: budget %s, %zu rule%s", ss_esc_text(c->budget->path, esc, sizeof esc),
             c->budget->nrules, c->budget->nrules == 1 ? "" : "s");
@@ -256,7 +258,7 @@ static void render_text(FILE *f, const ss_check_result *c)
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
 
-static void render_json(FILE *f, const ss_check_result *c, bool pretty)
+void ss_check_json(FILE *f, const ss_check_result *c, bool pretty)
 {
     ss_jw w;
     ss_jw_init(&w, f, pretty);
@@ -367,8 +369,9 @@ static void md_table(FILE *f, const ss_check_result *c, bool problems)
     }
 }
 
-static void render_markdown(FILE *f, const ss_check_result *c)
+void ss_check_markdown(FILE *f, const ss_check_result *c, bool pretty)
 {
+    (void)pretty; /* not JSON */
     char esc[CELL * 2];
     const char *head = c->count[SS_V_ERROR] ? "🛑"
                        : c->count[SS_V_FAIL] ? "❌"
@@ -394,8 +397,9 @@ static void render_markdown(FILE *f, const ss_check_result *c)
 
 /* ---- JUnit XML ------------------------------------------------------------------------------ */
 
-static void render_junit(FILE *f, const ss_check_result *c)
+void ss_check_junit(FILE *f, const ss_check_result *c, bool pretty)
 {
+    (void)pretty; /* not JSON */
     size_t fails = c->count[SS_V_FAIL], errors = c->count[SS_V_ERROR],
            skipped = c->count[SS_V_SKIP] + c->count[SS_V_NA];
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
@@ -466,7 +470,7 @@ static void render_junit(FILE *f, const ss_check_result *c)
 /* One rule per rule of the budget file (index = its place there); one result per failed,
  * warned or errored row, at the artifact, with the member and the section/segment as logical
  * locations and the budget file's line as a related location. */
-static void render_sarif(FILE *f, const ss_check_result *c, bool pretty)
+void ss_check_sarif(FILE *f, const ss_check_result *c, bool pretty)
 {
     ss_jw w;
     ss_jw_init(&w, f, pretty);
@@ -593,13 +597,9 @@ static void render_sarif(FILE *f, const ss_check_result *c, bool pretty)
     ss_jw_finish(&w);
 }
 
-void ss_check_render(FILE *f, const ss_check_result *c, ss_ci_format fmt, bool pretty)
-{
-    switch (fmt) {
-    case SS_CI_SARIF: render_sarif(f, c, pretty); break;
-    case SS_CI_JSON: render_json(f, c, pretty); break;
-    case SS_CI_MARKDOWN: render_markdown(f, c); break;
-    case SS_CI_JUNIT: render_junit(f, c); break;
-    default: render_text(f, c); break;
-    }
-}
+/* JUnit renders only the check document: its emitter lives here, beside its renderer. */
+const ss_emitter ss_emitter_junit = {
+    .name = "junit",
+    .about = "JUnit XML: one test case per rule and artifact (check only)",
+    .check = ss_check_junit,
+};
