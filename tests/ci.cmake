@@ -55,7 +55,8 @@ if(COMMAND segscan_fuzz_target)
   add_test(NAME ci_budget_replay COMMAND replay_budget ${SEGSCAN_CI_SRC})
 endif()
 
-# diff -o FMT=FILE, and a stderr message quoting hostile text (the report's formats and -o:
+# diff -o FMT=FILE, a stderr message quoting hostile text, and the one format table: each command
+# accepts exactly the formats of the README's matrix and lists them when refusing one (the report's formats and -o:
 # formats.* in cli.cmake).
 add_test(NAME formats.diff-outputs
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/formats_check.py $<TARGET_FILE:segscan>
