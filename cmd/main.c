@@ -55,9 +55,14 @@ static void usage(FILE *f)
           "                     (default: one per CPU)\n"
           "  -q, --quiet        no progress line on stderr\n"
           "      --compact      JSON on one line instead of indented\n"
-          "      --only LIST    analyses to run, comma-separated: sizes,bss,strings,perms\n"
-          "                     (default all; 'sizes' alone skips every analysis)\n"
-          "      --zero-run N   shortest zero run reported in data without symbols (64)\n"
+          "      --only LIST    analyses to run, comma-separated (default all; 'sizes' alone\n"
+          "                     skips every analysis):\n",
+          f);
+    size_t nan;
+    const ss_analyzer *an = ss_analyzers(&nan);
+    for (size_t i = 0; i < nan; i++)
+        fprintf(f, "                       %-9s %s\n", an[i].name, an[i].about);
+    fputs("      --zero-run N   shortest zero run reported in data without symbols (64)\n"
           "      --min-string N shortest string literal counted, in bytes (4)\n"
           "      --verify-compressed  decompress compressed sections (capped, streamed) to\n"
           "                     check the size their headers state; a mismatch is a warning\n"
@@ -192,8 +197,16 @@ static int report_main(int argc, char **argv)
             const char *bad;
             size_t badlen;
             if (!ss_analysis_parse_only(optarg, &po.analysis.which, &bad, &badlen)) {
-                ss_esc_say(stderr, "segscan: --only: unknown analysis '%.*s' (sizes, bss, strings, "
-                                   "perms)", (int)badlen, bad);
+                char names[160] = "";
+                size_t nan, len = 0;
+                const ss_analyzer *an = ss_analyzers(&nan);
+                for (size_t i = 0; i < nan && len < sizeof names; i++) {
+                    int w = snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
+                                     an[i].name);
+                    len += w > 0 ? (size_t)w : 0;
+                }
+                ss_esc_say(stderr, "segscan: --only: unknown analysis '%.*s' (%s)", (int)badlen,
+                           bad, names);
                 fputs("Try 'segscan --help'.\n", stderr);
                 return EXIT_USAGE;
             }

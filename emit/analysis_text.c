@@ -61,8 +61,9 @@ static void objects(FILE *f, const ss_image *im, const ss_zero_object *z, size_t
         fprintf(f, "      ... and %" PRIu64 " more\n", count - shown);
 }
 
-static void print_bss(FILE *f, const ss_image *im, const ss_bss_result *b)
+void ss_text_bss(FILE *f, const ss_image *im)
 {
+    const ss_bss_result *b = &im->analysis->bss;
     char h[16];
     fprintf(f, "    zero-init memory (costs no file bytes): %" PRIu64 " (%s)", b->zero_init_bytes,
             ss_human(b->zero_init_bytes, h));
@@ -112,8 +113,10 @@ static void dup_row(FILE *f, const ss_string_dup *d, const char *unit)
             ss_human(d->wasted, h), d->copies, unit, txt);
 }
 
-static void print_strings(FILE *f, const ss_strings_result *s, const ss_strings_across *x)
+void ss_text_strings(FILE *f, const ss_image *im)
 {
+    const ss_strings_result *s = &im->analysis->strings;
+    const ss_strings_across *x = im->analysis->across;
     char h[16], h2[16];
     fprintf(f, "    strings: %" PRIu64 " in %" PRIu64 " read-only section%s, %" PRIu64 " unique",
             s->count, s->sections, s->sections == 1 ? "" : "s", s->unique);
@@ -148,8 +151,9 @@ static void print_strings(FILE *f, const ss_strings_result *s, const ss_strings_
     }
 }
 
-static void print_perms(FILE *f, const ss_perms_result *p)
+void ss_text_perms(FILE *f, const ss_image *im)
 {
+    const ss_perms_result *p = &im->analysis->perms;
     fprintf(f, "    W+X segments %s  W+X sections %s  exec stack %s  RELRO %s  PIE %s  NX %s  "
                "TEXTREL %s  rodata in exec segment %s\n",
             ss_pval_name(p->wx_segments), ss_pval_name(p->wx_sections), ss_pval_name(p->exec_stack),
@@ -189,20 +193,19 @@ void ss_text_analysis(FILE *f, const ss_image *im, const ss_emit_opts *o)
 {
     (void)o;
     const ss_analysis *a = im->analysis;
-    if (a == NULL || !(a->ran & (SS_AN_BSS | SS_AN_STRINGS | SS_AN_PERMS)))
+    if (a == NULL)
         return;
-    if (a->ran & (SS_AN_BSS | SS_AN_STRINGS)) {
-        fputs("\n  Savings\n", f);
-        if (a->ran & SS_AN_BSS)
-            print_bss(f, im, &a->bss);
-        if (a->ran & SS_AN_STRINGS)
-            print_strings(f, &a->strings, a->across);
+    size_t n;
+    const ss_analysis_writer *t = ss_analysis_writers(&n);
+    const char *heading = NULL; /* analyses under one heading share it ("Savings") */
+    for (size_t i = 0; i < n; i++) {
+        if (!(a->ran & t[i].bit))
+            continue;
+        if (heading == NULL || strcmp(heading, t[i].heading) != 0)
+            fprintf(f, "\n  %s\n", heading = t[i].heading);
+        t[i].text(f, im);
     }
-    if (a->ran & SS_AN_PERMS) {
-        fputs("\n  Permissions\n", f);
-        print_perms(f, &a->perms);
-    }
-    if (a->nfindings) {
+    if (heading && a->nfindings) {
         fputs("\n  Findings\n", f);
         print_findings(f, a);
     }
