@@ -183,8 +183,11 @@ static void summary_line(FILE *f, const ss_check_result *c)
 
 enum { COL_VERDICT, COL_RULE, COL_ART, COL_VALUE, COL_LIMIT, COL_HEAD, NCOL };
 
-static void render_text(FILE *f, const ss_check_result *c)
+static void render_text(FILE *f, const ss_check_result *c, const ss_term *t)
 {
+    static const ss_term plain = {0};
+    if (t == NULL)
+        t = &plain;
     char esc[CELL];
     fprintf(f, "segscan check: budget %s, %zu rule%s", ss_esc_text(c->budget->path, esc, sizeof esc),
             c->budget->nrules, c->budget->nrules == 1 ? "" : "s");
@@ -227,9 +230,15 @@ static void render_text(FILE *f, const ss_check_result *c)
                         w[k] = cw[k];
                 continue;
             }
+            bool styled = r->verdict == SS_V_FAIL || r->verdict == SS_V_ERROR ||
+                          r->verdict == SS_V_WARN || r->verdict == SS_V_PASS;
+            ss_style st = r->verdict == SS_V_PASS   ? SS_STYLE_GOOD
+                          : r->verdict == SS_V_WARN ? SS_STYLE_WARN
+                                                    : SS_STYLE_BAD;
             for (int k = 0; k < NCOL; k++) {
                 /* Pad by display width: escaped names may hold multibyte UTF-8. */
-                fputs(cell[k], f);
+                bool on = k == COL_VERDICT && styled;
+                fprintf(f, "%s%s%s", on ? ss_term_on(t, st) : "", cell[k], on ? ss_term_off(t) : "");
                 if (k < NCOL - 1)
                     fprintf(f, "%*s", (int)(w[k] - cw[k] + 2), "");
             }
@@ -593,13 +602,14 @@ static void render_sarif(FILE *f, const ss_check_result *c, bool pretty)
     ss_jw_finish(&w);
 }
 
-void ss_check_render(FILE *f, const ss_check_result *c, ss_ci_format fmt, bool pretty)
+void ss_check_render(FILE *f, const ss_check_result *c, ss_ci_format fmt, bool pretty,
+                     const ss_term *term)
 {
     switch (fmt) {
     case SS_CI_SARIF: render_sarif(f, c, pretty); break;
     case SS_CI_JSON: render_json(f, c, pretty); break;
     case SS_CI_MARKDOWN: render_markdown(f, c); break;
     case SS_CI_JUNIT: render_junit(f, c); break;
-    default: render_text(f, c); break;
+    default: render_text(f, c, term); break;
     }
 }

@@ -11,6 +11,7 @@
 
 #include "budget.h"
 #include "input.h"
+#include "term.h"
 
 /* Output formats of the two subcommands (not every one takes every format). */
 typedef enum { SS_CI_TEXT, SS_CI_JSON, SS_CI_MARKDOWN, SS_CI_JUNIT, SS_CI_CSV, SS_CI_SARIF } ss_ci_format;
@@ -57,8 +58,10 @@ typedef struct {
 
 const char *ss_verdict_name(ss_verdict v); /* "pass", "warn", "fail", "exempt", "n/a", ... */
 
-/* Renders a check result in fmt (text, json, markdown, junit or sarif). */
-void ss_check_render(FILE *f, const ss_check_result *c, ss_ci_format fmt, bool pretty);
+/* Renders a check result in fmt (text, json, markdown, junit or sarif); term: colour of the
+ * text verdicts (NULL: none). */
+void ss_check_render(FILE *f, const ss_check_result *c, ss_ci_format fmt, bool pretty,
+                     const ss_term *term);
 
 /* ---- diff ----------------------------------------------------------------------------------- */
 
@@ -128,6 +131,7 @@ const char *ss_diff_perm_name(int p);     /* "pie", "relro", ... */
 typedef struct {
     bool all;    /* text and Markdown: also unchanged rows */
     bool pretty; /* indented JSON */
+    ss_term term; /* text: colour of the permission changes (zero: none) */
 } ss_diff_render_opts;
 
 /* Renders a diff in fmt (text, json, csv or markdown). */

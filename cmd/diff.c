@@ -37,6 +37,8 @@ static void diff_usage(FILE *f)
           "  -a, --all          text and markdown: also list unchanged rows and members\n"
           "  -j, --jobs N       analyze N files at a time (default: one per CPU)\n"
           "      --compact      JSON on one line\n"
+          "      --color WHEN   colour the permission changes: auto (on a terminal, unless\n"
+          "                     NO_COLOR is set), always or never\n"
           "  -h, --help         this help\n"
           "\n"
           "exit status:\n"
@@ -500,9 +502,11 @@ int ss_cmd_diff(int argc, char **argv)
         {"all", no_argument, NULL, 'a'},
         {"jobs", required_argument, NULL, 'j'},
         {"compact", no_argument, NULL, 'c'},
+        {"color", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    ss_color_mode color = SS_COLOR_AUTO;
     const unsigned formats = SS_CI_ALLOW(SS_CI_TEXT) | SS_CI_ALLOW(SS_CI_JSON) |
                              SS_CI_ALLOW(SS_CI_CSV) | SS_CI_ALLOW(SS_CI_MARKDOWN);
     ss_ci_format fmt = SS_CI_TEXT;
@@ -544,6 +548,15 @@ int ss_cmd_diff(int argc, char **argv)
             break;
         }
         case 'a': o.all = true; break;
+        case 'C':
+            if (!ss_color_mode_parse(optarg, &color))
+            {
+                ss_esc_say(stderr, "segscan diff: --color wants auto, always or never: '%s'",
+                           optarg);
+                fputs("Try 'segscan diff --help'.\n", stderr);
+                return EXIT_USAGE;
+            }
+            break;
         case 'c': o.pretty = false; break;
         case 'j': {
             char *end;
@@ -578,7 +591,9 @@ int ss_cmd_diff(int argc, char **argv)
     if (in[0]->status == SS_OK && in[1]->status == SS_OK) {
         ss_diff_result d = {0};
         if (build(&d, in[0], in[1])) {
-            ss_diff_render(stdout, &d, fmt, &o);
+            ss_diff_render_opts so = o; /* colour only on stdout, files stay plain */
+            so.term = ss_term_detect(STDOUT_FILENO, color);
+            ss_diff_render(stdout, &d, fmt, &so);
             for (size_t i = 0; i < nouts; i++) {
                 FILE *f = fopen(outs[i].path, "w");
                 if (f)

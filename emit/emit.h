@@ -10,6 +10,7 @@
 #include <stdio.h>   /* FILE */
 
 #include "../core/input.h"
+#include "term.h"
 
 #define SS_JSON_SCHEMA_VERSION 1
 
@@ -17,7 +18,12 @@ typedef struct {
     size_t top;  /* -n: rows kept per table (the rest summed in one row); 0 keeps all */
     bool pretty; /* indent JSON */
     size_t dot_max_rows; /* DOT: rows per segment box (file column: 3x); 0 keeps all */
+    ss_term term;        /* text: colour and width of the terminal (zero: a pipe's layout) */
+    size_t members_top;  /* text: rows of an archive's member summary; 0 keeps all */
 } ss_emit_opts;
+
+/* Default rows of the member summary of an archive or universal binary (-n sets it too). */
+#define SS_MEMBERS_TOP_DEFAULT 20
 
 /* An output format of the report: text, json, dot, csv, markdown, ndjson, sarif (emitters.c
  * holds the table; svg and png are dot rendered by cmd/). */
