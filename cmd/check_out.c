@@ -88,8 +88,8 @@ static const char *headroom_str(const ss_check_row *r, char *buf, size_t cap)
     if (mag < 1024)
         snprintf(buf, cap, "%c%" PRIu64 " B", r->headroom < 0 ? '-' : '+', mag);
     else
-        snprintf(buf, cap, "%c%" PRIu64 " (%s)", r->headroom < 0 ? '-' : '+', mag,
-                 ss_human(mag, h));
+        snprintf(buf, cap, "%c%" PRIu64 " (%c%s)", r->headroom < 0 ? '-' : '+', mag,
+                 r->headroom < 0 ? '-' : '+', ss_human(mag, h)); /* the sign kept in both */
     return buf;
 }
 

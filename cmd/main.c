@@ -48,6 +48,7 @@ static void usage(FILE *f)
           "                     file column, small ones merged into \"N others\" (default 12;\n"
           "                     0 draws every section)\n"
           "  -n, --top N        keep the N largest rows of each table, sum the rest in one row\n"
+          "                     (an archive's member summary, largest first: 20 by default)\n"
           "  -r, --recursive    analyze the binaries under each DIR (recognised by their magic;\n"
           "                     other files are skipped and counted, unreadable ones named;\n"
           "                     a DIR that is a symbolic link is followed, links inside not)\n"

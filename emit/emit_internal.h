@@ -62,6 +62,12 @@ struct ss_emitter {
 void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o);
 void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t);
 void ss_text_total(FILE *f, size_t inputs, const ss_totals *all);
+
+/* text_members.c */
+/* The members of an archive or universal binary sorted by file size, largest first, with their
+ * VM sizes (at most o->members_top rows, the rest summed in one "[N others]" row); nothing and
+ * false when it has fewer than two images. blank_before: a blank line first. */
+bool ss_text_members(FILE *f, const ss_input *in, const ss_emit_opts *o, bool blank_before);
 /* One warning line on f: the totals of path's members (NULL: of the whole run) passed 2^64-1
  * bytes and are saturated. */
 void ss_emit_saturated(FILE *f, const char *path);

@@ -465,6 +465,9 @@ void ss_emit_errors(FILE *f, const ss_input *in)
 
 static void text_input(ss_report *r, const ss_input *in, const ss_totals *t)
 {
+    if (in->container != SS_CONTAINER_NONE &&
+        ss_text_members(r->out, in, &r->opts, r->images_printed > 0))
+        r->images_printed++; /* the first member's detail follows after a blank line */
     for (size_t u = 0; u < in->nunits; u++) {
         const ss_image *im = in->units[u].image;
         if (im == NULL)
