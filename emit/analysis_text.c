@@ -61,13 +61,16 @@ static void objects(FILE *f, const ss_image *im, const ss_zero_object *z, size_t
         fprintf(f, "      ... and %" PRIu64 " more\n", count - shown);
 }
 
-static void print_bss(FILE *f, const ss_image *im, const ss_bss_result *b)
+static void print_bss(FILE *f0, const ss_image *im, const ss_bss_result *b, const ss_term *t)
 {
     char h[16];
+    ss_term_line line;
+    FILE *f = ss_term_line_begin(&line, f0, t);
     fprintf(f, "    zero-init memory (costs no file bytes): %" PRIu64 " (%s)", b->zero_init_bytes,
             ss_human(b->zero_init_bytes, h));
     per_section(f, im, b, f_zero_init);
-    fputc('\n', f);
+    ss_term_line_end(&line, t, 0, 6);
+    f = f0;
     if (b->movable_count) {
         fprintf(f, "    zero-filled data that could be .bss: %" PRIu64 " object%s, %" PRIu64 " (%s)",
                 b->movable_count, b->movable_count == 1 ? "" : "s", b->movable_bytes,
@@ -232,16 +235,21 @@ static void print_findings(FILE *f0, const ss_analysis *a, const ss_term *t)
         ss_escape_text(x->message, msg, sizeof msg);
         bool loud = x->severity != SS_SEV_INFO;
         ss_style st = x->severity == SS_SEV_ERROR ? SS_STYLE_BAD : SS_STYLE_WARN;
-        fprintf(f0, "    %s%-7s%s ", loud ? ss_term_on(t, st) : "", ss_severity_name(x->severity),
-                loud ? ss_term_off(t) : "");
+        const char *sev = ss_severity_name(x->severity);
+        fprintf(f0, "    %s%s%s%*s ", loud ? ss_term_on(t, st) : "", sev, loud ? ss_term_off(t) : "",
+                (int)(7 - strlen(sev)), "");
         ss_term_line line;
         FILE *f = ss_term_line_begin(&line, f0, t);
         fprintf(f, "%s: %s", x->id, msg);
         /* The first piece of evidence, briefly. */
         if (x->nevidence && x->evidence[0].what && strcmp(x->evidence[0].what, "string") != 0) {
             const ss_evidence *e = &x->evidence[0];
-            char name[80], p[4];
-            ss_escape_text(e->name ? e->name : "", name, sizeof name);
+            char name[80], cut[80], p[4];
+            size_t nw = ss_escape_text(e->name ? e->name : "", name, sizeof name);
+            if (t->width > 32) { /* a name longer than a wrapped line is cut in the middle */
+                ss_term_shorten(name, nw, t->width - 16, t->utf8, cut, sizeof cut);
+                memcpy(name, cut, sizeof name);
+            }
             fprintf(f, " [%s %s", e->what, name);
             if (e->perms >= 0)
                 fprintf(f, " %s", ss_perms_str((uint8_t)e->perms, p));
@@ -266,7 +274,7 @@ void ss_text_analysis(FILE *f, const ss_image *im, const ss_emit_opts *o)
     if (a->ran & (SS_AN_BSS | SS_AN_STRINGS)) {
         fprintf(f, "\n  %sSavings%s\n", ss_term_on(&o->term, SS_STYLE_HEAD), ss_term_off(&o->term));
         if (a->ran & SS_AN_BSS)
-            print_bss(f, im, &a->bss);
+            print_bss(f, im, &a->bss, &o->term);
         if (a->ran & SS_AN_STRINGS)
             print_strings(f, &a->strings, a->across, &o->term);
     }

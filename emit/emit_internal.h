@@ -60,8 +60,8 @@ struct ss_emitter {
 
 /* text.c */
 void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o);
-void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t);
-void ss_text_total(FILE *f, size_t inputs, const ss_totals *all);
+void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t, const ss_term *term);
+void ss_text_total(FILE *f, size_t inputs, const ss_totals *all, const ss_term *term);
 
 /* text_members.c */
 /* The members of an archive or universal binary sorted by file size, largest first, with their

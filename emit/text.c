@@ -143,6 +143,9 @@ static layout fit_layout(const row *rows, size_t shown, size_t w, size_t title_w
         else
             break; /* narrower than any table: lines wrap */
     }
+    /* what dropping a column freed goes back to the names */
+    if (layout_width(&l) < width && l.name < w)
+        l.name = w < l.name + (width - layout_width(&l)) ? w : l.name + (width - layout_width(&l));
     return l;
 }
 
@@ -179,7 +182,9 @@ static void print_rows(FILE *f, row *rows, size_t nrows, size_t top, uint64_t fi
         ss_sat_add(&ov, rows[i].vm);
     }
     layout l = fit_layout(rows, shown, w, strlen(title), of, ov, shown < nrows, t->width);
-    fprintf(f, "\n  %s%-*s%s  ", ss_term_on(t, SS_STYLE_HEAD), (int)l.name, title, ss_term_off(t));
+    /* styles wrap the text only, never the padding */
+    fprintf(f, "\n  %s%s%s%*s  ", ss_term_on(t, SS_STYLE_HEAD), title, ss_term_off(t),
+            (int)(l.name - strlen(title)), "");
     if (l.kind)
         fprintf(f, "%-*s  ", (int)l.kind, with_kind ? "kind" : "");
     fprintf(f, "%-5s  %-*s  ", "perms", (int)l.addr, "address");
@@ -210,8 +215,8 @@ static void print_rows(FILE *f, row *rows, size_t nrows, size_t top, uint64_t fi
         if (l.kind)
             fprintf(f, "%-*s  ", (int)l.kind, r->kind ? r->kind : "");
         bool wx = strcmp(r->perms, "rwx") == 0;
-        fprintf(f, "%s%-5s%s  %-*s  ", wx ? ss_term_on(t, SS_STYLE_BAD) : "", r->perms,
-                wx ? ss_term_off(t) : "", (int)l.addr, addr);
+        fprintf(f, "%s%s%s%*s  %-*s  ", wx ? ss_term_on(t, SS_STYLE_BAD) : "", r->perms,
+                wx ? ss_term_off(t) : "", (int)(5 - strlen(r->perms)), "", (int)l.addr, addr);
         print_num_cols(f, &l, r->file, r->vm, p);
     }
     if (shown < nrows) {
@@ -335,10 +340,13 @@ static void print_sections(FILE *f, const ss_image *im, size_t top, const ss_ter
     snprintf(title, sizeof title, "Sections (%zu)", first_extra);
     print_rows(f, rows, n, top, im->file_size, title, true, t);
     bool differs = tf != im->file_size;
-    fprintf(f, "  total: file %" PRIu64 " (%s)%s%s%s, vm %" PRIu64 " (%s)\n", tf, ss_human(tf, hf),
+    ss_term_line line;
+    FILE *lf = ss_term_line_begin(&line, f, t);
+    fprintf(lf, "  total: file %" PRIu64 " (%s)%s%s%s, vm %" PRIu64 " (%s)", tf, ss_human(tf, hf),
             differs ? ss_term_on(t, SS_STYLE_BAD) : "",
             differs ? " (differs from file size!)" : " = file size", differs ? ss_term_off(t) : "",
             tv, ss_human(tv, hv));
+    ss_term_line_end(&line, t, 0, 4);
     if (extra)
         fprintf(f, "  rows: %zu section%s and %zu region%s (headers, tables, padding)\n",
                 first_extra, first_extra == 1 ? "" : "s", extra, extra == 1 ? "" : "s");
@@ -360,14 +368,16 @@ static void image_title(FILE *f, const ss_image *im)
 void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o)
 {
     char h[16];
-    image_title(f, im);
-    fprintf(f, ": %s%u %s-endian %s, %s, %" PRIu64 " bytes (%s)",
+    ss_term_line title;
+    FILE *tf = ss_term_line_begin(&title, f, &o->term);
+    image_title(tf, im);
+    fprintf(tf, ": %s%u %s-endian %s, %s, %" PRIu64 " bytes (%s)",
             im->format == SS_FORMAT_ELF ? "ELF" : im->format == SS_FORMAT_PE ? "PE" : "Mach-O",
             im->bits, im->big_endian ? "big" : "little", im->machine, im->type_detail,
             im->file_size, ss_human(im->file_size, h));
     if (im->has_entry)
-        fprintf(f, ", entry 0x%" PRIx64, im->entry);
-    fputc('\n', f);
+        fprintf(tf, ", entry 0x%" PRIx64, im->entry);
+    ss_term_line_end(&title, &o->term, 0, 4);
 
     ss_sizes sz;
     ss_sizes_compute(im, &sz);
@@ -394,14 +404,17 @@ void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o)
     }
 }
 
-void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t)
+void ss_text_container(FILE *f0, const ss_input *in, const ss_totals *t, const ss_term *term)
 {
+    ss_term_line line;
+    fputc('\n', f0);
+    FILE *f = ss_term_line_begin(&line, f0, term);
     char path[512], h[16];
     ss_escape_text(in->path, path, sizeof path);
     size_t failed = ss_input_failures(in), skipped = 0;
     for (size_t u = 0; u < in->nunits; u++)
         skipped += in->units[u].skipped;
-    fprintf(f, "\n%s: %s of %zu bytes (%s): %" PRIu64 " image%s", path,
+    fprintf(f, "%s: %s of %zu bytes (%s): %" PRIu64 " image%s", path,
             ss_container_name(in->container), in->bytes.len, ss_human(in->bytes.len, h),
             t->images, t->images == 1 ? "" : "s");
     if (failed)
@@ -409,20 +422,26 @@ void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t)
     if (skipped)
         fprintf(f, ", %zu skipped (not binaries)", skipped);
     uint64_t own = ss_input_container_bytes(in);
-    fprintf(f, "; text %" PRIu64 "  data %" PRIu64 "  bss %" PRIu64 "\n", t->text, t->data,
-            t->bss);
+    fprintf(f, "; text %" PRIu64 "  data %" PRIu64 "  bss %" PRIu64, t->text, t->data, t->bss);
+    ss_term_line_end(&line, term, 0, 4);
+    f = ss_term_line_begin(&line, f0, term);
     fprintf(f, "  %s headers, tables and padding: %" PRIu64 " bytes (%s); members: %" PRIu64
-               " bytes\n",
+               " bytes",
             ss_container_name(in->container), own, ss_human(own, h), (uint64_t)in->bytes.len - own);
+    ss_term_line_end(&line, term, 0, 4);
 }
 
-void ss_text_total(FILE *f, size_t inputs, const ss_totals *all)
+void ss_text_total(FILE *f0, size_t inputs, const ss_totals *all, const ss_term *term)
 {
     char h[16];
-    fprintf(f, "\nTotal: %zu input%s, %" PRIu64 " image%s, %" PRIu64 " bytes (%s); text %" PRIu64
-               "  data %" PRIu64 "  bss %" PRIu64 "\n",
+    ss_term_line line;
+    fputc('\n', f0);
+    FILE *f = ss_term_line_begin(&line, f0, term);
+    fprintf(f, "Total: %zu input%s, %" PRIu64 " image%s, %" PRIu64 " bytes (%s); text %" PRIu64
+               "  data %" PRIu64 "  bss %" PRIu64,
             inputs, inputs == 1 ? "" : "s", all->images, all->images == 1 ? "" : "s", all->file,
             ss_human(all->file, h), all->text, all->data, all->bss);
+    ss_term_line_end(&line, term, 0, 4);
 }
 
 void ss_emit_saturated(FILE *f, const char *path)
@@ -477,13 +496,13 @@ static void text_input(ss_report *r, const ss_input *in, const ss_totals *t)
         ss_text_image(r->out, im, &r->opts);
     }
     if (in->container != SS_CONTAINER_NONE)
-        ss_text_container(r->out, in, t);
+        ss_text_container(r->out, in, t, &r->opts.term);
 }
 
 static void text_end(ss_report *r)
 {
     if (r->inputs > 1 || r->all.images > 1)
-        ss_text_total(r->out, r->inputs, &r->all);
+        ss_text_total(r->out, r->inputs, &r->all, &r->opts.term);
 }
 
 const ss_emitter ss_emitter_text = {

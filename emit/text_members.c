@@ -97,24 +97,29 @@ bool ss_text_members(FILE *f, const ss_input *in, const ss_emit_opts *o, bool bl
     size_t human = 10;
     bool fit = false;
     if (t->width && line_width(w, human) > t->width) {
+        /* names down to NAME_MIN (or the title) first; when the human units still do not fit
+         * they go, and the names get back what that freed, up to their own width */
         fit = true;
-        size_t floor_w = strlen(title) > NAME_MIN ? strlen(title) : NAME_MIN;
-        size_t over = line_width(w, human) - t->width;
-        w = w > floor_w + over ? w - over : floor_w;
-        if (line_width(w, human) > t->width)
+        size_t natural = w, floor_w = strlen(title) > NAME_MIN ? strlen(title) : NAME_MIN;
+        if (floor_w > natural)
+            floor_w = natural;
+        if (line_width(floor_w, human) > t->width)
             human = 0;
-        if (!human && line_width(w, 0) < t->width) /* the room the units left to the names */
-            w += t->width - line_width(w, 0);
-        if (w > NAME_W_MAX)
-            w = NAME_W_MAX;
+        size_t avail = t->width > line_width(0, human) ? t->width - line_width(0, human) : 0;
+        w = avail < floor_w ? floor_w : avail > natural ? natural : avail;
     }
     char path[512];
     ss_esc_text(in->path, path, sizeof path);
-    fprintf(f, "%s%s: %s of %zu %s, largest first%s\n", blank_before ? "\n" : "", path,
+    if (blank_before)
+        fputc('\n', f);
+    ss_term_line line;
+    FILE *lf = ss_term_line_begin(&line, f, t);
+    fprintf(lf, "%s: %s of %zu %s, largest first%s", path,
             fat ? "universal binary" : "archive", n, fat ? "slices" : "members",
             shown < n ? " (-n sets how many are listed)" : "");
-    fprintf(f, "\n  %s%-*s%s  %10s", ss_term_on(t, SS_STYLE_HEAD), (int)w, title, ss_term_off(t),
-            "file size");
+    ss_term_line_end(&line, t, 0, 4);
+    fprintf(f, "\n  %s%s%s%*s  %10s", ss_term_on(t, SS_STYLE_HEAD), title, ss_term_off(t),
+            (int)(w - strlen(title)), "", "file size");
     if (human)
         fprintf(f, " %-*s", (int)human, "");
     fprintf(f, "  %10s", "vm size");
