@@ -30,6 +30,8 @@ static void diff_usage(FILE *f)
           "table), added and removed sections, the change in movable zero bytes and string\n"
           "waste, and permission changes (\"PIE lost\", \"new W+X segment\", \"RELRO full ->\n"
           "partial\"). Archives are compared member by member, universal binaries slice by slice.\n"
+          "README.md, \"Size budgets and diffs in CI\", documents the outputs; JSON follows\n"
+          "docs/segscan-diff.schema.json. Both are installed in " SEGSCAN_DOCDIR "/.\n"
           "\n"
           "options:\n"
           "  -f, --format FMT   text (default), json, csv or markdown\n"
