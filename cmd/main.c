@@ -281,6 +281,7 @@ static int report_main(int argc, char **argv)
     ss_emit_opts eo_file = eo;
     if (!render)
         eo.term = ss_term_detect(STDOUT_FILENO, color);
+    eo.err_term = ss_term_detect(STDERR_FILENO, color);
     reports rs = {.n = 1};
     rs.r[0] = ss_report_begin(render ? gv.in : stdout, stderr, fmt, &eo);
     bool ok = rs.r[0] != NULL, wrote = true;

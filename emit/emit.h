@@ -19,6 +19,7 @@ typedef struct {
     bool pretty; /* indent JSON */
     size_t dot_max_rows; /* DOT: rows per segment box (file column: 3x); 0 keeps all */
     ss_term term;        /* text: colour and width of the terminal (zero: a pipe's layout) */
+    ss_term err_term;    /* the failure lines on err: colour when it is a terminal */
     size_t members_top;  /* text: rows of an archive's member summary; 0 keeps all */
 } ss_emit_opts;
 
@@ -53,6 +54,8 @@ void ss_report_end(ss_report *r);
 
 /* One line per failed input or member: "segscan: PATH(MEMBER): what (at offset 0x..)". */
 void ss_emit_errors(FILE *f, const ss_input *in);
+/* The same with the messages in t's failure style (bold red on a terminal). */
+void ss_emit_errors_term(FILE *f, const ss_input *in, const ss_term *t);
 
 /* "123 B", "1.5 KiB", "110.2 MiB" into buf. */
 const char *ss_human(uint64_t v, char buf[16]);

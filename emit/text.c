@@ -455,15 +455,23 @@ void ss_emit_saturated(FILE *f, const char *path)
 
 void ss_emit_errors(FILE *f, const ss_input *in)
 {
+    static const ss_term plain = {0};
+    ss_emit_errors_term(f, in, &plain);
+}
+
+void ss_emit_errors_term(FILE *f, const ss_input *in, const ss_term *t)
+{
+    const char *on = ss_term_on(t, SS_STYLE_BAD), *off = ss_term_off(t);
     char path[512];
     ss_escape_text(in->path, path, sizeof path);
     if (in->status != SS_OK) {
         char msg[512];
         ss_escape_text(in->diag.msg, msg, sizeof msg);
         if (in->diag.has_offset)
-            fprintf(f, "segscan: %s: %s (at offset 0x%" PRIx64 ")\n", path, msg, in->diag.offset);
+            fprintf(f, "segscan: %s: %s%s%s (at offset 0x%" PRIx64 ")\n", path, on, msg, off,
+                    in->diag.offset);
         else
-            fprintf(f, "segscan: %s: %s\n", path, msg);
+            fprintf(f, "segscan: %s: %s%s%s\n", path, on, msg, off);
     }
     for (size_t u = 0; u < in->nunits; u++) {
         const ss_unit *un = &in->units[u];
@@ -472,8 +480,8 @@ void ss_emit_errors(FILE *f, const ss_input *in)
         char member[256], msg[512];
         ss_escape_text(un->member ? un->member : "", member, sizeof member);
         ss_escape_text(un->diag.msg, msg, sizeof msg);
-        fprintf(f, "segscan: %s%s%s%s: %s", path, un->member ? "(" : "", member,
-                un->member ? ")" : "", msg);
+        fprintf(f, "segscan: %s%s%s%s: %s%s%s", path, un->member ? "(" : "", member,
+                un->member ? ")" : "", on, msg, off);
         if (un->diag.has_offset)
             fprintf(f, " (at offset 0x%" PRIx64 ")", un->diag.offset);
         fputc('\n', f);

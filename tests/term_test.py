@@ -19,7 +19,9 @@ Groups:
            bytes exactly; NO_COLOR= (empty) still colours; TERM=dumb does not; --color=always
            colours a pipe; JSON, CSV, Markdown and SARIF on a terminal, and -o text=FILE, hold no
            ESC byte; COLUMNS=60 on a pipe fits the table to 60 columns without colour;
-           --color=bogus is a usage error (exit 2); check and diff take --color too.
+           --color=bogus is a usage error (exit 2); check and diff take --color too; a file
+           that cannot be analyzed is named in bold red on a terminal's stderr, plainly with
+           NO_COLOR.
   members  the member summary against independent oracles: the archive of the golden group
            (member sizes from `ar tv`, VM bytes = SHF_ALLOC section sizes from `readelf -S -W`)
            and the system's libc.a (its 20 largest ELF members by `ar tv` size, in that order
@@ -57,13 +59,13 @@ def base_env(**extra):
     return {k: v for k, v in env.items() if v is not None}
 
 
-def run_pty(argv, cols, env, cwd):
-    """argv's stdout on a pseudo-terminal of cols columns (stderr to a pipe); returns
-    (exit status, stdout bytes with CR LF read back as LF)."""
+def run_pty(argv, cols, env, cwd, stderr_too=False):
+    """argv's stdout (and stderr with stderr_too, else to a pipe) on a pseudo-terminal of cols
+    columns; returns (exit status, the terminal's bytes with CR LF read back as LF)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, cols, 0, 0))
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE,
-                         env=env, cwd=cwd)
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave,
+                         stderr=slave if stderr_too else subprocess.PIPE, env=env, cwd=cwd)
     os.close(slave)
     out = b""
     while True:
@@ -79,7 +81,8 @@ def run_pty(argv, cols, env, cwd):
             break
         out += chunk
     os.close(master)
-    p.stderr.read()
+    if not stderr_too:
+        p.stderr.read()
     rc = p.wait()
     return rc, out.replace(b"\r\n", b"\n")
 
@@ -195,6 +198,14 @@ def group_plain(a):
     lines = out.decode().splitlines()
     check(b"\x1b" not in out and all(len(l) <= 60 for l in lines),
           "COLUMNS=60 on a pipe: ESC or a line wider than 60")
+    rc, out = run_pty([seg, "-q", "-f", "json", "no-such-file"], 100, base_env(), work,
+                      stderr_too=True)
+    check(rc == 3 and b"segscan: no-such-file: \x1b[1;31m" in out,
+          "a failure on a terminal's stderr is not bold red: %r" % out[:200])
+    rc, out = run_pty([seg, "-q", "no-such-file"], 100, base_env(NO_COLOR="1"), work,
+                      stderr_too=True)
+    check(rc == 3 and b"segscan: no-such-file: " in out and b"\x1b" not in out,
+          "NO_COLOR=1: the failure line holds ESC: %r" % out[:200])
     rc, _ = run_pipe([seg, "--color=bogus", "wx"], base_env(), work)
     check(rc == 2, "--color=bogus: exit %d, want 2" % rc)
     budget = os.path.join(work, "budget.yaml")
