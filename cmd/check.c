@@ -42,6 +42,8 @@ static void check_usage(FILE *f)
           "  -j, --jobs N             analyze N files at a time (default: one per CPU)\n"
           "  -q, --quiet              no progress line on stderr\n"
           "      --compact            JSON on one line\n"
+          "      --color WHEN         colour the text verdicts: auto (on a terminal, unless\n"
+          "                           NO_COLOR is set), always or never\n"
           "      --allow-unmatched    a rule whose artifacts (or members) pattern matches\n"
           "                           nothing is skipped; without it, such a rule fails (as\n"
           "                           does one without 'optional: true' in the budget file)\n"
@@ -93,7 +95,7 @@ static bool write_output(const output *o, const ss_check_result *res, bool prett
         ss_esc_say(stderr, "segscan check: cannot write %s: %s", o->path, strerror(errno));
         return false;
     }
-    ss_emit_check(f, o->fmt, res, pretty);
+    ss_emit_check(f, o->fmt, res, &(ss_check_render_opts){.pretty = pretty});
     /* ferror: a write that failed before the last flush (a full disk) leaves fclose's own
      * flush nothing to fail on. */
     errno = 0;
@@ -120,6 +122,7 @@ int ss_cmd_check(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"compact", no_argument, NULL, 'c'},
         {"allow-unmatched", no_argument, NULL, 'U'},
+        {"color", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -129,6 +132,7 @@ int ss_cmd_check(int argc, char **argv)
     output outs[MAX_OUTPUTS];
     size_t nouts = 0;
     bool quiet = false, pretty = true, allow_unmatched = false;
+    ss_color_mode color = SS_COLOR_AUTO;
     ss_pipeline_opts ro = ss_pipeline_opts_default();
     int ch;
     optind = 1;
@@ -167,6 +171,10 @@ int ss_cmd_check(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'c': pretty = false; break;
         case 'U': allow_unmatched = true; break;
+        case 'C':
+            if (!ss_color_mode_parse(optarg, &color))
+                return check_usage_error("--color wants auto, always or never", optarg);
+            break;
         case 'h': check_usage(stdout); return EXIT_OK;
         default: return ss_cmd_bad_option("segscan check", shortopts, argc, argv);
         }
@@ -263,7 +271,8 @@ int ss_cmd_check(int argc, char **argv)
         res.exit_code = failed || bfailed || res.count[SS_V_ERROR] ? EXIT_INPUT
                         : res.count[SS_V_FAIL]                     ? EXIT_FAIL
                                                                    : EXIT_OK;
-        ss_emit_check(stdout, fmt, &res, pretty);
+        ss_term term = ss_term_detect(STDOUT_FILENO, color);
+        ss_emit_check(stdout, fmt, &res, &(ss_check_render_opts){.pretty = pretty, .term = &term});
         rc = res.exit_code;
         for (size_t i = 0; i < nouts; i++)
             if (!write_output(&outs[i], &res, pretty))

@@ -26,6 +26,8 @@ static void diff_usage(FILE *f)
           "table), added and removed sections, the change in movable zero bytes and string\n"
           "waste, and permission changes (\"PIE lost\", \"new W+X segment\", \"RELRO full ->\n"
           "partial\"). Archives are compared member by member, universal binaries slice by slice.\n"
+          "README.md, \"Size budgets and diffs in CI\", documents the outputs; JSON follows\n"
+          "docs/segscan-diff.schema.json. Both are installed in " SEGSCAN_DOCDIR "/.\n"
           "\n"
           "options:\n"
           "  -f, --format FMT   text (default), json, csv or markdown\n"
@@ -33,6 +35,8 @@ static void diff_usage(FILE *f)
           "  -a, --all          text and markdown: also list unchanged rows and members\n"
           "  -j, --jobs N       analyze N files at a time (default: one per CPU)\n"
           "      --compact      JSON on one line\n"
+          "      --color WHEN   colour the permission changes: auto (on a terminal, unless\n"
+          "                     NO_COLOR is set), always or never\n"
           "  -h, --help         this help\n"
           "\n"
           "exit status:\n"
@@ -55,12 +59,14 @@ int ss_cmd_diff(int argc, char **argv)
         {"all", no_argument, NULL, 'a'},
         {"jobs", required_argument, NULL, 'j'},
         {"compact", no_argument, NULL, 'c'},
+        {"color", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const ss_emitter *fmt = ss_cmd_format("text", SS_DOC_DIFF);
     char names[160];
     ss_emitter_names(SS_DOC_DIFF, names, sizeof names);
+    ss_color_mode color = SS_COLOR_AUTO;
     struct {
         const ss_emitter *fmt;
         const char *path;
@@ -98,6 +104,15 @@ int ss_cmd_diff(int argc, char **argv)
             break;
         }
         case 'a': o.all = true; break;
+        case 'C':
+            if (!ss_color_mode_parse(optarg, &color))
+            {
+                ss_esc_say(stderr, "segscan diff: --color wants auto, always or never: '%s'",
+                           optarg);
+                fputs("Try 'segscan diff --help'.\n", stderr);
+                return EXIT_USAGE;
+            }
+            break;
         case 'c': o.pretty = false; break;
         case 'j': {
             char *end;
@@ -132,7 +147,9 @@ int ss_cmd_diff(int argc, char **argv)
     if (in[0]->status == SS_OK && in[1]->status == SS_OK) {
         ss_diff_result d = {0};
         if (ss_diff_build(&d, in[0], in[1])) {
-            ss_emit_diff(stdout, fmt, &d, &o);
+            ss_diff_render_opts so = o; /* colour only on stdout, files stay plain */
+            so.term = ss_term_detect(STDOUT_FILENO, color);
+            ss_emit_diff(stdout, fmt, &d, &so);
             for (size_t i = 0; i < nouts; i++) {
                 FILE *f = fopen(outs[i].path, "w");
                 if (f)

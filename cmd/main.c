@@ -21,7 +21,7 @@
 #include "pipeline.h"
 
 enum { EXIT_OK = 0, EXIT_DOT_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_WRITE = 4 };
-enum { OPT_DOT_MAX = 0x100, OPT_VERIFY }; /* long options without a short form */
+enum { OPT_DOT_MAX = 0x100, OPT_VERIFY, OPT_COLOR }; /* long options without a short form */
 
 static void usage(FILE *f)
 {
@@ -48,12 +48,16 @@ static void usage(FILE *f)
           "                     file column, small ones merged into \"N others\" (default 12;\n"
           "                     0 draws every section)\n"
           "  -n, --top N        keep the N largest rows of each table, sum the rest in one row\n"
+          "                     (an archive's member summary, largest first: 20 by default)\n"
           "  -r, --recursive    analyze the binaries under each DIR (recognised by their magic;\n"
           "                     other files are skipped and counted, unreadable ones named;\n"
           "                     a DIR that is a symbolic link is followed, links inside not)\n"
           "  -j, --jobs N       analyze N files at a time, or one file on N threads\n"
           "                     (default: one per CPU)\n"
           "  -q, --quiet        no progress line on stderr\n"
+          "      --color WHEN   colour the text report: auto (default: on a terminal whose TERM\n"
+          "                     is not dumb, unless NO_COLOR is set), always or never; tables\n"
+          "                     fit the terminal's width (COLUMNS, else the terminal's own)\n"
           "      --compact      JSON on one line instead of indented\n"
           "      --only LIST    analyses to run, comma-separated (default all; 'sizes' alone\n"
           "                     skips every analysis):\n",
@@ -130,11 +134,14 @@ static int report_main(int argc, char **argv)
         {"zero-run", required_argument, NULL, 'Z'},
         {"min-string", required_argument, NULL, 'S'},
         {"verify-compressed", no_argument, NULL, OPT_VERIFY},
+        {"color", required_argument, NULL, OPT_COLOR},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    ss_emit_opts eo = {.top = 0, .pretty = true, .dot_max_rows = SS_DOT_MAX_ROWS_DEFAULT};
+    ss_emit_opts eo = {.top = 0, .pretty = true, .dot_max_rows = SS_DOT_MAX_ROWS_DEFAULT,
+                       .members_top = SS_MEMBERS_TOP_DEFAULT};
+    ss_color_mode color = SS_COLOR_AUTO;
     const char *render = NULL; /* svg or png: the DOT goes through Graphviz */
     const ss_emitter *fmt = ss_emitter_find("text");
     bool recursive = false, quiet = false;
@@ -182,7 +189,7 @@ static int report_main(int argc, char **argv)
         case 'n':
             if (!parse_count(optarg, SIZE_MAX, &v))
                 return usage_error("-n wants a number of rows", optarg);
-            eo.top = (size_t)v;
+            eo.top = eo.members_top = (size_t)v;
             break;
         case 'j':
             if (!parse_count(optarg, 1024, &v) || v == 0)
@@ -193,6 +200,10 @@ static int report_main(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'c': eo.pretty = false; break;
         case OPT_VERIFY: po.load.verify_compressed = true; break;
+        case OPT_COLOR:
+            if (!ss_color_mode_parse(optarg, &color))
+                return usage_error("--color wants auto, always or never", optarg);
+            break;
         case 'O': {
             const char *bad;
             size_t badlen;
@@ -278,6 +289,12 @@ static int report_main(int argc, char **argv)
             return EXIT_DOT_FAILED;
         }
     }
+    /* Colour and width are for the terminal on stdout only: -o files and diagrams get the
+     * layout of a pipe. */
+    ss_emit_opts eo_file = eo;
+    if (!render)
+        eo.term = ss_term_detect(STDOUT_FILENO, color);
+    eo.err_term = ss_term_detect(STDERR_FILENO, color);
     reports rs = {.n = 1};
     rs.r[0] = ss_report_begin(render ? gv.in : stdout, stderr, fmt, &eo);
     bool ok = rs.r[0] != NULL, wrote = true;
@@ -289,7 +306,7 @@ static int report_main(int argc, char **argv)
             continue;
         }
         /* Failures are told once, by the report on stdout. */
-        rs.r[rs.n] = ss_report_begin(outs[i].f, NULL, outs[i].em, &eo);
+        rs.r[rs.n] = ss_report_begin(outs[i].f, NULL, outs[i].em, &eo_file);
         ok = rs.r[rs.n++] != NULL;
     }
     bool failed = false;

@@ -121,10 +121,6 @@ typedef struct {
 const char *ss_diff_metric_name(int m);   /* "file-size", "vm-size", ... */
 const char *ss_diff_perm_name(int p);     /* "pie", "relro", ... */
 
-typedef struct {
-    bool all;    /* text and Markdown: also unchanged rows */
-    bool pretty; /* indented JSON */
-} ss_diff_render_opts;
 
 
 /* ---- shared by the renderers ---------------------------------------------------------------- */

@@ -13,15 +13,15 @@
 typedef struct {
     unsigned bit;        /* SS_AN_* */
     const char *heading; /* the text report's block it goes under */
-    void (*text)(FILE *f, const ss_image *im);
+    void (*text)(FILE *f, const ss_image *im, const ss_emit_opts *o);
     void (*json)(ss_jw *w, const ss_image *im); /* one member of the image object */
 } ss_analysis_writer;
 const ss_analysis_writer *ss_analysis_writers(size_t *n);
 
 /* analysis_text.c, analysis_json.c */
-void ss_text_bss(FILE *f, const ss_image *im);
-void ss_text_strings(FILE *f, const ss_image *im);
-void ss_text_perms(FILE *f, const ss_image *im);
+void ss_text_bss(FILE *f, const ss_image *im, const ss_emit_opts *o);
+void ss_text_strings(FILE *f, const ss_image *im, const ss_emit_opts *o);
+void ss_text_perms(FILE *f, const ss_image *im, const ss_emit_opts *o);
 void ss_json_bss(ss_jw *w, const ss_image *im);
 void ss_json_strings(ss_jw *w, const ss_image *im);
 void ss_json_perms(ss_jw *w, const ss_image *im);

@@ -89,8 +89,8 @@ static const char *headroom_str(const ss_check_row *r, char *buf, size_t cap)
     if (mag < 1024)
         snprintf(buf, cap, "%c%" PRIu64 " B", r->headroom < 0 ? '-' : '+', mag);
     else
-        snprintf(buf, cap, "%c%" PRIu64 " (%s)", r->headroom < 0 ? '-' : '+', mag,
-                 ss_human(mag, h));
+        snprintf(buf, cap, "%c%" PRIu64 " (%c%s)", r->headroom < 0 ? '-' : '+', mag,
+                 r->headroom < 0 ? '-' : '+', ss_human(mag, h)); /* the sign kept in both */
     return buf;
 }
 
@@ -184,9 +184,10 @@ static void summary_line(FILE *f, const ss_check_result *c)
 
 enum { COL_VERDICT, COL_RULE, COL_ART, COL_VALUE, COL_LIMIT, COL_HEAD, NCOL };
 
-void ss_check_text(FILE *f, const ss_check_result *c, bool pretty)
+void ss_check_text(FILE *f, const ss_check_result *c, const ss_check_render_opts *o)
 {
-    (void)pretty; /* not JSON */
+    static const ss_term plain = {0};
+    const ss_term *t = o->term ? o->term : &plain;
     char esc[CELL];
     fprintf(f, "segscan check: budget %s, %zu rule%s", ss_esc_text(c->budget->path, esc, sizeof esc),
             c->budget->nrules, c->budget->nrules == 1 ? "" : "s");
@@ -229,9 +230,15 @@ void ss_check_text(FILE *f, const ss_check_result *c, bool pretty)
                         w[k] = cw[k];
                 continue;
             }
+            bool styled = r->verdict == SS_V_FAIL || r->verdict == SS_V_ERROR ||
+                          r->verdict == SS_V_WARN || r->verdict == SS_V_PASS;
+            ss_style st = r->verdict == SS_V_PASS   ? SS_STYLE_GOOD
+                          : r->verdict == SS_V_WARN ? SS_STYLE_WARN
+                                                    : SS_STYLE_BAD;
             for (int k = 0; k < NCOL; k++) {
                 /* Pad by display width: escaped names may hold multibyte UTF-8. */
-                fputs(cell[k], f);
+                bool on = k == COL_VERDICT && styled;
+                fprintf(f, "%s%s%s", on ? ss_term_on(t, st) : "", cell[k], on ? ss_term_off(t) : "");
                 if (k < NCOL - 1)
                     fprintf(f, "%*s", (int)(w[k] - cw[k] + 2), "");
             }
@@ -258,8 +265,9 @@ void ss_check_text(FILE *f, const ss_check_result *c, bool pretty)
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
 
-void ss_check_json(FILE *f, const ss_check_result *c, bool pretty)
+void ss_check_json(FILE *f, const ss_check_result *c, const ss_check_render_opts *o)
 {
+    bool pretty = o->pretty;
     ss_jw w;
     ss_jw_init(&w, f, pretty);
     ss_jw_obj(&w, NULL);
@@ -369,9 +377,9 @@ static void md_table(FILE *f, const ss_check_result *c, bool problems)
     }
 }
 
-void ss_check_markdown(FILE *f, const ss_check_result *c, bool pretty)
+void ss_check_markdown(FILE *f, const ss_check_result *c, const ss_check_render_opts *o)
 {
-    (void)pretty; /* not JSON */
+    (void)o; /* not JSON, no colour */
     char esc[CELL * 2];
     const char *head = c->count[SS_V_ERROR] ? "🛑"
                        : c->count[SS_V_FAIL] ? "❌"
@@ -397,9 +405,9 @@ void ss_check_markdown(FILE *f, const ss_check_result *c, bool pretty)
 
 /* ---- JUnit XML ------------------------------------------------------------------------------ */
 
-void ss_check_junit(FILE *f, const ss_check_result *c, bool pretty)
+void ss_check_junit(FILE *f, const ss_check_result *c, const ss_check_render_opts *o)
 {
-    (void)pretty; /* not JSON */
+    (void)o; /* not JSON, no colour */
     size_t fails = c->count[SS_V_FAIL], errors = c->count[SS_V_ERROR],
            skipped = c->count[SS_V_SKIP] + c->count[SS_V_NA];
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
@@ -470,8 +478,9 @@ void ss_check_junit(FILE *f, const ss_check_result *c, bool pretty)
 /* One rule per rule of the budget file (index = its place there); one result per failed,
  * warned or errored row, at the artifact, with the member and the section/segment as logical
  * locations and the budget file's line as a related location. */
-void ss_check_sarif(FILE *f, const ss_check_result *c, bool pretty)
+void ss_check_sarif(FILE *f, const ss_check_result *c, const ss_check_render_opts *o)
 {
+    bool pretty = o->pretty;
     ss_jw w;
     ss_jw_init(&w, f, pretty);
     ss_jw_obj(&w, NULL);

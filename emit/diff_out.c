@@ -149,7 +149,9 @@ void ss_diff_text(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o
         if (u->nchanges) {
             fputs("\n  permission changes:\n", f);
             for (size_t k = 0; k < u->nchanges; k++)
-                fprintf(f, "    %s %s\n", u->changes[k].regression ? "[worse] " : "[better]",
+                fprintf(f, "    %s%s%s %s\n",
+                        ss_term_on(&o->term, u->changes[k].regression ? SS_STYLE_BAD : SS_STYLE_GOOD),
+                        u->changes[k].regression ? "[worse] " : "[better]", ss_term_off(&o->term),
                         ss_esc_text(u->changes[k].message, a, sizeof a));
         }
         text_table(f, "segments", &u->segments, o->all);

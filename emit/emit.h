@@ -11,6 +11,7 @@
 
 #include "../core/ci.h"
 #include "../core/input.h"
+#include "term.h"
 
 #define SS_JSON_SCHEMA_VERSION 1
 
@@ -18,7 +19,13 @@ typedef struct {
     size_t top;  /* -n: rows kept per table (the rest summed in one row); 0 keeps all */
     bool pretty; /* indent JSON */
     size_t dot_max_rows; /* DOT: rows per segment box (file column: 3x); 0 keeps all */
+    ss_term term;        /* text: colour and width of the terminal (zero: a pipe's layout) */
+    ss_term err_term;    /* the failure lines on err: colour when it is a terminal */
+    size_t members_top;  /* text: rows of an archive's member summary; 0 keeps all */
 } ss_emit_opts;
+
+/* Default rows of the member summary of an archive or universal binary (-n sets it too). */
+#define SS_MEMBERS_TOP_DEFAULT 20
 
 /* An output format: text, json, dot, csv, markdown, ndjson, sarif, junit (emitters.c holds the
  * table; svg and png are dot rendered by cmd/). Each renders some of the documents. */
@@ -32,8 +39,20 @@ const ss_emitter *ss_emitter_find(const char *name);
 bool ss_emitter_renders(const ss_emitter *e, ss_doc doc);
 /* The names of the formats that render doc, "text, json or csv", into buf (usage messages). */
 const char *ss_emitter_names(ss_doc doc, char *buf, size_t cap);
+/* How the check and diff documents are rendered. */
+typedef struct {
+    bool pretty;          /* indented JSON */
+    const ss_term *term;  /* text: colour of the verdicts (NULL: none) */
+} ss_check_render_opts;
+typedef struct {
+    bool all;     /* text and Markdown: also unchanged rows */
+    bool pretty;  /* indented JSON */
+    ss_term term; /* text: colour of the permission changes (zero: none) */
+} ss_diff_render_opts;
+
 /* The check and diff documents in e's format (nothing when e does not render them). */
-void ss_emit_check(FILE *f, const ss_emitter *e, const ss_check_result *c, bool pretty);
+void ss_emit_check(FILE *f, const ss_emitter *e, const ss_check_result *c,
+                   const ss_check_render_opts *o);
 void ss_emit_diff(FILE *f, const ss_emitter *e, const ss_diff_result *d,
                   const ss_diff_render_opts *o);
 /* The i-th emitter of the table (NULL past the end) and its name and one-line description. */
@@ -59,6 +78,8 @@ void ss_report_end(ss_report *r);
 
 /* One line per failed input or member: "segscan: PATH(MEMBER): what (at offset 0x..)". */
 void ss_emit_errors(FILE *f, const ss_input *in);
+/* The same with the messages in t's failure style (bold red on a terminal). */
+void ss_emit_errors_term(FILE *f, const ss_input *in, const ss_term *t);
 
 /* "123 B", "1.5 KiB", "110.2 MiB" into buf. */
 const char *ss_human(uint64_t v, char buf[16]);

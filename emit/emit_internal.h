@@ -58,17 +58,17 @@ struct ss_emitter {
     void (*end)(ss_report *r);
     /* The documents of `segscan check` and `segscan diff` in this format; NULL when the format
      * does not render that document (a format with no input() renders no report). */
-    void (*check)(FILE *f, const ss_check_result *c, bool pretty);
+    void (*check)(FILE *f, const ss_check_result *c, const ss_check_render_opts *o);
     void (*diff)(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o);
     const char *alias; /* another -f word for it ("md"), or NULL */
 };
 
 /* check_out.c: the check document in each format that renders it. */
-void ss_check_text(FILE *f, const ss_check_result *c, bool pretty);
-void ss_check_json(FILE *f, const ss_check_result *c, bool pretty);
-void ss_check_markdown(FILE *f, const ss_check_result *c, bool pretty);
-void ss_check_junit(FILE *f, const ss_check_result *c, bool pretty);
-void ss_check_sarif(FILE *f, const ss_check_result *c, bool pretty);
+void ss_check_text(FILE *f, const ss_check_result *c, const ss_check_render_opts *o);
+void ss_check_json(FILE *f, const ss_check_result *c, const ss_check_render_opts *o);
+void ss_check_markdown(FILE *f, const ss_check_result *c, const ss_check_render_opts *o);
+void ss_check_junit(FILE *f, const ss_check_result *c, const ss_check_render_opts *o);
+void ss_check_sarif(FILE *f, const ss_check_result *c, const ss_check_render_opts *o);
 
 /* diff_out.c: the diff document in each format that renders it. */
 void ss_diff_text(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o);
@@ -78,8 +78,14 @@ void ss_diff_markdown(FILE *f, const ss_diff_result *d, const ss_diff_render_opt
 
 /* text.c */
 void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o);
-void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t);
-void ss_text_total(FILE *f, size_t inputs, const ss_totals *all);
+void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t, const ss_term *term);
+void ss_text_total(FILE *f, size_t inputs, const ss_totals *all, const ss_term *term);
+
+/* text_members.c */
+/* The members of an archive or universal binary sorted by file size, largest first, with their
+ * VM sizes (at most o->members_top rows, the rest summed in one "[N others]" row); nothing and
+ * false when it has fewer than two images. blank_before: a blank line first. */
+bool ss_text_members(FILE *f, const ss_input *in, const ss_emit_opts *o, bool blank_before);
 /* One warning line on f: the totals of path's members (NULL: of the whole run) passed 2^64-1
  * bytes and are saturated. */
 void ss_emit_saturated(FILE *f, const char *path);

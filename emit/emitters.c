@@ -71,10 +71,11 @@ const char *ss_emitter_names(ss_doc doc, char *buf, size_t cap)
     return buf;
 }
 
-void ss_emit_check(FILE *f, const ss_emitter *e, const ss_check_result *c, bool pretty)
+void ss_emit_check(FILE *f, const ss_emitter *e, const ss_check_result *c,
+                   const ss_check_render_opts *o)
 {
     if (e->check)
-        e->check(f, c, pretty);
+        e->check(f, c, o);
 }
 
 void ss_emit_diff(FILE *f, const ss_emitter *e, const ss_diff_result *d,
