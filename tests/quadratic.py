@@ -188,6 +188,25 @@ def elf_stacked_objects(path, n):
                 b"".join(sh))
 
 
+def elf_comments(path, n):
+    """An ELF relocatable object with n .comment sections, all over one blob of n*64 bytes of
+    compiler signatures: the linker detection reads each byte once, not once per section."""
+    blob = (b"GCC: (Debian 12.2.0-14) 12.2.0\0" * (2 * n + 1))[:64 * n]
+    names = b"\0.comment\0.shstrtab\0"
+    shstr_off = 64 + len(blob)
+    shoff = (shstr_off + len(names) + 7) & ~7
+    shdrs = [bytes(64)]
+    for i in range(n):
+        shdrs.append(struct.pack("<IIQQQQIIQQ", 1, 1, 0x30, 0, 64, len(blob), 0, 0, 1, 1))
+    shdrs.append(struct.pack("<IIQQQQIIQQ", 10, 3, 0, 0, shstr_off, len(names), 0, 0, 1, 0))
+    assert len(shdrs) < 0xff00
+    eh = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+    eh += struct.pack("<HHIQQQIHHHHHH", 1, 62, 1, 0, 0, shoff, 0, 64, 56, 0, 64, len(shdrs),
+                      len(shdrs) - 1)
+    with open(path, "wb") as f:
+        f.write(eh + blob + names + bytes(shoff - shstr_off - len(names)) + b"".join(shdrs))
+
+
 CASES = {
     "coff-same-address": (coff_same_address, 20000),
     "macho-strtab-no-nul": (lambda p, n: macho_strtab(p, n, False), 8000),
@@ -198,6 +217,7 @@ CASES = {
     "macho-sectionless": (macho_sectionless, 2000),
     "text-regions": (lambda p, n: macho_sectionless(p, n, True), 8000),
     "bss-stacked-objects": (elf_stacked_objects, 6000),
+    "comment-sections": (elf_comments, 16000),
 }
 
 
