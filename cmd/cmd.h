@@ -15,6 +15,10 @@ int ss_cmd_check(int argc, char **argv);
 /* segscan diff BASE NEW: 0 compared, 2 usage error, 3 an input could not be analyzed. */
 int ss_cmd_diff(int argc, char **argv);
 
+/* segscan where NAME... -- FILE...: 0 every NAME matched, 1 some NAME matched nothing,
+ * 2 usage error, 3 an input could not be analyzed. */
+int ss_cmd_where(int argc, char **argv);
+
 /* Parses a subcommand's --format word; false when fmt is not one of allowed (SS_CI_* bits). */
 bool ss_ci_parse_format(const char *s, unsigned allowed, ss_ci_format *out);
 #define SS_CI_ALLOW(f) (1u << (f))

@@ -28,6 +28,7 @@ static void usage(FILE *f)
     fputs("usage: segscan [options] [FILE|DIR...]\n"
           "       segscan diff [options] BASE NEW              (see segscan diff --help)\n"
           "       segscan check --budget FILE ARTIFACT...      (see segscan check --help)\n"
+          "       segscan where NAME... -- FILE...             (see segscan where --help)\n"
           "\n"
           "Shows where every byte of ELF, PE/COFF and Mach-O binaries lives: segments, sections,\n"
           "file size and memory size, with every byte of each file accounted. Static archives\n"
@@ -365,6 +366,8 @@ int main(int argc, char **argv)
     /* Subcommands are dispatched here by their first word; everything else is a report. */
     if (argc > 1 && strcmp(argv[1], "check") == 0)
         return finish_output(ss_cmd_check(argc - 1, argv + 1));
+    if (argc > 1 && strcmp(argv[1], "where") == 0)
+        return finish_output(ss_cmd_where(argc - 1, argv + 1));
     if (argc > 1 && strcmp(argv[1], "diff") == 0)
         return finish_output(ss_cmd_diff(argc - 1, argv + 1));
     return finish_output(report_main(argc, argv));

@@ -20,6 +20,8 @@ typedef struct {
     ss_analysis_opts analysis; /* .which: SS_AN_* bits of the registry; .threads settled */
     unsigned jobs;             /* worker threads; 0 = one per online CPU */
     bool progress;             /* a progress line on stderr (the caller checks it is a terminal) */
+    bool symbols;              /* read the symbol tables for the symbol layer (core/symbols.h),
+                                * whatever the analyses need: where, -d symbols, diff -d symbols */
 } ss_pipeline_opts;
 
 /* Default loading, every registered analysis, default thresholds. */

@@ -1,0 +1,20 @@
+# Symbol layer tests (issue 18). Fixtures are built at test time from fixtures/symbols/: the
+# Rust program of the issue with Debian's rustc (.ci/setup --test installs it) and the
+# analogous C program for ELF, PE and Mach-O. Every number is checked against nm, llvm-nm-14,
+# readelf or llvm-readobj-14, and against the sources.
+set(SEGSCAN_SYM_FIXTURES ${SEGSCAN_FIXTURE_OUT}/symbols)
+# Debian's rustc (/usr/bin) first: a rustup toolchain on PATH is not what CI has.
+find_program(SEGSCAN_RUSTC rustc HINTS /usr/bin)
+if(SEGSCAN_RUSTC)
+  add_test(NAME symbols_fixtures
+    COMMAND ${CMAKE_COMMAND} -E env RUSTC=${SEGSCAN_RUSTC}
+            bash ${SEGSCAN_FIXTURE_SRC}/symbols/build.sh ${SEGSCAN_SYM_FIXTURES})
+  set_tests_properties(symbols_fixtures PROPERTIES FIXTURES_SETUP symbols TIMEOUT 300)
+else()
+  segscan_missing_tool_test(symbols_fixtures "rustc (Debian package rustc)")
+endif()
+
+add_test(NAME symbols_where
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/symbols_where.py $<TARGET_FILE:segscan>
+          ${SEGSCAN_SYM_FIXTURES} ${CMAKE_SOURCE_DIR}/docs/segscan-where.schema.json)
+set_tests_properties(symbols_where PROPERTIES FIXTURES_REQUIRED symbols TIMEOUT 120)
