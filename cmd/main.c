@@ -21,7 +21,7 @@
 #include "pipeline.h"
 
 enum { EXIT_OK = 0, EXIT_DOT_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_WRITE = 4 };
-enum { OPT_DOT_MAX = 0x100, OPT_VERIFY }; /* long options without a short form */
+enum { OPT_DOT_MAX = 0x100, OPT_VERIFY, OPT_NO_DEMANGLE }; /* long options without a short form */
 
 static void usage(FILE *f)
 {
@@ -48,7 +48,17 @@ static void usage(FILE *f)
           "      --dot-max-sections N  diagrams: at most N rows per segment box and 3N in the\n"
           "                     file column, small ones merged into \"N others\" (default 12;\n"
           "                     0 draws every section)\n"
-          "  -n, --top N        keep the N largest rows of each table, sum the rest in one row\n"
+          "  -n, --top N        keep the N largest rows of each table (with -d: of each level),\n"
+          "                     sum the rest in one row\n"
+          "  -d, --data-source LIST  instead of the report, a table of segments, sections,\n"
+          "                     symbols or members (of archives and universal files); two give a\n"
+          "                     breakdown: -d sections,symbols (the largest symbols of each\n"
+          "                     section), -d members,symbols. Symbols: every defined symbol with\n"
+          "                     its bytes (aliases and overlaps counted once), a section's bytes\n"
+          "                     no symbol covers as \"[section NAME: no symbol]\". JSON: each\n"
+          "                     image gets a \"symbols\" array with -d symbols\n"
+          "  -s, --sort file|vm rows by file size (default) or memory size\n"
+          "      --no-demangle  symbol names as stored (default: demangled, as nm -C)\n"
           "  -r, --recursive    analyze the binaries under each DIR (recognised by their magic;\n"
           "                     other files are skipped and counted, unreadable ones named;\n"
           "                     a DIR that is a symbolic link is followed, links inside not)\n"
@@ -118,6 +128,9 @@ static int report_main(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"dot-max-sections", required_argument, NULL, OPT_DOT_MAX},
         {"top", required_argument, NULL, 'n'},
+        {"data-source", required_argument, NULL, 'd'},
+        {"sort", required_argument, NULL, 's'},
+        {"no-demangle", no_argument, NULL, OPT_NO_DEMANGLE},
         {"recursive", no_argument, NULL, 'r'},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
@@ -143,7 +156,7 @@ static int report_main(int argc, char **argv)
         FILE *f;
     } outs[MAX_OUTPUTS];
     size_t nouts = 0;
-    static const char shortopts[] = "f:o:n:rj:qhV";
+    static const char shortopts[] = "f:o:n:d:s:rj:qhV";
     while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
@@ -180,6 +193,18 @@ static int report_main(int argc, char **argv)
                 return usage_error("-n wants a number of rows", optarg);
             eo.top = (size_t)v;
             break;
+        case 'd': {
+            const char *why;
+            if (!ss_datasrc_parse(optarg, &eo, &why))
+                return usage_error(why, optarg);
+            break;
+        }
+        case 's':
+            if (strcmp(optarg, "vm") != 0 && strcmp(optarg, "file") != 0)
+                return usage_error("-s wants file or vm", optarg);
+            eo.sort_vm = strcmp(optarg, "vm") == 0;
+            break;
+        case OPT_NO_DEMANGLE: eo.no_demangle = true; break;
         case 'j':
             if (!parse_count(optarg, 1024, &v) || v == 0)
                 return usage_error("-j wants a number of jobs from 1 to 1024", optarg);
@@ -256,6 +281,7 @@ static int report_main(int argc, char **argv)
     }
 
     po.progress = !quiet && isatty(STDERR_FILENO);
+    po.symbols = ss_datasrc_wants_symbols(&eo);
     ss_graphviz gv = {0};
     char gverr[256];
     if (render) {

@@ -14,6 +14,7 @@
 #include <unistd.h>  /* isatty */
 
 #include "cmd.h"
+#include "datasrc.h"
 #include "emit.h"
 #include "escape.h"
 #include "jsonw.h"
@@ -141,32 +142,6 @@ static void text_block(const ss_image *im, const ss_symrow *r)
     printf("\n");
 }
 
-static void json_match(ss_jw *w, const ss_image *im, const ss_symrow *r)
-{
-    char meaning[256], pb[4];
-    const ss_section *sec = &im->sections[r->section];
-    ss_jw_obj(w, NULL);
-    ss_jw_str(w, "name", r->name);
-    ss_jw_str(w, "mangled", r->mangled);
-    ss_jw_str(w, "path", im->path);
-    ss_jw_str(w, "member", im->member);
-    ss_jw_str(w, "section", sec->name);
-    ss_jw_str(w, "segment", seg_name(im, r));
-    ss_jw_str(w, "perms", ss_perms_str(perms_of(im, r), pb));
-    ss_jw_u64(w, "vaddr", r->vaddr);
-    ss_jw_u64(w, "size", r->size);
-    ss_jw_u64(w, "vm_size", r->vm_size);
-    if (r->file_offset != UINT64_MAX)
-        ss_jw_u64(w, "file_offset", r->file_offset);
-    else
-        ss_jw_null(w, "file_offset");
-    ss_jw_u64(w, "file_size", r->file_size);
-    ss_jw_str(w, "kind", ss_kind_name(sec->kind));
-    ss_jw_str(w, "meaning", ss_symrow_meaning(im, r, meaning, sizeof meaning));
-    ss_jw_bool(w, "size_derived", r->size_derived);
-    ss_jw_end_obj(w);
-}
-
 static void where_input(void *vctx, const ss_input *in)
 {
     where_ctx *c = vctx;
@@ -202,7 +177,7 @@ static void where_input(void *vctx, const ss_input *in)
                 continue;
             c->nmatches++;
             if (c->json)
-                json_match(&c->jw, im, r);
+                ss_json_symrow(&c->jw, im, r, NULL);
             else
                 text_block(im, r);
         }

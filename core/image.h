@@ -173,6 +173,8 @@ typedef struct ss_image {
     uint64_t entry;
     uint64_t file_size; /* == bytes.len */
     char sym_lead;      /* character the format puts before C names (Mach-O '_'), or 0 */
+    bool sym_tls_offsets; /* thread-local symbols' values are offsets in the TLS template
+                           * (ELF), not addresses */
 
     ss_segment *segments;
     size_t nsegments;

@@ -111,8 +111,8 @@ bool ss_symtab_build(const ss_image *im, bool demangle, ss_symtab *out)
         uint64_t off;
         if (relocatable)
             off = s->value;
-        else if (s->type == SS_SYM_TLS && has_tls && (sec->kind == SS_KIND_TLS_DATA ||
-                                                      sec->kind == SS_KIND_TLS_BSS))
+        else if (s->type == SS_SYM_TLS && im->sym_tls_offsets && has_tls &&
+                 (sec->kind == SS_KIND_TLS_DATA || sec->kind == SS_KIND_TLS_BSS))
             off = s->value + (tls - sec->vaddr); /* wraps back into range when in the section */
         else
             off = s->value - sec->vaddr; /* below the section: wraps high, covers nothing */

@@ -5,6 +5,7 @@
 
 #include "../core/sizes.h"
 #include "analysis_emit.h"
+#include "datasrc.h"
 #include "emit_internal.h"
 #include "escape.h"
 
@@ -332,6 +333,10 @@ void ss_emit_errors(FILE *f, const ss_input *in)
 
 static void text_input(ss_report *r, const ss_input *in, const ss_totals *t)
 {
+    if (r->opts.nsources) { /* -d: the data-source tables instead (datasrc.c) */
+        ss_text_datasrc(r->out, in, &r->opts);
+        return;
+    }
     for (size_t u = 0; u < in->nunits; u++) {
         const ss_image *im = in->units[u].image;
         if (im == NULL)

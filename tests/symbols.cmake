@@ -18,3 +18,21 @@ add_test(NAME symbols_where
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/symbols_where.py $<TARGET_FILE:segscan>
           ${SEGSCAN_SYM_FIXTURES} ${CMAKE_SOURCE_DIR}/docs/segscan-where.schema.json)
 set_tests_properties(symbols_where PROPERTIES FIXTURES_REQUIRED symbols TIMEOUT 120)
+
+# nm as the oracle on 200+ of the machine's ELF files (C, C++, Rust), llvm-nm-14 on the PE and
+# Mach-O fixtures, and the add-up rule (symbol rows + no-symbol rows == section size, VM and
+# file) on every fixture of these sets.
+add_test(NAME symbols_nm
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/symbols_nm.py $<TARGET_FILE:segscan>
+          ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json ${SEGSCAN_SYM_FIXTURES}
+          ${SEGSCAN_FIXTURE_OUT}/elf ${SEGSCAN_FIXTURE_OUT}/pe ${SEGSCAN_FIXTURE_OUT}/macho
+          ${SEGSCAN_FIXTURE_OUT}/analysis)
+set_tests_properties(symbols_nm PROPERTIES FIXTURES_REQUIRED "symbols;elf;pe;macho;analysis"
+                     TIMEOUT 900)
+
+# The -d tables of the text report: totals against stat, section rows against readelf,
+# symbol rows against the sources, ordering, -n, -s vm, usage errors.
+add_test(NAME symbols_datasrc
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/symbols_datasrc.py $<TARGET_FILE:segscan>
+          ${SEGSCAN_SYM_FIXTURES})
+set_tests_properties(symbols_datasrc PROPERTIES FIXTURES_REQUIRED symbols TIMEOUT 120)
