@@ -146,7 +146,7 @@ static int report_main(int argc, char **argv)
     ss_emit_opts eo = {.top = 0, .pretty = true, .dot_max_rows = SS_DOT_MAX_ROWS_DEFAULT};
     const char *render = NULL; /* svg or png: the DOT goes through Graphviz */
     const ss_emitter *fmt = ss_emitter_find("text");
-    bool recursive = false, quiet = false;
+    bool recursive = false, quiet = false, only_given = false;
     ss_pipeline_opts po = ss_pipeline_opts_default();
     unsigned long long v;
     int ch;
@@ -217,6 +217,7 @@ static int report_main(int argc, char **argv)
         case 'O': {
             const char *bad;
             size_t badlen;
+            only_given = true;
             if (!ss_analysis_parse_only(optarg, &po.analysis.which, &bad, &badlen)) {
                 ss_esc_say(stderr, "segscan: --only: unknown analysis '%.*s' (sizes, bss, strings, "
                                    "perms)", (int)badlen, bad);
@@ -282,6 +283,9 @@ static int report_main(int argc, char **argv)
 
     po.progress = !quiet && isatty(STDERR_FILENO);
     po.symbols = ss_datasrc_wants_symbols(&eo);
+    /* -d's text tables show no analysis: none is run unless --only asks for one. */
+    if (eo.nsources && fmt == ss_emitter_find("text") && nouts == 0 && !only_given)
+        po.analysis.which = SS_AN_SIZES;
     ss_graphviz gv = {0};
     char gverr[256];
     if (render) {
