@@ -18,6 +18,7 @@
 #include "escape.h" /* ss_esc_say */
 #include "pipeline.h"
 #include "sizes.h"
+#include "diff_symbols.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_WRITE = 4 };
 
@@ -35,6 +36,11 @@ static void diff_usage(FILE *f)
           "  -f, --format FMT   text (default), json, csv or markdown\n"
           "  -o, --output FMT=FILE  also write FMT to FILE (repeatable): -o markdown=diff.md\n"
           "  -a, --all          text and markdown: also list unchanged rows and members\n"
+          "  -d symbols         also compare symbol by symbol: the named objects that grew,\n"
+          "                     shrank, appeared or disappeared, largest change first (a\n"
+          "                     symbol is its demangled name; a section's bytes no symbol\n"
+          "                     covers are its \"[section NAME: no symbol]\" row)\n"
+          "      --no-demangle  with -d symbols: compare and show names as stored\n"
           "  -j, --jobs N       analyze N files at a time (default: one per CPU)\n"
           "      --compact      JSON on one line\n"
           "  -h, --help         this help\n"
@@ -406,6 +412,9 @@ static size_t rank_of(const ss_input *in, size_t idx)
     return k;
 }
 
+/* -d symbols and --no-demangle (set once by ss_cmd_diff before build). */
+static bool g_symbols, g_demangle = true;
+
 static bool build_unit(ss_diff_unit *u, const ss_unit *ua, const ss_unit *ub)
 {
     const ss_unit *side[2] = {ua, ub};
@@ -432,6 +441,13 @@ static bool build_unit(ss_diff_unit *u, const ss_unit *ua, const ss_unit *ub)
     bool ok = finish_table(&seg, &u->segments);
     ok &= finish_table(&sec, &u->sections);
     ok &= finish_table(&kin, &u->kinds);
+    if (g_symbols && !u->failed) {
+        const ss_image *ia = ua ? ua->image : NULL, *ib = ub ? ub->image : NULL;
+        u->has_symbols = true;
+        ok &= ss_diff_symbols(&u->symbols, ia, ib, g_demangle);
+        if (u->symbols.n)
+            qsort(u->symbols.rows, u->symbols.n, sizeof *u->symbols.rows, row_cmp);
+    }
     return ok;
 }
 
@@ -452,6 +468,7 @@ static void free_result(ss_diff_result *d)
         free_table(&u->segments);
         free_table(&u->sections);
         free_table(&u->kinds);
+        free_table(&u->symbols);
         free(u->changes);
     }
     free(d->units);
@@ -498,6 +515,8 @@ int ss_cmd_diff(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
         {"all", no_argument, NULL, 'a'},
+        {"data-source", required_argument, NULL, 'd'},
+        {"no-demangle", no_argument, NULL, 'D'},
         {"jobs", required_argument, NULL, 'j'},
         {"compact", no_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
@@ -515,7 +534,7 @@ int ss_cmd_diff(int argc, char **argv)
     ss_pipeline_opts ro = ss_pipeline_opts_default();
     int ch;
     optind = 1;
-    static const char shortopts[] = "f:o:aj:h";
+    static const char shortopts[] = "f:o:ad:j:h";
     while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
@@ -544,6 +563,16 @@ int ss_cmd_diff(int argc, char **argv)
             break;
         }
         case 'a': o.all = true; break;
+        case 'd':
+            if (strcmp(optarg, "symbols") != 0) {
+                ss_esc_say(stderr, "segscan diff: -d wants symbols (segments, sections and kinds "
+                                   "are always compared): '%s'", optarg);
+                fputs("Try 'segscan diff --help'.\n", stderr);
+                return EXIT_USAGE;
+            }
+            g_symbols = ro.symbols = true;
+            break;
+        case 'D': g_demangle = false; break;
         case 'c': o.pretty = false; break;
         case 'j': {
             char *end;

@@ -36,3 +36,10 @@ add_test(NAME symbols_datasrc
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/symbols_datasrc.py $<TARGET_FILE:segscan>
           ${SEGSCAN_SYM_FIXTURES})
 set_tests_properties(symbols_datasrc PROPERTIES FIXTURES_REQUIRED symbols TIMEOUT 120)
+
+# segscan diff -d symbols: grew/shrank/appeared/disappeared against nm -S of two builds, in
+# JSON (diff schema), text, CSV and Markdown.
+add_test(NAME symbols_diff
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/symbols_diff.py $<TARGET_FILE:segscan>
+          ${SEGSCAN_SYM_FIXTURES} ${CMAKE_SOURCE_DIR}/docs/segscan-diff.schema.json)
+set_tests_properties(symbols_diff PROPERTIES FIXTURES_REQUIRED symbols TIMEOUT 120)
