@@ -223,7 +223,10 @@ static void judge_size(rows_t *R, const ss_rule *r, const ss_input *in, const ss
                 "%s:%u:%u: rule '%s': no %s '%s' in %s%s%s%s (add 'allow-missing: true' to "
                 "measure it as 0)",
                 R->budget->path, r->scope_pos.line, r->scope_pos.col, r->name,
-                r->scope == SS_SCOPE_SECTION ? "section" : "segment", r->scope_name, in->path,
+                r->scope == SS_SCOPE_SECTION   ? "section"
+                : r->scope == SS_SCOPE_SEGMENT ? "segment"
+                                               : "symbol matching",
+                r->scope_name, in->path,
                 member ? "(" : "", member ? member : "", member ? ")" : "");
         R->budget_error = true;
         row->verdict = SS_V_ERROR;
@@ -646,6 +649,8 @@ int ss_cmd_check(int argc, char **argv)
     ro.analysis.which = 0;
     for (size_t i = 0; i < b->nrules; i++)
         ro.analysis.which |= ss_rule_analyses(&b->rules[i]);
+    for (size_t i = 0; i < b->nrules; i++)
+        ro.symbols |= !b->rules[i].is_policy && b->rules[i].scope == SS_SCOPE_SYMBOLS;
     ro.progress = !quiet && isatty(2);
 
     int rc = EXIT_OK;

@@ -43,3 +43,9 @@ add_test(NAME symbols_diff
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/symbols_diff.py $<TARGET_FILE:segscan>
           ${SEGSCAN_SYM_FIXTURES} ${CMAKE_SOURCE_DIR}/docs/segscan-diff.schema.json)
 set_tests_properties(symbols_diff PROPERTIES FIXTURES_REQUIRED symbols TIMEOUT 120)
+
+# Budget rules on named objects (symbols: GLOB) against nm -S sums, with and without baseline.
+add_test(NAME symbols_budget
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/symbols_budget.py $<TARGET_FILE:segscan>
+          ${SEGSCAN_SYM_FIXTURES} ${CMAKE_SOURCE_DIR}/docs/segscan-check.schema.json)
+set_tests_properties(symbols_budget PROPERTIES FIXTURES_REQUIRED symbols TIMEOUT 120)
