@@ -157,8 +157,8 @@ static const char *map_label(const ss_image *im, const ss_map_entry *e)
 {
     switch (e->what) {
     case SS_MAP_REGION: return im->regions[e->index].name;
-    case SS_MAP_PADDING: return "[padding]";
-    default: return "[unmapped]";
+    case SS_MAP_PADDING: return "[Padding]";
+    default: return "[Unmapped]";
     }
 }
 
