@@ -20,6 +20,10 @@ int ss_cmd_diff(int argc, char **argv);
  * table), else NULL. */
 const ss_emitter *ss_cmd_format(const char *word, ss_doc doc);
 
+/* segscan where NAME... -- FILE...: 0 every NAME matched, 1 some NAME matched nothing,
+ * 2 usage error, 3 an input could not be analyzed. */
+int ss_cmd_where(int argc, char **argv);
+
 /* After getopt_long returned '?' (with opterr = 0): names the option that was not understood,
  * escaped (a command line can carry control bytes too), then "Try 'CMD --help'."; returns the
  * usage exit status 2. */

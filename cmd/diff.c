@@ -33,6 +33,11 @@ static void diff_usage(FILE *f)
           "  -f, --format FMT   text (default), json, csv or markdown\n"
           "  -o, --output FMT=FILE  also write FMT to FILE (repeatable): -o markdown=diff.md\n"
           "  -a, --all          text and markdown: also list unchanged rows and members\n"
+          "  -d symbols         also compare symbol by symbol: the named objects that grew,\n"
+          "                     shrank, appeared or disappeared, largest change first (a\n"
+          "                     symbol is its demangled name; a section's bytes no symbol\n"
+          "                     covers are its \"[section NAME: no symbol]\" row)\n"
+          "      --no-demangle  with -d symbols: compare and show names as stored\n"
           "  -j, --jobs N       analyze N files at a time (default: one per CPU)\n"
           "      --compact      JSON on one line\n"
           "      --color WHEN   colour the permission changes: auto (on a terminal, unless\n"
@@ -57,6 +62,8 @@ int ss_cmd_diff(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
         {"all", no_argument, NULL, 'a'},
+        {"data-source", required_argument, NULL, 'd'},
+        {"no-demangle", no_argument, NULL, 'D'},
         {"jobs", required_argument, NULL, 'j'},
         {"compact", no_argument, NULL, 'c'},
         {"color", required_argument, NULL, 'C'},
@@ -74,9 +81,10 @@ int ss_cmd_diff(int argc, char **argv)
     size_t nouts = 0;
     ss_diff_render_opts o = {.all = false, .pretty = true};
     ss_pipeline_opts ro = ss_pipeline_opts_default();
+    ss_diff_opts dopts = {.symbols = false, .demangle = true};
     int ch;
     optind = 1;
-    static const char shortopts[] = "f:o:aj:h";
+    static const char shortopts[] = "f:o:ad:j:h";
     while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
@@ -113,6 +121,16 @@ int ss_cmd_diff(int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
+        case 'd':
+            if (strcmp(optarg, "symbols") != 0) {
+                ss_esc_say(stderr, "segscan diff: -d wants symbols (segments, sections and kinds "
+                                   "are always compared): '%s'", optarg);
+                fputs("Try 'segscan diff --help'.\n", stderr);
+                return EXIT_USAGE;
+            }
+            dopts.symbols = ro.symbols = true;
+            break;
+        case 'D': dopts.demangle = false; break;
         case 'c': o.pretty = false; break;
         case 'j': {
             char *end;
@@ -146,7 +164,7 @@ int ss_cmd_diff(int argc, char **argv)
     int rc = failed ? EXIT_INPUT : EXIT_OK;
     if (in[0]->status == SS_OK && in[1]->status == SS_OK) {
         ss_diff_result d = {0};
-        if (ss_diff_build(&d, in[0], in[1])) {
+        if (ss_diff_build(&d, in[0], in[1], &dopts)) {
             ss_diff_render_opts so = o; /* colour only on stdout, files stay plain */
             so.term = ss_term_detect(STDOUT_FILENO, color);
             ss_emit_diff(stdout, fmt, &d, &so);

@@ -21,13 +21,14 @@
 #include "pipeline.h"
 
 enum { EXIT_OK = 0, EXIT_DOT_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_WRITE = 4 };
-enum { OPT_DOT_MAX = 0x100, OPT_VERIFY, OPT_COLOR }; /* long options without a short form */
+enum { OPT_DOT_MAX = 0x100, OPT_VERIFY, OPT_COLOR, OPT_NO_DEMANGLE }; /* long options without a short form */
 
 static void usage(FILE *f)
 {
     fputs("usage: segscan [options] [FILE|DIR...]\n"
           "       segscan diff [options] BASE NEW              (see segscan diff --help)\n"
           "       segscan check --budget FILE ARTIFACT...      (see segscan check --help)\n"
+          "       segscan where NAME... -- FILE...             (see segscan where --help)\n"
           "\n"
           "Shows where every byte of ELF, PE/COFF and Mach-O binaries lives: segments, sections,\n"
           "file size and memory size, with every byte of each file accounted. Static archives\n"
@@ -47,8 +48,18 @@ static void usage(FILE *f)
           "      --dot-max-sections N  diagrams: at most N rows per segment box and 3N in the\n"
           "                     file column, small ones merged into \"N others\" (default 12;\n"
           "                     0 draws every section)\n"
-          "  -n, --top N        keep the N largest rows of each table, sum the rest in one row\n"
-          "                     (an archive's member summary, largest first: 20 by default)\n"
+          "  -n, --top N        keep the N largest rows of each table (with -d: of each level),\n"
+          "                     sum the rest in one row (an archive's member summary, largest\n"
+          "                     first: 20 by default)\n"
+          "  -d, --data-source LIST  instead of the report, a table of segments, sections,\n"
+          "                     symbols or members (of archives and universal files); two give a\n"
+          "                     breakdown: -d sections,symbols (the largest symbols of each\n"
+          "                     section), -d members,symbols. Symbols: every defined symbol with\n"
+          "                     its bytes (aliases and overlaps counted once), a section's bytes\n"
+          "                     no symbol covers as \"[section NAME: no symbol]\". JSON: each\n"
+          "                     image gets a \"symbols\" array with -d symbols\n"
+          "  -s, --sort file|vm rows by file size (default) or memory size\n"
+          "      --no-demangle  symbol names as stored (default: demangled, as nm -C)\n"
           "  -r, --recursive    analyze the binaries under each DIR (recognised by their magic;\n"
           "                     other files are skipped and counted, unreadable ones named;\n"
           "                     a DIR that is a symbolic link is followed, links inside not)\n"
@@ -126,6 +137,9 @@ static int report_main(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"dot-max-sections", required_argument, NULL, OPT_DOT_MAX},
         {"top", required_argument, NULL, 'n'},
+        {"data-source", required_argument, NULL, 'd'},
+        {"sort", required_argument, NULL, 's'},
+        {"no-demangle", no_argument, NULL, OPT_NO_DEMANGLE},
         {"recursive", no_argument, NULL, 'r'},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
@@ -144,7 +158,7 @@ static int report_main(int argc, char **argv)
     ss_color_mode color = SS_COLOR_AUTO;
     const char *render = NULL; /* svg or png: the DOT goes through Graphviz */
     const ss_emitter *fmt = ss_emitter_find("text");
-    bool recursive = false, quiet = false;
+    bool recursive = false, quiet = false, only_given = false;
     ss_pipeline_opts po = ss_pipeline_opts_default();
     unsigned long long v;
     int ch;
@@ -154,7 +168,7 @@ static int report_main(int argc, char **argv)
         FILE *f;
     } outs[MAX_OUTPUTS];
     size_t nouts = 0;
-    static const char shortopts[] = "f:o:n:rj:qhV";
+    static const char shortopts[] = "f:o:n:d:s:rj:qhV";
     while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
@@ -191,6 +205,18 @@ static int report_main(int argc, char **argv)
                 return usage_error("-n wants a number of rows", optarg);
             eo.top = eo.members_top = (size_t)v;
             break;
+        case 'd': {
+            const char *why;
+            if (!ss_datasrc_parse(optarg, &eo, &why))
+                return usage_error(why, optarg);
+            break;
+        }
+        case 's':
+            if (strcmp(optarg, "vm") != 0 && strcmp(optarg, "file") != 0)
+                return usage_error("-s wants file or vm", optarg);
+            eo.sort_vm = strcmp(optarg, "vm") == 0;
+            break;
+        case OPT_NO_DEMANGLE: eo.no_demangle = true; break;
         case 'j':
             if (!parse_count(optarg, 1024, &v) || v == 0)
                 return usage_error("-j wants a number of jobs from 1 to 1024", optarg);
@@ -207,6 +233,7 @@ static int report_main(int argc, char **argv)
         case 'O': {
             const char *bad;
             size_t badlen;
+            only_given = true;
             if (!ss_analysis_parse_only(optarg, &po.analysis.which, &bad, &badlen)) {
                 char names[160] = "";
                 size_t nan, len = 0;
@@ -279,6 +306,10 @@ static int report_main(int argc, char **argv)
     }
 
     po.progress = !quiet && isatty(STDERR_FILENO);
+    po.symbols = ss_datasrc_wants_symbols(&eo);
+    /* -d's text tables show no analysis: none is run unless --only asks for one. */
+    if (eo.nsources && fmt == ss_emitter_find("text") && nouts == 0 && !only_given)
+        po.analysis.which = SS_AN_SIZES;
     ss_graphviz gv = {0};
     char gverr[256];
     if (render) {
@@ -395,6 +426,8 @@ int main(int argc, char **argv)
     /* Subcommands are dispatched here by their first word; everything else is a report. */
     if (argc > 1 && strcmp(argv[1], "check") == 0)
         return finish_output(ss_cmd_check(argc - 1, argv + 1));
+    if (argc > 1 && strcmp(argv[1], "where") == 0)
+        return finish_output(ss_cmd_where(argc - 1, argv + 1));
     if (argc > 1 && strcmp(argv[1], "diff") == 0)
         return finish_output(ss_cmd_diff(argc - 1, argv + 1));
     return finish_output(report_main(argc, argv));

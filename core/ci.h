@@ -105,6 +105,8 @@ typedef struct {
     bool failed;      /* one side could not be analyzed (see stderr) */
     ss_pair metrics[SS_DM_COUNT]; /* totals; analysis figures only when the analyzers ran */
     ss_diff_table segments, sections, kinds;
+    ss_diff_table symbols; /* -d symbols: the symbols that changed (has_symbols) */
+    bool has_symbols;
     const char *perms[2][SS_DP_COUNT]; /* property values by name, NULL when not analyzed */
     ss_diff_change *changes;
     size_t nchanges;

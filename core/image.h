@@ -100,6 +100,7 @@ typedef struct {
     ss_sym_type type;
     ss_sym_bind bind;
     bool defined;
+    bool size_derived; /* the format gives no size (Mach-O, COFF): distance to the next symbol */
 } ss_symbol;
 
 /* A place that a relocation (static or dynamic) writes to: the BSS analysis must not call such
@@ -171,6 +172,9 @@ typedef struct ss_image {
     bool has_entry;
     uint64_t entry;
     uint64_t file_size; /* == bytes.len */
+    char sym_lead;      /* character the format puts before C names (Mach-O '_'), or 0 */
+    bool sym_tls_offsets; /* thread-local symbols' values are offsets in the TLS template
+                           * (ELF), not addresses */
 
     ss_segment *segments;
     size_t nsegments;

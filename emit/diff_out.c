@@ -35,8 +35,8 @@ static bool unit_changed(const ss_diff_unit *u)
     for (int m = 0; m < SS_DM_COUNT; m++)
         if (pair_changed(&u->metrics[m]))
             return true;
-    const ss_diff_table *t[3] = {&u->segments, &u->sections, &u->kinds};
-    for (int k = 0; k < 3; k++)
+    const ss_diff_table *t[4] = {&u->segments, &u->sections, &u->kinds, &u->symbols};
+    for (int k = 0; k < 4; k++)
         for (size_t i = 0; i < t[k]->n; i++)
             if (row_changed(&t[k]->rows[i]))
                 return true;
@@ -72,7 +72,7 @@ static const char *unit_title(const ss_diff_unit *u, char *buf, size_t cap)
     return buf;
 }
 
-static const char *const table_names[3] = {"segments", "sections", "kinds"};
+static const char *const table_names[4] = {"segments", "sections", "kinds", "symbols"};
 
 /* ---- text ----------------------------------------------------------------------------------- */
 
@@ -157,6 +157,8 @@ void ss_diff_text(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o
         text_table(f, "segments", &u->segments, o->all);
         text_table(f, "sections", &u->sections, o->all);
         text_table(f, "kinds", &u->kinds, o->all);
+        if (u->has_symbols)
+            text_table(f, "symbols (changed)", &u->symbols, o->all);
     }
     if (hidden)
         fprintf(f, "\n(%zu unchanged member%s not shown; --all lists them)\n", hidden,
@@ -239,8 +241,8 @@ void ss_diff_json(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o
             ss_jw_end_obj(&w);
         }
         ss_jw_end_arr(&w);
-        const ss_diff_table *t[3] = {&u->segments, &u->sections, &u->kinds};
-        for (int k = 0; k < 3; k++) {
+        const ss_diff_table *t[4] = {&u->segments, &u->sections, &u->kinds, &u->symbols};
+        for (int k = 0; k < (u->has_symbols ? 4 : 3); k++) {
             ss_jw_arr(&w, table_names[k]);
             for (size_t j = 0; j < t[k]->n; j++) {
                 const ss_diff_row *r = &t[k]->rows[j];
@@ -308,8 +310,8 @@ void ss_diff_csv(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
                 csv_line(f, u->member, "totals", ss_diff_metric_name(m),
                          pair_changed(&u->metrics[m]) ? "changed" : "same", "value",
                          &u->metrics[m]);
-        const ss_diff_table *t[3] = {&u->segments, &u->sections, &u->kinds};
-        for (int k = 0; k < 3; k++) {
+        const ss_diff_table *t[4] = {&u->segments, &u->sections, &u->kinds, &u->symbols};
+        for (int k = 0; k < (u->has_symbols ? 4 : 3); k++) {
             for (size_t j = 0; j < t[k]->n; j++) {
                 const ss_diff_row *r = &t[k]->rows[j];
                 csv_line(f, u->member, table_names[k], r->name, row_status(r), "vm", &r->vm);
@@ -414,6 +416,8 @@ void ss_diff_markdown(FILE *f, const ss_diff_result *d, const ss_diff_render_opt
         fputs("\n<details><summary>Kinds</summary>\n", f);
         md_table(f, "Kind", &u->kinds, o->all);
         fputs("\n</details>\n", f);
+        if (u->has_symbols)
+            md_table(f, "Symbol", &u->symbols, o->all);
     }
     if (hidden)
         fprintf(f, "\n<sub>%zu unchanged member%s not shown.</sub>\n", hidden,

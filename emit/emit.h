@@ -15,6 +15,9 @@
 
 #define SS_JSON_SCHEMA_VERSION 1
 
+/* Data sources of -d, coarsest first. */
+typedef enum { SS_DS_MEMBERS, SS_DS_SEGMENTS, SS_DS_SECTIONS, SS_DS_SYMBOLS } ss_datasrc;
+
 typedef struct {
     size_t top;  /* -n: rows kept per table (the rest summed in one row); 0 keeps all */
     bool pretty; /* indent JSON */
@@ -22,7 +25,17 @@ typedef struct {
     ss_term term;        /* text: colour and width of the terminal (zero: a pipe's layout) */
     ss_term err_term;    /* the failure lines on err: colour when it is a terminal */
     size_t members_top;  /* text: rows of an archive's member summary; 0 keeps all */
+    ss_datasrc sources[2]; /* -d: the levels of the breakdown, coarser first */
+    size_t nsources;       /* 0: the default report */
+    bool sort_vm;          /* -s vm: rows by memory size instead of file size */
+    bool no_demangle;      /* --no-demangle: symbol names as stored */
 } ss_emit_opts;
+
+/* Parses -d's comma list (one or two of members, segments, sections, symbols, the coarser
+ * first) into o->sources; false with a reason in why when it is not one. */
+bool ss_datasrc_parse(const char *list, ss_emit_opts *o, const char **why);
+/* Whether o asks for the symbol layer (the symbol tables must be loaded). */
+bool ss_datasrc_wants_symbols(const ss_emit_opts *o);
 
 /* Default rows of the member summary of an archive or universal binary (-n sets it too). */
 #define SS_MEMBERS_TOP_DEFAULT 20

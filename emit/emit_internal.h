@@ -91,9 +91,10 @@ bool ss_text_members(FILE *f, const ss_input *in, const ss_emit_opts *o, bool bl
 void ss_emit_saturated(FILE *f, const char *path);
 
 /* json.c */
-/* The JSON image object (the report schema's "image" definition). */
+/* The JSON image object (the report schema's "image" definition); o (may be NULL) adds the
+ * "symbols" array when it asks for symbols. */
 void ss_json_begin(ss_jw *w);
-void ss_json_image(ss_jw *w, const ss_image *im);
+void ss_json_image(ss_jw *w, const ss_image *im, const ss_emit_opts *o);
 void ss_json_end(ss_jw *w, const ss_input_summary *in, size_t nin, const ss_error_copy *err,
                  size_t nerr, const ss_totals *all);
 

@@ -6,6 +6,7 @@
 
 #include "../core/sizes.h"
 #include "analysis_emit.h"
+#include "datasrc.h"
 #include "emit_internal.h"
 #include "escape.h"
 #include "strscan.h" /* ss_str_hash */
@@ -507,6 +508,10 @@ void ss_emit_errors_term(FILE *f, const ss_input *in, const ss_term *t)
 
 static void text_input(ss_report *r, const ss_input *in, const ss_totals *t)
 {
+    if (r->opts.nsources) { /* -d: the data-source tables instead (datasrc.c) */
+        ss_text_datasrc(r->out, in, &r->opts);
+        return;
+    }
     if (in->container != SS_CONTAINER_NONE &&
         ss_text_members(r->out, in, &r->opts, r->images_printed > 0))
         r->images_printed++; /* the first member's detail follows after a blank line */

@@ -644,6 +644,7 @@ static ss_status fill_header(elf_ctx *c)
 {
     ss_image *im = c->im;
     im->format = SS_FORMAT_ELF;
+    im->sym_tls_offsets = true;
     im->bits = c->is64 ? 64 : 32;
     im->big_endian = c->be;
     im->machine = machine_name(im, c->eh.e_machine);

@@ -727,6 +727,7 @@ static ss_status read_header(mo *m)
                        m->sizeofcmds, m->b.len);
     ss_image *im = m->im;
     im->format = SS_FORMAT_MACHO;
+    im->sym_lead = '_'; /* C names carry a leading underscore */
     im->bits = m->is64 ? 64 : 32;
     im->big_endian = m->be;
     im->machine = machine_name(m);

@@ -152,7 +152,10 @@ static void judge_size(rows_t *R, const ss_rule *r, const ss_input *in, const ss
                 "%s:%u:%u: rule '%s': no %s '%s' in %s%s%s%s (add 'allow-missing: true' to "
                 "measure it as 0)",
                 R->budget->path, r->scope_pos.line, r->scope_pos.col, r->name,
-                r->scope == SS_SCOPE_SECTION ? "section" : "segment", r->scope_name, in->path,
+                r->scope == SS_SCOPE_SECTION   ? "section"
+                : r->scope == SS_SCOPE_SEGMENT ? "segment"
+                                               : "symbol matching",
+                r->scope_name, in->path,
                 member ? "(" : "", member ? member : "", member ? ")" : "");
         R->budget_error = true;
         row->verdict = SS_V_ERROR;

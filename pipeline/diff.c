@@ -14,6 +14,7 @@
 #include "escape.h" /* messages that quote names: budget errors, warnings */
 #include "pipeline.h"
 #include "sizes.h"
+#include "diff_symbols.h"
 
 /* ---- names to indices -----------------------------------------------------------------------
  * Rows, same-named sections and archive members are paired by name through this open-addressed
@@ -431,7 +432,8 @@ static const ss_unit *unit_of(const ss_input *in, namemap *m, const char *member
     return u && u->name ? &in->units[u->val] : NULL;
 }
 
-static bool build_unit(ss_diff_unit *u, const ss_unit *ua, const ss_unit *ub)
+static bool build_unit(ss_diff_unit *u, const ss_unit *ua, const ss_unit *ub,
+                       const ss_diff_opts *o)
 {
     const ss_unit *side[2] = {ua, ub};
     const char *m = ua ? ua->member : ub->member;
@@ -457,6 +459,13 @@ static bool build_unit(ss_diff_unit *u, const ss_unit *ua, const ss_unit *ub)
     bool ok = finish_table(&seg, &u->segments);
     ok &= finish_table(&sec, &u->sections);
     ok &= finish_table(&kin, &u->kinds);
+    if (o->symbols && !u->failed) {
+        const ss_image *ia = ua ? ua->image : NULL, *ib = ub ? ub->image : NULL;
+        u->has_symbols = true;
+        ok &= ss_diff_symbols(&u->symbols, ia, ib, o->demangle);
+        if (u->symbols.n)
+            qsort(u->symbols.rows, u->symbols.n, sizeof *u->symbols.rows, row_cmp);
+    }
     return ok;
 }
 
@@ -477,13 +486,15 @@ void ss_diff_free(ss_diff_result *d)
         free_table(&u->segments);
         free_table(&u->sections);
         free_table(&u->kinds);
+        free_table(&u->symbols);
         free(u->changes);
     }
     free(d->units);
 }
 
 /* Builds the diff of two loaded inputs; false when out of memory. */
-bool ss_diff_build(ss_diff_result *d, const ss_input *a, const ss_input *b)
+bool ss_diff_build(ss_diff_result *d, const ss_input *a, const ss_input *b,
+                   const ss_diff_opts *o)
 {
     d->path[0] = a->path;
     d->path[1] = b->path;
@@ -505,13 +516,13 @@ bool ss_diff_build(ss_diff_result *d, const ss_input *a, const ss_input *b)
         const ss_unit *ub = unit_of(b, &mb, ua->member, ra[i]);
         if (ub && ub->skipped)
             ub = NULL;
-        ok = build_unit(&d->units[d->nunits++], ua, ub);
+        ok = build_unit(&d->units[d->nunits++], ua, ub, o);
     }
     for (size_t i = 0; i < b->nunits && ok; i++) {
         const ss_unit *ub = &b->units[i];
         if (ub->skipped || unit_of(a, &ma, ub->member, rb[i]))
             continue;
-        ok = build_unit(&d->units[d->nunits++], NULL, ub);
+        ok = build_unit(&d->units[d->nunits++], NULL, ub, o);
     }
     free(ma.s);
     free(mb.s);

@@ -21,6 +21,8 @@ typedef struct {
     ss_analysis_opts analysis; /* .which: SS_AN_* bits of the registry; .threads settled */
     unsigned jobs;             /* worker threads; 0 = one per online CPU */
     bool progress;             /* a progress line on stderr (the caller checks it is a terminal) */
+    bool symbols;              /* read the symbol tables for the symbol layer (core/symbols.h),
+                                * whatever the analyses need: where, -d symbols, diff -d symbols */
 } ss_pipeline_opts;
 
 /* Default loading, every registered analysis, default thresholds. */
@@ -73,8 +75,15 @@ void ss_check_free(ss_check_result *res);
  * artifact's relative path, then its base name), or NULL when there is none (*oom on failure). */
 char *ss_check_baseline_of(const char *baseline, bool dir, const char *artifact, bool *oom);
 
+/* What diff compares beyond segments, sections and kinds. */
+typedef struct {
+    bool symbols;  /* -d symbols: the symbols that changed (the symbol tables must be loaded) */
+    bool demangle; /* symbol names demangled (--no-demangle: as stored) */
+} ss_diff_opts;
+
 /* diff (pipeline/diff.c): the document comparing a with b. False when out of memory. */
-bool ss_diff_build(ss_diff_result *d, const ss_input *a, const ss_input *b);
+bool ss_diff_build(ss_diff_result *d, const ss_input *a, const ss_input *b,
+                   const ss_diff_opts *o);
 void ss_diff_free(ss_diff_result *d);
 
 #endif
