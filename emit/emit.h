@@ -11,6 +11,7 @@
 
 #include "../core/ci.h"
 #include "../core/input.h"
+#include "../core/symbols.h"
 #include "term.h"
 
 #define SS_JSON_SCHEMA_VERSION 1
@@ -44,7 +45,7 @@ bool ss_datasrc_wants_symbols(const ss_emit_opts *o);
  * table; svg and png are dot rendered by cmd/). Each renders some of the documents. */
 typedef struct ss_emitter ss_emitter;
 /* The documents a format may render. */
-typedef enum { SS_DOC_REPORT, SS_DOC_CHECK, SS_DOC_DIFF } ss_doc;
+typedef enum { SS_DOC_REPORT, SS_DOC_CHECK, SS_DOC_DIFF, SS_DOC_WHERE } ss_doc;
 
 /* The emitter named name (or by its alias, "md"), or NULL. */
 const ss_emitter *ss_emitter_find(const char *name);
@@ -68,6 +69,12 @@ void ss_emit_check(FILE *f, const ss_emitter *e, const ss_check_result *c,
                    const ss_check_render_opts *o);
 void ss_emit_diff(FILE *f, const ss_emitter *e, const ss_diff_result *d,
                   const ss_diff_render_opts *o);
+/* The document of `segscan where`, streamed: begin, one call per matching symbol, end with the
+ * NAMEs that matched nothing. NULL when out of memory. */
+typedef struct ss_where_doc ss_where_doc;
+ss_where_doc *ss_where_begin(FILE *f, const ss_emitter *e, bool pretty);
+void ss_where_match(ss_where_doc *w, const ss_image *im, const ss_symrow *r);
+void ss_where_end(ss_where_doc *w, char *const *unmatched, size_t n); /* frees w */
 /* The i-th emitter of the table (NULL past the end) and its name and one-line description. */
 const ss_emitter *ss_emitter_at(size_t i);
 const char *ss_emitter_name(const ss_emitter *e);

@@ -60,8 +60,18 @@ struct ss_emitter {
      * does not render that document (a format with no input() renders no report). */
     void (*check)(FILE *f, const ss_check_result *c, const ss_check_render_opts *o);
     void (*diff)(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o);
+    /* The document of `segscan where`, one match at a time; where_match NULL: not rendered. */
+    void (*where_begin)(ss_where_doc *w, bool pretty);
+    void (*where_match)(ss_where_doc *w, const ss_image *im, const ss_symrow *r);
+    void (*where_end)(ss_where_doc *w, char *const *unmatched, size_t n);
     const char *alias; /* another -f word for it ("md"), or NULL */
 };
+
+/* where_out.c: the where document in each format that renders it. */
+void ss_where_text_match(ss_where_doc *w, const ss_image *im, const ss_symrow *r);
+void ss_where_json_begin(ss_where_doc *w, bool pretty);
+void ss_where_json_match(ss_where_doc *w, const ss_image *im, const ss_symrow *r);
+void ss_where_json_end(ss_where_doc *w, char *const *unmatched, size_t n);
 
 /* check_out.c: the check document in each format that renders it. */
 void ss_check_text(FILE *f, const ss_check_result *c, const ss_check_render_opts *o);

@@ -48,6 +48,7 @@ bool ss_emitter_renders(const ss_emitter *e, ss_doc doc)
     case SS_DOC_REPORT: return e->input != NULL;
     case SS_DOC_CHECK: return e->check != NULL;
     case SS_DOC_DIFF: return e->diff != NULL;
+    case SS_DOC_WHERE: return e->where_match != NULL;
     }
     return false;
 }

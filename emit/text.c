@@ -540,4 +540,5 @@ const ss_emitter ss_emitter_text = {
     .end = text_end,
     .check = ss_check_text,
     .diff = ss_diff_text,
+    .where_match = ss_where_text_match,
 };
