@@ -100,6 +100,7 @@ typedef struct {
     ss_sym_type type;
     ss_sym_bind bind;
     bool defined;
+    bool size_derived; /* the format gives no size (Mach-O, COFF): distance to the next symbol */
 } ss_symbol;
 
 /* A place that a relocation (static or dynamic) writes to: the BSS analysis must not call such
@@ -208,6 +209,9 @@ typedef struct ss_image {
     bool has_entry;
     uint64_t entry;
     uint64_t file_size; /* == bytes.len */
+    char sym_lead;      /* character the format puts before C names (Mach-O '_'), or 0 */
+    bool sym_tls_offsets; /* thread-local symbols' values are offsets in the TLS template
+                           * (ELF), not addresses */
 
     ss_segment *segments;
     size_t nsegments;
@@ -322,8 +326,14 @@ bool ss_image_tables_unaffordable(const ss_image *im);
  * im->tables_diag, and returned. */
 ss_status ss_image_load_tables(ss_image *im);
 
-/* Index of the loadable segment containing [vaddr, vaddr+size) (size 0: vaddr itself), or -1. */
+/* Index of the first loadable segment containing [vaddr, vaddr+size) (size 0: vaddr itself, or
+ * an empty segment starting there), or -1. One query costs O(nsegments): for one per section or
+ * per symbol, use ss_image_segments_of. */
 int64_t ss_image_segment_of(const ss_image *im, uint64_t vaddr, uint64_t size);
+/* The same for n queries at once (out[i] for vaddr[i], size[i]) in
+ * O((nsegments + n) log nsegments). False when out of memory (out is then all -1). */
+bool ss_image_segments_of(const ss_image *im, const uint64_t *vaddr, const uint64_t *size,
+                          size_t n, int64_t *out);
 
 /* Names used in output. */
 const char *ss_format_name(ss_format f);  /* "elf", "pe", "macho" */

@@ -3,6 +3,7 @@
 
 #include "../core/sizes.h"
 #include "analysis_emit.h"
+#include "datasrc.h"
 #include "emit_internal.h"
 
 void ss_totals_add(ss_totals *t, const ss_image *im)
@@ -126,7 +127,7 @@ static void write_map(ss_jw *w, const ss_image *im)
     ss_jw_end_arr(w);
 }
 
-void ss_json_image(ss_jw *w, const ss_image *im)
+void ss_json_image(ss_jw *w, const ss_image *im, const ss_emit_opts *o)
 {
     ss_jw_obj(w, NULL);
     ss_jw_str(w, "path", im->path);
@@ -164,6 +165,8 @@ void ss_json_image(ss_jw *w, const ss_image *im)
     write_sections(w, im);
     write_map(w, im);
     ss_json_analysis(w, im);
+    if (o && ss_datasrc_wants_symbols(o))
+        ss_json_symbols(w, im, o);
     ss_jw_arr(w, "warnings");
     for (size_t i = 0; i < im->nwarnings; i++) {
         ss_jw_obj(w, NULL);
@@ -242,7 +245,7 @@ static void json_input(ss_report *r, const ss_input *in, const ss_totals *t)
     (void)t;
     for (size_t u = 0; u < in->nunits; u++)
         if (in->units[u].image)
-            ss_json_image(&r->jw, in->units[u].image);
+            ss_json_image(&r->jw, in->units[u].image, &r->opts);
 }
 
 static void json_end(ss_report *r)
@@ -257,4 +260,9 @@ const ss_emitter ss_emitter_json = {
     .begin = json_begin,
     .input = json_input,
     .end = json_end,
+    .check = ss_check_json,
+    .diff = ss_diff_json,
+    .where_begin = ss_where_json_begin,
+    .where_match = ss_where_json_match,
+    .where_end = ss_where_json_end,
 };

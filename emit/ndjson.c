@@ -2,6 +2,7 @@
  * schema's $defs/image), written and flushed as each input finishes, so a run over a whole
  * distribution streams into jq or a log pipeline and sharded runs concatenate without a merge.
  * Inputs that fail are reported on stderr (and in the exit status) as for every format. */
+#include "datasrc.h"
 #include "emit_internal.h"
 
 static void ndjson_input(ss_report *r, const ss_input *in, const ss_totals *t)
@@ -12,7 +13,7 @@ static void ndjson_input(ss_report *r, const ss_input *in, const ss_totals *t)
             continue;
         ss_jw w;
         ss_jw_init(&w, r->out, false);
-        ss_json_image(&w, in->units[u].image);
+        ss_json_image(&w, in->units[u].image, &r->opts);
         ss_jw_finish(&w); /* the newline */
     }
 }

@@ -86,8 +86,10 @@ static ss_status size_symbols(sym_ctx *m)
             size = keys[j].value - v;
         else if (in_sect)
             size = x->size - (v - x->addr);
-        for (; i < j; i++)
+        for (; i < j; i++) {
             syms[keys[i].sym].size = size;
+            syms[keys[i].sym].size_derived = true;
+        }
     }
     /* Relocatable objects: the model wants values as offsets in their section. */
     if (m->object)

@@ -169,8 +169,10 @@ static ss_status derive_sizes(pe_ctx *c, ss_diag *d)
             k++;
         if (k < n && v[k]->section == v[i]->section)
             end = v[k]->value;
-        for (size_t j = i; j < k; j++)
+        for (size_t j = i; j < k; j++) {
             v[j]->size = end > v[j]->value ? end - v[j]->value : 0;
+            v[j]->size_derived = true;
+        }
         i = k;
     }
     return SS_OK;

@@ -24,7 +24,7 @@ ss_pipeline_opts ss_pipeline_opts_default(void)
 static ss_pipeline_opts settle(const ss_pipeline_opts *o, size_t n)
 {
     ss_pipeline_opts s = *o;
-    s.load.symbols = o->load.symbols && ss_analysis_needs_symbols(o->analysis.which);
+    s.load.symbols = o->symbols || (o->load.symbols && ss_analysis_needs_symbols(o->analysis.which));
     s.load.relocs = o->load.relocs && ss_analysis_needs_relocs(o->analysis.which);
     s.load.defer_tables = true;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -37,6 +37,11 @@ static void analyse(ss_input *in, const ss_pipeline_opts *o)
     ss_formats_load(in, &o->load);
     if (ss_analysis_any(o->analysis.which))
         ss_analyze_input(in, &o->analysis);
+    /* The symbol layer wants the tables even where no analysis read them (once per image; a
+     * failure is kept in the image for the command to tell). */
+    for (size_t i = 0; o->symbols && i < in->nunits; i++)
+        if (in->units[i].image)
+            (void)ss_image_load_tables(in->units[i].image);
 }
 
 static ss_input *load_one(const char *path, const ss_pipeline_opts *o)

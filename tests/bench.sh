@@ -169,4 +169,29 @@ for k, label in (("size", "`size -A` (one process per 500 files)"),
                  ("segscan-full", "segscan full analysis, parallel")):
     print(f"| {label} | {m[k]:.2f} | {n/m[k]:.0f} | {m[k]/m['size']:.2f}x size |")
 EOF
+# --- symbols (issue 18) -------------------------------------------------------------------------
+# `segscan -d symbols` (the symbol layer: sort, overlaps, no-symbol rows, demangled names)
+# against `nm -S --size-sort` on the largest libLLVM (stripped: its .dynsym, hence -D), side by
+# side; nm -C too, since segscan demangles by default.
+llvm=$(ls -S /usr/lib/x86_64-linux-gnu/libLLVM*.so.* 2>/dev/null | sed -n 1p)
+llvm=${llvm:-$lib}
+hyperfine -N -w 2 -r "$runs" --export-json "$out/symbols.json" \
+  -n nm "nm -D -S --size-sort $llvm" \
+  -n nm-C "nm -D -S -C --size-sort $llvm" \
+  -n segscan "$segscan -q -d symbols $llvm" \
+  -n segscan-raw "$segscan -q -d symbols --no-demangle $llvm" >/dev/null 2>&1
+rss_nm=$(peak_mib nm -D -S --size-sort "$llvm"); rss_s=$(peak_mib "$segscan" -q -d symbols "$llvm")
+python3 - "$out/symbols.json" "$llvm" "$rss_nm" "$rss_s" <<'EOF' | tee -a "$out/bench.md"
+import json, os, sys
+d = json.load(open(sys.argv[1])); m = {r["command"]: r["mean"] for r in d["results"]}
+print(f"\n### symbols: {os.path.basename(sys.argv[2])} ({os.path.getsize(sys.argv[2])} bytes)\n")
+print("| command | mean ms | ratio | peak RSS MiB |")
+print("|---|---|---|---|")
+rows = (("nm", "`nm -D -S --size-sort`", sys.argv[3]), ("nm-C", "`nm -D -S -C --size-sort`", ""),
+        ("segscan", "`segscan -d symbols`", sys.argv[4]),
+        ("segscan-raw", "`segscan -d symbols --no-demangle`", ""))
+for k, label, rss in rows:
+    print(f"| {label} | {m[k]*1000:.0f} | {m[k]/m['nm']:.2f}x nm | {rss} |")
+EOF
+
 echo "results: $out/bench.md"

@@ -4,6 +4,7 @@
 #include <string.h>   /* strlen */
 
 #include "ci.h"
+#include "emit_internal.h"
 #include "emit.h"
 #include "escape.h"
 #include "jsonw.h"
@@ -34,8 +35,8 @@ static bool unit_changed(const ss_diff_unit *u)
     for (int m = 0; m < SS_DM_COUNT; m++)
         if (pair_changed(&u->metrics[m]))
             return true;
-    const ss_diff_table *t[3] = {&u->segments, &u->sections, &u->kinds};
-    for (int k = 0; k < 3; k++)
+    const ss_diff_table *t[4] = {&u->segments, &u->sections, &u->kinds, &u->symbols};
+    for (int k = 0; k < 4; k++)
         for (size_t i = 0; i < t[k]->n; i++)
             if (row_changed(&t[k]->rows[i]))
                 return true;
@@ -71,7 +72,7 @@ static const char *unit_title(const ss_diff_unit *u, char *buf, size_t cap)
     return buf;
 }
 
-static const char *const table_names[3] = {"segments", "sections", "kinds"};
+static const char *const table_names[4] = {"segments", "sections", "kinds", "symbols"};
 
 /* ---- text ----------------------------------------------------------------------------------- */
 
@@ -112,7 +113,7 @@ static void text_table(FILE *f, const char *title, const ss_diff_table *t, bool 
                 hidden == 1 ? "" : "s");
 }
 
-static void render_text(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
+void ss_diff_text(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
 {
     char a[512], b[512];
     ss_pair fs = {{true, true}, {d->file_size[0], d->file_size[1]}};
@@ -148,12 +149,16 @@ static void render_text(FILE *f, const ss_diff_result *d, const ss_diff_render_o
         if (u->nchanges) {
             fputs("\n  permission changes:\n", f);
             for (size_t k = 0; k < u->nchanges; k++)
-                fprintf(f, "    %s %s\n", u->changes[k].regression ? "[worse] " : "[better]",
+                fprintf(f, "    %s%s%s %s\n",
+                        ss_term_on(&o->term, u->changes[k].regression ? SS_STYLE_BAD : SS_STYLE_GOOD),
+                        u->changes[k].regression ? "[worse] " : "[better]", ss_term_off(&o->term),
                         ss_esc_text(u->changes[k].message, a, sizeof a));
         }
         text_table(f, "segments", &u->segments, o->all);
         text_table(f, "sections", &u->sections, o->all);
         text_table(f, "kinds", &u->kinds, o->all);
+        if (u->has_symbols)
+            text_table(f, "symbols (changed)", &u->symbols, o->all);
     }
     if (hidden)
         fprintf(f, "\n(%zu unchanged member%s not shown; --all lists them)\n", hidden,
@@ -181,8 +186,9 @@ static void json_pair(ss_jw *w, const char *key, const ss_pair *p)
     ss_jw_end_obj(w);
 }
 
-static void render_json(FILE *f, const ss_diff_result *d, bool pretty)
+void ss_diff_json(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
 {
+    bool pretty = o->pretty;
     ss_jw w;
     ss_jw_init(&w, f, pretty);
     ss_jw_obj(&w, NULL);
@@ -239,8 +245,8 @@ static void render_json(FILE *f, const ss_diff_result *d, bool pretty)
             ss_jw_end_obj(&w);
         }
         ss_jw_end_arr(&w);
-        const ss_diff_table *t[3] = {&u->segments, &u->sections, &u->kinds};
-        for (int k = 0; k < 3; k++) {
+        const ss_diff_table *t[4] = {&u->segments, &u->sections, &u->kinds, &u->symbols};
+        for (int k = 0; k < (u->has_symbols ? 4 : 3); k++) {
             ss_jw_arr(&w, table_names[k]);
             for (size_t j = 0; j < t[k]->n; j++) {
                 const ss_diff_row *r = &t[k]->rows[j];
@@ -295,8 +301,9 @@ static void csv_line(FILE *f, const char *member, const char *table, const char 
         fputc('\n', f);
 }
 
-static void render_csv(FILE *f, const ss_diff_result *d)
+void ss_diff_csv(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
 {
+    (void)o; /* every row, always */
     fputs("member,table,name,status,measure,before,after,delta,percent\n", f);
     ss_pair fs = {{true, true}, {d->file_size[0], d->file_size[1]}};
     csv_line(f, NULL, "file", "total", pair_changed(&fs) ? "changed" : "same", "file", &fs);
@@ -307,8 +314,8 @@ static void render_csv(FILE *f, const ss_diff_result *d)
                 csv_line(f, u->member, "totals", ss_diff_metric_name(m),
                          pair_changed(&u->metrics[m]) ? "changed" : "same", "value",
                          &u->metrics[m]);
-        const ss_diff_table *t[3] = {&u->segments, &u->sections, &u->kinds};
-        for (int k = 0; k < 3; k++) {
+        const ss_diff_table *t[4] = {&u->segments, &u->sections, &u->kinds, &u->symbols};
+        for (int k = 0; k < (u->has_symbols ? 4 : 3); k++) {
             for (size_t j = 0; j < t[k]->n; j++) {
                 const ss_diff_row *r = &t[k]->rows[j];
                 csv_line(f, u->member, table_names[k], r->name, row_status(r), "vm", &r->vm);
@@ -374,7 +381,7 @@ static void md_table(FILE *f, const char *title, const ss_diff_table *t, bool al
         fprintf(f, "\n<sub>%zu unchanged row%s not shown.</sub>\n", hidden, hidden == 1 ? "" : "s");
 }
 
-static void render_markdown(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
+void ss_diff_markdown(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
 {
     char a[600], b[600], pc[24];
     ss_pair fs = {{true, true}, {d->file_size[0], d->file_size[1]}};
@@ -413,19 +420,10 @@ static void render_markdown(FILE *f, const ss_diff_result *d, const ss_diff_rend
         fputs("\n<details><summary>Kinds</summary>\n", f);
         md_table(f, "Kind", &u->kinds, o->all);
         fputs("\n</details>\n", f);
+        if (u->has_symbols)
+            md_table(f, "Symbol", &u->symbols, o->all);
     }
     if (hidden)
         fprintf(f, "\n<sub>%zu unchanged member%s not shown.</sub>\n", hidden,
                 hidden == 1 ? "" : "s");
-}
-
-void ss_diff_render(FILE *f, const ss_diff_result *d, ss_ci_format fmt,
-                    const ss_diff_render_opts *o)
-{
-    switch (fmt) {
-    case SS_CI_JSON: render_json(f, d, o->pretty); break;
-    case SS_CI_CSV: render_csv(f, d); break;
-    case SS_CI_MARKDOWN: render_markdown(f, d, o); break;
-    default: render_text(f, d, o); break;
-    }
 }

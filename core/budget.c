@@ -347,7 +347,7 @@ static bool set_scope(ctx *c, ss_rule *r, const yaml_node_t *k, const yaml_node_
 {
     const char *s;
     if (r->scope != SS_SCOPE_ALL)
-        return fail_at(c, k, "a rule measures one of section, segment or kind, not two");
+        return fail_at(c, k, "a rule measures one of section, segment, kind or symbols, not two");
     if (!want_scalar(c, v, key, &s))
         return false;
     if (s[0] == '\0')
@@ -424,6 +424,9 @@ static bool parse_budget_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         } else if (strcmp(key, "kind") == 0) {
             if (!set_scope(c, r, k, v, SS_SCOPE_KIND, key))
                 return false;
+        } else if (strcmp(key, "symbols") == 0) {
+            if (!set_scope(c, r, k, v, SS_SCOPE_SYMBOLS, key))
+                return false;
         } else if (strcmp(key, "allow-missing") == 0) {
             if (!parse_bool(c, v, key, &r->allow_missing))
                 return false;
@@ -457,7 +460,7 @@ static bool parse_budget_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         } else {
             return fail_at(c, k,
                            "unknown key '%s' in a budget (name, artifacts, members, metric, "
-                           "section, segment, kind, allow-missing, max, max-growth, level, "
+                           "section, segment, kind, symbols, allow-missing, max, max-growth, level, "
                            "optional)",
                            shown(key, b));
         }
@@ -469,18 +472,22 @@ static bool parse_budget_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         return fail_at(c, n, "a budget needs a limit: max, max-growth or both");
     if (r->scope != SS_SCOPE_ALL && r->metric != SS_MET_FILE_SIZE && r->metric != SS_MET_VM_SIZE)
         return fail_at(c, metric_node,
-                       "section, segment and kind go with the metrics file-size and vm-size");
-    if (r->allow_missing && r->scope != SS_SCOPE_SECTION && r->scope != SS_SCOPE_SEGMENT)
-        return fail_at(c, n, "allow-missing goes with a section or a segment");
+                       "section, segment, kind and symbols go with the metrics file-size and "
+                       "vm-size");
+    if (r->allow_missing && r->scope != SS_SCOPE_SECTION && r->scope != SS_SCOPE_SEGMENT &&
+        r->scope != SS_SCOPE_SYMBOLS)
+        return fail_at(c, n, "allow-missing goes with a section, a segment or symbols");
     if (r->name == NULL) {
         const char *m = ss_metric_name(r->metric);
         if (r->scope == SS_SCOPE_KIND)
             r->name = malloc(strlen(m) + 32);
         else
-            r->name = malloc(strlen(m) + 16 + (r->scope_name ? strlen(r->scope_name) : 0));
+            r->name = malloc(strlen(m) + 24 + (r->scope_name ? strlen(r->scope_name) : 0));
         if (r->name == NULL)
             return fail_at(c, n, "out of memory");
-        if (r->scope == SS_SCOPE_SECTION || r->scope == SS_SCOPE_SEGMENT)
+        if (r->scope == SS_SCOPE_SYMBOLS)
+            sprintf(r->name, "%s symbols %s", m, r->scope_name);
+        else if (r->scope == SS_SCOPE_SECTION || r->scope == SS_SCOPE_SEGMENT)
             sprintf(r->name, "%s %s", m, r->scope_name);
         else if (r->scope == SS_SCOPE_KIND)
             sprintf(r->name, "%s kind %s", m, ss_kind_name(r->kind));

@@ -33,7 +33,11 @@ typedef enum {
 } ss_metric;
 
 /* What part of the image a file-size or vm-size metric measures. */
-typedef enum { SS_SCOPE_ALL, SS_SCOPE_SECTION, SS_SCOPE_SEGMENT, SS_SCOPE_KIND } ss_scope;
+/* SYMBOLS: the symbols whose demangled name matches the glob scope_name (their counted bytes:
+ * aliases and overlaps once, core/symbols.h). */
+typedef enum {
+    SS_SCOPE_ALL, SS_SCOPE_SECTION, SS_SCOPE_SEGMENT, SS_SCOPE_KIND, SS_SCOPE_SYMBOLS
+} ss_scope;
 
 typedef enum { SS_LEVEL_FAIL, SS_LEVEL_WARN } ss_level;
 

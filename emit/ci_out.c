@@ -4,6 +4,7 @@
 #include <stdio.h>    /* snprintf, fputs */
 #include <string.h>   /* strchr, strlen */
 
+#include "checks.h"
 #include "ci.h"
 #include "escape.h"
 
@@ -19,6 +20,30 @@ const char *ss_verdict_name(ss_verdict v)
     case SS_V_ERROR: return "error";
     }
     return "?";
+}
+
+const char *ss_diff_metric_name(int m)
+{
+    static const char *const names[SS_DM_COUNT] = {
+        [SS_DM_FILE] = "file-size", [SS_DM_VM] = "vm-size", [SS_DM_TEXT] = "text",
+        [SS_DM_DATA] = "data", [SS_DM_BSS] = "bss", [SS_DM_MOVABLE] = "movable-zero-bytes",
+        [SS_DM_ZERO_INIT] = "zero-init-bytes", [SS_DM_STRING_WASTE] = "string-waste",
+    };
+    return m >= 0 && m < SS_DM_COUNT ? names[m] : "?";
+}
+
+const char *ss_diff_perm_name(int p)
+{
+    static const char *const names[SS_DP_COUNT] = {
+        [SS_DP_PIE] = "pie", [SS_DP_RELRO] = "relro", [SS_DP_EXEC_STACK] = "exec-stack",
+        [SS_DP_NX] = "nx", [SS_DP_WX_SEGMENTS] = "wx-segments",
+        [SS_DP_WX_SECTIONS] = "wx-sections", [SS_DP_TEXTREL] = "textrel",
+    };
+    size_t n;
+    const ss_check_def *defs = ss_check_defs(&n);
+    if (p >= SS_DP_COUNT && (size_t)(p - SS_DP_COUNT) < n)
+        return defs[p - SS_DP_COUNT].key;
+    return p >= 0 && p < SS_DP_COUNT ? names[p] : "?";
 }
 
 int64_t ss_ci_delta(const ss_pair *p)

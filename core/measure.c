@@ -1,11 +1,14 @@
 /* measure.c - metric values and policy states of one image. */
 #include "measure.h"
 
+#include <fnmatch.h> /* fnmatch */
+
 #include <stdio.h>  /* snprintf */
 #include <string.h> /* strcmp, strlen */
 #include <zlib.h>   /* deflate* */
 
 #include "sizes.h"
+#include "symbols.h"
 
 unsigned ss_rule_analyses(const ss_rule *r)
 {
@@ -69,6 +72,25 @@ static bool segment_matches(const ss_segment *g, const char *want)
     return strcmp(want + nl + 1, ss_perms_str(g->perms, p)) == 0;
 }
 
+/* The counted bytes of the symbols whose demangled name matches the rule's glob. */
+static ss_mv symbols_size(const ss_image *im, const ss_rule *r, bool vm, uint64_t *out)
+{
+    ss_symtab t;
+    *out = 0;
+    if (im->tables_status != SS_OK || !ss_symtab_build(im, true, &t))
+        return SS_MV_UNAVAILABLE;
+    bool found = false;
+    for (size_t i = 0; i < t.n; i++) {
+        const ss_symrow *s = &t.rows[i];
+        if (s->nosym || fnmatch(r->scope_name, s->name, 0) != 0)
+            continue;
+        found = true;
+        ss_sat_add(out, vm ? s->row_vm : s->row_file);
+    }
+    ss_symtab_free(&t);
+    return found || r->allow_missing ? SS_MV_OK : SS_MV_MISSING;
+}
+
 static ss_mv scoped_size(const ss_image *im, const ss_rule *r, bool vm, uint64_t *out)
 {
     uint64_t v = 0;
@@ -101,6 +123,8 @@ ss_mv ss_measure_image(const ss_image *im, const ss_rule *r, uint64_t *out)
         bool vm = r->metric == SS_MET_VM_SIZE;
         if (r->scope == SS_SCOPE_SECTION || r->scope == SS_SCOPE_SEGMENT)
             return scoped_size(im, r, vm, out);
+        if (r->scope == SS_SCOPE_SYMBOLS)
+            return symbols_size(im, r, vm, out);
         if (!vm && r->scope == SS_SCOPE_ALL) {
             *out = im->file_size;
             return SS_MV_OK;
