@@ -37,6 +37,7 @@ enum {
     PE_DIR_BASERELOC = 5,
     PE_DIR_DEBUG = 6,
     PE_DIR_TLS = 9,
+    PE_DIR_LOAD_CONFIG = 10,
     PE_NDIRS = 16
 };
 
@@ -99,5 +100,13 @@ ss_status pe_read_base_relocs(pe_ctx *c, ss_diag *d);
 /* File offset of an RVA inside some section's raw data, with the bytes available from there
  * inside that section (clipped to the file); false when no section holds it in the file. */
 bool pe_rva_to_off(const pe_ctx *c, uint32_t rva, uint64_t *off, uint64_t *avail);
+
+/* pe_security.c */
+/* Sets the image's checks aslr, high_entropy_va, cfg, safeseh, gs, force_integrity,
+ * appcontainer, cet_compat and signed from the headers, the load config, the debug directory
+ * and the certificate table (nothing for COFF objects). Damage is a warning and a value of
+ * "unknown" or "no"; false only when out of memory. */
+bool pe_security_checks(pe_ctx *c, uint16_t magic, uint16_t characteristics,
+                        uint16_t dll_characteristics);
 
 #endif

@@ -49,3 +49,11 @@ add_test(NAME macho_mutate
 set_tests_properties(macho_crosscheck_fixtures macho_broken macho_mutate PROPERTIES
   FIXTURES_REQUIRED macho)
 set_tests_properties(macho_mutate PROPERTIES TIMEOUT 600 DEPENDS macho_golang_extract)
+
+# Hardening checks (issue 20): signed / ad-hoc / unsigned, hardened runtime, __RESTRICT,
+# encryption, arm64e and PIE against llvm-objdump-14 --private-headers, the build's switches and
+# a superblob reader of the test's own; real files from golang; damaged signatures.
+add_test(NAME macho_harden
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/harden_macho.py --segscan $<TARGET_FILE:segscan>
+          --fixtures ${SEGSCAN_MACHO_OUT} --real ${SEGSCAN_MACHO_OUT}/golang)
+set_tests_properties(macho_harden PROPERTIES FIXTURES_REQUIRED macho DEPENDS macho_golang_extract)
