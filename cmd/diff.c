@@ -273,13 +273,13 @@ static void add_metrics(ss_diff_unit *u, const ss_image *im, int side)
     }
     if (an && (an->ran & SS_AN_PERMS)) {
         const ss_perms_result *p = &an->perms;
-        ss_pval pv[SS_DP_COUNT] = {
+        ss_hval pv[SS_DP_COUNT] = {
             [SS_DP_PIE] = p->pie, [SS_DP_RELRO] = p->relro, [SS_DP_EXEC_STACK] = p->exec_stack,
             [SS_DP_NX] = p->nx, [SS_DP_WX_SEGMENTS] = p->wx_segments,
             [SS_DP_WX_SECTIONS] = p->wx_sections, [SS_DP_TEXTREL] = p->textrel,
         };
         for (int i = 0; i < SS_DP_COUNT; i++)
-            u->perms[side][i] = ss_pval_name(pv[i]);
+            u->perms[side][i] = ss_hval_name(pv[i]);
     }
 }
 
@@ -313,19 +313,19 @@ static ss_diff_change *add_change(ss_diff_unit *u, const char *id, bool regressi
     return c;
 }
 
-static int strength(ss_pval v)
+static int strength(ss_hval v)
 {
     switch (v) {
-    case SS_PV_NONE: return 0;
-    case SS_PV_PARTIAL: return 1;
-    case SS_PV_FULL: return 2;
+    case SS_HV_NONE: return 0;
+    case SS_HV_PARTIAL: return 1;
+    case SS_HV_FULL: return 2;
     default: return -1;
     }
 }
 
-static const char *relro_word(ss_pval v)
+static const char *relro_word(ss_hval v)
 {
-    return v == SS_PV_FULL ? "full" : v == SS_PV_PARTIAL ? "partial" : "none";
+    return v == SS_HV_FULL ? "full" : v == SS_HV_PARTIAL ? "partial" : "none";
 }
 
 /* Permission changes between two analyzed images, as findings. */
@@ -336,25 +336,25 @@ static void perm_changes(ss_diff_unit *u, const ss_image *a, const ss_image *b)
         return;
     const ss_perms_result *p = &a->analysis->perms, *q = &b->analysis->perms;
     ss_diff_change *c;
-    if (p->pie == SS_PV_YES && q->pie == SS_PV_NO && (c = add_change(u, "pie-lost", true)))
+    if (p->pie == SS_HV_YES && q->pie == SS_HV_NO && (c = add_change(u, "pie-lost", true)))
         snprintf(c->message, sizeof c->message, "PIE lost");
-    if (p->pie == SS_PV_NO && q->pie == SS_PV_YES && (c = add_change(u, "pie-gained", false)))
+    if (p->pie == SS_HV_NO && q->pie == SS_HV_YES && (c = add_change(u, "pie-gained", false)))
         snprintf(c->message, sizeof c->message, "PIE gained");
     int rs = strength(p->relro), rt = strength(q->relro);
     if (rs >= 0 && rt >= 0 && rs != rt &&
         (c = add_change(u, rt < rs ? "relro-weaker" : "relro-stronger", rt < rs)))
         snprintf(c->message, sizeof c->message, "RELRO %s \xe2\x86\x92 %s", relro_word(p->relro),
                  relro_word(q->relro));
-    bool xs = p->exec_stack == SS_PV_YES || p->exec_stack == SS_PV_DEFAULT;
-    bool xt = q->exec_stack == SS_PV_YES || q->exec_stack == SS_PV_DEFAULT;
-    if (p->exec_stack != SS_PV_NA && q->exec_stack != SS_PV_NA && xs != xt &&
+    bool xs = p->exec_stack == SS_HV_YES || p->exec_stack == SS_HV_DEFAULT;
+    bool xt = q->exec_stack == SS_HV_YES || q->exec_stack == SS_HV_DEFAULT;
+    if (p->exec_stack != SS_HV_NA && q->exec_stack != SS_HV_NA && xs != xt &&
         (c = add_change(u, xt ? "exec-stack-new" : "exec-stack-gone", xt)))
         snprintf(c->message, sizeof c->message, "%s (exec-stack %s \xe2\x86\x92 %s)",
                  xt ? "stack may now be executable" : "stack no longer executable",
-                 ss_pval_name(p->exec_stack), ss_pval_name(q->exec_stack));
-    if (p->nx == SS_PV_YES && q->nx == SS_PV_NO && (c = add_change(u, "nx-lost", true)))
+                 ss_hval_name(p->exec_stack), ss_hval_name(q->exec_stack));
+    if (p->nx == SS_HV_YES && q->nx == SS_HV_NO && (c = add_change(u, "nx-lost", true)))
         snprintf(c->message, sizeof c->message, "NX lost");
-    if (p->nx == SS_PV_NO && q->nx == SS_PV_YES && (c = add_change(u, "nx-gained", false)))
+    if (p->nx == SS_HV_NO && q->nx == SS_HV_YES && (c = add_change(u, "nx-gained", false)))
         snprintf(c->message, sizeof c->message, "NX gained");
     size_t ws = count_wx_segments(a), wt = count_wx_segments(b);
     if (wt > ws && (c = add_change(u, "wx-segment-new", true)))
@@ -374,10 +374,10 @@ static void perm_changes(ss_diff_unit *u, const ss_image *a, const ss_image *b)
             (c = add_change(u, "wx-section-gone", false)))
             snprintf(c->message, sizeof c->message, "W+X section %.120s removed", s->name);
     }
-    if (p->textrel != SS_PV_YES && q->textrel == SS_PV_YES &&
+    if (p->textrel != SS_HV_YES && q->textrel == SS_HV_YES &&
         (c = add_change(u, "textrel-new", true)))
         snprintf(c->message, sizeof c->message, "text relocations added");
-    if (p->textrel == SS_PV_YES && q->textrel == SS_PV_NO &&
+    if (p->textrel == SS_HV_YES && q->textrel == SS_HV_NO &&
         (c = add_change(u, "textrel-gone", false)))
         snprintf(c->message, sizeof c->message, "text relocations removed");
 }

@@ -236,39 +236,39 @@ ss_pstate ss_policy_judge(const ss_image *im, const ss_rule *r, const char *arti
     if (an == NULL || !(an->ran & SS_AN_PERMS))
         return SS_PS_UNAVAILABLE;
     const ss_perms_result *p = &an->perms;
-    ss_pval v = SS_PV_NA;
+    ss_hval v = SS_HV_NA;
     bool ok = true;
     switch (r->policy) {
     case SS_POL_FORBID_WX:
-        v = p->wx_segments == SS_PV_YES || p->wx_sections == SS_PV_YES ? SS_PV_YES
-            : p->wx_segments == SS_PV_NA && p->wx_sections == SS_PV_NA ? SS_PV_NA
-                                                                        : SS_PV_NO;
-        ok = v != SS_PV_YES;
+        v = p->wx_segments == SS_HV_YES || p->wx_sections == SS_HV_YES ? SS_HV_YES
+            : p->wx_segments == SS_HV_NA && p->wx_sections == SS_HV_NA ? SS_HV_NA
+                                                                        : SS_HV_NO;
+        ok = v != SS_HV_YES;
         break;
     case SS_POL_REQUIRE_PIE:
         v = p->pie;
-        ok = v == SS_PV_YES;
+        ok = v == SS_HV_YES;
         break;
     case SS_POL_REQUIRE_FULL_RELRO:
         v = p->relro;
-        ok = v == SS_PV_FULL;
+        ok = v == SS_HV_FULL;
         break;
     case SS_POL_REQUIRE_NX_STACK:
         v = p->exec_stack;
-        ok = v == SS_PV_NO; /* "default" lets the platform decide: executable on x86 Linux */
+        ok = v == SS_HV_NO; /* "default" lets the platform decide: executable on x86 Linux */
         break;
     case SS_POL_REQUIRE_NX:
         v = p->nx;
-        ok = v == SS_PV_YES;
+        ok = v == SS_HV_YES;
         break;
     case SS_POL_FORBID_TEXTREL:
         v = p->textrel;
-        ok = v != SS_PV_YES;
+        ok = v != SS_HV_YES;
         break;
     case SS_POL_COUNT: break;
     }
-    *state = ss_pval_name(v);
-    if (v == SS_PV_NA)
+    *state = ss_hval_name(v);
+    if (v == SS_HV_NA)
         return SS_PS_NA;
     if (ok)
         return SS_PS_PASS;

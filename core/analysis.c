@@ -8,8 +8,6 @@
 
 /* Evidence items kept per finding (the finding's message still states the full count). */
 #define MAX_EVIDENCE 16
-#define ELF_PT_GNU_STACK 0x6474e551u
-#define ELF_PT_GNU_RELRO 0x6474e552u
 
 static const ss_analyzer registry[] = {
     {"sizes", SS_AN_SIZES, false, false, "segment and section size tables (always shown)"},
@@ -87,25 +85,6 @@ bool ss_analysis_parse_only(const char *list, unsigned *which, const char **bad,
     return true;
 }
 
-const char *ss_pval_name(ss_pval v)
-{
-    switch (v) {
-    case SS_PV_NA: return "n-a";
-    case SS_PV_NO: return "no";
-    case SS_PV_YES: return "yes";
-    case SS_PV_DEFAULT: return "default";
-    case SS_PV_NONE: return "none";
-    case SS_PV_PARTIAL: return "partial";
-    case SS_PV_FULL: return "full";
-    }
-    return "n-a";
-}
-
-const char *ss_severity_name(ss_severity s)
-{
-    return s == SS_SEV_ERROR ? "error" : s == SS_SEV_WARNING ? "warning" : "info";
-}
-
 const char *ss_linker_name(ss_linker l)
 {
     switch (l) {
@@ -169,74 +148,54 @@ static ss_evidence *add_evidence(ss_finding *f)
     return e;
 }
 
-static void ev_segment(ss_finding *f, const ss_image *im, size_t i)
+static void ev_put(ss_finding *f, const ss_evidence *src)
 {
     ss_evidence *e = add_evidence(f);
-    if (e == NULL)
-        return;
-    const ss_segment *g = &im->segments[i];
-    e->what = "segment";
-    e->name = g->name;
-    e->index = (int64_t)i;
-    e->perms = g->perms;
-    e->has_flags = true;
-    e->flags = g->raw_flags;
-    e->has_vaddr = true;
-    e->vaddr = g->vaddr;
-    e->has_offset = true;
-    e->offset = g->offset;
-    e->has_size = true;
-    e->size = g->vm_size;
+    if (e)
+        *e = *src;
+}
+
+static void ev_segment(ss_finding *f, const ss_image *im, size_t i)
+{
+    ss_evidence e = ss_evidence_segment(im, i);
+    ev_put(f, &e);
 }
 
 static void ev_section(ss_finding *f, const ss_image *im, size_t i, bool has_size, uint64_t size)
 {
-    ss_evidence *e = add_evidence(f);
-    if (e == NULL)
-        return;
-    const ss_section *s = &im->sections[i];
-    e->what = "section";
-    e->name = s->name;
-    e->index = (int64_t)i;
-    e->perms = s->perms;
-    e->has_flags = true;
-    e->flags = s->raw_flags;
-    if (s->alloc && im->type != SS_TYPE_RELOCATABLE) {
-        e->has_vaddr = true;
-        e->vaddr = s->vaddr;
-    }
-    e->has_offset = true;
-    e->offset = s->offset;
-    e->has_size = true;
-    e->size = has_size ? size : (s->vm_size ? s->vm_size : s->file_size);
+    ss_evidence e = ss_evidence_section(im, i, has_size, size);
+    ev_put(f, &e);
 }
 
-static void ev_flag(ss_finding *f, const char *name, uint64_t flags)
+/* The finding a reader attached to a check, published as the image's. */
+static void check_finding(fctx *c, const ss_hcheck *k)
 {
-    ss_evidence *e = add_evidence(f);
-    if (e == NULL)
+    if (k == NULL || k->finding_id == NULL)
         return;
-    e->what = "flag";
-    e->name = name;
-    e->has_flags = true;
-    e->flags = flags;
+    ss_finding *f = add_finding(c, k->finding_id, k->severity, "%s", k->message);
+    for (size_t i = 0; i < k->nev; i++)
+        ev_put(f, &k->ev[i]);
+    if (f)
+        f->evidence_total += k->ev_total - k->nev; /* the ones the check could not keep */
 }
 
-static int64_t last_segment_of_type(const ss_image *im, uint32_t type)
+/* The keys whose findings come before rodata-executable, in the order findings always had. */
+static const char *const early_keys[] = {"exec_stack", "relro", "pie", "nx", "textrel"};
+#define NEARLY (sizeof early_keys / sizeof early_keys[0])
+
+static bool early_key(const char *key)
 {
-    int64_t r = -1;
-    for (size_t i = 0; i < im->nsegments; i++)
-        if (im->segments[i].raw_type == type)
-            r = (int64_t)i;
-    return r;
+    for (size_t i = 0; i < NEARLY; i++)
+        if (strcmp(early_keys[i], key) == 0)
+            return true;
+    return false;
 }
 
 static void perms_findings(fctx *c, const ss_perms_result *p)
 {
     const ss_image *im = c->im;
-    const ss_props *pr = &im->props;
     ss_finding *f;
-    if (p->wx_segments == SS_PV_YES) {
+    if (p->wx_segments == SS_HV_YES) {
         for (size_t i = 0; i < im->nsegments; i++) {
             const ss_segment *g = &im->segments[i];
             if (!g->loadable || (g->perms & 3) != 3)
@@ -246,7 +205,7 @@ static void perms_findings(fctx *c, const ss_perms_result *p)
             ev_segment(f, im, i);
         }
     }
-    if (p->wx_sections == SS_PV_YES) {
+    if (p->wx_sections == SS_HV_YES) {
         size_t n = 0;
         for (size_t i = 0; i < im->nsections; i++)
             n += im->sections[i].alloc && (im->sections[i].perms & 3) == 3;
@@ -256,96 +215,23 @@ static void perms_findings(fctx *c, const ss_perms_result *p)
             if (im->sections[i].alloc && (im->sections[i].perms & 3) == 3)
                 ev_section(f, im, i, false, 0);
     }
-    if (p->exec_stack == SS_PV_YES || p->exec_stack == SS_PV_DEFAULT) {
-        bool yes = p->exec_stack == SS_PV_YES;
-        if (im->format == SS_FORMAT_ELF && im->type == SS_TYPE_RELOCATABLE) {
-            f = add_finding(c, yes ? "exec-stack" : "exec-stack-default",
-                            yes ? SS_SEV_ERROR : SS_SEV_WARNING,
-                            yes ? "the object asks for an executable stack (.note.GNU-stack is "
-                                  "executable)"
-                                : "the object has no .note.GNU-stack: GNU ld makes the stack of "
-                                  "the program executable");
-            for (size_t i = 0; yes && i < im->nsections; i++)
-                if (strcmp(im->sections[i].name, ".note.GNU-stack") == 0)
-                    ev_section(f, im, i, false, 0);
-        } else if (im->format == SS_FORMAT_ELF) {
-            int64_t g = last_segment_of_type(im, ELF_PT_GNU_STACK);
-            f = add_finding(c, yes ? "exec-stack" : "exec-stack-default",
-                            yes ? SS_SEV_ERROR : SS_SEV_WARNING,
-                            yes ? "the stack is executable (PT_GNU_STACK has PF_X)"
-                                : "no PT_GNU_STACK: the platform decides whether the stack is "
-                                  "executable (on Linux it is, for x86 and most older ABIs)");
-            if (g >= 0)
-                ev_segment(f, im, (size_t)g);
-        } else if (im->format == SS_FORMAT_PE) {
-            f = add_finding(c, "exec-stack", SS_SEV_ERROR,
-                            "no NX_COMPAT: stack and heap are executable");
-            ev_flag(f, "DllCharacteristics", pr->pe_dll_characteristics);
-        } else {
-            f = add_finding(c, "exec-stack", SS_SEV_ERROR,
-                            "MH_ALLOW_STACK_EXECUTION: the stack is executable");
-            ev_flag(f, "mach_header.flags", pr->macho_flags);
-        }
-    }
-    if (p->relro == SS_PV_NONE || p->relro == SS_PV_PARTIAL) {
-        bool none = p->relro == SS_PV_NONE;
-        f = add_finding(c, none ? "relro-none" : "relro-partial", none ? SS_SEV_WARNING : SS_SEV_INFO,
-                        none ? "no PT_GNU_RELRO: relocated data (GOT, init arrays) stays writable"
-                             : "partial RELRO: no BIND_NOW, so the PLT's GOT stays writable "
-                               "(link with -z now)");
-        int64_t g = last_segment_of_type(im, ELF_PT_GNU_RELRO);
-        if (g >= 0)
-            ev_segment(f, im, (size_t)g);
-    }
-    if (p->pie == SS_PV_NO) {
-        if (im->format == SS_FORMAT_ELF) {
-            f = add_finding(c, "no-pie", SS_SEV_WARNING,
-                            "not a position-independent executable (ET_EXEC): loaded at a fixed "
-                            "address");
-        } else if (im->format == SS_FORMAT_PE) {
-            uint16_t dc = pr->pe_dll_characteristics;
-            const char *why = !(dc & 0x40) ? "no DYNAMIC_BASE"
-                              : (pr->pe_characteristics & 1) ? "relocations stripped (RELOCS_STRIPPED)"
-                                                             : "no HIGH_ENTROPY_VA (low-entropy ASLR)";
-            f = add_finding(c, "no-pie", SS_SEV_WARNING, "no full ASLR: %s", why);
-            ev_flag(f, "DllCharacteristics", dc);
-            ev_flag(f, "Characteristics", pr->pe_characteristics);
-        } else {
-            f = add_finding(c, "no-pie", SS_SEV_WARNING, "no MH_PIE: loaded at a fixed address");
-            ev_flag(f, "mach_header.flags", pr->macho_flags);
-        }
-    }
-    if (p->nx == SS_PV_NO) {
-        if (im->format == SS_FORMAT_PE) {
-            f = add_finding(c, "no-nx", SS_SEV_WARNING, "no NX_COMPAT (DEP off for this image)");
-            ev_flag(f, "DllCharacteristics", pr->pe_dll_characteristics);
-        } else {
-            f = add_finding(c, "no-nx", SS_SEV_INFO,
-                            "no MH_NO_HEAP_EXECUTION (matters on 32-bit x86 only)");
-            ev_flag(f, "mach_header.flags", pr->macho_flags);
-        }
-    }
-    if (p->textrel == SS_PV_YES)
-        add_finding(c, "textrel", SS_SEV_WARNING,
-                    "text relocations (DT_TEXTREL): the loader writes into code pages");
-    if (p->rodata_exec == SS_PV_YES && im->format != SS_FORMAT_MACHO) {
+    for (size_t i = 0; i < NEARLY; i++)
+        check_finding(c, ss_image_find_check(im, early_keys[i]));
+    if (p->rodata_exec == SS_HV_YES && !im->rodata_exec_usual) {
         size_t n = 0;
-        for (size_t i = 0; i < im->nsections; i++) {
-            const ss_section *s = &im->sections[i];
-            n += s->alloc && s->kind == SS_KIND_RODATA && s->vm_size && s->segment >= 0 &&
-                 (size_t)s->segment < im->nsegments && (im->segments[s->segment].perms & SS_PERM_X);
-        }
+        for (size_t i = 0; i < im->nsections; i++)
+            n += ss_perms_rodata_exec(im, i);
         f = add_finding(c, "rodata-executable", SS_SEV_INFO,
                         "%zu read-only data section%s in an executable segment (e.g. "
                         "-z noseparate-code, lld --no-rosegment)",
                         n, n == 1 ? " lies" : "s lie");
-        for (size_t i = 0; i < im->nsections; i++) {
-            const ss_section *s = &im->sections[i];
-            if (s->alloc && s->kind == SS_KIND_RODATA && s->vm_size && s->segment >= 0 &&
-                (size_t)s->segment < im->nsegments && (im->segments[s->segment].perms & SS_PERM_X))
+        for (size_t i = 0; i < im->nsections; i++)
+            if (ss_perms_rodata_exec(im, i))
                 ev_section(f, im, i, false, 0);
-        }
     }
+    for (size_t i = 0; i < im->nchecks; i++)
+        if (!early_key(im->checks[i].key))
+            check_finding(c, &im->checks[i]);
 }
 
 static void bss_findings(fctx *c, const ss_bss_result *b)

@@ -149,11 +149,6 @@ typedef struct {
     uint64_t copies;
 } ss_string_entry;
 
-typedef enum {
-    SS_LINKER_UNKNOWN, SS_LINKER_NONE /* not linked */, SS_LINKER_LLD, SS_LINKER_GNU,
-    SS_LINKER_MOLD, SS_LINKER_LD64, SS_LINKER_PE
-} ss_linker;
-
 typedef struct {
     uint64_t sections;          /* sections scanned */
     uint64_t scanned_bytes;
@@ -181,28 +176,11 @@ typedef struct {
 
 /* ---- permissions ---------------------------------------------------------------------------- */
 
-typedef enum {
-    SS_PV_NA, SS_PV_NO, SS_PV_YES,
-    SS_PV_DEFAULT,              /* exec_stack: no PT_GNU_STACK, the platform decides */
-    SS_PV_NONE, SS_PV_PARTIAL, SS_PV_FULL /* relro */
-} ss_pval;
-
 typedef struct {
-    ss_pval wx_segments, wx_sections, exec_stack, relro, pie, nx, textrel, rodata_exec;
+    ss_hval wx_segments, wx_sections, exec_stack, relro, pie, nx, textrel, rodata_exec;
 } ss_perms_result;
 
 /* ---- findings ------------------------------------------------------------------------------- */
-
-typedef enum { SS_SEV_ERROR, SS_SEV_WARNING, SS_SEV_INFO } ss_severity;
-
-typedef struct {
-    const char *what;  /* "segment", "section", "flag", "symbol", "string" */
-    const char *name;
-    int64_t index;     /* segment or section index, -1 when none */
-    int perms;         /* SS_PERM_* or -1 */
-    bool has_flags, has_vaddr, has_offset, has_size;
-    uint64_t flags, vaddr, offset, size; /* offset: image-relative file offset */
-} ss_evidence;
 
 typedef struct {
     const char *id;    /* stable: "wx-segment", "exec-stack", ... */
@@ -236,8 +214,6 @@ ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d);
 void ss_analyze_input(ss_input *in, const ss_analysis_opts *o);
 
 /* Names used in output. */
-const char *ss_pval_name(ss_pval v);         /* "yes", "no", "n-a", "default", "none", ... */
-const char *ss_severity_name(ss_severity s); /* "error", "warning", "info" */
 const char *ss_linker_name(ss_linker l);     /* "lld", "gnu-ld", ... or NULL */
 
 /* Internal to core/: one analysis each (analysis.c calls them). */
@@ -252,6 +228,8 @@ ss_strings_job *ss_strings_start(const ss_image *im, const ss_analysis_opts *o);
 ss_status ss_strings_finish(ss_strings_job *j, ss_image *im, ss_strings_result *out,
                             ss_diag *d);
 void ss_perms_analyze(const ss_image *im, ss_perms_result *out);
+/* Whether section i is read-only data in an executable segment (the rodata_in_exec rule). */
+bool ss_perms_rodata_exec(const ss_image *im, size_t i);
 /* Cross-member figures over n analyzed images; the result is allocated in owner's arena. */
 ss_status ss_strings_across_compute(ss_image *owner, ss_image *const *ims, size_t n,
                                     ss_strings_across **out, ss_diag *d);

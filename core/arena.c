@@ -104,20 +104,26 @@ char *ss_arena_strndup(ss_arena *a, const char *s, size_t n)
     return d;
 }
 
+char *ss_arena_vprintf(ss_arena *a, const char *fmt, va_list ap)
+{
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    if (n < 0)
+        return NULL;
+    char *d = ss_arena_alloc(a, (size_t)n + 1);
+    if (d)
+        vsnprintf(d, (size_t)n + 1, fmt, ap);
+    return d;
+}
+
 char *ss_arena_printf(ss_arena *a, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *d = ss_arena_vprintf(a, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return NULL;
-    char *d = ss_arena_alloc(a, (size_t)n + 1);
-    if (d) {
-        va_start(ap, fmt);
-        vsnprintf(d, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
     return d;
 }
 

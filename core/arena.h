@@ -7,6 +7,7 @@
 #define SS_ARENA_H
 
 #include <stdbool.h> /* bool */
+#include <stdarg.h> /* va_list */
 #include <stddef.h>  /* size_t */
 
 typedef struct ss_arena ss_arena;
@@ -23,6 +24,7 @@ void *ss_arena_array(ss_arena *a, size_t count, size_t size);
 char *ss_arena_strndup(ss_arena *a, const char *s, size_t n);
 /* printf into the arena. */
 char *ss_arena_printf(ss_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *ss_arena_vprintf(ss_arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Bytes handed out so far. */
 size_t ss_arena_used(const ss_arena *a);
 

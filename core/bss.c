@@ -338,7 +338,7 @@ static bool zero_init_bytes(const ss_image *im, ss_bss_section *per, uint64_t *o
             continue; /* a lying header: no address range */
         iv[n++] = (ival){st, en};
     }
-    if (linked && im->format != SS_FORMAT_PE) {
+    if (linked && !im->segments_from_sections) {
         for (size_t i = 0; i < im->nsegments; i++) {
             const ss_segment *g = &im->segments[i];
             uint64_t t = tail_of(g->vm_size, g->file_size), st, en;

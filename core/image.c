@@ -25,13 +25,14 @@ ss_image *ss_image_new(ss_span bytes, uint64_t base_offset, const char *path, co
     im->file_size = bytes.len;
     im->path = path ? ss_arena_strndup(im->arena, path, strlen(path)) : NULL;
     im->member = member ? ss_arena_strndup(im->arena, member, strlen(member)) : NULL;
-    im->props.elf_gnu_stack_flags = -1;
     ss_vec_init(&im->v_segments, sizeof(ss_segment));
     ss_vec_init(&im->v_sections, sizeof(ss_section));
     ss_vec_init(&im->v_symbols, sizeof(ss_symbol));
     ss_vec_init(&im->v_relocs, sizeof(ss_reloc));
     ss_vec_init(&im->v_regions, sizeof(ss_region));
     ss_vec_init(&im->v_warnings, sizeof(ss_warning));
+    ss_vec_init(&im->v_checks, sizeof(ss_hcheck));
+    ss_vec_init(&im->v_fields, sizeof(ss_field));
     return im;
 }
 
@@ -361,4 +362,171 @@ const char *ss_perms_str(uint8_t perms, char buf[4])
     buf[2] = (perms & SS_PERM_X) ? 'x' : '-';
     buf[3] = '\0';
     return buf;
+}
+
+const char *ss_hval_name(ss_hval v)
+{
+    switch (v) {
+    case SS_HV_NA: return "n-a";
+    case SS_HV_YES: return "yes";
+    case SS_HV_NO: return "no";
+    case SS_HV_PARTIAL: return "partial";
+    case SS_HV_UNKNOWN: return "unknown";
+    case SS_HV_DEFAULT: return "default";
+    case SS_HV_NONE: return "none";
+    case SS_HV_FULL: return "full";
+    }
+    return "n-a";
+}
+
+const char *ss_severity_name(ss_severity s)
+{
+    return s == SS_SEV_ERROR ? "error" : s == SS_SEV_WARNING ? "warning" : "info";
+}
+
+/* ---- hardening checks ------------------------------------------------------------------- */
+
+static ss_hcheck *check_of(const ss_image *im, const char *key)
+{
+    for (size_t i = 0; i < im->nchecks; i++)
+        if (strcmp(im->checks[i].key, key) == 0)
+            return &im->checks[i];
+    return NULL;
+}
+
+const ss_hcheck *ss_image_find_check(const ss_image *im, const char *key)
+{
+    return check_of(im, key);
+}
+
+ss_hval ss_image_check_value(const ss_image *im, const char *key)
+{
+    const ss_hcheck *c = check_of(im, key);
+    return c ? c->value : SS_HV_NA;
+}
+
+bool ss_image_check(ss_image *im, const char *key, ss_hval v, const char *evidence_fmt, ...)
+{
+    const char *ev = NULL;
+    if (evidence_fmt) {
+        va_list ap;
+        va_start(ap, evidence_fmt);
+        ev = ss_arena_vprintf(im->arena, evidence_fmt, ap);
+        va_end(ap);
+        if (ev == NULL)
+            return false;
+    }
+    ss_hcheck *c = check_of(im, key);
+    if (c == NULL) {
+        c = ss_vec_push(im->arena, &im->v_checks);
+        PUBLISH(im, v_checks, checks, nchecks);
+        if (c == NULL)
+            return false;
+        c->key = key;
+    }
+    c->value = v;
+    c->evidence = ev;
+    return true;
+}
+
+bool ss_image_check_finding(ss_image *im, const char *key, const char *id, ss_severity sev,
+                            const char *fmt, ...)
+{
+    ss_hcheck *c = check_of(im, key);
+    if (c == NULL)
+        return false;
+    va_list ap;
+    va_start(ap, fmt);
+    const char *msg = ss_arena_vprintf(im->arena, fmt, ap);
+    va_end(ap);
+    if (msg == NULL)
+        return false;
+    c->finding_id = id;
+    c->severity = sev;
+    c->message = msg;
+    return true;
+}
+
+bool ss_image_check_evidence(ss_image *im, const char *key, const ss_evidence *e)
+{
+    ss_hcheck *c = check_of(im, key);
+    if (c == NULL)
+        return false;
+    c->ev_total++;
+    if (c->nev >= SS_CHECK_EVIDENCE)
+        return true;
+    if (c->ev == NULL && (c->ev = ss_arena_array(im->arena, SS_CHECK_EVIDENCE, sizeof *c->ev)) == NULL)
+        return false;
+    c->ev[c->nev++] = *e;
+    return true;
+}
+
+bool ss_image_field(ss_image *im, const char *name, uint64_t value)
+{
+    ss_field *f = ss_vec_push(im->arena, &im->v_fields);
+    PUBLISH(im, v_fields, fields, nfields);
+    if (f == NULL)
+        return false;
+    f->name = name;
+    f->value = value;
+    return true;
+}
+
+static ss_evidence evidence_blank(void)
+{
+    ss_evidence e;
+    memset(&e, 0, sizeof e);
+    e.index = -1;
+    e.perms = -1;
+    return e;
+}
+
+ss_evidence ss_evidence_segment(const ss_image *im, size_t i)
+{
+    ss_evidence e = evidence_blank();
+    const ss_segment *g = &im->segments[i];
+    e.what = "segment";
+    e.name = g->name;
+    e.index = (int64_t)i;
+    e.perms = g->perms;
+    e.has_flags = true;
+    e.flags = g->raw_flags;
+    e.has_vaddr = true;
+    e.vaddr = g->vaddr;
+    e.has_offset = true;
+    e.offset = g->offset;
+    e.has_size = true;
+    e.size = g->vm_size;
+    return e;
+}
+
+ss_evidence ss_evidence_section(const ss_image *im, size_t i, bool has_size, uint64_t size)
+{
+    ss_evidence e = evidence_blank();
+    const ss_section *s = &im->sections[i];
+    e.what = "section";
+    e.name = s->name;
+    e.index = (int64_t)i;
+    e.perms = s->perms;
+    e.has_flags = true;
+    e.flags = s->raw_flags;
+    if (s->alloc && im->type != SS_TYPE_RELOCATABLE) {
+        e.has_vaddr = true;
+        e.vaddr = s->vaddr;
+    }
+    e.has_offset = true;
+    e.offset = s->offset;
+    e.has_size = true;
+    e.size = has_size ? size : (s->vm_size ? s->vm_size : s->file_size);
+    return e;
+}
+
+ss_evidence ss_evidence_flag(const char *name, uint64_t flags)
+{
+    ss_evidence e = evidence_blank();
+    e.what = "flag";
+    e.name = name;
+    e.has_flags = true;
+    e.flags = flags;
+    return e;
 }

@@ -137,22 +137,59 @@ typedef struct {
     const char *message;
 } ss_warning;
 
-/* Raw facts the permission analysis needs, kept as the format states them. */
+/* ---- hardening: neutral facts a reader decides ---------------------------------------------
+ *
+ * Every hardening property is a check: a key (the JSON key of the `permissions` object: "pie",
+ * "canary", "cfg", ...), a value and the evidence that decided it, worded by the reader (the flag
+ * and its value, the segment, the symbol, the note). core/ and emit/ print checks generically and
+ * know no format: a key a reader does not set is n-a. Values beyond yes/no/partial (default,
+ * none, full) are the older keys' (exec_stack: no PT_GNU_STACK; relro). */
+typedef enum {
+    SS_HV_NA, SS_HV_YES, SS_HV_NO, SS_HV_PARTIAL, SS_HV_UNKNOWN,
+    SS_HV_DEFAULT, /* exec_stack: the platform decides (ELF without PT_GNU_STACK) */
+    SS_HV_NONE, SS_HV_FULL /* relro */
+} ss_hval;
+
+typedef enum { SS_SEV_ERROR, SS_SEV_WARNING, SS_SEV_INFO } ss_severity;
+
+/* One structured piece of evidence of a finding. */
 typedef struct {
-    /* ELF */
-    uint16_t elf_type; /* e_type: ET_REL 1, ET_EXEC 2, ET_DYN 3, ET_CORE 4 */
-    bool elf_has_interp, elf_has_dynamic;
-    bool elf_bind_now; /* DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW */
-    bool elf_df1_pie, elf_textrel;
-    int elf_gnu_stack_flags; /* p_flags of the last PT_GNU_STACK, -1 when there is none */
-    bool elf_has_relro;
-    uint64_t elf_relro_vaddr, elf_relro_size;
-    /* PE */
-    uint16_t pe_characteristics, pe_dll_characteristics, pe_subsystem, pe_magic;
-    bool pe_has_base_relocs;
-    /* Mach-O */
-    uint32_t macho_flags, macho_filetype;
-} ss_props;
+    const char *what;  /* "segment", "section", "flag", "symbol", "string" */
+    const char *name;
+    int64_t index;     /* segment or section index, -1 when none */
+    int perms;         /* SS_PERM_* or -1 */
+    bool has_flags, has_vaddr, has_offset, has_size;
+    uint64_t flags, vaddr, offset, size; /* offset: image-relative file offset */
+} ss_evidence;
+
+typedef struct {
+    const char *key;      /* the JSON key: "canary", "cfg", "pie" ... (a static string) */
+    ss_hval value;
+    const char *evidence; /* arena string worded by the reader, or NULL */
+    /* The finding this value raises, worded by the reader (finding_id NULL: none). core/
+     * publishes it among the image's findings; ev holds at most SS_CHECK_EVIDENCE items,
+     * ev_total counts all that were offered. */
+    const char *finding_id;
+    ss_severity severity;
+    const char *message;
+    ss_evidence *ev;
+    size_t nev, ev_total;
+} ss_hcheck;
+
+#define SS_CHECK_EVIDENCE 16
+
+/* A raw header field as the format names it ("DllCharacteristics", "mach_header.flags"): kept
+ * for diagnostics and tests; core/ and emit/ never interpret one. */
+typedef struct {
+    const char *name; /* a static string */
+    uint64_t value;
+} ss_field;
+
+/* The linker family that wrote an image, as far as the image tells (its reader decides). */
+typedef enum {
+    SS_LINKER_UNKNOWN, SS_LINKER_NONE /* not linked */, SS_LINKER_LLD, SS_LINKER_GNU,
+    SS_LINKER_MOLD, SS_LINKER_LD64, SS_LINKER_PE
+} ss_linker;
 
 typedef struct ss_image {
     ss_arena *arena; /* owns everything below except `bytes` */
@@ -187,7 +224,20 @@ typedef struct ss_image {
     ss_warning *warnings;
     size_t nwarnings;
 
-    ss_props props;
+    /* Neutral facts the reader decides (core/ and emit/ know no format constant). */
+    const char *format_label; /* "ELF", "PE", "Mach-O": how reports name the format */
+    ss_hcheck *checks;        /* hardening checks the reader set, in the order it set them */
+    size_t nchecks;
+    bool segments_from_sections; /* segscan made the segments from sections (PE): a segment's
+                                  * memory beyond its file bytes is its sections' own */
+    bool segments_not_layout;    /* the segments are containers, not a program's memory layout
+                                  * (Mach-O MH_OBJECT): no W+X segment verdict */
+    bool rodata_exec_usual;      /* read-only data in an executable segment is the format's
+                                  * normal layout (Mach-O __TEXT): no finding */
+    ss_field *fields;            /* raw header fields (ss_image_field) */
+    size_t nfields;
+    ss_linker linker;            /* who linked it (SS_LINKER_NONE: an object) */
+    ss_linker object_linker;     /* an object: the family that will link it (its merge rules) */
 
     /* Results of the analyzers (core/analysis.h), allocated in the arena; NULL until run. */
     struct ss_analysis *analysis;
@@ -205,7 +255,7 @@ typedef struct ss_image {
 
     /* Growable storage behind the arrays above; the ss_image_add_* functions keep the arrays
      * above pointing at it, so they are valid while a reader is still filling them. */
-    ss_vec v_segments, v_sections, v_symbols, v_relocs, v_regions, v_warnings;
+    ss_vec v_segments, v_sections, v_symbols, v_relocs, v_regions, v_warnings, v_checks, v_fields;
 
     /* Bytes taken from and given by decompression so far, against the image's one budget
      * (formats/content.c). */
@@ -234,6 +284,32 @@ void ss_image_warn(ss_image *im, uint64_t offset, const char *fmt, ...)
 /* A copy of an untrusted name of at most max bytes into the arena (NULL on OOM). */
 const char *ss_image_name(ss_image *im, const char *s, size_t n);
 
+/* Sets the check `key` (a static string) to v with the evidence printf'd into the arena
+ * (evidence_fmt NULL: none); setting a key again replaces its value and evidence. False only on
+ * OOM. */
+bool ss_image_check(ss_image *im, const char *key, ss_hval v, const char *evidence_fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Attaches to the check `key` (set before) the finding its value raises: a stable id, a
+ * severity and a one-line message printf'd into the arena. False on OOM or an unset key. */
+bool ss_image_check_finding(ss_image *im, const char *key, const char *id, ss_severity sev,
+                            const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Adds a piece of evidence to the finding of check `key` (at most SS_CHECK_EVIDENCE are kept,
+ * all are counted). The ss_evidence_* helpers fill one from a segment, section or flag. */
+bool ss_image_check_evidence(ss_image *im, const char *key, const ss_evidence *e);
+/* The check `key`, or NULL when the reader did not set it. */
+const ss_hcheck *ss_image_find_check(const ss_image *im, const char *key);
+/* The check's value, SS_HV_NA when it is not set. */
+ss_hval ss_image_check_value(const ss_image *im, const char *key);
+
+/* Records a raw header field (name a static string). False only on OOM. */
+bool ss_image_field(ss_image *im, const char *name, uint64_t value);
+
+/* Evidence naming segment i / section i (size: has_size ? size : the section's own size) /
+ * a raw flag word and its value. */
+ss_evidence ss_evidence_segment(const ss_image *im, size_t i);
+ss_evidence ss_evidence_section(const ss_image *im, size_t i, bool has_size, uint64_t size);
+ss_evidence ss_evidence_flag(const char *name, uint64_t flags);
+
 /* Builds the file map. Readers call it last. */
 ss_status ss_image_finish(ss_image *im, ss_diag *d);
 /* Records that the symbol or relocation tables could not be read while loading (d's offsets
@@ -254,6 +330,9 @@ const char *ss_format_name(ss_format f);  /* "elf", "pe", "macho" */
 const char *ss_type_name(ss_type t);      /* "executable", "shared", "relocatable", ... */
 const char *ss_kind_name(ss_kind k);      /* "code", "rodata", ... "tls-bss" ... */
 const char *ss_compression_name(ss_compression c); /* "zlib", "zstd", "zdebug", "unknown" */
+const char *ss_hval_name(ss_hval v);       /* "yes", "no", "n-a", "partial", "unknown", "default",
+                                            * "none", "full" */
+const char *ss_severity_name(ss_severity s); /* "error", "warning", "info" */
 /* "r-x" style, into buf of at least 4 bytes. */
 const char *ss_perms_str(uint8_t perms, char buf[4]);
 

@@ -598,55 +598,19 @@ static bool ranked_dups(const group *gs, size_t ng, dup **out, size_t *n, uint64
 
 /* ---- which linker ----------------------------------------------------------------------- */
 
-/* The linker that wrote the image, as far as the image tells: lld and mold sign ELF .comment
- * (GNU ld writes nothing there); Mach-O and PE name their family only. */
-static ss_linker find_linker(const ss_image *im)
-{
-    if (im->type == SS_TYPE_RELOCATABLE)
-        return SS_LINKER_NONE;
-    if (im->format == SS_FORMAT_MACHO)
-        return SS_LINKER_LD64;
-    if (im->format == SS_FORMAT_PE)
-        return SS_LINKER_PE;
-    /* Each byte is read once: a .comment's bytes below the end of one already read are
-     * skipped (the ranges read are then disjoint, however many sections overlap). */
-    uint64_t done = 0;
-    for (size_t i = 0; i < im->nsections; i++) {
-        const ss_section *s = &im->sections[i];
-        ss_span b;
-        /* .comment has no flag or type of its own: the name is all there is (hint text only). */
-        if (s->alloc || strcmp(s->name, ".comment") != 0 || s->compression != SS_COMP_NONE ||
-            !ss_span_sub(im->bytes, s->offset, s->file_size, &b) || s->offset + b.len <= done)
-            continue;
-        if (s->offset < done) {
-            b.p += done - s->offset;
-            b.len -= done - s->offset;
-        }
-        done = s->offset + s->file_size;
-        /* "Linker: LLD 14.0.6", "Linker: Debian LLD 14.0.6", "mold 1.10.1 (...)". */
-        for (size_t at = 0; at < b.len;) {
-            size_t n = strnlen((const char *)b.p + at, b.len - at);
-            if (memmem(b.p + at, n, "Linker: ", 8) && memmem(b.p + at, n, "LLD", 3))
-                return SS_LINKER_LLD;
-            if (n >= 5 && memcmp(b.p + at, "mold ", 5) == 0)
-                return SS_LINKER_MOLD;
-            at += n + 1;
-        }
-    }
-    return SS_LINKER_GNU;
-}
-
-static const char *make_hint(const ss_strings_result *r, ss_format fmt)
+/* The linker is the reader's finding (im->linker); for an object, im->object_linker names the
+ * family whose merge rules will apply. */
+static const char *make_hint(const ss_strings_result *r, ss_linker object_linker)
 {
     if (r->duplicate_bytes == 0 && r->tail_merge_bytes == 0)
         return NULL;
     bool dups = r->duplicate_bytes != 0, tails = r->tail_merge_bytes != 0;
     switch (r->linker) {
     case SS_LINKER_NONE:
-        if (fmt == SS_FORMAT_MACHO)
+        if (object_linker == SS_LINKER_LD64)
             return "an object: ld64 merges __cstring literals when linking; ld64.lld only with "
                    "--deduplicate-literals";
-        if (fmt == SS_FORMAT_PE)
+        if (object_linker == SS_LINKER_PE)
             return "an object: the linker merges only literals the compiler put in COMDATs "
                    "(MSVC/clang-cl /GF)";
         return "an object: the linker merges strings of SHF_MERGE|SHF_STRINGS sections (GNU ld "
@@ -889,8 +853,8 @@ static void compute(ss_strings_job *j)
     if (!ranked_dups(j->t.g, j->t.ng, &j->dl, &j->nd, &out->duplicate_bytes))
         goto oom;
     out->duplicate_groups = j->nd;
-    out->linker = find_linker(im);
-    out->hint = make_hint(out, im->format);
+    out->linker = im->linker;
+    out->hint = make_hint(out, im->object_linker);
     return;
 oom:
     j->oom = true;

@@ -123,14 +123,14 @@ static void write_strings(ss_jw *w, const ss_strings_result *s, const ss_strings
 static void write_perms(ss_jw *w, const ss_perms_result *p)
 {
     ss_jw_obj(w, "permissions");
-    ss_jw_str(w, "wx_segments", ss_pval_name(p->wx_segments));
-    ss_jw_str(w, "wx_sections", ss_pval_name(p->wx_sections));
-    ss_jw_str(w, "exec_stack", ss_pval_name(p->exec_stack));
-    ss_jw_str(w, "relro", ss_pval_name(p->relro));
-    ss_jw_str(w, "pie", ss_pval_name(p->pie));
-    ss_jw_str(w, "nx", ss_pval_name(p->nx));
-    ss_jw_str(w, "textrel", ss_pval_name(p->textrel));
-    ss_jw_str(w, "rodata_in_exec", ss_pval_name(p->rodata_exec));
+    ss_jw_str(w, "wx_segments", ss_hval_name(p->wx_segments));
+    ss_jw_str(w, "wx_sections", ss_hval_name(p->wx_sections));
+    ss_jw_str(w, "exec_stack", ss_hval_name(p->exec_stack));
+    ss_jw_str(w, "relro", ss_hval_name(p->relro));
+    ss_jw_str(w, "pie", ss_hval_name(p->pie));
+    ss_jw_str(w, "nx", ss_hval_name(p->nx));
+    ss_jw_str(w, "textrel", ss_hval_name(p->textrel));
+    ss_jw_str(w, "rodata_in_exec", ss_hval_name(p->rodata_exec));
     ss_jw_end_obj(w);
 }
 

@@ -152,9 +152,9 @@ static void print_perms(FILE *f, const ss_perms_result *p)
 {
     fprintf(f, "    W+X segments %s  W+X sections %s  exec stack %s  RELRO %s  PIE %s  NX %s  "
                "TEXTREL %s  rodata in exec segment %s\n",
-            ss_pval_name(p->wx_segments), ss_pval_name(p->wx_sections), ss_pval_name(p->exec_stack),
-            ss_pval_name(p->relro), ss_pval_name(p->pie), ss_pval_name(p->nx),
-            ss_pval_name(p->textrel), ss_pval_name(p->rodata_exec));
+            ss_hval_name(p->wx_segments), ss_hval_name(p->wx_sections), ss_hval_name(p->exec_stack),
+            ss_hval_name(p->relro), ss_hval_name(p->pie), ss_hval_name(p->nx),
+            ss_hval_name(p->textrel), ss_hval_name(p->rodata_exec));
 }
 
 static void print_findings(FILE *f, const ss_analysis *a)

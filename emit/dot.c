@@ -942,7 +942,7 @@ static void put_title(FILE *f, const ss_image *im)
         fputs(")", f);
     }
     fprintf(f, "</B><BR ALIGN=\"LEFT\"/>%s%u %s-endian ",
-            im->format == SS_FORMAT_ELF ? "ELF" : im->format == SS_FORMAT_PE ? "PE" : "Mach-O",
+            im->format_label ? im->format_label : ss_format_name(im->format),
             im->bits, im->big_endian ? "big" : "little");
     ss_esc_dot(f, im->machine ? im->machine : "", NAME_MAX_CP);
     fputs(", ", f);

@@ -236,7 +236,7 @@ void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o)
     char h[16];
     image_title(f, im);
     fprintf(f, ": %s%u %s-endian %s, %s, %" PRIu64 " bytes (%s)",
-            im->format == SS_FORMAT_ELF ? "ELF" : im->format == SS_FORMAT_PE ? "PE" : "Mach-O",
+            im->format_label ? im->format_label : ss_format_name(im->format),
             im->bits, im->big_endian ? "big" : "little", im->machine, im->type_detail,
             im->file_size, ss_human(im->file_size, h));
     if (im->has_entry)

@@ -143,7 +143,7 @@ static bool debug_name(const char *n)
            strncmp(n, ".stab", 5) == 0 || strcmp(n, ".gdb_index") == 0;
 }
 
-static ss_kind section_kind(const GElf_Shdr *sh, const char *name, const ss_props *p)
+static ss_kind section_kind(const GElf_Shdr *sh, const char *name, const ss_elf_facts *p)
 {
     uint64_t f = sh->sh_flags;
     if (!(f & SHF_ALLOC)) {
@@ -164,8 +164,8 @@ static ss_kind section_kind(const GElf_Shdr *sh, const char *name, const ss_prop
         return SS_KIND_CODE;
     if (f & SHF_WRITE) {
         /* Writable sections wholly inside PT_GNU_RELRO become read-only after relocation. */
-        if (p->elf_has_relro && sh->sh_addr >= p->elf_relro_vaddr &&
-            ss_range_ok(sh->sh_addr - p->elf_relro_vaddr, sh->sh_size, p->elf_relro_size))
+        if (p->has_relro && sh->sh_addr >= p->relro_vaddr &&
+            ss_range_ok(sh->sh_addr - p->relro_vaddr, sh->sh_size, p->relro_size))
             return SS_KIND_RELRO;
         return SS_KIND_DATA;
     }
@@ -183,6 +183,7 @@ typedef struct {
     size_t shnum, shstrndx, phnum;
     bool have_shstrndx;
     ss_diag *d;
+    ss_elf_facts facts;
 } elf_ctx;
 
 static const char *copy_name(ss_image *im, const char *s)
@@ -334,17 +335,24 @@ static ss_status read_segments(elf_ctx *c)
         g->loadable = ph.p_type == PT_LOAD;
 
         switch (ph.p_type) {
-        case PT_INTERP: im->props.elf_has_interp = true; break;
-        case PT_DYNAMIC: im->props.elf_has_dynamic = true; break;
-        case PT_GNU_STACK: im->props.elf_gnu_stack_flags = (int)ph.p_flags; break; /* last wins */
+        case PT_INTERP: c->facts.has_interp = true; break;
+        case PT_DYNAMIC: c->facts.has_dynamic = true; break;
+        case PT_GNU_STACK: c->facts.gnu_stack_flags = (int)ph.p_flags; break; /* last wins */
         case PT_GNU_RELRO:
-            im->props.elf_has_relro = true;
-            im->props.elf_relro_vaddr = ph.p_vaddr;
-            im->props.elf_relro_size = ph.p_memsz;
+            c->facts.has_relro = true;
+            c->facts.relro_vaddr = ph.p_vaddr;
+            c->facts.relro_size = ph.p_memsz;
             break;
         }
     }
     return SS_OK;
+}
+
+static void set_once(bool *flag, const char **by, const char *what)
+{
+    if (!*flag)
+        *by = what;
+    *flag = true;
 }
 
 /* DT_FLAGS, DT_FLAGS_1, DT_BIND_NOW and DT_TEXTREL, read straight from PT_DYNAMIC's bytes so
@@ -366,20 +374,21 @@ static void read_dynamic(elf_ctx *c)
             uint64_t val = c->is64 ? ss_u64(&cur) : ss_u32(&cur);
             if (cur.failed || tag == DT_NULL)
                 break;
+            ss_elf_facts *f = &c->facts;
             if (tag == DT_BIND_NOW)
-                im->props.elf_bind_now = true;
+                set_once(&f->bind_now, &f->bind_now_by, "DT_BIND_NOW");
             else if (tag == DT_TEXTREL)
-                im->props.elf_textrel = true;
+                set_once(&f->textrel, &f->textrel_by, "DT_TEXTREL");
             else if (tag == DT_FLAGS) {
                 if (val & DF_BIND_NOW)
-                    im->props.elf_bind_now = true;
+                    set_once(&f->bind_now, &f->bind_now_by, "DT_FLAGS BIND_NOW");
                 if (val & DF_TEXTREL)
-                    im->props.elf_textrel = true;
+                    set_once(&f->textrel, &f->textrel_by, "DT_FLAGS TEXTREL");
             } else if (tag == DT_FLAGS_1) {
                 if (val & DF_1_NOW)
-                    im->props.elf_bind_now = true;
+                    set_once(&f->bind_now, &f->bind_now_by, "DT_FLAGS_1 NOW");
                 if (val & DF_1_PIE)
-                    im->props.elf_df1_pie = true;
+                    f->df1_pie = true;
             }
         }
         break;
@@ -475,7 +484,7 @@ static ss_status read_sections(elf_ctx *c)
         s->raw_type = sh.sh_type;
         s->raw_flags = sh.sh_flags;
         s->alloc = (sh.sh_flags & SHF_ALLOC) != 0;
-        s->kind = sh.sh_type == SHT_NULL ? SS_KIND_OTHER : section_kind(&sh, s->name, &im->props);
+        s->kind = sh.sh_type == SHT_NULL ? SS_KIND_OTHER : section_kind(&sh, s->name, &c->facts);
         s->vaddr = sh.sh_addr;
         s->vm_size = s->alloc ? sh.sh_size : 0;
         s->offset = sh.sh_offset;
@@ -622,8 +631,9 @@ static ss_status fill_header(elf_ctx *c)
     im->bits = c->is64 ? 64 : 32;
     im->big_endian = c->be;
     im->machine = machine_name(im, c->eh.e_machine);
-    bool pie = im->props.elf_df1_pie || im->props.elf_has_interp;
-    im->props.elf_type = c->eh.e_type;
+    bool pie = c->facts.df1_pie || c->facts.has_interp;
+    c->facts.e_type = c->eh.e_type;
+    c->facts.e_machine = c->eh.e_machine;
     switch (c->eh.e_type) {
     case ET_EXEC: im->type = SS_TYPE_EXECUTABLE; im->type_detail = "EXEC"; break;
     case ET_DYN:
@@ -683,6 +693,7 @@ static ss_status elf_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
         return ss_fail(d, SS_E_CORRUPT, EI_DATA, "bad ELF data encoding %u", p[EI_DATA]);
 
     elf_ctx c = {.im = im, .opts = opts, .d = d};
+    c.facts.gnu_stack_flags = -1;
     c.is64 = p[EI_CLASS] == ELFCLASS64;
     c.be = p[EI_DATA] == ELFDATA2MSB;
     size_t ehsize = c.is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
@@ -703,6 +714,10 @@ static ss_status elf_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
     read_dynamic(&c);
     if ((st = fill_header(&c)) != SS_OK || (st = read_sections(&c)) != SS_OK)
         goto out;
+    if (!ss_elf_harden(im, &c.facts)) {
+        st = oom(&c);
+        goto out;
+    }
     if ((opts->symbols || opts->relocs) && opts->defer_tables) {
         elf_tables *t = ss_arena_alloc(im->arena, sizeof *t);
         if (t == NULL) {

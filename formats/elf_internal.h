@@ -11,4 +11,23 @@
  * be in im->sections. */
 ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_diag *d);
 
+/* What the headers and the dynamic section say about hardening, as the format states it (the
+ * reader's own: nothing outside formats/elf*.c sees it). */
+typedef struct {
+    uint16_t e_type;
+    uint16_t e_machine;
+    bool has_interp, has_dynamic;
+    bool bind_now;        /* DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW */
+    const char *bind_now_by; /* which of them said so first */
+    bool df1_pie, textrel;
+    const char *textrel_by;  /* DT_TEXTREL or DF_TEXTREL */
+    int gnu_stack_flags;  /* p_flags of the last PT_GNU_STACK, -1 when there is none */
+    bool has_relro;
+    uint64_t relro_vaddr, relro_size;
+} ss_elf_facts;
+
+/* Sets the image's hardening checks, findings, linker and format label from the facts and the
+ * sections read (call after the sections, before ss_image_finish). False only on OOM. */
+bool ss_elf_harden(ss_image *im, const ss_elf_facts *f);
+
 #endif

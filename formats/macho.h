@@ -156,6 +156,10 @@ ss_status ss_macho_read_symbols(ss_image *im, const ss_macho_symtab *st, bool be
  * sections must already be in im->v_segments / im->v_sections. */
 void ss_macho_decode_fixups(const ss_macho_fixups *fx);
 
+/* Sets im's hardening checks, their findings, the linker and the format label from the header
+ * (im->type set before). False on OOM. */
+bool ss_macho_harden(ss_image *im, uint32_t filetype, uint32_t flags);
+
 /* What macho.c hands to macho_security.c: the header's CPU and file type, LC_CODE_SIGNATURE's
  * data (unchecked: the checks bound it) and the last LC_ENCRYPTION_INFO[_64]. */
 typedef struct {

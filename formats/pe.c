@@ -646,16 +646,21 @@ static ss_status pe_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
         im->type_detail = image_type(&c, &h);
         im->has_entry = h.entry_rva != 0;
         im->entry = im->has_entry ? c.image_base + h.entry_rva : 0;
-        im->props.pe_magic = h.magic;
-        im->props.pe_subsystem = h.subsystem;
-        im->props.pe_dll_characteristics = h.dll_chars;
-        im->props.pe_has_base_relocs = c.dir[PE_DIR_BASERELOC].size != 0 &&
-                                       !(h.characteristics & FILE_RELOCS_STRIPPED);
     } else {
         im->type = SS_TYPE_RELOCATABLE;
         im->type_detail = c.bigobj ? "COFF object (bigobj)" : "COFF object";
     }
-    im->props.pe_characteristics = h.characteristics;
+    pe_harden_in hin = {c.is_image, h.magic, h.characteristics, h.dll_chars};
+    bool fields = ss_image_field(im, "Characteristics", h.characteristics);
+    if (c.is_image)
+        fields = fields && ss_image_field(im, "DllCharacteristics", h.dll_chars) &&
+                 ss_image_field(im, "Subsystem", h.subsystem) &&
+                 ss_image_field(im, "Magic", h.magic) &&
+                 ss_image_field(im, "base_relocs", c.dir[PE_DIR_BASERELOC].size != 0 &&
+                                                       !(h.characteristics & FILE_RELOCS_STRIPPED));
+    if (!fields || !pe_harden(im, &hin) ||
+        !pe_security_checks(&c, h.magic, h.characteristics, h.dll_chars))
+        return ss_fail_nooff(d, SS_E_NOMEM, "out of memory (or over the memory cap for this image)");
 
     SS_TRY(add_regions(&c, &h, d));
     if (!c.is_image)

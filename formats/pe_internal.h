@@ -101,6 +101,15 @@ ss_status pe_read_base_relocs(pe_ctx *c, ss_diag *d);
  * inside that section (clipped to the file); false when no section holds it in the file. */
 bool pe_rva_to_off(const pe_ctx *c, uint32_t rva, uint64_t *off, uint64_t *avail);
 
+/* pe_harden.c */
+/* The header facts the hardening checks read. */
+typedef struct {
+    bool is_image; /* false: a COFF object */
+    uint16_t magic, characteristics, dll_characteristics;
+} pe_harden_in;
+/* Sets im's hardening checks, their findings, the linker and the format label. False on OOM. */
+bool pe_harden(ss_image *im, const pe_harden_in *in);
+
 /* pe_security.c */
 /* Sets the image's checks aslr, high_entropy_va, cfg, safeseh, gs, force_integrity,
  * appcontainer, cet_compat and signed from the headers, the load config, the debug directory

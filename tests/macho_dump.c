@@ -27,12 +27,21 @@ static const char *sym_bind(ss_sym_bind b)
     return (unsigned)b < sizeof n / sizeof n[0] ? n[b] : "?";
 }
 
+/* A raw header field the reader recorded (0 when absent). */
+static uint64_t field(const ss_image *im, const char *name)
+{
+    for (size_t i = 0; i < im->nfields; i++)
+        if (strcmp(im->fields[i].name, name) == 0)
+            return im->fields[i].value;
+    return 0;
+}
+
 static void dump(const ss_image *im)
 {
     char p[4], mp[4];
     printf("image %s\n", im->member ? im->member : "-");
-    printf("props flags=0x%" PRIx32 " filetype=%" PRIu32 " entry=%s0x%" PRIx64 "\n",
-           im->props.macho_flags, im->props.macho_filetype, im->has_entry ? "" : "none:",
+    printf("props flags=0x%" PRIx64 " filetype=%" PRIu64 " entry=%s0x%" PRIx64 "\n",
+           field(im, "mach_header.flags"), field(im, "filetype"), im->has_entry ? "" : "none:",
            im->entry);
     for (size_t i = 0; i < im->nsegments; i++) {
         const ss_segment *g = &im->segments[i];

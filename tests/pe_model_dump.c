@@ -3,8 +3,19 @@
  * compare with llvm-readobj-14. Test-only: it includes the library's internal headers. */
 #include <inttypes.h> /* PRIx64 */
 #include <stdio.h>    /* printf */
+#include <string.h>   /* strcmp */
 
 #include "formats.h"
+
+/* A raw header field the reader recorded; 0 when it did not (a COFF object's optional-header
+ * fields), which is what the model held for them before. */
+static uint64_t field(const ss_image *im, const char *name)
+{
+    for (size_t i = 0; i < im->nfields; i++)
+        if (strcmp(im->fields[i].name, name) == 0)
+            return im->fields[i].value;
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -20,11 +31,10 @@ int main(int argc, char **argv)
     int rc = in->status == SS_OK && in->nunits == 1 && in->units[0].image ? 0 : 3;
     if (rc == 0) {
         const ss_image *im = in->units[0].image;
-        const ss_props *p = &im->props;
-        printf("props characteristics=0x%x dll_characteristics=0x%x subsystem=%u magic=0x%x "
-               "base_relocs=%d\n",
-               p->pe_characteristics, p->pe_dll_characteristics, p->pe_subsystem, p->pe_magic,
-               p->pe_has_base_relocs);
+        printf("props characteristics=0x%" PRIx64 " dll_characteristics=0x%" PRIx64
+               " subsystem=%" PRIu64 " magic=0x%" PRIx64 " base_relocs=%" PRIu64 "\n",
+               field(im, "Characteristics"), field(im, "DllCharacteristics"),
+               field(im, "Subsystem"), field(im, "Magic"), field(im, "base_relocs"));
         for (size_t i = 0; i < im->nsymbols; i++) {
             const ss_symbol *s = &im->symbols[i];
             printf("sym %s value=0x%" PRIx64 " section=%" PRId64 " type=%d bind=%d defined=%d "
