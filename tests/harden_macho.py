@@ -10,7 +10,7 @@ encrypted, arm64e) against two independent readings:
    reader (Python, written from Apple's cs_blobs.h layout, not from segscan's C);
 2. the build: EXPECTED says what each fixture was linked or patched for (ld64.lld -pie/-no_pie,
    -adhoc_codesign or arm64's default signature vs none, -sectcreate __RESTRICT,__restrict,
-   -encryptable, mkharden.py's CS_RUNTIME and cryptid 1, clang's arm64e target).
+   -encryptable, mkharden.py's CS_RUNTIME, certificate-style signature and cryptid 1, clang's arm64e target).
 Every key must carry evidence. Then damaged copies of the signature (a superblob count past its
 length, a blob offset past the file, a cut file) must give exit 0 or 3 and, when the image is
 still read, "unknown" or a value, never a crash. Missing fixtures or tools fail the test."""
@@ -38,6 +38,7 @@ EXPECTED = {
     'harden/exe-x86_64-runtime': dict(signed='partial', hardened_runtime='yes'),
     'harden/exe-x86_64-restrict': dict(restrict='yes', encrypted='no', signed='no'),
     'harden/exe-x86_64-encrypted': dict(encrypted='yes', restrict='yes'),
+    'harden/exe-x86_64-certsigned': dict(signed='yes', hardened_runtime='no'),
     'harden/prog-arm64e.o': dict(arm64e='yes', signed='n-a', hardened_runtime='n-a'),
     'prog-arm64.o': dict(arm64e='no', signed='n-a'),
 }
@@ -220,7 +221,7 @@ def main():
 
     nmut = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for rel in ('harden/exe-x86_64-runtime', 'exe-arm64'):
+        for rel in ('harden/exe-x86_64-runtime', 'harden/exe-x86_64-certsigned', 'exe-arm64'):
             src = os.path.join(a.fixtures, rel)
             if not os.path.isfile(src):
                 continue

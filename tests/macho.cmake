@@ -44,7 +44,7 @@ add_test(NAME macho_broken
 add_test(NAME macho_mutate
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/macho_mutate.py $<TARGET_FILE:segscan>
           --dump $<TARGET_FILE:macho_dump>
-          ${SEGSCAN_MACHO_OUT} ${SEGSCAN_MACHO_OUT}/golang)
+          ${SEGSCAN_MACHO_OUT} ${SEGSCAN_MACHO_OUT}/harden ${SEGSCAN_MACHO_OUT}/golang)
 
 set_tests_properties(macho_crosscheck_fixtures macho_broken macho_mutate PROPERTIES
   FIXTURES_REQUIRED macho)
