@@ -176,8 +176,13 @@ typedef struct {
 
 /* ---- permissions ---------------------------------------------------------------------------- */
 
+/* The older keys of `permissions`: the format-free ones (wx_segments, wx_sections,
+ * rodata_exec) decided here with their evidence; exec_stack, relro, pie, nx and textrel copied
+ * from the reader's checks (their evidence is the check's). The other keys are the image's
+ * checks, listed by core/checks.h. */
 typedef struct {
     ss_hval wx_segments, wx_sections, exec_stack, relro, pie, nx, textrel, rodata_exec;
+    const char *wx_segments_ev, *wx_sections_ev, *rodata_exec_ev; /* arena strings or NULL */
 } ss_perms_result;
 
 /* ---- findings ------------------------------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /* analysis_json.c - the bss, strings, permissions and findings objects of an image
  * (docs/segscan.schema.json). Lists are cut at SS_KEEP_* entries; counts and bytes are exact. */
 #include "analysis_emit.h"
+#include "checks.h"
 
 static void section_ref(ss_jw *w, const ss_image *im, int64_t i)
 {
@@ -120,8 +121,19 @@ static void write_strings(ss_jw *w, const ss_strings_result *s, const ss_strings
     ss_jw_end_obj(w);
 }
 
-static void write_perms(ss_jw *w, const ss_perms_result *p)
+static const char *check_ev(const ss_image *im, const char *key)
 {
+    const ss_hcheck *c = ss_image_find_check(im, key);
+    return c ? c->evidence : NULL;
+}
+
+/* `permissions`: the older keys, then every key of core/checks.c (n-a when the reader did not
+ * set it); `permissions_evidence`: the same keys, each with the evidence that decided it (null
+ * when there is none). */
+static void write_perms(ss_jw *w, const ss_image *im, const ss_perms_result *p)
+{
+    size_t n;
+    const ss_check_def *defs = ss_check_defs(&n);
     ss_jw_obj(w, "permissions");
     ss_jw_str(w, "wx_segments", ss_hval_name(p->wx_segments));
     ss_jw_str(w, "wx_sections", ss_hval_name(p->wx_sections));
@@ -131,6 +143,20 @@ static void write_perms(ss_jw *w, const ss_perms_result *p)
     ss_jw_str(w, "nx", ss_hval_name(p->nx));
     ss_jw_str(w, "textrel", ss_hval_name(p->textrel));
     ss_jw_str(w, "rodata_in_exec", ss_hval_name(p->rodata_exec));
+    for (size_t i = 0; i < n; i++)
+        ss_jw_str(w, defs[i].key, ss_hval_name(ss_image_check_value(im, defs[i].key)));
+    ss_jw_end_obj(w);
+    ss_jw_obj(w, "permissions_evidence");
+    ss_jw_str(w, "wx_segments", p->wx_segments_ev);
+    ss_jw_str(w, "wx_sections", p->wx_sections_ev);
+    ss_jw_str(w, "exec_stack", check_ev(im, "exec_stack"));
+    ss_jw_str(w, "relro", check_ev(im, "relro"));
+    ss_jw_str(w, "pie", check_ev(im, "pie"));
+    ss_jw_str(w, "nx", check_ev(im, "nx"));
+    ss_jw_str(w, "textrel", check_ev(im, "textrel"));
+    ss_jw_str(w, "rodata_in_exec", p->rodata_exec_ev);
+    for (size_t i = 0; i < n; i++)
+        ss_jw_str(w, defs[i].key, check_ev(im, defs[i].key));
     ss_jw_end_obj(w);
 }
 
@@ -180,7 +206,7 @@ void ss_json_analysis(ss_jw *w, const ss_image *im)
     if (a->ran & SS_AN_STRINGS)
         write_strings(w, &a->strings, a->across);
     if (a->ran & SS_AN_PERMS)
-        write_perms(w, &a->perms);
+        write_perms(w, im, &a->perms);
     if (a->ran & (SS_AN_BSS | SS_AN_STRINGS | SS_AN_PERMS))
         write_findings(w, a);
 }

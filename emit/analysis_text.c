@@ -3,6 +3,7 @@
 #include <string.h>   /* strlen */
 
 #include "analysis_emit.h"
+#include "checks.h"
 #include "escape.h"
 
 /* Rows shown per list (the totals above them are always exact). */
@@ -148,13 +149,25 @@ static void print_strings(FILE *f, const ss_strings_result *s, const ss_strings_
     }
 }
 
-static void print_perms(FILE *f, const ss_perms_result *p)
+static void print_perms(FILE *f, const ss_image *im, const ss_perms_result *p)
 {
     fprintf(f, "    W+X segments %s  W+X sections %s  exec stack %s  RELRO %s  PIE %s  NX %s  "
                "TEXTREL %s  rodata in exec segment %s\n",
             ss_hval_name(p->wx_segments), ss_hval_name(p->wx_sections), ss_hval_name(p->exec_stack),
             ss_hval_name(p->relro), ss_hval_name(p->pie), ss_hval_name(p->nx),
             ss_hval_name(p->textrel), ss_hval_name(p->rodata_exec));
+    /* The checks the reader decided, one line each with the evidence (keys that do not apply
+     * to the format are left out here; JSON lists them as n-a). */
+    size_t n;
+    const ss_check_def *defs = ss_check_defs(&n);
+    for (size_t i = 0; i < n; i++) {
+        const ss_hcheck *c = ss_image_find_check(im, defs[i].key);
+        if (c == NULL || c->value == SS_HV_NA)
+            continue;
+        char ev[300];
+        ss_escape_text(c->evidence ? c->evidence : "", ev, sizeof ev);
+        fprintf(f, "    %-16s %-7s %s\n", defs[i].label, ss_hval_name(c->value), ev);
+    }
 }
 
 static void print_findings(FILE *f, const ss_analysis *a)
@@ -200,7 +213,7 @@ void ss_text_analysis(FILE *f, const ss_image *im, const ss_emit_opts *o)
     }
     if (a->ran & SS_AN_PERMS) {
         fputs("\n  Permissions\n", f);
-        print_perms(f, &a->perms);
+        print_perms(f, im, &a->perms);
     }
     if (a->nfindings) {
         fputs("\n  Findings\n", f);
