@@ -44,6 +44,7 @@ EXPECTED = {
 }
 
 failures = []
+VALIDATOR = None  # the report schema (docs/segscan.schema.json), set in main
 
 
 def fail(path, msg):
@@ -129,7 +130,11 @@ def segscan(binary, path):
     p = run([binary, '--format', 'json', '--compact', '--only', 'perms', path])
     if p.returncode != 0:
         return None, p.returncode, p.stderr.decode('utf-8', 'replace').strip()
-    return json.loads(p.stdout)['images'][0], 0, ''
+    doc = json.loads(p.stdout)
+    for e in VALIDATOR.iter_errors(doc):
+        fail(path, f'report does not match the schema: {e.message}')
+        break
+    return doc['images'][0], 0, ''
 
 
 def check_file(binary, path, name, stats):
@@ -192,8 +197,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--segscan', required=True)
     ap.add_argument('--fixtures', required=True)
+    ap.add_argument('--schema', required=True)
     ap.add_argument('--real', required=True, help='directory of real Mach-O files')
     a = ap.parse_args()
+    global VALIDATOR
+    import jsonschema
+    with open(a.schema) as f:
+        VALIDATOR = jsonschema.Draft202012Validator(json.load(f))
     if shutil.which('llvm-objdump-14') is None:
         print('FAIL llvm-objdump-14 is not installed (.ci/setup --test installs it)')
         return 1

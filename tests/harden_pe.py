@@ -52,6 +52,7 @@ EXPECTED = {
 }
 
 failures = []
+VALIDATOR = None  # the report schema (docs/segscan.schema.json), set in main
 
 
 def fail(path, msg):
@@ -137,6 +138,9 @@ def segscan(binary, path):
     if p.returncode != 0:
         return None, p.stderr.decode('utf-8', 'replace').strip()
     doc = json.loads(p.stdout)
+    for e in VALIDATOR.iter_errors(doc):
+        fail(path, f'report does not match the schema: {e.message}')
+        break
     return doc['images'][0], None
 
 
@@ -209,7 +213,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--segscan', required=True)
     ap.add_argument('--fixtures', required=True)
+    ap.add_argument('--schema', required=True)
     a = ap.parse_args()
+    global VALIDATOR
+    import jsonschema
+    with open(a.schema) as f:
+        VALIDATOR = jsonschema.Draft202012Validator(json.load(f))
     if shutil.which('llvm-readobj-14') is None:
         print('FAIL llvm-readobj-14 is not installed (.ci/setup --test installs it)')
         return 1

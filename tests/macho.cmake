@@ -55,5 +55,6 @@ set_tests_properties(macho_mutate PROPERTIES TIMEOUT 600 DEPENDS macho_golang_ex
 # a superblob reader of the test's own; real files from golang; damaged signatures.
 add_test(NAME macho_harden
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/harden_macho.py --segscan $<TARGET_FILE:segscan>
+          --schema ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json
           --fixtures ${SEGSCAN_MACHO_OUT} --real ${SEGSCAN_MACHO_OUT}/golang)
 set_tests_properties(macho_harden PROPERTIES FIXTURES_REQUIRED macho DEPENDS macho_golang_extract)

@@ -55,5 +55,6 @@ set_tests_properties(pe_model PROPERTIES FIXTURES_REQUIRED pe)
 # llvm-readobj-14 --coff-load-config and the build's own switches; real images; damaged copies.
 add_test(NAME pe_harden
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/harden_pe.py --segscan $<TARGET_FILE:segscan>
+          --schema ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json
           --fixtures ${SEGSCAN_PE_FIXTURES})
 set_tests_properties(pe_harden PROPERTIES FIXTURES_REQUIRED pe)
