@@ -14,7 +14,12 @@
  *   - the certificate table (4), whose "RVA" is a file offset: present or not, and its first
  *     WIN_CERTIFICATE header. The signature is never validated (no trust store, no hashing of
  *     the image): the evidence says so.
- * COFF objects get none of these checks (they are n-a): the linker decides them. */
+ * COFF objects get none of these checks (they are n-a): the linker decides them.
+ *
+ * Findings: "no-cfg" and "no-gs" (warnings: winchecksec's and BinSkim's baseline for any image),
+ * "no-safeseh" (warning, x86 only), "no-cet-compat" (info: CET is opt-in and recent). aslr and
+ * high_entropy_va are covered by pe_harden.c's "no-pie"; signed, force_integrity and appcontainer
+ * are choices, not defects, and raise none (the policy rules of `check` can require them). */
 #include "pe_internal.h"
 
 #define FILE_RELOCS_STRIPPED 0x0001u
@@ -220,7 +225,7 @@ static bool check_gs(ss_image *im, const pe_loadcfg *lc)
                           "load config SecurityCookie 0x%llx", (unsigned long long)lc->cookie);
 }
 
-static bool check_cet(pe_ctx *c)
+static bool check_cet(pe_ctx *c, uint32_t *ex_out)
 {
     ss_image *im = c->im;
     if (c->machine != MACHINE_I386 && c->machine != MACHINE_AMD64)
@@ -231,6 +236,7 @@ static bool check_cet(pe_ctx *c)
     const char *why = NULL;
     if (!ex_dll_characteristics(c, &ex, &why))
         return ss_image_check(im, "cet_compat", SS_HV_NO, "%s", why);
+    *ex_out = ex;
     return ss_image_check(im, "cet_compat", (ex & DLL_EX_CET_COMPAT) ? SS_HV_YES : SS_HV_NO,
                           "extended DLL characteristics (debug directory type 20) 0x%08x: %s "
                           "CET_COMPAT",
@@ -258,6 +264,37 @@ static bool check_signed(pe_ctx *c)
                           type == WIN_CERT_TYPE_PKCS_SIGNED_DATA ? " (PKCS#7 signed data)" : "");
 }
 
+/* The finding for a check that came out no (or partial), with the flag word as evidence. */
+static bool finding(ss_image *im, const char *key, const char *id, ss_severity sev,
+                    const char *msg, const char *flag_name, uint64_t flags)
+{
+    ss_hval v = ss_image_check_value(im, key);
+    if (v != SS_HV_NO && v != SS_HV_PARTIAL)
+        return true;
+    ss_evidence e = ss_evidence_flag(flag_name, flags);
+    return ss_image_check_finding(im, key, id, sev, "%s", msg) &&
+           ss_image_check_evidence(im, key, &e);
+}
+
+static bool findings(ss_image *im, uint16_t dc, const pe_loadcfg *lc, uint32_t ex)
+{
+    return finding(im, "cfg", "no-cfg", SS_SEV_WARNING,
+                   ss_image_check_value(im, "cfg") == SS_HV_PARTIAL
+                       ? "Control Flow Guard incomplete: GUARD_CF and the load config's guard "
+                         "table must both be present"
+                       : "no Control Flow Guard (link with /guard:cf)",
+                   "DllCharacteristics", dc) &&
+           finding(im, "gs", "no-gs", SS_SEV_WARNING,
+                   "no /GS security cookie in the load config", "LoadConfig.SecurityCookie",
+                   lc->cookie) &&
+           finding(im, "safeseh", "no-safeseh", SS_SEV_WARNING,
+                   "x86 image without a SafeSEH handler table (link with /SAFESEH)",
+                   "LoadConfig.SEHandlerTable", lc->seh_table) &&
+           finding(im, "cet_compat", "no-cet-compat", SS_SEV_INFO,
+                   "not marked CET shadow-stack compatible (link with /CETCOMPAT)",
+                   "ExtendedDllCharacteristics", ex);
+}
+
 bool pe_security_checks(pe_ctx *c, uint16_t magic, uint16_t characteristics,
                         uint16_t dll_characteristics)
 {
@@ -266,6 +303,7 @@ bool pe_security_checks(pe_ctx *c, uint16_t magic, uint16_t characteristics,
     ss_image *im = c->im;
     uint16_t dc = dll_characteristics;
     pe_loadcfg lc = {0};
+    uint32_t ex = 0;
     read_loadcfg(c, &lc);
     return check_aslr(c, characteristics, dc, magic == PE_MAGIC_PE32PLUS) &&
            check_cfg(im, dc, &lc) && check_safeseh(c, dc, &lc) && check_gs(im, &lc) &&
@@ -276,5 +314,5 @@ bool pe_security_checks(pe_ctx *c, uint16_t magic, uint16_t characteristics,
            ss_image_check(im, "appcontainer", (dc & DLL_APPCONTAINER) ? SS_HV_YES : SS_HV_NO,
                           "DllCharacteristics 0x%04x: %s APPCONTAINER", dc,
                           (dc & DLL_APPCONTAINER) ? "with" : "without") &&
-           check_cet(c) && check_signed(c);
+           check_cet(c, &ex) && check_signed(c) && findings(im, dc, &lc, ex);
 }

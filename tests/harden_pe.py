@@ -9,7 +9,8 @@ force_integrity, appcontainer, cet_compat, signed) against two independent readi
 2. the build: each fixture was linked with or without the switch under test, and EXPECTED says
    what that switch must have produced (so a fixture that silently lost its protection, or a
    rule that reads llvm-readobj the same wrong way as segscan, fails).
-Each key must also carry evidence. Then damaged copies of the fixtures' load config, debug
+Each key must also carry evidence, and the findings no-cfg, no-gs, no-safeseh and no-cet-compat
+must be raised exactly when their check is no or partial. Then damaged copies of the fixtures' load config, debug
 directory and certificate table (a Size past the file, a truncation inside the structure) must
 give exit 0 or 3 with no crash, and a load config cut short must read as absent fields.
 A missing fixture, tool or real file fails the test."""
@@ -28,6 +29,9 @@ from pe_crosscheck import REAL_GLOBS  # noqa: E402
 
 KEYS = ('aslr', 'high_entropy_va', 'cfg', 'safeseh', 'gs', 'force_integrity', 'appcontainer',
         'cet_compat', 'signed')
+
+# The finding each check raises when it is no or partial.
+FINDINGS = {'cfg': 'no-cfg', 'gs': 'no-gs', 'safeseh': 'no-safeseh', 'cet_compat': 'no-cet-compat'}
 
 # What the build asked for (fixtures/pe/build.sh): fixture -> {key: value}.
 EXPECTED = {
@@ -161,6 +165,11 @@ def check_file(binary, path, name, stats):
         if not ev.get(k):
             fail(name, f'{k}: no evidence')
         stats[k][perms.get(k)] = stats[k].get(perms.get(k), 0) + 1
+    ids = {f['id'] for f in im.get('findings', [])}
+    for key, fid in FINDINGS.items():
+        if (fid in ids) != (want[key] in ('no', 'partial')):
+            fail(name, f'finding {fid}: {"raised" if fid in ids else "absent"} with {key} '
+                       f'{want[key]!r} (llvm-readobj)')
     if perms.get('signed') == 'yes' and 'not validated' not in ev.get('signed', ''):
         fail(name, f'signed: evidence does not say "not validated": {ev.get("signed")!r}')
     return True
