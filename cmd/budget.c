@@ -32,6 +32,7 @@ static const char *const policy_names[SS_POL_COUNT] = {
     [SS_POL_REQUIRE_NX_STACK] = "require-nx-stack",
     [SS_POL_REQUIRE_NX] = "require-nx",
     [SS_POL_FORBID_TEXTREL] = "forbid-textrel",
+    [SS_POL_CHECK] = "require-<check>",
 };
 
 const char *ss_metric_name(ss_metric m)
@@ -42,6 +43,31 @@ const char *ss_metric_name(ss_metric m)
 const char *ss_policy_name(ss_policy_kind p)
 {
     return (unsigned)p < SS_POL_COUNT ? policy_names[p] : "?";
+}
+
+const char *ss_check_rule_name(const ss_check_def *d, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s-%s", d->sense == SS_CHECK_HAZARD ? "forbid" : "require", d->key);
+    for (int i = 0; i < n && (size_t)i < cap; i++)
+        if (buf[i] == '_')
+            buf[i] = '-';
+    return buf;
+}
+
+const char *ss_rule_policy(const ss_rule *r)
+{
+    return r->policy == SS_POL_CHECK && r->check ? r->check_rule : ss_policy_name(r->policy);
+}
+
+/* The check a rule word names ("require-canary", "forbid-rpath"), or NULL. */
+static const ss_check_def *check_rule(const char *word, char *name, size_t cap)
+{
+    size_t n;
+    const ss_check_def *defs = ss_check_defs(&n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ss_check_rule_name(&defs[i], name, cap), word) == 0)
+            return &defs[i];
+    return NULL;
 }
 
 const char *ss_level_name(ss_level l)
@@ -526,14 +552,16 @@ static bool parse_policy_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
             if (!want_scalar(c, v, key, &s))
                 return false;
             int i = 0;
-            for (; i < SS_POL_COUNT; i++)
+            for (; i < SS_POL_CHECK; i++)
                 if (strcmp(s, policy_names[i]) == 0)
                     break;
-            if (i == SS_POL_COUNT)
+            if (i == SS_POL_CHECK &&
+                (r->check = check_rule(s, r->check_rule, sizeof r->check_rule)) == NULL)
                 return fail_at(c, v,
                                "unknown policy rule '%s' (forbid-wx, require-pie, "
                                "require-full-relro, require-nx-stack, require-nx, "
-                               "forbid-textrel)",
+                               "forbid-textrel, require-<check> or forbid-<check> for the checks "
+                               "of `segscan --help`)",
                                shown(s, b));
             r->policy = (ss_policy_kind)i;
             has_rule = true;
@@ -578,7 +606,7 @@ static bool parse_policy_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
                 return fail_at(c, an, "sections can be exempted from forbid-wx only");
         }
     }
-    if (r->name == NULL && (r->name = strdup(policy_names[r->policy])) == NULL)
+    if (r->name == NULL && (r->name = strdup(ss_rule_policy(r))) == NULL)
         return fail_at(c, n, "out of memory");
     return true;
 }

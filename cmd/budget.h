@@ -11,6 +11,7 @@
 #include <stddef.h>  /* size_t */
 #include <stdint.h>  /* uint64_t */
 
+#include "checks.h"
 #include "image.h" /* ss_kind */
 
 /* Where something is in the budget file, 1-based (0 when unknown). */
@@ -43,6 +44,7 @@ typedef enum {
     SS_POL_REQUIRE_NX_STACK,
     SS_POL_REQUIRE_NX,
     SS_POL_FORBID_TEXTREL,
+    SS_POL_CHECK,            /* require-<check> / forbid-<check>: a key of core/checks.c */
     SS_POL_COUNT
 } ss_policy_kind;
 
@@ -82,6 +84,8 @@ typedef struct {
     uint64_t growth_ppm; /* percent in millionths: 2.5% = 25000 */
     /* policy */
     ss_policy_kind policy;
+    const ss_check_def *check; /* SS_POL_CHECK: the check it judges */
+    char check_rule[48];       /* SS_POL_CHECK: its name, "require-canary", "forbid-rpath" */
     ss_allow *allow;
     size_t nallow;
 } ss_rule;
@@ -110,6 +114,10 @@ bool ss_parse_percent(const char *s, uint64_t *ppm, const char **why);
 
 const char *ss_metric_name(ss_metric m);
 const char *ss_policy_name(ss_policy_kind p);
+/* The rule word of a policy rule: ss_policy_name, or require-/forbid-<check> for SS_POL_CHECK. */
+const char *ss_rule_policy(const ss_rule *r);
+/* "require-canary" / "forbid-rpath" ...: the rule word of check d, into buf. */
+const char *ss_check_rule_name(const ss_check_def *d, char *buf, size_t cap);
 const char *ss_level_name(ss_level l);
 /* True when one of the globs matches path (pathglob.c; see README "Matching"): a pattern
  * without '/' against its last component; one with '/' against the path normalised

@@ -17,29 +17,38 @@ static bool is_size(const ss_check_row *r)
 }
 
 /* What a policy rule wants, in the analyzer's words. */
-static const char *policy_expect(ss_policy_kind p)
+static const char *policy_expect(const ss_rule *r, char *buf, size_t cap)
 {
-    switch (p) {
+    if (r->policy == SS_POL_CHECK && r->check) {
+        snprintf(buf, cap, "%s: %s", r->check->key,
+                 r->check->sense == SS_CHECK_HAZARD ? "no" : "yes");
+        return buf;
+    }
+    switch (r->policy) {
     case SS_POL_FORBID_WX: return "no W+X";
     case SS_POL_REQUIRE_PIE: return "pie: yes";
     case SS_POL_REQUIRE_FULL_RELRO: return "relro: full";
     case SS_POL_REQUIRE_NX_STACK: return "exec-stack: no";
     case SS_POL_REQUIRE_NX: return "nx: yes";
     case SS_POL_FORBID_TEXTREL: return "textrel: no";
+    case SS_POL_CHECK:
     case SS_POL_COUNT: break;
     }
     return "?";
 }
 
-static const char *policy_property(ss_policy_kind p)
+static const char *policy_property(const ss_rule *r)
 {
-    switch (p) {
+    if (r->policy == SS_POL_CHECK && r->check)
+        return r->check->key;
+    switch (r->policy) {
     case SS_POL_FORBID_WX: return "wx";
     case SS_POL_REQUIRE_PIE: return "pie";
     case SS_POL_REQUIRE_FULL_RELRO: return "relro";
     case SS_POL_REQUIRE_NX_STACK: return "exec-stack";
     case SS_POL_REQUIRE_NX: return "nx";
     case SS_POL_FORBID_TEXTREL: return "textrel";
+    case SS_POL_CHECK:
     case SS_POL_COUNT: break;
     }
     return "?";
@@ -68,8 +77,9 @@ static const char *value_str(const ss_check_row *r, char *buf, size_t cap)
 
 static const char *limit_str(const ss_check_row *r, char *buf, size_t cap)
 {
+    char e[80];
     if (!is_size(r))
-        snprintf(buf, cap, "%s", policy_expect(r->rule->policy));
+        snprintf(buf, cap, "%s", policy_expect(r->rule, e, sizeof e));
     else if (r->has_limit)
         bytes_str(r->limit, buf, cap);
     else
@@ -118,7 +128,7 @@ static const char *growth_rule_str(const ss_rule *r, char *buf, size_t cap)
 static const char *what_str(const ss_rule *r, char *buf, size_t cap)
 {
     if (r->is_policy)
-        snprintf(buf, cap, "%s", ss_policy_name(r->policy));
+        snprintf(buf, cap, "%s", ss_rule_policy(r));
     else if (r->scope == SS_SCOPE_SECTION || r->scope == SS_SCOPE_SEGMENT)
         snprintf(buf, cap, "%s of %s %s", ss_metric_name(r->metric),
                  r->scope == SS_SCOPE_SECTION ? "section" : "segment", r->scope_name);
@@ -286,8 +296,8 @@ static void render_json(FILE *f, const ss_check_result *c, bool pretty)
         ss_jw_str(&w, "member", r->member);
         ss_jw_str(&w, "verdict", ss_verdict_name(r->verdict));
         if (ru->is_policy) {
-            ss_jw_str(&w, "policy", ss_policy_name(ru->policy));
-            ss_jw_str(&w, "property", policy_property(ru->policy));
+            ss_jw_str(&w, "policy", ss_rule_policy(ru));
+            ss_jw_str(&w, "property", policy_property(ru));
             ss_jw_str(&w, "state", r->state);
             ss_jw_str(&w, "allowed_because", r->reason);
         } else {

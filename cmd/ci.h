@@ -94,11 +94,13 @@ enum {
 enum {
     SS_DP_PIE, SS_DP_RELRO, SS_DP_EXEC_STACK, SS_DP_NX, SS_DP_WX_SEGMENTS, SS_DP_WX_SECTIONS,
     SS_DP_TEXTREL,
-    SS_DP_COUNT
+    SS_DP_COUNT,
+    /* then one per entry of core/checks.c (ss_check_defs), at SS_DP_COUNT + its index */
+    SS_DP_ALL = SS_DP_COUNT + 32
 };
 
 typedef struct {
-    const char *id;  /* "pie-lost", "wx-segment-new", "relro-changed" ... */
+    char id[40];     /* "pie-lost", "wx-segment-new", "canary-lost" ... */
     bool regression; /* worse (true) or better (false) */
     char message[160];
 } ss_diff_change;
@@ -109,7 +111,7 @@ typedef struct {
     bool failed;      /* one side could not be analyzed (see stderr) */
     ss_pair metrics[SS_DM_COUNT]; /* totals; analysis figures only when the analyzers ran */
     ss_diff_table segments, sections, kinds;
-    const char *perms[2][SS_DP_COUNT]; /* property values by name, NULL when not analyzed */
+    const char *perms[2][SS_DP_ALL]; /* property values by name, NULL when not analyzed */
     ss_diff_change *changes;
     size_t nchanges;
 } ss_diff_unit;
@@ -123,7 +125,7 @@ typedef struct {
 } ss_diff_result;
 
 const char *ss_diff_metric_name(int m);   /* "file-size", "vm-size", ... */
-const char *ss_diff_perm_name(int p);     /* "pie", "relro", ... */
+const char *ss_diff_perm_name(int p);     /* "pie", "relro", ..., then the checks' keys */
 
 typedef struct {
     bool all;    /* text and Markdown: also unchanged rows */

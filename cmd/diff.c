@@ -65,6 +65,10 @@ const char *ss_diff_perm_name(int p)
         [SS_DP_NX] = "nx", [SS_DP_WX_SEGMENTS] = "wx-segments",
         [SS_DP_WX_SECTIONS] = "wx-sections", [SS_DP_TEXTREL] = "textrel",
     };
+    size_t n;
+    const ss_check_def *defs = ss_check_defs(&n);
+    if (p >= SS_DP_COUNT && (size_t)(p - SS_DP_COUNT) < n)
+        return defs[p - SS_DP_COUNT].key;
     return p >= 0 && p < SS_DP_COUNT ? names[p] : "?";
 }
 
@@ -280,6 +284,10 @@ static void add_metrics(ss_diff_unit *u, const ss_image *im, int side)
         };
         for (int i = 0; i < SS_DP_COUNT; i++)
             u->perms[side][i] = ss_hval_name(pv[i]);
+        size_t n;
+        const ss_check_def *defs = ss_check_defs(&n);
+        for (size_t i = 0; i < n && SS_DP_COUNT + i < SS_DP_ALL; i++)
+            u->perms[side][SS_DP_COUNT + i] = ss_hval_name(ss_image_check_value(im, defs[i].key));
     }
 }
 
@@ -307,7 +315,7 @@ static ss_diff_change *add_change(ss_diff_unit *u, const char *id, bool regressi
         return NULL;
     u->changes = c;
     c = &u->changes[u->nchanges++];
-    c->id = id;
+    snprintf(c->id, sizeof c->id, "%s", id);
     c->regression = regression;
     c->message[0] = '\0';
     return c;
@@ -326,6 +334,38 @@ static int strength(ss_hval v)
 static const char *relro_word(ss_hval v)
 {
     return v == SS_HV_FULL ? "full" : v == SS_HV_PARTIAL ? "partial" : "none";
+}
+
+/* The checks of core/checks.c: a protection that was yes and is now no or partial is lost
+ * ("<key>-lost"), one that became yes gained; a hazard (rpath, runpath, debug info) that
+ * appeared is new, one that went away gone. n-a and unknown on either side say nothing. */
+static void check_changes(ss_diff_unit *u, const ss_image *a, const ss_image *b)
+{
+    size_t n;
+    const ss_check_def *defs = ss_check_defs(&n);
+    for (size_t i = 0; i < n; i++) {
+        const ss_check_def *d = &defs[i];
+        ss_hval x = ss_image_check_value(a, d->key), y = ss_image_check_value(b, d->key);
+        bool known = (x == SS_HV_YES || x == SS_HV_NO || x == SS_HV_PARTIAL) &&
+                     (y == SS_HV_YES || y == SS_HV_NO || y == SS_HV_PARTIAL);
+        if (!known || x == y)
+            continue;
+        char id[40];
+        ss_diff_change *c;
+        if (d->sense == SS_CHECK_PROTECTION) {
+            bool lost = x == SS_HV_YES || (x == SS_HV_PARTIAL && y == SS_HV_NO);
+            snprintf(id, sizeof id, "%s-%s", d->key, lost ? "lost" : "gained");
+            if ((c = add_change(u, id, lost)))
+                snprintf(c->message, sizeof c->message, "%s %s (%s \xe2\x86\x92 %s)",
+                         lost ? "lost" : "gained", d->label, ss_hval_name(x), ss_hval_name(y));
+        } else {
+            bool appeared = y == SS_HV_YES;
+            snprintf(id, sizeof id, "%s-%s", d->key, appeared ? "new" : "gone");
+            if ((c = add_change(u, id, appeared)))
+                snprintf(c->message, sizeof c->message, "%s %s (%s \xe2\x86\x92 %s)", d->label,
+                         appeared ? "added" : "removed", ss_hval_name(x), ss_hval_name(y));
+        }
+    }
 }
 
 /* Permission changes between two analyzed images, as findings. */
@@ -380,6 +420,7 @@ static void perm_changes(ss_diff_unit *u, const ss_image *a, const ss_image *b)
     if (p->textrel == SS_HV_YES && q->textrel == SS_HV_NO &&
         (c = add_change(u, "textrel-gone", false)))
         snprintf(c->message, sizeof c->message, "text relocations removed");
+    check_changes(u, a, b);
 }
 
 /* ---- pairing -------------------------------------------------------------------------------- */

@@ -216,8 +216,12 @@ static void render_json(FILE *f, const ss_diff_result *d, bool pretty)
                 ss_jw_null(&w, ss_diff_metric_name(m));
         ss_jw_end_obj(&w);
         ss_jw_arr(&w, "permissions");
-        for (int p = 0; p < SS_DP_COUNT; p++) {
+        for (int p = 0; p < SS_DP_ALL; p++) {
             if (!u->perms[0][p] && !u->perms[1][p])
+                continue;
+            /* A check neither side has (another format's) is left out. */
+            if (p >= SS_DP_COUNT && (!u->perms[0][p] || strcmp(u->perms[0][p], "n-a") == 0) &&
+                (!u->perms[1][p] || strcmp(u->perms[1][p], "n-a") == 0))
                 continue;
             ss_jw_obj(&w, NULL);
             ss_jw_str(&w, "property", ss_diff_perm_name(p));

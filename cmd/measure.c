@@ -265,6 +265,13 @@ ss_pstate ss_policy_judge(const ss_image *im, const ss_rule *r, const char *arti
         v = p->textrel;
         ok = v != SS_HV_YES;
         break;
+    case SS_POL_CHECK:
+        /* A protection passes when present (partial included: FORTIFY is partial in most
+         * fortified programs; `diff` reports yes -> partial as a loss); unknown fails. */
+        v = ss_image_check_value(im, r->check->key);
+        ok = r->check->sense == SS_CHECK_HAZARD ? v == SS_HV_NO
+                                                : v == SS_HV_YES || v == SS_HV_PARTIAL;
+        break;
     case SS_POL_COUNT: break;
     }
     *state = ss_hval_name(v);
@@ -289,6 +296,12 @@ ss_pstate ss_policy_judge(const ss_image *im, const ss_rule *r, const char *arti
         [SS_POL_REQUIRE_NX] = "no NX",
         [SS_POL_FORBID_TEXTREL] = "text relocations",
     };
+    if (r->policy == SS_POL_CHECK) {
+        const ss_hcheck *k = ss_image_find_check(im, r->check->key);
+        snprintf(note, notelen, "%s %s%s%s", r->check->label, ss_hval_name(v),
+                 k && k->evidence ? ": " : "", k && k->evidence ? k->evidence : "");
+        return SS_PS_FAIL;
+    }
     snprintf(note, notelen, "%s", why[r->policy]);
     return SS_PS_FAIL;
 }

@@ -67,6 +67,33 @@ static const ss_finding_help HELP[] = {
      "Identical string literals are stored more than once; the linker can merge them (GNU ld "
      "merges SHF_MERGE|SHF_STRINGS input; lld at -O1, tail merging at -O2; ld64 with "
      "-deduplicate-literals)."},
+    {"no-canary", "No stack protector",
+     "Neither __stack_chk_fail nor __stack_chk_guard is imported or defined: the code was built "
+     "without -fstack-protector (or no function had a buffer worth protecting). Build with "
+     "-fstack-protector-strong."},
+    {"no-fortify", "FORTIFY_SOURCE not used",
+     "Functions that glibc can check at run time (memcpy, strcpy, sprintf, ...) are called in "
+     "their unchecked form only. Build with -D_FORTIFY_SOURCE=2 (or 3) and -O1 or higher."},
+    {"no-ibt", "No CET indirect branch tracking",
+     "The GNU property note does not mark the image IBT-compatible, so the kernel and loader "
+     "cannot enforce ENDBR landing pads. Build every object with -fcf-protection=full."},
+    {"no-shstk", "No CET shadow stack",
+     "The GNU property note does not mark the image SHSTK-compatible, so return addresses are "
+     "not checked against a shadow stack. Build every object with -fcf-protection=full."},
+    {"no-bti", "No AArch64 branch target identification",
+     "The GNU property note does not mark the image BTI-compatible, so indirect branches may "
+     "land anywhere. Build every object with -mbranch-protection=standard."},
+    {"no-pac", "No AArch64 pointer authentication",
+     "The GNU property note does not mark the image PAC-enabled, so return addresses are not "
+     "signed. Build every object with -mbranch-protection=standard."},
+    {"rpath", "DT_RPATH set",
+     "DT_RPATH directories are searched before LD_LIBRARY_PATH; a relative or empty entry is "
+     "resolved against the working directory, where an attacker may place a library. Prefer "
+     "DT_RUNPATH (--enable-new-dtags) with absolute or $ORIGIN paths."},
+    {"runpath", "DT_RUNPATH set",
+     "DT_RUNPATH directories are searched for libraries; a relative or empty entry is resolved "
+     "against the working directory, where an attacker may place a library. Use absolute or "
+     "$ORIGIN paths."},
 };
 
 const ss_finding_help *ss_finding_help_of(const char *id)

@@ -389,6 +389,17 @@ static void read_dynamic(elf_ctx *c)
                     set_once(&f->bind_now, &f->bind_now_by, "DT_FLAGS_1 NOW");
                 if (val & DF_1_PIE)
                     f->df1_pie = true;
+            } else if (tag == DT_RPATH) {
+                f->has_rpath = true;
+                f->rpath = val;
+            } else if (tag == DT_RUNPATH) {
+                f->has_runpath = true;
+                f->runpath = val;
+            } else if (tag == DT_STRTAB) {
+                f->has_strtab = true;
+                f->strtab = val;
+            } else if (tag == DT_STRSZ) {
+                f->strsz = val;
             }
         }
         break;
@@ -696,6 +707,8 @@ static ss_status elf_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
     c.facts.gnu_stack_flags = -1;
     c.is64 = p[EI_CLASS] == ELFCLASS64;
     c.be = p[EI_DATA] == ELFDATA2MSB;
+    c.facts.is64 = c.is64;
+    c.facts.be = c.be;
     size_t ehsize = c.is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
     if (im->bytes.len < ehsize)
         return ss_fail(d, SS_E_TRUNCATED, 0, "ELF header needs %zu bytes, file has %zu", ehsize,
@@ -714,7 +727,7 @@ static ss_status elf_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
     read_dynamic(&c);
     if ((st = fill_header(&c)) != SS_OK || (st = read_sections(&c)) != SS_OK)
         goto out;
-    if (!ss_elf_harden(im, &c.facts)) {
+    if (!ss_elf_harden(im, c.elf, &c.facts)) {
         st = oom(&c);
         goto out;
     }

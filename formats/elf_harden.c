@@ -1,9 +1,14 @@
 /* elf_harden.c - what an ELF image says about its hardening, as neutral checks on the image.
  *
  * Every decision about ELF constants is made here (core/ only prints the checks and raises the
- * findings worded here): the stack (PT_GNU_STACK, or .note.GNU-stack in an object), RELRO
- * (PT_GNU_RELRO plus BIND_NOW), PIE (ET_DYN with PT_INTERP or DF_1_PIE), text relocations. */
-#include <elf.h>    /* PT_*, PF_*, SHF_*, ET_* */
+ * findings worded here): the stack (PT_GNU_STACK, or .note.GNU-stack in an object) and NX as
+ * checksec reads it, RELRO (PT_GNU_RELRO plus BIND_NOW), PIE and static PIE (ET_DYN with
+ * PT_INTERP or DF_1_PIE), text relocations, the stack protector and FORTIFY_SOURCE (symbol
+ * names), CET IBT/SHSTK and AArch64 BTI/PAC (the GNU property note), RPATH/RUNPATH, whether
+ * the symbol table was stripped and whether debug information is present. README "Permissions
+ * and hardening" says how each is decided. */
+#include <gelf.h>   /* GElf_*, gelf_getshdr, gelf_getsym */
+#include <stdio.h>  /* snprintf */
 #include <string.h> /* strcmp, memmem, strnlen, memcmp */
 
 #include "elf_internal.h"
@@ -117,8 +122,8 @@ static bool pie(ss_image *im, const ss_elf_facts *f)
     /* A shared library is position-independent by nature, but no executable: n-a. */
     if (f->has_interp)
         return ss_image_check(im, "pie", SS_HV_YES, "ET_DYN with PT_INTERP");
-    if (f->df1_pie)
-        return ss_image_check(im, "pie", SS_HV_YES, "ET_DYN with DT_FLAGS_1 PIE");
+    if (f->df1_pie) /* a PIE without an interpreter loads itself: static PIE */
+        return ss_image_check(im, "pie", SS_HV_YES, "static PIE: ET_DYN with DT_FLAGS_1 PIE and no PT_INTERP");
     return true;
 }
 
@@ -162,14 +167,404 @@ static ss_linker find_linker(const ss_image *im)
     return SS_LINKER_GNU;
 }
 
-bool ss_elf_harden(ss_image *im, const ss_elf_facts *f)
+/* ---- NX as checksec reads it ----------------------------------------------------------- */
+
+/* checksec: PT_GNU_STACK present and not executable -> NX enabled; no PT_GNU_STACK -> disabled
+ * (the stack is then executable on x86 Linux). exec_stack's finding already covers "no". */
+static bool nx(ss_image *im, const ss_elf_facts *f)
+{
+    char b[4];
+    if (f->gnu_stack_flags < 0)
+        return ss_image_check(im, "nx", SS_HV_NO, "no PT_GNU_STACK: the stack may be executable");
+    bool x = (unsigned)f->gnu_stack_flags & PF_X;
+    return ss_image_check(im, "nx", x ? SS_HV_NO : SS_HV_YES, "PT_GNU_STACK (segment %lld) flags %s",
+                          (long long)last_segment_of_type(im, PT_GNU_STACK),
+                          pf_str((unsigned)f->gnu_stack_flags, b));
+}
+
+/* ---- symbol names: stack protector and FORTIFY_SOURCE ------------------------------------ */
+
+/* The functions glibc 2.36 fortifies: each has a __<name>_chk twin in libc.so.6 (the list
+ * checksec reads from the machine's libc; fixed here so that the answer does not depend on the
+ * machine segscan runs on). Sorted for bsearch. */
+static const char *const FORTIFIABLE[] = {
+    "asprintf", "confstr", "dprintf", "explicit_bzero", "fdelt", "fgets", "fgets_unlocked",
+    "fgetws", "fgetws_unlocked", "fprintf", "fread", "fread_unlocked", "fwprintf", "getcwd",
+    "getdomainname", "getgroups", "gethostname", "getlogin_r", "gets", "getwd", "longjmp",
+    "mbsnrtowcs", "mbsrtowcs", "mbstowcs", "memcpy", "memmove", "mempcpy", "memset",
+    "obstack_printf", "obstack_vprintf", "poll", "ppoll", "pread", "pread64", "printf",
+    "ptsname_r", "read", "readlink", "readlinkat", "realpath", "recv", "recvfrom", "snprintf",
+    "sprintf", "stpcpy", "stpncpy", "strcat", "strcpy", "strncat", "strncpy", "swprintf",
+    "syslog", "ttyname_r", "vasprintf", "vdprintf", "vfprintf", "vfwprintf", "vprintf",
+    "vsnprintf", "vsprintf", "vswprintf", "vsyslog", "vwprintf", "wcpcpy", "wcpncpy", "wcrtomb",
+    "wcscat", "wcscpy", "wcsncat", "wcsncpy", "wcsnrtombs", "wcsrtombs", "wcstombs", "wctomb",
+    "wmemcpy", "wmemmove", "wmempcpy", "wmemset", "wprintf",
+};
+#define NFORTIFIABLE (sizeof FORTIFIABLE / sizeof FORTIFIABLE[0])
+
+/* Whether the n bytes at p are one of FORTIFIABLE. */
+static bool fortifiable(const char *p, size_t n)
+{
+    size_t lo = 0, hi = NFORTIFIABLE;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *m = FORTIFIABLE[mid];
+        int c = strncmp(p, m, n);
+        if (c == 0 && m[n] != '\0')
+            c = -1; /* p is a proper prefix of m */
+        if (c == 0)
+            return true;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return false;
+}
+
+typedef struct {
+    bool tables;          /* a symbol table was read */
+    const char *canary;   /* the stack-protector symbol found, or NULL */
+    const char *canary_in;
+    uint64_t fortified, unfortified; /* symbol entries, counted as checksec counts them */
+    const char *fortified_eg, *unfortified_eg;
+    const char *fortify_in;          /* the table fortify was counted in */
+} symfacts;
+
+/* Reads one symbol table (section idx): the stack-protector names in every entry; with
+ * `fortify`, the fortified and fortifiable names among its imports (every entry when
+ * imports_only is false). Names are compared in the mapped string table, never copied:
+ * checksec's rule, leading underscores dropped ("__memcpy_chk" is memcpy fortified). */
+static void scan_symbols(ss_image *im, Elf *elf, size_t idx, bool is64, bool fortify,
+                         bool imports_only, symfacts *sf)
+{
+    Elf_Scn *scn = elf_getscn(elf, idx);
+    GElf_Shdr sh;
+    if (scn == NULL || gelf_getshdr(scn, &sh) == NULL)
+        return;
+    size_t symsz = is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+    if (sh.sh_entsize != symsz || sh.sh_link == 0 || sh.sh_link >= im->nsections ||
+        im->sections[sh.sh_link].raw_type != SHT_STRTAB)
+        return;
+    ss_span strtab;
+    if (!ss_span_sub(im->bytes, im->sections[sh.sh_link].offset, im->sections[sh.sh_link].file_size,
+                     &strtab) || strtab.len == 0)
+        return;
+    Elf_Data *data = elf_getdata(scn, NULL);
+    if (data == NULL)
+        return;
+    /* A name starting before the table's last NUL ends inside the table. */
+    const uint8_t *last_nul = memrchr(strtab.p, 0, strtab.len);
+    size_t names_end = last_nul ? (size_t)(last_nul - strtab.p) + 1 : 0;
+    sf->tables = true;
+    const char *table = im->sections[idx].name;
+    size_t n = data->d_size / symsz;
+    for (size_t i = 1; i < n; i++) {
+        GElf_Sym sym;
+        if (gelf_getsym(data, (int)i, &sym) == NULL)
+            break;
+        if (sym.st_name == 0 || sym.st_name >= names_end)
+            continue;
+        const char *name = (const char *)strtab.p + sym.st_name;
+        if (name[0] != '_' && !fortify)
+            continue;
+        if (sf->canary == NULL && name[0] == '_' &&
+            (strncmp(name, "__stack_chk_fail", 16) == 0 || strncmp(name, "__stack_chk_guard", 17) == 0 ||
+             strcmp(name, "__intel_security_cookie") == 0)) {
+            sf->canary = name;
+            sf->canary_in = table;
+        }
+        if (!fortify || (imports_only && sym.st_shndx != SHN_UNDEF))
+            continue;
+        const char *p = name;
+        while (*p == '_')
+            p++;
+        size_t len = strlen(p);
+        if (len > 4 && memcmp(p + len - 4, "_chk", 4) == 0 && fortifiable(p, len - 4)) {
+            if (sf->fortified++ == 0)
+                sf->fortified_eg = name;
+        } else if (fortifiable(p, len)) {
+            if (sf->unfortified++ == 0)
+                sf->unfortified_eg = name;
+        }
+    }
+    if (fortify)
+        sf->fortify_in = table;
+}
+
+static int64_t section_of_type(const ss_image *im, uint32_t type)
+{
+    for (size_t i = 1; i < im->nsections; i++)
+        if (im->sections[i].raw_type == type)
+            return (int64_t)i;
+    return -1;
+}
+
+static bool symbol_checks(ss_image *im, Elf *elf, const ss_elf_facts *f, bool linked)
+{
+    symfacts sf = {0};
+    int64_t dyn = section_of_type(im, SHT_DYNSYM), sym = section_of_type(im, SHT_SYMTAB);
+    /* FORTIFY counts imports: of .dynsym when there is one (what checksec reads), of .symtab in
+     * an object; a static executable's .symtab holds the functions linked in, all counted. */
+    if (dyn >= 0)
+        scan_symbols(im, elf, (size_t)dyn, f->is64, true, true, &sf);
+    if (sym >= 0 && (sf.canary == NULL || dyn < 0))
+        scan_symbols(im, elf, (size_t)sym, f->is64, dyn < 0, im->type == SS_TYPE_RELOCATABLE, &sf);
+
+    bool ok;
+    if (!sf.tables)
+        ok = ss_image_check(im, "canary", SS_HV_UNKNOWN, "no symbol table to read");
+    else if (sf.canary)
+        ok = ss_image_check(im, "canary", SS_HV_YES, "%s in %s", sf.canary, sf.canary_in);
+    else
+        ok = ss_image_check(im, "canary", SS_HV_NO,
+                            "no __stack_chk_fail, __stack_chk_guard or __intel_security_cookie in %s%s%s",
+                            dyn >= 0 ? im->sections[dyn].name : "",
+                            dyn >= 0 && sym >= 0 ? " or " : "", sym >= 0 ? im->sections[sym].name : "");
+    if (ok && linked && sf.tables && sf.canary == NULL)
+        ok = ss_image_check_finding(im, "canary", "no-canary", SS_SEV_INFO,
+                                    "no stack protector: no __stack_chk_fail or __stack_chk_guard "
+                                    "(built without -fstack-protector, or no function needed one)");
+    if (!ok)
+        return false;
+
+    uint64_t total = sf.fortified + sf.unfortified;
+    const char *in = sf.fortify_in ? sf.fortify_in : "";
+    if (!sf.tables)
+        ok = ss_image_check(im, "fortify", SS_HV_UNKNOWN, "no symbol table to read");
+    else if (total == 0)
+        ok = ss_image_check(im, "fortify", SS_HV_NA, "no fortifiable function used (%s)", in);
+    else if (sf.fortified == 0)
+        ok = ss_image_check(im, "fortify", SS_HV_NO, "0 of %llu fortifiable calls fortified in %s (e.g. %s)",
+                            (unsigned long long)total, in, sf.unfortified_eg);
+    else
+        ok = ss_image_check(im, "fortify", sf.unfortified ? SS_HV_PARTIAL : SS_HV_YES,
+                            "%llu of %llu fortifiable calls fortified in %s (e.g. %s%s%s)",
+                            (unsigned long long)sf.fortified, (unsigned long long)total, in,
+                            sf.fortified_eg, sf.unfortified ? "; unfortified: " : "",
+                            sf.unfortified ? sf.unfortified_eg : "");
+    if (ok && linked && sf.tables && total && sf.fortified == 0)
+        ok = ss_image_check_finding(im, "fortify", "no-fortify", SS_SEV_INFO,
+                                    "%llu fortifiable calls, none fortified (build with "
+                                    "-D_FORTIFY_SOURCE=2 and optimisation)",
+                                    (unsigned long long)total);
+    return ok;
+}
+
+/* ---- GNU property note: CET IBT/SHSTK, AArch64 BTI/PAC ----------------------------------- */
+
+#define NT_GNU_PROPERTY_TYPE_0_ 5u
+#define GNU_PROPERTY_AARCH64_FEATURE_1_AND_ 0xc0000000u
+#define GNU_PROPERTY_X86_FEATURE_1_AND_ 0xc0000002u
+#ifndef PT_GNU_PROPERTY
+#define PT_GNU_PROPERTY 0x6474e553u
+#endif
+
+typedef struct {
+    bool found;       /* a FEATURE_1_AND property for this machine */
+    uint32_t bits;
+    const char *where;
+} propfacts;
+
+/* Walks the notes in b (align: 4 or 8, the note's alignment) for NT_GNU_PROPERTY_TYPE_0 and the
+ * FEATURE_1_AND property of type want. Every read is through a bounded cursor. */
+static void scan_notes(ss_span b, size_t align, bool be, uint32_t want, const char *where, propfacts *pf)
+{
+    size_t pos = 0;
+    while (pos + 12 <= b.len) {
+        ss_cursor c = ss_cursor_at(b, pos, be);
+        uint32_t namesz = ss_u32(&c), descsz = ss_u32(&c), type = ss_u32(&c);
+        size_t name_at = pos + 12;
+        uint64_t desc_at = name_at + (((uint64_t)namesz + align - 1) & ~(uint64_t)(align - 1));
+        uint64_t next = desc_at + (((uint64_t)descsz + align - 1) & ~(uint64_t)(align - 1));
+        if (c.failed || desc_at > b.len || descsz > b.len - desc_at)
+            return;
+        if (type == NT_GNU_PROPERTY_TYPE_0_ && namesz == 4 && memcmp(b.p + name_at, "GNU", 4) == 0) {
+            ss_span d = {b.p + desc_at, descsz};
+            size_t at = 0;
+            while (at + 8 <= d.len) {
+                ss_cursor pc = ss_cursor_at(d, at, be);
+                uint32_t pr_type = ss_u32(&pc), pr_datasz = ss_u32(&pc);
+                if (pc.failed || pr_datasz > d.len - at - 8)
+                    break;
+                if (pr_type == want && pr_datasz >= 4) {
+                    pf->found = true;
+                    pf->bits |= ss_u32(&pc);
+                    pf->where = where;
+                }
+                at += 8 + (((size_t)pr_datasz + align - 1) & ~(align - 1));
+            }
+        }
+        if (next <= pos || next > b.len)
+            return;
+        pos = (size_t)next;
+    }
+}
+
+static bool property_checks(ss_image *im, const ss_elf_facts *f)
+{
+    bool x86 = f->e_machine == EM_X86_64 || f->e_machine == EM_386;
+    bool arm = f->e_machine == EM_AARCH64;
+    if (!x86 && !arm)
+        return true;
+    uint32_t want = x86 ? GNU_PROPERTY_X86_FEATURE_1_AND_ : GNU_PROPERTY_AARCH64_FEATURE_1_AND_;
+    size_t align = f->is64 ? 8 : 4;
+    propfacts pf = {0};
+    for (size_t i = 1; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        ss_span b;
+        if (s->raw_type == SHT_NOTE && s->compression == SS_COMP_NONE &&
+            ss_span_sub(im->bytes, s->offset, s->file_size, &b))
+            scan_notes(b, s->align == 8 ? 8 : 4, f->be, want, s->name, &pf);
+    }
+    if (im->nsections <= 1) /* no section headers: the segment the loader reads */
+        for (size_t i = 0; i < im->nsegments; i++) {
+            const ss_segment *g = &im->segments[i];
+            ss_span b;
+            if (g->raw_type == PT_GNU_PROPERTY && ss_span_sub(im->bytes, g->offset, g->file_size, &b))
+                scan_notes(b, align, f->be, want, "PT_GNU_PROPERTY", &pf);
+        }
+    const char *k1 = x86 ? "ibt" : "bti", *k2 = x86 ? "shstk" : "pac";
+    const char *n1 = x86 ? "IBT" : "BTI", *n2 = x86 ? "SHSTK" : "PAC";
+    const char *prop = x86 ? "X86_FEATURE_1_AND" : "AARCH64_FEATURE_1_AND";
+    bool linked = im->type != SS_TYPE_RELOCATABLE;
+    for (int k = 0; k < 2; k++) {
+        const char *key = k ? k2 : k1, *nm = k ? n2 : n1;
+        bool on = pf.bits & (k ? 2u : 1u);
+        bool ok = pf.found ? ss_image_check(im, key, on ? SS_HV_YES : SS_HV_NO,
+                                            "GNU property note (%s) %s 0x%x: %s %s", pf.where, prop,
+                                            pf.bits, on ? "with" : "without", nm)
+                           : ss_image_check(im, key, SS_HV_NO, "no GNU property note with %s", prop);
+        if (ok && !on && linked)
+            ok = ss_image_check_finding(
+                im, key, k ? (x86 ? "no-shstk" : "no-pac") : (x86 ? "no-ibt" : "no-bti"), SS_SEV_INFO,
+                "%s", x86 ? (k ? "no CET shadow stack (SHSTK) in the GNU property note (-fcf-protection=full)"
+                               : "no CET indirect branch tracking (IBT) in the GNU property note "
+                                 "(-fcf-protection=full)")
+                          : (k ? "no pointer authentication (PAC) in the GNU property note "
+                                 "(-mbranch-protection=standard)"
+                               : "no branch target identification (BTI) in the GNU property note "
+                                 "(-mbranch-protection=standard)"));
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* ---- RPATH / RUNPATH ------------------------------------------------------------------- */
+
+#define PATH_SHOWN 1024
+
+/* The string at offset off of the dynamic string table (DT_STRTAB, a virtual address mapped
+ * through the loadable segments), at most PATH_SHOWN bytes; NULL when it is not in the file. */
+static const char *dynstr(ss_image *im, const ss_elf_facts *f, uint64_t off, bool *cut)
+{
+    *cut = false;
+    if (!f->has_strtab)
+        return NULL;
+    for (size_t i = 0; i < im->nsegments; i++) {
+        const ss_segment *g = &im->segments[i];
+        if (!g->loadable || f->strtab < g->vaddr || f->strtab - g->vaddr >= g->file_size)
+            continue;
+        uint64_t delta = f->strtab - g->vaddr, avail = g->file_size - delta;
+        if (f->strsz && f->strsz < avail)
+            avail = f->strsz;
+        if (off >= avail)
+            return NULL;
+        ss_span b;
+        if (!ss_span_sub(im->bytes, g->offset + delta + off, avail - off, &b))
+            return NULL;
+        size_t n = strnlen((const char *)b.p, b.len < PATH_SHOWN ? b.len : PATH_SHOWN);
+        *cut = n == PATH_SHOWN || n == b.len;
+        return ss_image_name(im, (const char *)b.p, n);
+    }
+    return NULL;
+}
+
+static bool path_check(ss_image *im, const ss_elf_facts *f, const char *key, const char *tag,
+                       bool has, uint64_t off)
+{
+    if (!has)
+        return ss_image_check(im, key, SS_HV_NO, "no %s", tag);
+    bool cut;
+    const char *v = dynstr(im, f, off, &cut);
+    if (v == NULL)
+        return ss_image_check(im, key, SS_HV_YES, "%s (its string is not in the file)", tag);
+    /* Each ':' entry: $ORIGIN (relative to the binary), absolute, or relative to the working
+     * directory (an empty entry is the working directory itself): a writable-looking path. */
+    bool origin = false, relative = false;
+    const char *rel = NULL;
+    for (const char *e = v;; ) {
+        const char *end = strchr(e, ':');
+        size_t n = end ? (size_t)(end - e) : strlen(e);
+        if (n >= 7 && (memcmp(e, "$ORIGIN", 7) == 0 || (n >= 9 && memcmp(e, "${ORIGIN}", 9) == 0)))
+            origin = true;
+        else if (n == 0 || e[0] != '/') {
+            relative = true;
+            if (rel == NULL)
+                rel = n == 0 ? "an empty entry (the working directory)" : "a relative entry";
+        }
+        if (end == NULL)
+            break;
+        e = end + 1;
+    }
+    char why[96];
+    snprintf(why, sizeof why, "%s%s%s", origin ? "; $ORIGIN" : "", relative ? "; " : "",
+             relative ? rel : "");
+    if (!ss_image_check(im, key, SS_HV_YES, "%s \"%s\"%s%s", tag, v, cut ? " (cut)" : "", why))
+        return false;
+    if (relative)
+        return ss_image_check_finding(im, key, key, SS_SEV_WARNING,
+                                      "%s \"%s\" holds %s: libraries are searched relative to the "
+                                      "working directory", tag, v, rel);
+    return ss_image_check_finding(im, key, key, SS_SEV_INFO, "%s \"%s\"%s", tag, v,
+                                  strcmp(key, "rpath") == 0
+                                      ? ": searched before LD_LIBRARY_PATH (DT_RUNPATH is not)"
+                                      : ": libraries are searched there first");
+}
+
+/* ---- symbols stripped, debug information ------------------------------------------------ */
+
+static bool strip_checks(ss_image *im, const ss_elf_facts *f)
+{
+    int64_t sym = section_of_type(im, SHT_SYMTAB);
+    bool ok = sym < 0 ? ss_image_check(im, "stripped", SS_HV_YES, "no SHT_SYMTAB section")
+                      : ss_image_check(im, "stripped", SS_HV_NO, "SHT_SYMTAB %s (section %lld, %llu entries)",
+                                       im->sections[sym].name, (long long)sym,
+                                       (unsigned long long)(im->sections[sym].file_size /
+                                                            (f->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym))));
+    if (!ok)
+        return false;
+    size_t n = 0, first = 0;
+    int64_t link = -1;
+    for (size_t i = 1; i < im->nsections; i++) {
+        if (im->sections[i].kind == SS_KIND_DEBUG && n++ == 0)
+            first = i;
+        if (strcmp(im->sections[i].name, ".gnu_debuglink") == 0)
+            link = (int64_t)i;
+    }
+    if (n)
+        return ss_image_check(im, "debug_info", SS_HV_YES, "%zu debug section%s (%s, ...)", n,
+                              n == 1 ? "" : "s", im->sections[first].name);
+    return ss_image_check(im, "debug_info", SS_HV_NO, "no .debug*, .zdebug* or .stab* section%s",
+                          link >= 0 ? "; .gnu_debuglink names a separate debug file" : "");
+}
+
+bool ss_elf_harden(ss_image *im, Elf *elf, const ss_elf_facts *f)
 {
     im->format_label = "ELF";
     im->object_linker = SS_LINKER_GNU;
     im->linker = im->type == SS_TYPE_RELOCATABLE ? SS_LINKER_NONE : find_linker(im);
-    if (im->type == SS_TYPE_RELOCATABLE)
-        return object_stack(im);
     if (im->type == SS_TYPE_CORE)
         return true;
-    return linked_stack(im, f) && relro(im, f) && pie(im, f) && textrel(im, f);
+    bool linked = im->type != SS_TYPE_RELOCATABLE;
+    if (!(linked ? linked_stack(im, f) && relro(im, f) && pie(im, f) && nx(im, f) && textrel(im, f)
+                 : object_stack(im)))
+        return false;
+    if (!symbol_checks(im, elf, f, linked) || !property_checks(im, f) || !strip_checks(im, f))
+        return false;
+    if (linked && f->has_dynamic)
+        return path_check(im, f, "rpath", "DT_RPATH", f->has_rpath, f->rpath) &&
+               path_check(im, f, "runpath", "DT_RUNPATH", f->has_runpath, f->runpath);
+    return true;
 }

@@ -14,6 +14,7 @@ ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss
 /* What the headers and the dynamic section say about hardening, as the format states it (the
  * reader's own: nothing outside formats/elf*.c sees it). */
 typedef struct {
+    bool is64, be;
     uint16_t e_type;
     uint16_t e_machine;
     bool has_interp, has_dynamic;
@@ -24,10 +25,13 @@ typedef struct {
     int gnu_stack_flags;  /* p_flags of the last PT_GNU_STACK, -1 when there is none */
     bool has_relro;
     uint64_t relro_vaddr, relro_size;
+    /* DT_RPATH / DT_RUNPATH: offsets into the dynamic string table (DT_STRTAB, DT_STRSZ). */
+    bool has_rpath, has_runpath, has_strtab;
+    uint64_t rpath, runpath, strtab, strsz;
 } ss_elf_facts;
 
 /* Sets the image's hardening checks, findings, linker and format label from the facts and the
  * sections read (call after the sections, before ss_image_finish). False only on OOM. */
-bool ss_elf_harden(ss_image *im, const ss_elf_facts *f);
+bool ss_elf_harden(ss_image *im, Elf *elf, const ss_elf_facts *f);
 
 #endif

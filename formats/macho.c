@@ -719,7 +719,7 @@ static ss_status read_header(mo *m)
     im->machine = machine_name(m);
     set_type(m);
     if (!ss_image_field(im, "mach_header.flags", m->flags) ||
-        !ss_image_field(im, "filetype", m->filetype) || !ss_macho_harden(im, m->filetype, m->flags))
+        !ss_image_field(im, "filetype", m->filetype) || !ss_macho_harden(im, m->cputype, m->filetype, m->flags))
         return oom(m);
     if (!ss_image_add_region(im, "[Mach-O Header]", 0, m->hdr_size) ||
         !ss_image_add_region(im, "[Load Commands]", m->hdr_size, m->sizeofcmds))

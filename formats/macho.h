@@ -158,7 +158,7 @@ void ss_macho_decode_fixups(const ss_macho_fixups *fx);
 
 /* Sets im's hardening checks, their findings, the linker and the format label from the header
  * (im->type set before). False on OOM. */
-bool ss_macho_harden(ss_image *im, uint32_t filetype, uint32_t flags);
+bool ss_macho_harden(ss_image *im, uint32_t cputype, uint32_t filetype, uint32_t flags);
 
 /* What macho.c hands to macho_security.c: the header's CPU and file type, LC_CODE_SIGNATURE's
  * data (unchecked: the checks bound it) and the last LC_ENCRYPTION_INFO[_64]. */

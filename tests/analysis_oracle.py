@@ -321,9 +321,10 @@ def macho_truth(path):
     ranges = [(s["addr"], s["addr"] + s["size"]) for s in secs if "ZEROFILL" in s["type"]]
     ranges += [(g["vmaddr"] + g["filesize"], g["vmaddr"] + g["vmsize"]) for g in segs
                if "w" in g["initprot"] and g["vmsize"] > g["filesize"]]
-    flags = re.search(r"\n\s*MH_MAGIC\S*\s+\S+\s+\S+\s+\S+\s+(\S+)\s+\d+\s+\d+\s+(.*)\n", out)
+    flags = re.search(r"\n\s*MH_MAGIC\S*\s+(\S+)\s+\S+\s+\S+\s+(\S+)\s+\d+\s+\d+\s+(.*)\n", out)
     return {"segments": segs, "sections": secs, "zero_init_bytes": union_len(ranges),
-            "filetype": flags.group(1) if flags else None, "flags": flags.group(2).split() if flags else []}
+            "cputype": flags.group(1).lower() if flags else None,
+            "filetype": flags.group(2) if flags else None, "flags": flags.group(3).split() if flags else []}
 
 
 def strings_in(path, ranges, min_len=4):

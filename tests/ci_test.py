@@ -469,7 +469,7 @@ def t_errors(c):
         ("bad-level.yaml", r":5:12: unknown level 'error'"),
         ("bad-percent.yaml", r":4:17: 'five%': a percentage"),
         ("no-reason.yaml", r":5:9: an allow entry needs a reason"),
-        ("unknown-rule.yaml", r":3:11: unknown policy rule 'require-aslr'"),
+        ("unknown-rule.yaml", r":3:11: unknown policy rule 'require-canaries'"),
         ("bad-version.yaml", r":1:10: unknown budget file version '2'"),
         ("scope-metric.yaml", r":2:13: section, segment and kind go with"),
         ("empty.yaml", r":1:1: the budget file is empty"),
