@@ -58,3 +58,10 @@ add_test(NAME macho_harden
           --schema ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json
           --fixtures ${SEGSCAN_MACHO_OUT} --real ${SEGSCAN_MACHO_OUT}/golang)
 set_tests_properties(macho_harden PROPERTIES FIXTURES_REQUIRED macho DEPENDS macho_golang_extract)
+
+# check's require-<key> rules and diff's <key>-lost/-gained for the PE and Mach-O checks, on the
+# fixtures built with and without each protection (tests/harden_policy.py).
+add_test(NAME harden_policy
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/harden_policy.py --segscan $<TARGET_FILE:segscan>
+          --pe ${SEGSCAN_FIXTURE_OUT}/pe --macho ${SEGSCAN_MACHO_OUT})
+set_tests_properties(harden_policy PROPERTIES FIXTURES_REQUIRED "pe;macho")
