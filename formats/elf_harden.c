@@ -304,12 +304,17 @@ static bool symbol_checks(ss_image *im, Elf *elf, const ss_elf_facts *f, bool li
 {
     symfacts sf = {0};
     int64_t dyn = section_of_type(im, SHT_DYNSYM), sym = section_of_type(im, SHT_SYMTAB);
-    /* FORTIFY counts imports: of .dynsym when there is one (what checksec reads), of .symtab in
-     * an object; a static executable's .symtab holds the functions linked in, all counted. */
+    /* FORTIFY counts imports: of .dynsym when the image links against libraries (what checksec
+     * reads), of .symtab in an object; a static executable (static PIE included: its .dynsym
+     * imports nothing) counts every entry of .symtab, the functions linked in. */
+    bool is_static = linked && im->type == SS_TYPE_EXECUTABLE && !f->has_interp;
+    bool dyn_fortify = dyn >= 0 && !is_static;
     if (dyn >= 0)
-        scan_symbols(im, elf, (size_t)dyn, f->is64, true, true, &sf);
-    if (sym >= 0 && (sf.canary == NULL || dyn < 0))
-        scan_symbols(im, elf, (size_t)sym, f->is64, dyn < 0, im->type == SS_TYPE_RELOCATABLE, &sf);
+        scan_symbols(im, elf, (size_t)dyn, f->is64, dyn_fortify, true, &sf);
+    if (sym >= 0 && (sf.canary == NULL || !dyn_fortify))
+        scan_symbols(im, elf, (size_t)sym, f->is64, !dyn_fortify, im->type == SS_TYPE_RELOCATABLE, &sf);
+    if (!dyn_fortify && sym < 0)
+        sf.fortify_in = NULL; /* nothing counted: a stripped static executable */
 
     bool ok;
     if (!sf.tables)
@@ -330,8 +335,8 @@ static bool symbol_checks(ss_image *im, Elf *elf, const ss_elf_facts *f, bool li
 
     uint64_t total = sf.fortified + sf.unfortified;
     const char *in = sf.fortify_in ? sf.fortify_in : "";
-    if (!sf.tables)
-        ok = ss_image_check(im, "fortify", SS_HV_UNKNOWN, "no symbol table to read");
+    if (!sf.tables || sf.fortify_in == NULL)
+        ok = ss_image_check(im, "fortify", SS_HV_UNKNOWN, "no symbol table to count calls in");
     else if (total == 0)
         ok = ss_image_check(im, "fortify", SS_HV_NA, "no fortifiable function used (%s)", in);
     else if (sf.fortified == 0)
@@ -343,7 +348,7 @@ static bool symbol_checks(ss_image *im, Elf *elf, const ss_elf_facts *f, bool li
                             (unsigned long long)sf.fortified, (unsigned long long)total, in,
                             sf.fortified_eg, sf.unfortified ? "; unfortified: " : "",
                             sf.unfortified ? sf.unfortified_eg : "");
-    if (ok && linked && sf.tables && total && sf.fortified == 0)
+    if (ok && linked && sf.fortify_in && total && sf.fortified == 0)
         ok = ss_image_check_finding(im, "fortify", "no-fortify", SS_SEV_INFO,
                                     "%llu fortifiable calls, none fortified (build with "
                                     "-D_FORTIFY_SOURCE=2 and optimisation)",
@@ -374,9 +379,12 @@ static void scan_notes(ss_span b, size_t align, bool be, uint32_t want, const ch
     while (pos + 12 <= b.len) {
         ss_cursor c = ss_cursor_at(b, pos, be);
         uint32_t namesz = ss_u32(&c), descsz = ss_u32(&c), type = ss_u32(&c);
+        /* Name and descriptor each start at the next multiple of the alignment (the note
+         * header is 12 bytes: with 8-byte alignment "GNU\0" ends exactly at 16). */
         size_t name_at = pos + 12;
-        uint64_t desc_at = name_at + (((uint64_t)namesz + align - 1) & ~(uint64_t)(align - 1));
-        uint64_t next = desc_at + (((uint64_t)descsz + align - 1) & ~(uint64_t)(align - 1));
+        uint64_t mask = (uint64_t)align - 1;
+        uint64_t desc_at = ((uint64_t)name_at + namesz + mask) & ~mask;
+        uint64_t next = (desc_at + descsz + mask) & ~mask;
         if (c.failed || desc_at > b.len || descsz > b.len - desc_at)
             return;
         if (type == NT_GNU_PROPERTY_TYPE_0_ && namesz == 4 && memcmp(b.p + name_at, "GNU", 4) == 0) {
@@ -563,8 +571,11 @@ bool ss_elf_harden(ss_image *im, Elf *elf, const ss_elf_facts *f)
         return false;
     if (!symbol_checks(im, elf, f, linked) || !property_checks(im, f) || !strip_checks(im, f))
         return false;
-    if (linked && f->has_dynamic)
-        return path_check(im, f, "rpath", "DT_RPATH", f->has_rpath, f->rpath) &&
-               path_check(im, f, "runpath", "DT_RUNPATH", f->has_runpath, f->runpath);
-    return true;
+    if (!linked)
+        return true;
+    if (!f->has_dynamic) /* nothing is loaded at run time: no search path */
+        return ss_image_check(im, "rpath", SS_HV_NO, "no PT_DYNAMIC") &&
+               ss_image_check(im, "runpath", SS_HV_NO, "no PT_DYNAMIC");
+    return path_check(im, f, "rpath", "DT_RPATH", f->has_rpath, f->rpath) &&
+           path_check(im, f, "runpath", "DT_RUNPATH", f->has_runpath, f->runpath);
 }
