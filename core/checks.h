@@ -2,7 +2,8 @@
 #ifndef SS_CHECKS_H
 #define SS_CHECKS_H
 
-#include <stddef.h> /* size_t */
+#include <stdbool.h> /* bool */
+#include <stddef.h>  /* size_t */
 
 typedef enum {
     SS_CHECK_PROTECTION, /* yes is good: policy rule require-<key>, diff "lost <key>" */
@@ -14,6 +15,9 @@ typedef struct {
     const char *label; /* how the text report names it */
     ss_check_sense sense;
     const char *about; /* what it means and how it is decided, one line */
+    bool partial_fails; /* a protection whose "partial" protects nothing (relocations stripped
+                         * under DYNAMIC_BASE, half of CFG, an ad-hoc signature): require-<key>
+                         * fails on it; otherwise partial passes (FORTIFY) */
 } ss_check_def;
 
 /* The table, in the order reports print it; *n receives its length. */

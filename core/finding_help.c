@@ -37,6 +37,22 @@ static const ss_finding_help HELP[] = {
     {"rodata-executable", "Read-only data in an executable segment",
      "Read-only data mapped executable gives an attacker more gadgets. Link with "
      "-z separate-code (GNU ld) or without --no-rosegment (lld)."},
+    {"no-cfg", "No Control Flow Guard",
+     "A PE image without GUARD_CF and the load config's guard function table: indirect calls "
+     "are not checked against valid targets. Compile with /guard:cf (clang: -cfguard) and link "
+     "with /guard:cf; the CRT's load config must be linked in."},
+    {"no-gs", "No /GS security cookie",
+     "The load config registers no SecurityCookie, so stack buffer overruns are not detected "
+     "by /GS checks (or the image has no load config at all). Compile with /GS and link the "
+     "CRT's load config."},
+    {"no-safeseh", "No SafeSEH table",
+     "An x86 PE image with exception handlers but no SEHandlerTable: an overwritten exception "
+     "registration record can point anywhere. Link with /SAFESEH (every object must be "
+     "SafeSEH-compatible)."},
+    {"no-cet-compat", "Not CET shadow-stack compatible",
+     "The debug directory carries no CET_COMPAT extended DLL characteristic, so Windows does not "
+     "enforce hardware shadow stacks for this image. Link with /CETCOMPAT once the code is "
+     "compatible."},
     {"movable-zero-data", "Zero-initialised data stored in the file",
      "Writable objects whose bytes are all zero are stored in .data although .bss would hold "
      "them for no file bytes. Leave them uninitialised or initialise them to zero in a way the "

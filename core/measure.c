@@ -291,10 +291,12 @@ ss_pstate ss_policy_judge(const ss_image *im, const ss_rule *r, const char *arti
         break;
     case SS_POL_CHECK:
         /* A protection passes when present (partial included: FORTIFY is partial in most
-         * fortified programs; `diff` reports yes -> partial as a loss); unknown fails. */
+         * fortified programs; `diff` reports yes -> partial as a loss), except where partial
+         * protects nothing (ss_check_def.partial_fails); unknown fails. */
         v = ss_image_check_value(im, r->check->key);
-        ok = r->check->sense == SS_CHECK_HAZARD ? v == SS_HV_NO
-                                                : v == SS_HV_YES || v == SS_HV_PARTIAL;
+        ok = r->check->sense == SS_CHECK_HAZARD
+                 ? v == SS_HV_NO
+                 : v == SS_HV_YES || (v == SS_HV_PARTIAL && !r->check->partial_fails);
         break;
     case SS_POL_COUNT: break;
     }

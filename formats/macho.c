@@ -31,6 +31,7 @@ typedef struct {
     ss_vec sects; /* ss_macho_sect, parallel to im->v_sections */
     ss_vec seg_nsects; /* uint32_t per segment: its section count */
     ss_macho_fixups fx;
+    ss_macho_security sec;
 } mo;
 
 static ss_segment *seg_at(mo *m, size_t i)
@@ -560,6 +561,18 @@ static ss_status on_command(mo *m, uint32_t cmd, ss_span cs, uint64_t off)
     case LC_UNIXTHREAD:
         on_unixthread(m, cs, off);
         return SS_OK;
+    case LC_ENCRYPTION_INFO:
+    case LC_ENCRYPTION_INFO_64: {
+        ss_cursor c = ss_cursor_at(cs, 8, m->be);
+        uint32_t o = ss_u32(&c), sz = ss_u32(&c), id = ss_u32(&c);
+        if (c.failed)
+            return short_cmd(m, "LC_ENCRYPTION_INFO", off, (uint32_t)cs.len);
+        m->sec.encryption_cmd = cmd;
+        m->sec.cryptoff = o;
+        m->sec.cryptsize = sz;
+        m->sec.cryptid = id;
+        return SS_OK;
+    }
     default:
         break;
     }
@@ -569,6 +582,11 @@ static ss_status on_command(mo *m, uint32_t cmd, ss_span cs, uint64_t off)
         uint32_t o = ss_u32(&c), sz = ss_u32(&c);
         if (c.failed)
             return short_cmd(m, "linkedit data", off, (uint32_t)cs.len);
+        if (cmd == LC_CODE_SIGNATURE) {
+            m->sec.has_signature = true;
+            m->sec.sig_off = o;
+            m->sec.sig_size = sz;
+        }
         if (cmd == LC_DYLD_CHAINED_FIXUPS)
             set_blob(m, &m->fx.chained, name, o, sz, off);
         else
@@ -794,6 +812,11 @@ static ss_status macho_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
         m.fx.nsects = m.sects.count;
         ss_macho_decode_fixups(&m.fx);
     }
+    m.sec.cputype = m.cputype;
+    m.sec.cpusubtype = m.cpusubtype;
+    m.sec.filetype = m.filetype;
+    if (!ss_macho_security_checks(im, &m.sec))
+        return oom(&m);
     return ss_image_finish(im, d);
 }
 

@@ -57,6 +57,8 @@
 #define LC_TWOLEVEL_HINTS 0x16u
 #define LC_SEGMENT_64 0x19u
 #define LC_CODE_SIGNATURE 0x1du
+#define LC_ENCRYPTION_INFO 0x21u
+#define LC_ENCRYPTION_INFO_64 0x2cu
 #define LC_SEGMENT_SPLIT_INFO 0x1eu
 #define LC_DYLD_INFO 0x22u
 #define LC_DYLD_INFO_ONLY (0x22u | LC_REQ_DYLD)
@@ -157,6 +159,20 @@ void ss_macho_decode_fixups(const ss_macho_fixups *fx);
 /* Sets im's hardening checks, their findings, the linker and the format label from the header
  * (im->type set before). False on OOM. */
 bool ss_macho_harden(ss_image *im, uint32_t cputype, uint32_t filetype, uint32_t flags);
+
+/* What macho.c hands to macho_security.c: the header's CPU and file type, LC_CODE_SIGNATURE's
+ * data (unchecked: the checks bound it) and the last LC_ENCRYPTION_INFO[_64]. */
+typedef struct {
+    uint32_t cputype, cpusubtype, filetype;
+    bool has_signature;
+    uint32_t sig_off, sig_size;
+    uint32_t encryption_cmd; /* LC_ENCRYPTION_INFO, LC_ENCRYPTION_INFO_64, or 0: none */
+    uint32_t cryptoff, cryptsize, cryptid;
+} ss_macho_security;
+
+/* Sets im's checks signed, hardened_runtime, restrict, encrypted and arm64e (sections must be in
+ * im->v_sections). Damage is a value of "unknown"; false only when out of memory. */
+bool ss_macho_security_checks(ss_image *im, const ss_macho_security *s);
 
 /* The arch name lipo and the universal header use ("x86_64", "arm64e", "i386", ...), into buf;
  * "cpu<type>" when unknown. */

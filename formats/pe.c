@@ -658,7 +658,8 @@ static ss_status pe_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
                  ss_image_field(im, "Magic", h.magic) &&
                  ss_image_field(im, "base_relocs", c.dir[PE_DIR_BASERELOC].size != 0 &&
                                                        !(h.characteristics & FILE_RELOCS_STRIPPED));
-    if (!fields || !pe_harden(im, &hin))
+    if (!fields || !pe_harden(im, &hin) ||
+        !pe_security_checks(&c, h.magic, h.characteristics, h.dll_chars))
         return ss_fail_nooff(d, SS_E_NOMEM, "out of memory (or over the memory cap for this image)");
 
     SS_TRY(add_regions(&c, &h, d));

@@ -37,6 +37,7 @@ enum {
     PE_DIR_BASERELOC = 5,
     PE_DIR_DEBUG = 6,
     PE_DIR_TLS = 9,
+    PE_DIR_LOAD_CONFIG = 10,
     PE_NDIRS = 16
 };
 
@@ -108,5 +109,13 @@ typedef struct {
 } pe_harden_in;
 /* Sets im's hardening checks, their findings, the linker and the format label. False on OOM. */
 bool pe_harden(ss_image *im, const pe_harden_in *in);
+
+/* pe_security.c */
+/* Sets the image's checks aslr, high_entropy_va, cfg, safeseh, gs, force_integrity,
+ * appcontainer, cet_compat and signed from the headers, the load config, the debug directory
+ * and the certificate table (nothing for COFF objects). Damage is a warning and a value of
+ * "unknown" or "no"; false only when out of memory. */
+bool pe_security_checks(pe_ctx *c, uint16_t magic, uint16_t characteristics,
+                        uint16_t dll_characteristics);
 
 #endif

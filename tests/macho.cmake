@@ -44,8 +44,24 @@ add_test(NAME macho_broken
 add_test(NAME macho_mutate
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/macho_mutate.py $<TARGET_FILE:segscan>
           --dump $<TARGET_FILE:macho_dump>
-          ${SEGSCAN_MACHO_OUT} ${SEGSCAN_MACHO_OUT}/golang)
+          ${SEGSCAN_MACHO_OUT} ${SEGSCAN_MACHO_OUT}/harden ${SEGSCAN_MACHO_OUT}/golang)
 
 set_tests_properties(macho_crosscheck_fixtures macho_broken macho_mutate PROPERTIES
   FIXTURES_REQUIRED macho)
 set_tests_properties(macho_mutate PROPERTIES TIMEOUT 600 DEPENDS macho_golang_extract)
+
+# Hardening checks (issue 20): signed / ad-hoc / unsigned, hardened runtime, __RESTRICT,
+# encryption, arm64e and PIE against llvm-objdump-14 --private-headers, the build's switches and
+# a superblob reader of the test's own; real files from golang; damaged signatures.
+add_test(NAME macho_harden
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/harden_macho.py --segscan $<TARGET_FILE:segscan>
+          --schema ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json
+          --fixtures ${SEGSCAN_MACHO_OUT} --real ${SEGSCAN_MACHO_OUT}/golang)
+set_tests_properties(macho_harden PROPERTIES FIXTURES_REQUIRED macho DEPENDS macho_golang_extract)
+
+# check's require-<key> rules and diff's <key>-lost/-gained for the PE and Mach-O checks, on the
+# fixtures built with and without each protection (tests/harden_policy.py).
+add_test(NAME harden_policy
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/harden_policy.py --segscan $<TARGET_FILE:segscan>
+          --pe ${SEGSCAN_FIXTURE_OUT}/pe --macho ${SEGSCAN_MACHO_OUT})
+set_tests_properties(harden_policy PROPERTIES FIXTURES_REQUIRED "pe;macho")

@@ -50,3 +50,11 @@ add_test(NAME pe_model
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/pe_model.py --dump $<TARGET_FILE:pe_model_dump>
           --fixtures ${SEGSCAN_PE_FIXTURES})
 set_tests_properties(pe_model PROPERTIES FIXTURES_REQUIRED pe)
+
+# Hardening checks (issue 20): fixtures built with and without each mitigation, against
+# llvm-readobj-14 --coff-load-config and the build's own switches; real images; damaged copies.
+add_test(NAME pe_harden
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/harden_pe.py --segscan $<TARGET_FILE:segscan>
+          --schema ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json
+          --fixtures ${SEGSCAN_PE_FIXTURES})
+set_tests_properties(pe_harden PROPERTIES FIXTURES_REQUIRED pe)
