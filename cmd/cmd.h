@@ -6,6 +6,7 @@
 #include <stdbool.h> /* bool */
 
 #include "ci.h"
+#include "emit.h"
 
 /* segscan check --budget FILE [--baseline DIR_OR_FILE] ARTIFACT...
  * 0 all rules pass (warnings allowed), 1 a `fail` rule failed, 2 usage or budget-file error,
@@ -15,13 +16,13 @@ int ss_cmd_check(int argc, char **argv);
 /* segscan diff BASE NEW: 0 compared, 2 usage error, 3 an input could not be analyzed. */
 int ss_cmd_diff(int argc, char **argv);
 
+/* The format named by a --format or --output word if it renders doc (emit/emitters.c's
+ * table), else NULL. */
+const ss_emitter *ss_cmd_format(const char *word, ss_doc doc);
+
 /* segscan where NAME... -- FILE...: 0 every NAME matched, 1 some NAME matched nothing,
  * 2 usage error, 3 an input could not be analyzed. */
 int ss_cmd_where(int argc, char **argv);
-
-/* Parses a subcommand's --format word; false when fmt is not one of allowed (SS_CI_* bits). */
-bool ss_ci_parse_format(const char *s, unsigned allowed, ss_ci_format *out);
-#define SS_CI_ALLOW(f) (1u << (f))
 
 /* After getopt_long returned '?' (with opterr = 0): names the option that was not understood,
  * escaped (a command line can carry control bytes too), then "Try 'CMD --help'."; returns the

@@ -1,10 +1,6 @@
-/* diff.c - `segscan diff BASE NEW`: what changed between two builds.
- *
- * Pairs the images of the two inputs (a plain file with a plain file, archive members and
- * universal slices by name), then per pair builds tables of segments, sections (plus the
- * header, padding and unmapped bytes of the file map, so the file column sums to the file size)
- * and kinds with VM and file size before and after, the totals and the analyzers' figures, and
- * the permission changes as findings. diff_out.c renders the result. */
+/* diff.c - `segscan diff BASE NEW`: what changed between two builds. Options, loading through
+ * the pipeline, exit codes; the document is built by pipeline/diff.c and rendered by the
+ * emitters (emit/diff_out.c). */
 #include <errno.h>   /* errno */
 #include <getopt.h>  /* getopt_long */
 #include <stdio.h>   /* fprintf */
@@ -18,7 +14,6 @@
 #include "escape.h" /* ss_esc_say */
 #include "pipeline.h"
 #include "sizes.h"
-#include "diff_symbols.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_WRITE = 4 };
 
@@ -31,6 +26,8 @@ static void diff_usage(FILE *f)
           "table), added and removed sections, the change in movable zero bytes and string\n"
           "waste, and permission changes (\"PIE lost\", \"new W+X segment\", \"RELRO full ->\n"
           "partial\"). Archives are compared member by member, universal binaries slice by slice.\n"
+          "README.md, \"Size budgets and diffs in CI\", documents the outputs; JSON follows\n"
+          "docs/segscan-diff.schema.json. Both are installed in " SEGSCAN_DOCDIR "/.\n"
           "\n"
           "options:\n"
           "  -f, --format FMT   text (default), json, csv or markdown\n"
@@ -43,6 +40,8 @@ static void diff_usage(FILE *f)
           "      --no-demangle  with -d symbols: compare and show names as stored\n"
           "  -j, --jobs N       analyze N files at a time (default: one per CPU)\n"
           "      --compact      JSON on one line\n"
+          "      --color WHEN   colour the permission changes: auto (on a terminal, unless\n"
+          "                     NO_COLOR is set), always or never\n"
           "  -h, --help         this help\n"
           "\n"
           "exit status:\n"
@@ -52,458 +51,6 @@ static void diff_usage(FILE *f)
           "     members that could are still compared)\n"
           "  4  the output could not be written (a full disk, a closed standard output)\n",
           f);
-}
-
-const char *ss_diff_metric_name(int m)
-{
-    static const char *const names[SS_DM_COUNT] = {
-        [SS_DM_FILE] = "file-size", [SS_DM_VM] = "vm-size", [SS_DM_TEXT] = "text",
-        [SS_DM_DATA] = "data", [SS_DM_BSS] = "bss", [SS_DM_MOVABLE] = "movable-zero-bytes",
-        [SS_DM_ZERO_INIT] = "zero-init-bytes", [SS_DM_STRING_WASTE] = "string-waste",
-    };
-    return m >= 0 && m < SS_DM_COUNT ? names[m] : "?";
-}
-
-const char *ss_diff_perm_name(int p)
-{
-    static const char *const names[SS_DP_COUNT] = {
-        [SS_DP_PIE] = "pie", [SS_DP_RELRO] = "relro", [SS_DP_EXEC_STACK] = "exec-stack",
-        [SS_DP_NX] = "nx", [SS_DP_WX_SEGMENTS] = "wx-segments",
-        [SS_DP_WX_SECTIONS] = "wx-sections", [SS_DP_TEXTREL] = "textrel",
-    };
-    return p >= 0 && p < SS_DP_COUNT ? names[p] : "?";
-}
-
-/* ---- tables --------------------------------------------------------------------------------- */
-
-typedef struct {
-    ss_diff_row *rows;
-    size_t n, cap;
-    bool oom;
-} table_b;
-
-static ss_diff_row *row_for(table_b *t, const char *base, size_t rank, bool region)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (t->rows[i].rank == rank && t->rows[i].region == region &&
-            strcmp(t->rows[i].base, base) == 0)
-            return &t->rows[i];
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 16;
-        ss_diff_row *p = realloc(t->rows, cap * sizeof *p);
-        if (p == NULL) {
-            t->oom = true;
-            return NULL;
-        }
-        t->rows = p;
-        t->cap = cap;
-    }
-    ss_diff_row *r = &t->rows[t->n];
-    memset(r, 0, sizeof *r);
-    r->rank = rank;
-    r->region = region;
-    if ((r->base = strdup(base)) == NULL) {
-        t->oom = true;
-        return NULL;
-    }
-    t->n++; /* owned from here: free_table frees base and name */
-    if (rank > 1) {
-        size_t cap = strlen(base) + 24;
-        if ((r->name = malloc(cap)) != NULL)
-            snprintf(r->name, cap, "%s #%zu", base, rank);
-    } else {
-        r->name = strdup(base);
-    }
-    if (r->name == NULL) {
-        t->oom = true;
-        return NULL;
-    }
-    return r;
-}
-
-/* Adds one side's sizes to the row (base, rank, region) (summing the file map's rows of one
- * name, which have rank 1). */
-static void put(table_b *t, const char *base, size_t rank, bool region, int side, uint64_t vm,
-                uint64_t file, bool counted)
-{
-    ss_diff_row *r = row_for(t, base, rank, region);
-    if (r == NULL)
-        return;
-    r->counted |= counted;
-    r->vm.has[side] = r->file.has[side] = true;
-    ss_sat_add(&r->vm.v[side], vm); /* same-named rows: a checked sum */
-    ss_sat_add(&r->file.v[side], file);
-}
-
-/* k for the k-th row of that name on this side (1 for the first). */
-static size_t occurrence(const char *name, const char *const *seen, size_t nseen)
-{
-    size_t k = 1;
-    for (size_t i = 0; i < nseen; i++)
-        k += strcmp(seen[i], name) == 0;
-    return k;
-}
-
-static void add_sections(table_b *t, const ss_image *im, int side)
-{
-    const char **seen = calloc(im->nsections + 1, sizeof *seen);
-    if (seen == NULL) {
-        t->oom = true;
-        return;
-    }
-    for (size_t i = 0; i < im->nsections; i++) {
-        const ss_section *s = &im->sections[i];
-        seen[i] = s->name;
-        if (s->name[0] == '\0' && s->vm_size == 0 && s->file_size == 0)
-            continue; /* ELF's null section 0: nothing to compare */
-        put(t, s->name, occurrence(s->name, seen, i), false, side, s->vm_size, s->file_size,
-            true);
-    }
-    free(seen);
-    /* Bytes no section owns, as the file map names them. */
-    for (size_t i = 0; i < im->nmap; i++) {
-        const ss_map_entry *e = &im->map[i];
-        if (e->what == SS_MAP_REGION)
-            put(t, im->regions[e->index].name, 1, true, side, 0, e->size, true);
-        else if (e->what == SS_MAP_PADDING)
-            put(t, "[Padding]", 1, true, side, 0, e->size, true);
-        else if (e->what == SS_MAP_UNMAPPED)
-            put(t, "[Unmapped]", 1, true, side, 0, e->size, true);
-    }
-}
-
-static void add_segments(table_b *t, const ss_image *im, int side)
-{
-    char **keys = calloc(im->nsegments + 1, sizeof *keys);
-    if (keys == NULL) {
-        t->oom = true;
-        return;
-    }
-    for (size_t i = 0; i < im->nsegments; i++) {
-        const ss_segment *g = &im->segments[i];
-        char p[4], key[300];
-        /* ELF has many segments called LOAD: the permissions tell them apart. */
-        snprintf(key, sizeof key, "%s %s", g->name, ss_perms_str(g->perms, p));
-        put(t, key, occurrence(key, (const char *const *)keys, i), false, side, g->vm_size,
-            g->file_size, g->loadable);
-        if ((keys[i] = strdup(key)) == NULL) {
-            t->oom = true;
-            break;
-        }
-    }
-    for (size_t i = 0; i < im->nsegments; i++)
-        free(keys[i]);
-    free(keys);
-}
-
-static void add_kinds(table_b *t, const ss_image *im, int side)
-{
-    ss_sizes sz;
-    ss_sizes_compute(im, &sz);
-    for (int k = 0; k < SS_KIND_COUNT; k++)
-        if (sz.kind_vm[k] || sz.kind_file[k])
-            put(t, ss_kind_name((ss_kind)k), 1, false, side, sz.kind_vm[k], sz.kind_file[k],
-                true);
-}
-
-static uint64_t absdelta(const ss_pair *p)
-{
-    int64_t d = ss_ci_delta(p);
-    return d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d;
-}
-
-static uint64_t larger(uint64_t a, uint64_t b)
-{
-    return a > b ? a : b;
-}
-
-static int row_cmp(const void *a, const void *b)
-{
-    const ss_diff_row *x = a, *y = b;
-    uint64_t dx = larger(absdelta(&x->vm), absdelta(&x->file));
-    uint64_t dy = larger(absdelta(&y->vm), absdelta(&y->file));
-    if (dx != dy)
-        return dx > dy ? -1 : 1;
-    uint64_t sx = larger(larger(x->vm.v[0], x->vm.v[1]), larger(x->file.v[0], x->file.v[1]));
-    uint64_t sy = larger(larger(y->vm.v[0], y->vm.v[1]), larger(y->file.v[0], y->file.v[1]));
-    if (sx != sy)
-        return sx > sy ? -1 : 1;
-    int c = strcmp(x->base, y->base); /* the identity, not the printed name (may be NULL on OOM) */
-    if (c != 0)
-        return c;
-    if (x->rank != y->rank)
-        return x->rank < y->rank ? -1 : 1;
-    return (int)x->region - (int)y->region;
-}
-
-static bool finish_table(table_b *t, ss_diff_table *out)
-{
-    if (t->n)
-        qsort(t->rows, t->n, sizeof *t->rows, row_cmp);
-    out->rows = t->rows;
-    out->n = t->n;
-    return !t->oom;
-}
-
-/* ---- metrics and permissions ---------------------------------------------------------------- */
-
-static void add_metrics(ss_diff_unit *u, const ss_image *im, int side)
-{
-    ss_sizes sz;
-    ss_sizes_compute(im, &sz);
-    if (sz.saturated) { /* the report carries this as the image's warning; diff has no place */
-        char p[512], m[256];
-        ss_escape_text(im->path, p, sizeof p);
-        ss_escape_text(im->member ? im->member : "", m, sizeof m);
-        fprintf(stderr, "segscan diff: %s%s%s%s: warning: %s\n", p, im->member ? "(" : "", m,
-                im->member ? ")" : "", SS_SIZES_SATURATED_WARNING);
-    }
-    uint64_t v[SS_DM_COUNT] = {
-        [SS_DM_FILE] = im->file_size, [SS_DM_VM] = sz.vm_total, [SS_DM_TEXT] = sz.text,
-        [SS_DM_DATA] = sz.data, [SS_DM_BSS] = sz.bss,
-    };
-    for (int m = 0; m <= SS_DM_BSS; m++) {
-        u->metrics[m].has[side] = true;
-        u->metrics[m].v[side] = v[m];
-    }
-    const ss_analysis *an = im->analysis;
-    if (an && (an->ran & SS_AN_BSS)) {
-        u->metrics[SS_DM_MOVABLE].has[side] = u->metrics[SS_DM_ZERO_INIT].has[side] = true;
-        u->metrics[SS_DM_MOVABLE].v[side] = an->bss.movable_bytes;
-        u->metrics[SS_DM_ZERO_INIT].v[side] = an->bss.zero_init_bytes;
-    }
-    if (an && (an->ran & SS_AN_STRINGS)) {
-        u->metrics[SS_DM_STRING_WASTE].has[side] = true;
-        u->metrics[SS_DM_STRING_WASTE].v[side] =
-            an->strings.duplicate_bytes + an->strings.tail_merge_bytes;
-    }
-    if (an && (an->ran & SS_AN_PERMS)) {
-        const ss_perms_result *p = &an->perms;
-        ss_pval pv[SS_DP_COUNT] = {
-            [SS_DP_PIE] = p->pie, [SS_DP_RELRO] = p->relro, [SS_DP_EXEC_STACK] = p->exec_stack,
-            [SS_DP_NX] = p->nx, [SS_DP_WX_SEGMENTS] = p->wx_segments,
-            [SS_DP_WX_SECTIONS] = p->wx_sections, [SS_DP_TEXTREL] = p->textrel,
-        };
-        for (int i = 0; i < SS_DP_COUNT; i++)
-            u->perms[side][i] = ss_pval_name(pv[i]);
-    }
-}
-
-static size_t count_wx_segments(const ss_image *im)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < im->nsegments; i++)
-        n += im->segments[i].loadable && (im->segments[i].perms & 3) == 3;
-    return n;
-}
-
-static bool wx_section_in(const ss_image *im, const char *name)
-{
-    for (size_t i = 0; i < im->nsections; i++)
-        if (im->sections[i].alloc && (im->sections[i].perms & 3) == 3 &&
-            strcmp(im->sections[i].name, name) == 0)
-            return true;
-    return false;
-}
-
-static ss_diff_change *add_change(ss_diff_unit *u, const char *id, bool regression)
-{
-    ss_diff_change *c = realloc(u->changes, (u->nchanges + 1) * sizeof *c);
-    if (c == NULL)
-        return NULL;
-    u->changes = c;
-    c = &u->changes[u->nchanges++];
-    c->id = id;
-    c->regression = regression;
-    c->message[0] = '\0';
-    return c;
-}
-
-static int strength(ss_pval v)
-{
-    switch (v) {
-    case SS_PV_NONE: return 0;
-    case SS_PV_PARTIAL: return 1;
-    case SS_PV_FULL: return 2;
-    default: return -1;
-    }
-}
-
-static const char *relro_word(ss_pval v)
-{
-    return v == SS_PV_FULL ? "full" : v == SS_PV_PARTIAL ? "partial" : "none";
-}
-
-/* Permission changes between two analyzed images, as findings. */
-static void perm_changes(ss_diff_unit *u, const ss_image *a, const ss_image *b)
-{
-    if (a->analysis == NULL || b->analysis == NULL || !(a->analysis->ran & SS_AN_PERMS) ||
-        !(b->analysis->ran & SS_AN_PERMS))
-        return;
-    const ss_perms_result *p = &a->analysis->perms, *q = &b->analysis->perms;
-    ss_diff_change *c;
-    if (p->pie == SS_PV_YES && q->pie == SS_PV_NO && (c = add_change(u, "pie-lost", true)))
-        snprintf(c->message, sizeof c->message, "PIE lost");
-    if (p->pie == SS_PV_NO && q->pie == SS_PV_YES && (c = add_change(u, "pie-gained", false)))
-        snprintf(c->message, sizeof c->message, "PIE gained");
-    int rs = strength(p->relro), rt = strength(q->relro);
-    if (rs >= 0 && rt >= 0 && rs != rt &&
-        (c = add_change(u, rt < rs ? "relro-weaker" : "relro-stronger", rt < rs)))
-        snprintf(c->message, sizeof c->message, "RELRO %s \xe2\x86\x92 %s", relro_word(p->relro),
-                 relro_word(q->relro));
-    bool xs = p->exec_stack == SS_PV_YES || p->exec_stack == SS_PV_DEFAULT;
-    bool xt = q->exec_stack == SS_PV_YES || q->exec_stack == SS_PV_DEFAULT;
-    if (p->exec_stack != SS_PV_NA && q->exec_stack != SS_PV_NA && xs != xt &&
-        (c = add_change(u, xt ? "exec-stack-new" : "exec-stack-gone", xt)))
-        snprintf(c->message, sizeof c->message, "%s (exec-stack %s \xe2\x86\x92 %s)",
-                 xt ? "stack may now be executable" : "stack no longer executable",
-                 ss_pval_name(p->exec_stack), ss_pval_name(q->exec_stack));
-    if (p->nx == SS_PV_YES && q->nx == SS_PV_NO && (c = add_change(u, "nx-lost", true)))
-        snprintf(c->message, sizeof c->message, "NX lost");
-    if (p->nx == SS_PV_NO && q->nx == SS_PV_YES && (c = add_change(u, "nx-gained", false)))
-        snprintf(c->message, sizeof c->message, "NX gained");
-    size_t ws = count_wx_segments(a), wt = count_wx_segments(b);
-    if (wt > ws && (c = add_change(u, "wx-segment-new", true)))
-        snprintf(c->message, sizeof c->message, "new W+X segment (%zu \xe2\x86\x92 %zu)", ws, wt);
-    if (wt < ws && (c = add_change(u, "wx-segment-gone", false)))
-        snprintf(c->message, sizeof c->message, "W+X segment removed (%zu \xe2\x86\x92 %zu)", ws,
-                 wt);
-    for (size_t i = 0; i < b->nsections; i++) {
-        const ss_section *s = &b->sections[i];
-        if (s->alloc && (s->perms & 3) == 3 && !wx_section_in(a, s->name) &&
-            (c = add_change(u, "wx-section-new", true)))
-            snprintf(c->message, sizeof c->message, "new W+X section %.120s", s->name);
-    }
-    for (size_t i = 0; i < a->nsections; i++) {
-        const ss_section *s = &a->sections[i];
-        if (s->alloc && (s->perms & 3) == 3 && !wx_section_in(b, s->name) &&
-            (c = add_change(u, "wx-section-gone", false)))
-            snprintf(c->message, sizeof c->message, "W+X section %.120s removed", s->name);
-    }
-    if (p->textrel != SS_PV_YES && q->textrel == SS_PV_YES &&
-        (c = add_change(u, "textrel-new", true)))
-        snprintf(c->message, sizeof c->message, "text relocations added");
-    if (p->textrel == SS_PV_YES && q->textrel == SS_PV_NO &&
-        (c = add_change(u, "textrel-gone", false)))
-        snprintf(c->message, sizeof c->message, "text relocations removed");
-}
-
-/* ---- pairing -------------------------------------------------------------------------------- */
-
-static bool same_member(const char *a, const char *b)
-{
-    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
-}
-
-/* The k-th unit (0-based) of in with this member name, or NULL. */
-static const ss_unit *nth_unit(const ss_input *in, const char *member, size_t k)
-{
-    for (size_t i = 0; i < in->nunits; i++)
-        if (same_member(in->units[i].member, member) && k-- == 0)
-            return &in->units[i];
-    return NULL;
-}
-
-static size_t rank_of(const ss_input *in, size_t idx)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < idx; i++)
-        k += same_member(in->units[i].member, in->units[idx].member);
-    return k;
-}
-
-/* -d symbols and --no-demangle (set once by ss_cmd_diff before build). */
-static bool g_symbols, g_demangle = true;
-
-static bool build_unit(ss_diff_unit *u, const ss_unit *ua, const ss_unit *ub)
-{
-    const ss_unit *side[2] = {ua, ub};
-    const char *m = ua ? ua->member : ub->member;
-    if (m && (u->member = strdup(m)) == NULL)
-        return false;
-    table_b seg = {0}, sec = {0}, kin = {0};
-    for (int s = 0; s < 2; s++) {
-        if (side[s] == NULL)
-            continue;
-        u->present[s] = true;
-        const ss_image *im = side[s]->image;
-        if (im == NULL) {
-            u->failed = true;
-            continue;
-        }
-        add_metrics(u, im, s);
-        add_segments(&seg, im, s);
-        add_sections(&sec, im, s);
-        add_kinds(&kin, im, s);
-    }
-    if (ua && ub && ua->image && ub->image)
-        perm_changes(u, ua->image, ub->image);
-    bool ok = finish_table(&seg, &u->segments);
-    ok &= finish_table(&sec, &u->sections);
-    ok &= finish_table(&kin, &u->kinds);
-    if (g_symbols && !u->failed) {
-        const ss_image *ia = ua ? ua->image : NULL, *ib = ub ? ub->image : NULL;
-        u->has_symbols = true;
-        ok &= ss_diff_symbols(&u->symbols, ia, ib, g_demangle);
-        if (u->symbols.n)
-            qsort(u->symbols.rows, u->symbols.n, sizeof *u->symbols.rows, row_cmp);
-    }
-    return ok;
-}
-
-static void free_table(ss_diff_table *t)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        free(t->rows[i].name);
-        free(t->rows[i].base);
-    }
-    free(t->rows);
-}
-
-static void free_result(ss_diff_result *d)
-{
-    for (size_t i = 0; i < d->nunits; i++) {
-        ss_diff_unit *u = &d->units[i];
-        free(u->member);
-        free_table(&u->segments);
-        free_table(&u->sections);
-        free_table(&u->kinds);
-        free_table(&u->symbols);
-        free(u->changes);
-    }
-    free(d->units);
-}
-
-/* Builds the diff of two loaded inputs; false when out of memory. */
-static bool build(ss_diff_result *d, const ss_input *a, const ss_input *b)
-{
-    d->path[0] = a->path;
-    d->path[1] = b->path;
-    d->container[0] = a->container;
-    d->container[1] = b->container;
-    d->file_size[0] = a->bytes.len;
-    d->file_size[1] = b->bytes.len;
-    d->units = calloc(a->nunits + b->nunits + 1, sizeof *d->units);
-    if (d->units == NULL)
-        return false;
-    for (size_t i = 0; i < a->nunits; i++) {
-        const ss_unit *ua = &a->units[i];
-        if (ua->skipped)
-            continue;
-        const ss_unit *ub = nth_unit(b, ua->member, rank_of(a, i));
-        if (ub && ub->skipped)
-            ub = NULL;
-        if (!build_unit(&d->units[d->nunits++], ua, ub))
-            return false;
-    }
-    for (size_t i = 0; i < b->nunits; i++) {
-        const ss_unit *ub = &b->units[i];
-        if (ub->skipped || nth_unit(a, ub->member, rank_of(b, i)))
-            continue;
-        if (!build_unit(&d->units[d->nunits++], NULL, ub))
-            return false;
-    }
-    return true;
 }
 
 /* -o FMT=FILE outputs beside stdout. */
@@ -519,28 +66,30 @@ int ss_cmd_diff(int argc, char **argv)
         {"no-demangle", no_argument, NULL, 'D'},
         {"jobs", required_argument, NULL, 'j'},
         {"compact", no_argument, NULL, 'c'},
+        {"color", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const unsigned formats = SS_CI_ALLOW(SS_CI_TEXT) | SS_CI_ALLOW(SS_CI_JSON) |
-                             SS_CI_ALLOW(SS_CI_CSV) | SS_CI_ALLOW(SS_CI_MARKDOWN);
-    ss_ci_format fmt = SS_CI_TEXT;
+    const ss_emitter *fmt = ss_cmd_format("text", SS_DOC_DIFF);
+    char names[160];
+    ss_emitter_names(SS_DOC_DIFF, names, sizeof names);
+    ss_color_mode color = SS_COLOR_AUTO;
     struct {
-        ss_ci_format fmt;
+        const ss_emitter *fmt;
         const char *path;
     } outs[DIFF_MAX_OUTPUTS];
     size_t nouts = 0;
     ss_diff_render_opts o = {.all = false, .pretty = true};
     ss_pipeline_opts ro = ss_pipeline_opts_default();
+    ss_diff_opts dopts = {.symbols = false, .demangle = true};
     int ch;
     optind = 1;
     static const char shortopts[] = "f:o:ad:j:h";
     while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
-            if (!ss_ci_parse_format(optarg, formats, &fmt)) {
-                ss_esc_say(stderr, "segscan diff: unknown format (text, json, csv or markdown): '%s'",
-                           optarg);
+            if ((fmt = ss_cmd_format(optarg, SS_DOC_DIFF)) == NULL) {
+                ss_esc_say(stderr, "segscan diff: unknown format (%s): '%s'", names, optarg);
                 fputs("Try 'segscan diff --help'.\n", stderr);
                 return EXIT_USAGE;
             }
@@ -550,12 +99,12 @@ int ss_cmd_diff(int argc, char **argv)
             bool ok = eq && eq != optarg && eq[1] && nouts < DIFF_MAX_OUTPUTS;
             if (ok) {
                 *eq = '\0';
-                ok = ss_ci_parse_format(optarg, formats, &outs[nouts].fmt);
+                ok = (outs[nouts].fmt = ss_cmd_format(optarg, SS_DOC_DIFF)) != NULL;
                 *eq = '=';
             }
             if (!ok) {
-                ss_esc_say(stderr, "segscan diff: --output wants FMT=FILE with FMT text, json, csv "
-                                   "or markdown (at most 8): '%s'", optarg);
+                ss_esc_say(stderr, "segscan diff: --output wants FMT=FILE with FMT %s (at most 8): '%s'",
+                           names, optarg);
                 fputs("Try 'segscan diff --help'.\n", stderr);
                 return EXIT_USAGE;
             }
@@ -563,6 +112,15 @@ int ss_cmd_diff(int argc, char **argv)
             break;
         }
         case 'a': o.all = true; break;
+        case 'C':
+            if (!ss_color_mode_parse(optarg, &color))
+            {
+                ss_esc_say(stderr, "segscan diff: --color wants auto, always or never: '%s'",
+                           optarg);
+                fputs("Try 'segscan diff --help'.\n", stderr);
+                return EXIT_USAGE;
+            }
+            break;
         case 'd':
             if (strcmp(optarg, "symbols") != 0) {
                 ss_esc_say(stderr, "segscan diff: -d wants symbols (segments, sections and kinds "
@@ -570,9 +128,9 @@ int ss_cmd_diff(int argc, char **argv)
                 fputs("Try 'segscan diff --help'.\n", stderr);
                 return EXIT_USAGE;
             }
-            g_symbols = ro.symbols = true;
+            dopts.symbols = ro.symbols = true;
             break;
-        case 'D': g_demangle = false; break;
+        case 'D': dopts.demangle = false; break;
         case 'c': o.pretty = false; break;
         case 'j': {
             char *end;
@@ -606,12 +164,14 @@ int ss_cmd_diff(int argc, char **argv)
     int rc = failed ? EXIT_INPUT : EXIT_OK;
     if (in[0]->status == SS_OK && in[1]->status == SS_OK) {
         ss_diff_result d = {0};
-        if (build(&d, in[0], in[1])) {
-            ss_diff_render(stdout, &d, fmt, &o);
+        if (ss_diff_build(&d, in[0], in[1], &dopts)) {
+            ss_diff_render_opts so = o; /* colour only on stdout, files stay plain */
+            so.term = ss_term_detect(STDOUT_FILENO, color);
+            ss_emit_diff(stdout, fmt, &d, &so);
             for (size_t i = 0; i < nouts; i++) {
                 FILE *f = fopen(outs[i].path, "w");
                 if (f)
-                    ss_diff_render(f, &d, outs[i].fmt, &o);
+                    ss_emit_diff(f, outs[i].fmt, &d, &o);
                 if (f == NULL || (ferror(f) | fclose(f)) != 0) {
                     ss_esc_say(stderr, "segscan diff: cannot write %s: %s", outs[i].path,
                                strerror(errno));
@@ -622,7 +182,7 @@ int ss_cmd_diff(int argc, char **argv)
             fputs("segscan diff: out of memory\n", stderr);
             rc = EXIT_INPUT;
         }
-        free_result(&d);
+        ss_diff_free(&d);
     }
     ss_pipeline_free(in, 2);
     return rc;

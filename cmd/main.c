@@ -21,7 +21,7 @@
 #include "pipeline.h"
 
 enum { EXIT_OK = 0, EXIT_DOT_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_WRITE = 4 };
-enum { OPT_DOT_MAX = 0x100, OPT_VERIFY, OPT_NO_DEMANGLE }; /* long options without a short form */
+enum { OPT_DOT_MAX = 0x100, OPT_VERIFY, OPT_COLOR, OPT_NO_DEMANGLE }; /* long options without a short form */
 
 static void usage(FILE *f)
 {
@@ -49,7 +49,8 @@ static void usage(FILE *f)
           "                     file column, small ones merged into \"N others\" (default 12;\n"
           "                     0 draws every section)\n"
           "  -n, --top N        keep the N largest rows of each table (with -d: of each level),\n"
-          "                     sum the rest in one row\n"
+          "                     sum the rest in one row (an archive's member summary, largest\n"
+          "                     first: 20 by default)\n"
           "  -d, --data-source LIST  instead of the report, a table of segments, sections,\n"
           "                     symbols or members (of archives and universal files); two give a\n"
           "                     breakdown: -d sections,symbols (the largest symbols of each\n"
@@ -65,10 +66,18 @@ static void usage(FILE *f)
           "  -j, --jobs N       analyze N files at a time, or one file on N threads\n"
           "                     (default: one per CPU)\n"
           "  -q, --quiet        no progress line on stderr\n"
+          "      --color WHEN   colour the text report: auto (default: on a terminal whose TERM\n"
+          "                     is not dumb, unless NO_COLOR is set), always or never; tables\n"
+          "                     fit the terminal's width (COLUMNS, else the terminal's own)\n"
           "      --compact      JSON on one line instead of indented\n"
-          "      --only LIST    analyses to run, comma-separated: sizes,bss,strings,perms\n"
-          "                     (default all; 'sizes' alone skips every analysis)\n"
-          "      --zero-run N   shortest zero run reported in data without symbols (64)\n"
+          "      --only LIST    analyses to run, comma-separated (default all; 'sizes' alone\n"
+          "                     skips every analysis):\n",
+          f);
+    size_t nan;
+    const ss_analyzer *an = ss_analyzers(&nan);
+    for (size_t i = 0; i < nan; i++)
+        fprintf(f, "                       %-9s %s\n", an[i].name, an[i].about);
+    fputs("      --zero-run N   shortest zero run reported in data without symbols (64)\n"
           "      --min-string N shortest string literal counted, in bytes (4)\n"
           "      --verify-compressed  decompress compressed sections (capped, streamed) to\n"
           "                     check the size their headers state; a mismatch is a warning\n"
@@ -139,11 +148,14 @@ static int report_main(int argc, char **argv)
         {"zero-run", required_argument, NULL, 'Z'},
         {"min-string", required_argument, NULL, 'S'},
         {"verify-compressed", no_argument, NULL, OPT_VERIFY},
+        {"color", required_argument, NULL, OPT_COLOR},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    ss_emit_opts eo = {.top = 0, .pretty = true, .dot_max_rows = SS_DOT_MAX_ROWS_DEFAULT};
+    ss_emit_opts eo = {.top = 0, .pretty = true, .dot_max_rows = SS_DOT_MAX_ROWS_DEFAULT,
+                       .members_top = SS_MEMBERS_TOP_DEFAULT};
+    ss_color_mode color = SS_COLOR_AUTO;
     const char *render = NULL; /* svg or png: the DOT goes through Graphviz */
     const ss_emitter *fmt = ss_emitter_find("text");
     bool recursive = false, quiet = false, only_given = false;
@@ -162,7 +174,7 @@ static int report_main(int argc, char **argv)
         case 'f':
             /* svg and png are the dot emitter's output rendered by Graphviz. */
             render = strcmp(optarg, "svg") == 0 || strcmp(optarg, "png") == 0 ? optarg : NULL;
-            fmt = ss_emitter_find(render ? "dot" : optarg);
+            fmt = ss_cmd_format(render ? "dot" : optarg, SS_DOC_REPORT);
             if (fmt == NULL)
                 return usage_error("unknown format (text, json, ndjson, csv, markdown, sarif, "
                                    "dot, svg or png)",
@@ -173,7 +185,7 @@ static int report_main(int argc, char **argv)
             if (eq == NULL || eq[1] == '\0' || nouts == MAX_OUTPUTS)
                 return usage_error("--output wants FMT=FILE (at most 8)", optarg);
             *eq = '\0';
-            outs[nouts].em = ss_emitter_find(optarg);
+            outs[nouts].em = ss_cmd_format(optarg, SS_DOC_REPORT);
             *eq = '=';
             if (outs[nouts].em == NULL) /* svg and png need Graphviz: only on stdout */
                 return usage_error("unknown output format (text, json, ndjson, csv, markdown, "
@@ -191,7 +203,7 @@ static int report_main(int argc, char **argv)
         case 'n':
             if (!parse_count(optarg, SIZE_MAX, &v))
                 return usage_error("-n wants a number of rows", optarg);
-            eo.top = (size_t)v;
+            eo.top = eo.members_top = (size_t)v;
             break;
         case 'd': {
             const char *why;
@@ -214,13 +226,25 @@ static int report_main(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'c': eo.pretty = false; break;
         case OPT_VERIFY: po.load.verify_compressed = true; break;
+        case OPT_COLOR:
+            if (!ss_color_mode_parse(optarg, &color))
+                return usage_error("--color wants auto, always or never", optarg);
+            break;
         case 'O': {
             const char *bad;
             size_t badlen;
             only_given = true;
             if (!ss_analysis_parse_only(optarg, &po.analysis.which, &bad, &badlen)) {
-                ss_esc_say(stderr, "segscan: --only: unknown analysis '%.*s' (sizes, bss, strings, "
-                                   "perms)", (int)badlen, bad);
+                char names[160] = "";
+                size_t nan, len = 0;
+                const ss_analyzer *an = ss_analyzers(&nan);
+                for (size_t i = 0; i < nan && len < sizeof names; i++) {
+                    int w = snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
+                                     an[i].name);
+                    len += w > 0 ? (size_t)w : 0;
+                }
+                ss_esc_say(stderr, "segscan: --only: unknown analysis '%.*s' (%s)", (int)badlen,
+                           bad, names);
                 fputs("Try 'segscan --help'.\n", stderr);
                 return EXIT_USAGE;
             }
@@ -296,6 +320,12 @@ static int report_main(int argc, char **argv)
             return EXIT_DOT_FAILED;
         }
     }
+    /* Colour and width are for the terminal on stdout only: -o files and diagrams get the
+     * layout of a pipe. */
+    ss_emit_opts eo_file = eo;
+    if (!render)
+        eo.term = ss_term_detect(STDOUT_FILENO, color);
+    eo.err_term = ss_term_detect(STDERR_FILENO, color);
     reports rs = {.n = 1};
     rs.r[0] = ss_report_begin(render ? gv.in : stdout, stderr, fmt, &eo);
     bool ok = rs.r[0] != NULL, wrote = true;
@@ -307,7 +337,7 @@ static int report_main(int argc, char **argv)
             continue;
         }
         /* Failures are told once, by the report on stdout. */
-        rs.r[rs.n] = ss_report_begin(outs[i].f, NULL, outs[i].em, &eo);
+        rs.r[rs.n] = ss_report_begin(outs[i].f, NULL, outs[i].em, &eo_file);
         ok = rs.r[rs.n++] != NULL;
     }
     bool failed = false;

@@ -6,7 +6,6 @@
  * words. Exit 0 when every NAME matched, 1 when one matched nothing, 2 usage, 3 an input or
  * member could not be analyzed, 4 the output could not be written. */
 #include <errno.h>   /* errno */
-#include <fnmatch.h> /* fnmatch */
 #include <getopt.h>  /* getopt_long */
 #include <stdio.h>   /* fprintf */
 #include <stdlib.h>  /* calloc, free, strtoull */
@@ -14,17 +13,13 @@
 #include <unistd.h>  /* isatty */
 
 #include "cmd.h"
-#include "datasrc.h"
 #include "emit.h"
 #include "escape.h"
-#include "jsonw.h"
 #include "pipeline.h"
 #include "symbols.h"
 
 enum { EXIT_OK = 0, EXIT_UNMATCHED = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
 enum { OPT_NO_DEMANGLE = 0x100 };
-
-#define WHERE_SCHEMA_VERSION 1
 
 static void where_usage(FILE *f)
 {
@@ -58,89 +53,11 @@ typedef struct {
     char **names;
     size_t nnames;
     bool *matched;
-    bool json, demangle;
-    ss_jw jw;
+    bool demangle;
+    ss_where_doc *doc;
     bool oom, failed;
     size_t nmatches;
 } where_ctx;
-
-/* The part after the last "::" outside brackets of a demangled name ("app::BUFFER" ->
- * "BUFFER"), or NULL when it is not qualified. */
-static const char *last_part(const char *s)
-{
-    const char *last = NULL;
-    int depth = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p == '<' || *p == '(' || *p == '[')
-            depth++;
-        else if ((*p == '>' || *p == ')' || *p == ']') && depth > 0)
-            depth--;
-        else if (depth == 0 && p[0] == ':' && p[1] == ':')
-            last = p + 2;
-    }
-    return last && *last ? last : NULL;
-}
-
-static bool matches(const char *pat, const ss_symrow *r, char lead)
-{
-    if (fnmatch(pat, r->name, 0) == 0 || fnmatch(pat, r->mangled, 0) == 0)
-        return true;
-    if (lead && r->mangled[0] == lead && fnmatch(pat, r->mangled + 1, 0) == 0)
-        return true;
-    const char *tail = last_part(r->name);
-    return tail && fnmatch(pat, tail, 0) == 0;
-}
-
-static const char *seg_name(const ss_image *im, const ss_symrow *r)
-{
-    return r->segment >= 0 ? im->segments[r->segment].name : NULL;
-}
-
-static uint8_t perms_of(const ss_image *im, const ss_symrow *r)
-{
-    return r->segment >= 0 ? im->segments[r->segment].perms : im->sections[r->section].perms;
-}
-
-static void text_block(const ss_image *im, const ss_symrow *r)
-{
-    char b1[1024], b2[1024], meaning[256], pb[4];
-    const ss_section *sec = &im->sections[r->section];
-    printf("%s\n", ss_esc_text(r->name, b1, sizeof b1));
-    if (strcmp(r->name, r->mangled) != 0)
-        printf("  mangled      %s\n", ss_esc_text(r->mangled, b1, sizeof b1));
-    if (im->member)
-        printf("  file         %s(%s)\n", ss_esc_text(im->path, b1, sizeof b1),
-               ss_esc_text(im->member, b2, sizeof b2));
-    else
-        printf("  file         %s\n", ss_esc_text(im->path, b1, sizeof b1));
-    printf("  section      %s (%s)\n", ss_esc_text(sec->name ? sec->name : "", b1, sizeof b1),
-           ss_kind_name(sec->kind));
-    const char *sn = seg_name(im, r);
-    if (sn && sn[0] == '\0')
-        sn = "(unnamed)";
-    if (sn)
-        printf("  segment      %s #%lld, %s\n", ss_esc_text(sn, b1, sizeof b1),
-               (long long)r->segment, ss_perms_str(perms_of(im, r), pb));
-    else
-        printf("  segment      none (not loaded), section %s\n", ss_perms_str(perms_of(im, r), pb));
-    printf("  address      0x%llx\n", (unsigned long long)r->vaddr);
-    printf("  size         %llu bytes%s\n", (unsigned long long)r->size,
-           r->size_derived ? " (derived: the format stores none; distance to the next symbol)"
-                           : "");
-    if (r->file_offset != UINT64_MAX)
-        printf("  file offset  0x%llx\n", (unsigned long long)r->file_offset);
-    else
-        printf("  file offset  none\n");
-    printf("  file bytes   %llu\n", (unsigned long long)r->file_size);
-    printf("  memory bytes %llu\n", (unsigned long long)r->vm_size);
-    printf("  %s\n", ss_symrow_meaning(im, r, meaning, sizeof meaning));
-    if (r->alias_of >= 0)
-        printf("  an alias: another name at this address and size is counted for these bytes\n");
-    else if (r->aliases)
-        printf("  %u other name%s at this address and size (aliases) share these bytes\n",
-               (unsigned)r->aliases, r->aliases == 1 ? "" : "s");
-    printf("\n");
-}
 
 static void where_input(void *vctx, const ss_input *in)
 {
@@ -171,15 +88,12 @@ static void where_input(void *vctx, const ss_input *in)
                 continue;
             bool hit = false;
             for (size_t k = 0; k < c->nnames; k++)
-                if (matches(c->names[k], r, im->sym_lead))
+                if (ss_symrow_matches(c->names[k], r, im->sym_lead))
                     hit = c->matched[k] = true;
             if (!hit)
                 continue;
             c->nmatches++;
-            if (c->json)
-                ss_json_symrow(&c->jw, im, r, NULL);
-            else
-                text_block(im, r);
+            ss_where_match(c->doc, im, r);
         }
         ss_symtab_free(&t);
     }
@@ -197,6 +111,7 @@ int ss_cmd_where(int argc, char **argv)
     };
     static const char shortopts[] = "+f:j:h";
     where_ctx c = {.demangle = true};
+    const ss_emitter *fmt = ss_cmd_format("text", SS_DOC_WHERE);
     bool pretty = true;
     ss_pipeline_opts po = ss_pipeline_opts_default();
     po.analysis.which = SS_AN_SIZES; /* no analysis: only the tables */
@@ -205,12 +120,10 @@ int ss_cmd_where(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
-            if (strcmp(optarg, "json") == 0)
-                c.json = true;
-            else if (strcmp(optarg, "text") == 0)
-                c.json = false;
-            else {
-                ss_esc_say(stderr, "segscan where: unknown format '%s' (text or json)", optarg);
+            if ((fmt = ss_cmd_format(optarg, SS_DOC_WHERE)) == NULL) {
+                char names[160];
+                ss_esc_say(stderr, "segscan where: unknown format '%s' (%s)", optarg,
+                           ss_emitter_names(SS_DOC_WHERE, names, sizeof names));
                 fputs("Try 'segscan where --help'.\n", stderr);
                 return EXIT_USAGE;
             }
@@ -252,11 +165,10 @@ int ss_cmd_where(int argc, char **argv)
         fputs("segscan: out of memory\n", stderr);
         return EXIT_INPUT;
     }
-    if (c.json) {
-        ss_jw_init(&c.jw, stdout, pretty);
-        ss_jw_obj(&c.jw, NULL);
-        ss_jw_u64(&c.jw, "schema_version", WHERE_SCHEMA_VERSION);
-        ss_jw_arr(&c.jw, "matches");
+    if ((c.doc = ss_where_begin(stdout, fmt, pretty)) == NULL) {
+        free(c.matched);
+        fputs("segscan: out of memory\n", stderr);
+        return EXIT_INPUT;
     }
     po.progress = false;
     bool failed = false;
@@ -264,21 +176,12 @@ int ss_cmd_where(int argc, char **argv)
     bool ok = ss_pipeline_run(argv + sep + 1, (size_t)(argc - sep - 1), &po, &sink, &failed);
     failed |= c.failed;
     size_t unmatched = 0;
-    if (c.json) {
-        ss_jw_end_arr(&c.jw);
-        ss_jw_arr(&c.jw, "unmatched");
-        for (size_t k = 0; k < c.nnames; k++)
-            if (!c.matched[k])
-                ss_jw_str(&c.jw, NULL, c.names[k]);
-        ss_jw_end_arr(&c.jw);
-        ss_jw_end_obj(&c.jw);
-        ss_jw_finish(&c.jw);
-    }
     for (size_t k = 0; k < c.nnames; k++)
         if (!c.matched[k]) {
             ss_esc_say(stderr, "segscan where: no symbol matches '%s'", c.names[k]);
-            unmatched++;
+            c.names[unmatched++] = c.names[k]; /* the unmatched NAMEs, in order, for the end */
         }
+    ss_where_end(c.doc, c.names, unmatched);
     free(c.matched);
     if (!ok || c.oom) {
         fputs("segscan: out of memory\n", stderr);

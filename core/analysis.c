@@ -11,11 +11,27 @@
 #define ELF_PT_GNU_STACK 0x6474e551u
 #define ELF_PT_GNU_RELRO 0x6474e552u
 
+/* The hooks of the registry's entries (defined with the findings below). */
+static ss_status run_perms(ss_image *im, const ss_analysis_opts *o, ss_an_ctx *c, ss_diag *d);
+static void find_perms(ss_an_ctx *c, const ss_analysis *a);
+static ss_status run_bss(ss_image *im, const ss_analysis_opts *o, ss_an_ctx *c, ss_diag *d);
+static void reset_bss(ss_analysis *a);
+static void find_bss(ss_an_ctx *c, const ss_analysis *a);
+static ss_status run_strings(ss_image *im, const ss_analysis_opts *o, ss_an_ctx *c, ss_diag *d);
+static void reset_strings(ss_analysis *a);
+static void find_strings(ss_an_ctx *c, const ss_analysis *a);
+
+/* In the order the analyses run and their findings are listed: permissions first (their
+ * findings are the most severe), then the two savings analyses. */
 static const ss_analyzer registry[] = {
-    {"sizes", SS_AN_SIZES, false, false, "segment and section size tables (always shown)"},
-    {"bss", SS_AN_BSS, true, true, "zero-initialised data that could move to .bss"},
-    {"strings", SS_AN_STRINGS, false, false, "duplicated string literals"},
-    {"perms", SS_AN_PERMS, false, false, "permissions and hardening"},
+    {"sizes", SS_AN_SIZES, false, false, "segment and section size tables (always shown)", NULL,
+     NULL, NULL},
+    {"perms", SS_AN_PERMS, false, false, "permissions and hardening", run_perms, NULL,
+     find_perms},
+    {"bss", SS_AN_BSS, true, true, "zero-initialised data that could move to .bss", run_bss,
+     reset_bss, find_bss},
+    {"strings", SS_AN_STRINGS, false, false, "duplicated string literals", run_strings,
+     reset_strings, find_strings},
 };
 #define NREGISTRY (sizeof registry / sizeof registry[0])
 
@@ -122,11 +138,15 @@ const char *ss_linker_name(ss_linker l)
 
 /* ---- findings -------------------------------------------------------------------------- */
 
-typedef struct {
+/* One image's run: the findings drawn so far, and the string job started beside the BSS
+ * analysis (run_strings finishes it). */
+struct ss_an_ctx {
     ss_image *im;
     ss_vec findings; /* ss_finding */
     bool oom;
-} fctx;
+    ss_strings_job *sj;
+};
+typedef struct ss_an_ctx fctx;
 
 static ss_finding *add_finding(fctx *c, const char *id, ss_severity sev, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -466,6 +486,54 @@ static void warn_overlap(ss_image *im)
     im->nwarnings = im->v_warnings.count;
 }
 
+/* ---- the registry's hooks ------------------------------------------------------------------ */
+
+static ss_status run_perms(ss_image *im, const ss_analysis_opts *o, ss_an_ctx *c, ss_diag *d)
+{
+    (void)o, (void)c, (void)d;
+    ss_perms_analyze(im, &im->analysis->perms);
+    return SS_OK;
+}
+
+static void find_perms(ss_an_ctx *c, const ss_analysis *a)
+{
+    perms_findings(c, &a->perms);
+}
+
+static ss_status run_bss(ss_image *im, const ss_analysis_opts *o, ss_an_ctx *c, ss_diag *d)
+{
+    (void)c;
+    return ss_bss_analyze(im, o, &im->analysis->bss, d);
+}
+
+static void reset_bss(ss_analysis *a)
+{
+    memset(&a->bss, 0, sizeof a->bss);
+}
+
+static void find_bss(ss_an_ctx *c, const ss_analysis *a)
+{
+    bss_findings(c, &a->bss);
+}
+
+static ss_status run_strings(ss_image *im, const ss_analysis_opts *o, ss_an_ctx *c, ss_diag *d)
+{
+    ss_strings_job *sj = c->sj; /* started beside the BSS analysis: collected here */
+    c->sj = NULL;
+    return sj ? ss_strings_finish(sj, im, &im->analysis->strings, d)
+              : ss_strings_analyze(im, o, &im->analysis->strings, d);
+}
+
+static void reset_strings(ss_analysis *a)
+{
+    memset(&a->strings, 0, sizeof a->strings);
+}
+
+static void find_strings(ss_an_ctx *c, const ss_analysis *a)
+{
+    strings_findings(c, &a->strings);
+}
+
 ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
 {
     ss_analysis_opts def = ss_analysis_opts_default();
@@ -502,40 +570,27 @@ ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
         *d = im->tables_diag;
         return im->tables_status;
     }
-    if (which & SS_AN_BSS) {
-        ss_status s = ss_bss_analyze(im, o, &a->bss, d);
-        if (s == SS_OK)
-            a->ran |= SS_AN_BSS;
-        else {
-            st = s;
-            memset(&a->bss, 0, sizeof a->bss);
-            warn_late(im, d->msg);
-        }
-    }
-    if (which & SS_AN_STRINGS) {
-        ss_status s = sj ? ss_strings_finish(sj, im, &a->strings, d)
-                         : ss_strings_analyze(im, o, &a->strings, d);
-        if (s == SS_OK)
-            a->ran |= SS_AN_STRINGS;
-        else {
-            st = s;
-            memset(&a->strings, 0, sizeof a->strings);
-            warn_late(im, d->msg);
-        }
-    }
-    if (which & SS_AN_PERMS) {
-        ss_perms_analyze(im, &a->perms);
-        a->ran |= SS_AN_PERMS;
-    }
-
-    fctx c = {.im = im};
+    fctx c = {.im = im, .sj = sj};
     ss_vec_init(&c.findings, sizeof(ss_finding));
-    if (a->ran & SS_AN_PERMS)
-        perms_findings(&c, &a->perms);
-    if (a->ran & SS_AN_BSS)
-        bss_findings(&c, &a->bss);
-    if (a->ran & SS_AN_STRINGS)
-        strings_findings(&c, &a->strings);
+    for (size_t i = 0; i < NREGISTRY; i++) {
+        const ss_analyzer *an = &registry[i];
+        if (!(which & an->bit) || an->run == NULL)
+            continue;
+        ss_status s = an->run(im, o, &c, d);
+        if (s == SS_OK)
+            a->ran |= an->bit;
+        else {
+            st = s;
+            if (an->reset)
+                an->reset(a);
+            warn_late(im, d->msg);
+        }
+    }
+    if (c.sj) /* started, but its analysis was not asked to finish it */
+        ss_strings_finish(c.sj, im, &a->strings, d);
+    for (size_t i = 0; i < NREGISTRY; i++)
+        if ((a->ran & registry[i].bit) && registry[i].findings)
+            registry[i].findings(&c, a);
     a->findings = c.findings.items;
     a->nfindings = c.findings.count;
     if (c.oom) {

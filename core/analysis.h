@@ -48,29 +48,6 @@ enum {
     SS_AN_PERMS = 8
 };
 
-/* The analyzer registry: one entry per analysis. --only's parser, the default set and the load
- * options the pipeline asks the readers for come from the table. Not yet from it: the --help
- * text (written out in cmd/main.c; `about` is there for it) and ss_analyze's calls, which run
- * BSS and strings side by side on purpose - a new analysis is its file, one entry here and its
- * call in ss_analyze. */
-typedef struct {
-    const char *name;   /* its --only word */
-    unsigned bit;       /* SS_AN_* */
-    bool needs_symbols; /* the symbol tables must be loaded (ss_load_opts.symbols) */
-    bool needs_relocs;  /* the relocation targets must be loaded (ss_load_opts.relocs) */
-    const char *about;  /* one line for --help */
-} ss_analyzer;
-
-/* The registry; *n receives its length. */
-const ss_analyzer *ss_analyzers(size_t *n);
-/* Bits of every registered analysis. */
-unsigned ss_analysis_all(void);
-/* Whether the analyses in which read the symbol tables / relocation targets. */
-bool ss_analysis_needs_symbols(unsigned which);
-bool ss_analysis_needs_relocs(unsigned which);
-/* Whether which holds an analysis that runs after loading (anything beyond the size tables). */
-bool ss_analysis_any(unsigned which);
-
 typedef struct {
     unsigned which;        /* SS_AN_* bits */
     uint64_t zero_run_min; /* shortest zero run reported (default 64) */
@@ -93,6 +70,42 @@ ss_analysis_opts ss_analysis_opts_default(void);
 /* Parses a comma list of registry names (or "all") into *which; on an unknown
  * word returns false and points *bad at it (inside list). */
 bool ss_analysis_parse_only(const char *list, unsigned *which, const char **bad, size_t *badlen);
+
+typedef struct ss_analysis ss_analysis;
+typedef struct ss_an_ctx ss_an_ctx; /* one image's run (core/analysis.c): shared state, findings */
+
+/* The analyzer registry: one entry per analysis, in the order they run (and their findings are
+ * listed). --only's parser and message, --help's list, the default set, the load options the
+ * pipeline asks the readers for, ss_analyze's runs and the findings come from the table; the
+ * emitters' per-analysis writers have a table of their own (emit/analysis_emit.c). A new
+ * analysis is its file in core/ (its run and findings functions), one entry here, its writers in
+ * emit/ and one entry there. */
+typedef struct {
+    const char *name;   /* its --only word */
+    unsigned bit;       /* SS_AN_* */
+    bool needs_symbols; /* the symbol tables must be loaded (ss_load_opts.symbols) */
+    bool needs_relocs;  /* the relocation targets must be loaded (ss_load_opts.relocs) */
+    const char *about;  /* one line for --help */
+    /* Runs the analysis on im into its part of im->analysis (NULL: nothing to run, the sizes
+     * are computed by the emitters). A failure is returned in d; the run goes on with the
+     * others. */
+    ss_status (*run)(ss_image *im, const ss_analysis_opts *o, ss_an_ctx *c, ss_diag *d);
+    /* After a failed run: clears its part of the result (may be NULL). */
+    void (*reset)(ss_analysis *a);
+    /* Draws its findings from its result (may be NULL). */
+    void (*findings)(ss_an_ctx *c, const ss_analysis *a);
+} ss_analyzer;
+
+/* The registry; *n receives its length. */
+const ss_analyzer *ss_analyzers(size_t *n);
+/* Bits of every registered analysis. */
+unsigned ss_analysis_all(void);
+/* Whether the analyses in which read the symbol tables / relocation targets. */
+bool ss_analysis_needs_symbols(unsigned which);
+bool ss_analysis_needs_relocs(unsigned which);
+/* Whether which holds an analysis that runs after loading (anything beyond the size tables). */
+bool ss_analysis_any(unsigned which);
+
 
 /* ---- BSS vs DATA ---------------------------------------------------------------------------- */
 
@@ -222,8 +235,6 @@ struct ss_analysis {
     ss_finding *findings;
     size_t nfindings;
 };
-typedef struct ss_analysis ss_analysis;
-
 /* Runs the analyses o selects on im and stores the result in im->analysis. A failure (out of
  * memory, over the arena's cap) is returned in d and also recorded as an image warning; the
  * analyses that completed stay available. The BSS analysis first reads the tables the reader

@@ -265,6 +265,16 @@ static bool all_zero(const uint8_t *p, uint64_t n)
     return n == 0 || (p[0] == 0 && memcmp(p, p + 1, (size_t)n - 1) == 0);
 }
 
+/* The offset of the first non-zero byte of b at or after from, or b.len. */
+static uint64_t next_nonzero(ss_span b, uint64_t from)
+{
+    while (b.len - from >= 256 && all_zero(b.p + from, 256))
+        from += 256;
+    while (from < b.len && b.p[from] == 0)
+        from++;
+    return from;
+}
+
 /* The file bytes of an allocated section as the program sees them, or false. Compressed
  * allocated sections do not occur in practice (the formats forbid or do not define them). */
 static bool section_bytes(const ss_image *im, const ss_section *s, ss_span *out)
@@ -629,6 +639,8 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
     if (!cand_sort(cs, nc))
         goto oom;
 
+    int64_t nz_sec = -1;             /* section of the remembered non-zero byte */
+    uint64_t nz_from = 0, nz_at = 0; /* bytes [nz_from, nz_at) are zero; nz_at is not (or end) */
     /* One entry per place; union of byte ranges for the totals. */
     uint64_t cover_end[3] = {0, 0, 0}; /* per list: end of the covered range in this section */
     int64_t cover_sec[3] = {-1, -1, -1};
@@ -648,7 +660,15 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
             continue;
         }
         uint64_t vaddr = relocatable ? 0 : s->vaddr + c->offset;
-        bool zero = all_zero(b.p + c->offset, c->size);
+        /* Candidates come by offset: the first non-zero byte at or after the last place asked
+         * about is remembered, so objects stacked over one zero run cost one pass over it (each
+         * object's own all-zero test was objects x run length). */
+        if (nz_sec != c->section || c->offset < nz_from || c->offset > nz_at) {
+            nz_sec = c->section;
+            nz_from = c->offset;
+            nz_at = next_nonzero(b, c->offset);
+        }
+        bool zero = nz_at - c->offset >= c->size;
         bool written = zero && (relix_hits(&ix, c->section, c->offset, c->offset + c->size) ||
                                 (!relocatable && relix_hits(&ix, -1, vaddr, vaddr + c->size)));
         if (zero && !written) {

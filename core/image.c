@@ -148,6 +148,151 @@ int64_t ss_image_segment_of(const ss_image *im, uint64_t vaddr, uint64_t size)
     return -1;
 }
 
+/* ---- many sections to segments -------------------------------------------------------------
+ * "The first loadable segment (by index) that holds [v, v + size)" is a dominance query: a
+ * segment [s, e) holds it when s <= v and e >= v + size. Asked once per section against every
+ * segment it was sections x segments (65,535 of each in a hostile ELF). Answered offline: the
+ * queries sorted by v, the segments by s; a segment enters a Fenwick tree over its end (largest
+ * end first) when the sweep passes its start, and each query takes the smallest index among the
+ * entered segments whose end is large enough: O((segments + queries) log segments).
+ * Ends and v + size are exact 65-bit numbers (hi, lo): a segment may end past 2^64. */
+
+typedef struct {
+    uint64_t hi, lo;
+} wide;
+
+static wide wide_add(uint64_t a, uint64_t b)
+{
+    return (wide){a + b < a, a + b};
+}
+
+static bool wide_ge(wide a, wide b)
+{
+    return a.hi != b.hi ? a.hi > b.hi : a.lo >= b.lo;
+}
+
+typedef struct {
+    uint64_t start;
+    wide end;
+    size_t index;
+} seg_iv;
+
+typedef struct {
+    uint64_t v;
+    size_t i;
+} query_at;
+
+static int by_start(const void *a, const void *b)
+{
+    const seg_iv *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int by_end_desc(const void *a, const void *b)
+{
+    const seg_iv *x = a, *y = b;
+    if (x->end.hi != y->end.hi || x->end.lo != y->end.lo)
+        return wide_ge(x->end, y->end) ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int by_v(const void *a, const void *b)
+{
+    const query_at *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v < y->v ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+bool ss_image_segments_of(const ss_image *im, const uint64_t *vaddr, const uint64_t *size,
+                          size_t n, int64_t *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = -1;
+    size_t nseg = 0, nzero = 0;
+    for (size_t j = 0; j < im->nsegments; j++)
+        if (im->segments[j].loadable)
+            im->segments[j].vm_size ? nseg++ : nzero++;
+    if (n == 0 || nseg + nzero == 0)
+        return true;
+    seg_iv *byst = malloc((nseg + 1) * sizeof *byst), *byend = malloc((nseg + 1) * sizeof *byend);
+    seg_iv *zero = malloc((nzero + 1) * sizeof *zero);
+    size_t *pos = malloc((im->nsegments + 1) * sizeof *pos); /* segment index -> tree position */
+    size_t *tree = malloc((nseg + 1) * sizeof *tree);           /* 1-based; SIZE_MAX: none */
+    query_at *q = malloc(n * sizeof *q);
+    bool ok = byst && byend && zero && pos && tree && q;
+    if (ok) {
+        size_t a = 0, z = 0;
+        for (size_t j = 0; j < im->nsegments; j++) {
+            const ss_segment *g = &im->segments[j];
+            if (!g->loadable)
+                continue;
+            seg_iv iv = {g->vaddr, wide_add(g->vaddr, g->vm_size), j};
+            if (g->vm_size) {
+                byst[a] = byend[a] = iv;
+                a++;
+            } else
+                zero[z++] = iv;
+        }
+        qsort(byst, nseg, sizeof *byst, by_start);
+        qsort(byend, nseg, sizeof *byend, by_end_desc);
+        qsort(zero, nzero, sizeof *zero, by_start);
+        for (size_t p = 0; p < nseg; p++) {
+            pos[byend[p].index] = p + 1;
+            tree[p + 1] = SIZE_MAX;
+        }
+        for (size_t i = 0; i < n; i++)
+            q[i] = (query_at){vaddr[i], i};
+        qsort(q, n, sizeof *q, by_v);
+        size_t next = 0;
+        for (size_t k = 0; k < n; k++) {
+            uint64_t v = q[k].v, sz = size[q[k].i];
+            for (; next < nseg && byst[next].start <= v; next++)
+                for (size_t p = pos[byst[next].index]; p <= nseg; p += p & (0 - p))
+                    if (byst[next].index < tree[p])
+                        tree[p] = byst[next].index;
+            /* The entered segments whose end reaches v + size (v + 1: the address itself) are a
+             * prefix of byend: its length by binary search. */
+            wide need = wide_add(v, sz ? sz : 1);
+            size_t lo = 0, hi = nseg;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (wide_ge(byend[mid].end, need))
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            size_t best = SIZE_MAX;
+            for (size_t p = lo; p > 0; p -= p & (0 - p))
+                if (tree[p] < best)
+                    best = tree[p];
+            if (sz == 0) { /* an empty segment that starts at v holds the address too */
+                size_t zl = 0, zh = nzero;
+                while (zl < zh) {
+                    size_t mid = zl + (zh - zl) / 2;
+                    if (zero[mid].start < v)
+                        zl = mid + 1;
+                    else
+                        zh = mid;
+                }
+                if (zl < nzero && zero[zl].start == v && zero[zl].index < best)
+                    best = zero[zl].index;
+            }
+            if (best != SIZE_MAX)
+                out[q[k].i] = (int64_t)best;
+        }
+    }
+    free(byst);
+    free(byend);
+    free(zero);
+    free(pos);
+    free(tree);
+    free(q);
+    return ok;
+}
+
 /* ---- file map -------------------------------------------------------------------------- */
 
 typedef struct {

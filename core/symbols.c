@@ -1,10 +1,11 @@
 /* symbols.c - the symbol layer (see symbols.h). */
 #include "symbols.h"
 
-#include <stdio.h>  /* snprintf */
-#include <stdint.h> /* uintptr_t */
-#include <stdlib.h> /* malloc, qsort_r, free */
-#include <string.h> /* memset, strcmp */
+#include <fnmatch.h> /* fnmatch */
+#include <stdint.h>  /* uintptr_t */
+#include <stdio.h>   /* snprintf */
+#include <stdlib.h>  /* malloc, qsort_r, free */
+#include <string.h>  /* memset, strcmp */
 
 #include "demangle.h"
 
@@ -265,4 +266,33 @@ const char *ss_symrow_meaning(const ss_image *im, const ss_symrow *r, char *buf,
             snprintf(buf, len, "%llu file bytes, %llu bytes of memory", file, vm);
     }
     return buf;
+}
+
+/* ---- matching a NAME of `segscan where` ------------------------------------------------------ */
+
+/* The part after the last "::" outside brackets of a demangled name ("app::BUFFER" ->
+ * "BUFFER"), or NULL when it is not qualified. */
+static const char *last_part(const char *s)
+{
+    const char *last = NULL;
+    int depth = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == '<' || *p == '(' || *p == '[')
+            depth++;
+        else if ((*p == '>' || *p == ')' || *p == ']') && depth > 0)
+            depth--;
+        else if (depth == 0 && p[0] == ':' && p[1] == ':')
+            last = p + 2;
+    }
+    return last && *last ? last : NULL;
+}
+
+bool ss_symrow_matches(const char *pat, const ss_symrow *r, char lead)
+{
+    if (fnmatch(pat, r->name, 0) == 0 || fnmatch(pat, r->mangled, 0) == 0)
+        return true;
+    if (lead && r->mangled[0] == lead && fnmatch(pat, r->mangled + 1, 0) == 0)
+        return true;
+    const char *tail = last_part(r->name);
+    return tail && fnmatch(pat, tail, 0) == 0;
 }

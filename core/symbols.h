@@ -61,4 +61,9 @@ void ss_symtab_free(ss_symtab *t);
  * ("zero-initialised: costs 10000 bytes of memory and no file bytes"), into buf. */
 const char *ss_symrow_meaning(const ss_image *im, const ss_symrow *r, char *buf, size_t len);
 
+/* Whether pat (an exact name or a glob) matches the row: its demangled or mangled name, the
+ * mangled name without the format's leading character lead (Mach-O's '_'; 0: none), or the last
+ * part of a qualified demangled name ("BUFFER" matches "app::BUFFER"). */
+bool ss_symrow_matches(const char *pat, const ss_symrow *r, char lead);
+
 #endif

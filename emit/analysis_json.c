@@ -32,8 +32,9 @@ static void objects(ss_jw *w, const char *key, const ss_image *im, const ss_zero
     ss_jw_end_arr(w);
 }
 
-static void write_bss(ss_jw *w, const ss_image *im, const ss_bss_result *b)
+void ss_json_bss(ss_jw *w, const ss_image *im)
 {
+    const ss_bss_result *b = &im->analysis->bss;
     ss_jw_obj(w, "bss");
     ss_jw_u64(w, "zero_init_bytes", b->zero_init_bytes);
     ss_jw_u64(w, "movable_bytes", b->movable_bytes);
@@ -93,8 +94,10 @@ static void dups(ss_jw *w, const char *key, const char *count_key, const ss_stri
     ss_jw_end_arr(w);
 }
 
-static void write_strings(ss_jw *w, const ss_strings_result *s, const ss_strings_across *x)
+void ss_json_strings(ss_jw *w, const ss_image *im)
 {
+    const ss_strings_result *s = &im->analysis->strings;
+    const ss_strings_across *x = im->analysis->across;
     ss_jw_obj(w, "strings");
     ss_jw_u64(w, "sections_scanned", s->sections);
     ss_jw_u64(w, "bytes_scanned", s->scanned_bytes);
@@ -120,8 +123,9 @@ static void write_strings(ss_jw *w, const ss_strings_result *s, const ss_strings
     ss_jw_end_obj(w);
 }
 
-static void write_perms(ss_jw *w, const ss_perms_result *p)
+void ss_json_perms(ss_jw *w, const ss_image *im)
 {
+    const ss_perms_result *p = &im->analysis->perms;
     ss_jw_obj(w, "permissions");
     ss_jw_str(w, "wx_segments", ss_pval_name(p->wx_segments));
     ss_jw_str(w, "wx_sections", ss_pval_name(p->wx_sections));
@@ -175,12 +179,14 @@ void ss_json_analysis(ss_jw *w, const ss_image *im)
     const ss_analysis *a = im->analysis;
     if (a == NULL)
         return;
-    if (a->ran & SS_AN_BSS)
-        write_bss(w, im, &a->bss);
-    if (a->ran & SS_AN_STRINGS)
-        write_strings(w, &a->strings, a->across);
-    if (a->ran & SS_AN_PERMS)
-        write_perms(w, &a->perms);
-    if (a->ran & (SS_AN_BSS | SS_AN_STRINGS | SS_AN_PERMS))
+    size_t n;
+    const ss_analysis_writer *t = ss_analysis_writers(&n);
+    bool any = false;
+    for (size_t i = 0; i < n; i++)
+        if (a->ran & t[i].bit) {
+            t[i].json(w, im);
+            any = true;
+        }
+    if (any)
         write_findings(w, a);
 }

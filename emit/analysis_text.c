@@ -61,13 +61,18 @@ static void objects(FILE *f, const ss_image *im, const ss_zero_object *z, size_t
         fprintf(f, "      ... and %" PRIu64 " more\n", count - shown);
 }
 
-static void print_bss(FILE *f, const ss_image *im, const ss_bss_result *b)
+void ss_text_bss(FILE *f0, const ss_image *im, const ss_emit_opts *o)
 {
+    const ss_bss_result *b = &im->analysis->bss;
+    const ss_term *t = &o->term;
     char h[16];
+    ss_term_line line;
+    FILE *f = ss_term_line_begin(&line, f0, t);
     fprintf(f, "    zero-init memory (costs no file bytes): %" PRIu64 " (%s)", b->zero_init_bytes,
             ss_human(b->zero_init_bytes, h));
     per_section(f, im, b, f_zero_init);
-    fputc('\n', f);
+    ss_term_line_end(&line, t, 0, 6);
+    f = f0;
     if (b->movable_count) {
         fprintf(f, "    zero-filled data that could be .bss: %" PRIu64 " object%s, %" PRIu64 " (%s)",
                 b->movable_count, b->movable_count == 1 ? "" : "s", b->movable_bytes,
@@ -112,9 +117,14 @@ static void dup_row(FILE *f, const ss_string_dup *d, const char *unit)
             ss_human(d->wasted, h), d->copies, unit, txt);
 }
 
-static void print_strings(FILE *f, const ss_strings_result *s, const ss_strings_across *x)
+void ss_text_strings(FILE *f0, const ss_image *im, const ss_emit_opts *o)
 {
+    const ss_strings_result *s = &im->analysis->strings;
+    const ss_strings_across *x = im->analysis->across;
+    const ss_term *t = &o->term;
     char h[16], h2[16];
+    ss_term_line line;
+    FILE *f = ss_term_line_begin(&line, f0, t);
     fprintf(f, "    strings: %" PRIu64 " in %" PRIu64 " read-only section%s, %" PRIu64 " unique",
             s->count, s->sections, s->sections == 1 ? "" : "s", s->unique);
     if (s->duplicate_bytes)
@@ -127,19 +137,25 @@ static void print_strings(FILE *f, const ss_strings_result *s, const ss_strings_
         fprintf(f, "; tail merging would save %" PRIu64 " (%s) in %" PRIu64 " string%s",
                 s->tail_merge_bytes, ss_human(s->tail_merge_bytes, h2), s->tail_merge_strings,
                 s->tail_merge_strings == 1 ? "" : "s");
-    fputc('\n', f);
+    ss_term_line_end(&line, t, 0, 6);
+    f = f0;
     size_t shown = s->nduplicates < TEXT_STRINGS ? s->nduplicates : TEXT_STRINGS;
     for (size_t i = 0; i < shown; i++)
         dup_row(f, &s->duplicates[i], "copies");
     if (s->duplicate_groups > shown)
         fprintf(f, "      ... and %" PRIu64 " more\n", s->duplicate_groups - shown);
-    if (s->hint)
-        fprintf(f, "    hint: %s\n", s->hint);
+    if (s->hint) {
+        fputs("    hint: ", f);
+        ss_term_wrap(f, t, 10, 10, s->hint);
+    }
     if (x) {
+        f = ss_term_line_begin(&line, f0, t);
         fprintf(f, "    strings across the %" PRIu64 " archive members: %" PRIu64 " unique; each "
-                   "member's own copies waste %" PRIu64 " (%s) in %" PRIu64 " string%s\n",
+                   "member's own copies waste %" PRIu64 " (%s) in %" PRIu64 " string%s",
                 x->members, x->unique, x->duplicate_bytes, ss_human(x->duplicate_bytes, h),
                 x->duplicate_groups, x->duplicate_groups == 1 ? "" : "s");
+        ss_term_line_end(&line, t, 0, 6);
+        f = f0;
         size_t xs = x->nduplicates < TEXT_STRINGS ? x->nduplicates : TEXT_STRINGS;
         for (size_t i = 0; i < xs; i++)
             dup_row(f, &x->duplicates[i], "members");
@@ -148,27 +164,98 @@ static void print_strings(FILE *f, const ss_strings_result *s, const ss_strings_
     }
 }
 
-static void print_perms(FILE *f, const ss_perms_result *p)
+/* How a permission value looks: a missing protection stands out, one in place is green. */
+static ss_style perm_style(int which, ss_pval v, bool *styled)
 {
-    fprintf(f, "    W+X segments %s  W+X sections %s  exec stack %s  RELRO %s  PIE %s  NX %s  "
-               "TEXTREL %s  rodata in exec segment %s\n",
-            ss_pval_name(p->wx_segments), ss_pval_name(p->wx_sections), ss_pval_name(p->exec_stack),
-            ss_pval_name(p->relro), ss_pval_name(p->pie), ss_pval_name(p->nx),
-            ss_pval_name(p->textrel), ss_pval_name(p->rodata_exec));
+    *styled = true;
+    switch (which) {
+    case 0: case 1: /* W+X segments, W+X sections */
+        if (v == SS_PV_YES)
+            return SS_STYLE_BAD;
+        break;
+    case 2: /* exec stack */
+        if (v == SS_PV_YES)
+            return SS_STYLE_BAD;
+        if (v == SS_PV_DEFAULT)
+            return SS_STYLE_WARN;
+        break;
+    case 3: /* RELRO */
+        if (v == SS_PV_NONE)
+            return SS_STYLE_WARN;
+        if (v == SS_PV_FULL)
+            return SS_STYLE_GOOD;
+        break;
+    case 4: /* PIE */
+        if (v == SS_PV_NO)
+            return SS_STYLE_WARN;
+        if (v == SS_PV_YES)
+            return SS_STYLE_GOOD;
+        break;
+    case 5: /* NX */
+        if (v == SS_PV_NO)
+            return SS_STYLE_BAD;
+        if (v == SS_PV_YES)
+            return SS_STYLE_GOOD;
+        break;
+    default: /* TEXTREL, rodata in an executable segment */
+        if (v == SS_PV_YES)
+            return SS_STYLE_WARN;
+        break;
+    }
+    *styled = false;
+    return SS_STYLE_HEAD;
 }
 
-static void print_findings(FILE *f, const ss_analysis *a)
+void ss_text_perms(FILE *f, const ss_image *im, const ss_emit_opts *o)
+{
+    const ss_perms_result *p = &im->analysis->perms;
+    const ss_term *t = &o->term;
+    const char *const names[] = {"W+X segments", "W+X sections", "exec stack", "RELRO",
+                                 "PIE",          "NX",           "TEXTREL",
+                                 "rodata in exec segment"};
+    const ss_pval vals[] = {p->wx_segments, p->wx_sections, p->exec_stack, p->relro,
+                            p->pie,         p->nx,          p->textrel,    p->rodata_exec};
+    fputs("   ", f);
+    size_t col = 3;
+    for (int i = 0; i < 8; i++) {
+        const char *v = ss_pval_name(vals[i]);
+        size_t w = strlen(names[i]) + 1 + strlen(v);
+        if (t->width && col > 4 && col + 2 + w > t->width) {
+            fputs("\n   ", f);
+            col = 3;
+        }
+        bool styled;
+        ss_style st = perm_style(i, vals[i], &styled);
+        fprintf(f, "%s%s %s%s%s", col > 3 ? "  " : " ", names[i], styled ? ss_term_on(t, st) : "",
+                v, styled ? ss_term_off(t) : "");
+        col += (col > 3 ? 2 : 1) + w;
+    }
+    fputc('\n', f);
+}
+
+static void print_findings(FILE *f0, const ss_analysis *a, const ss_term *t)
 {
     for (size_t i = 0; i < a->nfindings; i++) {
         const ss_finding *x = &a->findings[i];
         char msg[600];
         ss_escape_text(x->message, msg, sizeof msg);
-        fprintf(f, "    %-7s %s: %s", ss_severity_name(x->severity), x->id, msg);
+        bool loud = x->severity != SS_SEV_INFO;
+        ss_style st = x->severity == SS_SEV_ERROR ? SS_STYLE_BAD : SS_STYLE_WARN;
+        const char *sev = ss_severity_name(x->severity);
+        fprintf(f0, "    %s%s%s%*s ", loud ? ss_term_on(t, st) : "", sev, loud ? ss_term_off(t) : "",
+                (int)(7 - strlen(sev)), "");
+        ss_term_line line;
+        FILE *f = ss_term_line_begin(&line, f0, t);
+        fprintf(f, "%s: %s", x->id, msg);
         /* The first piece of evidence, briefly. */
         if (x->nevidence && x->evidence[0].what && strcmp(x->evidence[0].what, "string") != 0) {
             const ss_evidence *e = &x->evidence[0];
-            char name[80], p[4];
-            ss_escape_text(e->name ? e->name : "", name, sizeof name);
+            char name[80], cut[80], p[4];
+            size_t nw = ss_escape_text(e->name ? e->name : "", name, sizeof name);
+            if (t->width > 32) { /* a name longer than a wrapped line is cut in the middle */
+                ss_term_shorten(name, nw, t->width - 16, t->utf8, cut, sizeof cut);
+                memcpy(name, cut, sizeof name);
+            }
             fprintf(f, " [%s %s", e->what, name);
             if (e->perms >= 0)
                 fprintf(f, " %s", ss_perms_str((uint8_t)e->perms, p));
@@ -181,29 +268,28 @@ static void print_findings(FILE *f, const ss_analysis *a)
                 fprintf(f, "; +%zu more", total - 1);
             fputc(']', f);
         }
-        fputc('\n', f);
+        ss_term_line_end(&line, t, 12, 12);
     }
 }
 
 void ss_text_analysis(FILE *f, const ss_image *im, const ss_emit_opts *o)
 {
-    (void)o;
     const ss_analysis *a = im->analysis;
-    if (a == NULL || !(a->ran & (SS_AN_BSS | SS_AN_STRINGS | SS_AN_PERMS)))
+    if (a == NULL)
         return;
-    if (a->ran & (SS_AN_BSS | SS_AN_STRINGS)) {
-        fputs("\n  Savings\n", f);
-        if (a->ran & SS_AN_BSS)
-            print_bss(f, im, &a->bss);
-        if (a->ran & SS_AN_STRINGS)
-            print_strings(f, &a->strings, a->across);
+    size_t n;
+    const ss_analysis_writer *w = ss_analysis_writers(&n);
+    const char *heading = NULL; /* analyses under one heading share it ("Savings") */
+    for (size_t i = 0; i < n; i++) {
+        if (!(a->ran & w[i].bit))
+            continue;
+        if (heading == NULL || strcmp(heading, w[i].heading) != 0)
+            fprintf(f, "\n  %s%s%s\n", ss_term_on(&o->term, SS_STYLE_HEAD), heading = w[i].heading,
+                    ss_term_off(&o->term));
+        w[i].text(f, im, o);
     }
-    if (a->ran & SS_AN_PERMS) {
-        fputs("\n  Permissions\n", f);
-        print_perms(f, &a->perms);
-    }
-    if (a->nfindings) {
-        fputs("\n  Findings\n", f);
-        print_findings(f, a);
+    if (heading && a->nfindings) {
+        fprintf(f, "\n  %sFindings%s\n", ss_term_on(&o->term, SS_STYLE_HEAD), ss_term_off(&o->term));
+        print_findings(f, a, &o->term);
     }
 }

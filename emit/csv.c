@@ -70,4 +70,5 @@ const ss_emitter ss_emitter_csv = {
     .about = "CSV, one row per image, segment and section (path and member on every row)",
     .begin = csv_begin,
     .input = csv_input,
+    .diff = ss_diff_csv,
 };

@@ -260,4 +260,9 @@ const ss_emitter ss_emitter_json = {
     .begin = json_begin,
     .input = json_input,
     .end = json_end,
+    .check = ss_check_json,
+    .diff = ss_diff_json,
+    .where_begin = ss_where_json_begin,
+    .where_match = ss_where_json_match,
+    .where_end = ss_where_json_end,
 };

@@ -183,4 +183,7 @@ const ss_emitter ss_emitter_markdown = {
     .begin = md_begin,
     .input = md_input,
     .end = md_end,
+    .check = ss_check_markdown,
+    .diff = ss_diff_markdown,
+    .alias = "md",
 };

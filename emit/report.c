@@ -93,7 +93,7 @@ void ss_report_input(ss_report *r, const ss_input *in)
     }
     fflush(r->out); /* each input is on its way as soon as it is rendered (NDJSON streams) */
     if (r->err)
-        ss_emit_errors(r->err, in);
+        ss_emit_errors_term(r->err, in, &r->opts.err_term);
 }
 
 void ss_report_end(ss_report *r)

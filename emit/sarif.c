@@ -202,4 +202,5 @@ const ss_emitter ss_emitter_sarif = {
     .begin = sarif_begin,
     .input = sarif_input,
     .end = sarif_end,
+    .check = ss_check_sarif,
 };

@@ -1,5 +1,6 @@
 /* text.c - the terminal report: a header line, sizes, then segment and section tables. */
 #include <inttypes.h> /* PRIu64, PRIx64 */
+#include <stdint.h>   /* SIZE_MAX */
 #include <stdlib.h>   /* qsort, calloc, free */
 #include <string.h>   /* strcmp */
 
@@ -8,6 +9,7 @@
 #include "datasrc.h"
 #include "emit_internal.h"
 #include "escape.h"
+#include "strscan.h" /* ss_str_hash */
 
 #define NAME_W_MAX 40
 
@@ -62,8 +64,109 @@ static void pct(char *buf, size_t n, uint64_t part, uint64_t whole)
         snprintf(buf, n, "%.1f%%", 100.0 * (double)part / (double)whole);
 }
 
+/* Column widths of a table. The wide layout is the one a pipe gets (fixed widths, so goldens
+ * and scripts see one format); on a terminal narrower than that, columns are fitted to their
+ * contents, names are shortened in the middle, and the human-unit, file% and kind columns are
+ * dropped in that order until a row fits. */
+typedef struct {
+    size_t name, kind, addr, file, vm, human, pct; /* 0: the column is not shown */
+    bool fit; /* fitted to a terminal: names longer than the name column are shortened */
+} layout;
+
+#define NAME_MIN 16    /* names are cut to this before any column is dropped */
+#define NAME_FLOOR 8   /* and at most to this */
+
+static size_t layout_width(const layout *l)
+{
+    /* "  NAME* KIND  PERMS  ADDRESS  FILE HUMAN  VM HUMAN  PCT" */
+    size_t w = 2 + l->name + 2 + 5 + 2 + l->addr + 2 + l->file + 2 + l->vm;
+    if (l->kind)
+        w += l->kind + 2;
+    if (l->human)
+        w += 2 * (1 + l->human);
+    if (l->pct)
+        w += 2 + l->pct;
+    return w;
+}
+
+static size_t digits(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 10) {
+        v /= 10;
+        n++;
+    }
+    return n;
+}
+
+static size_t max_sz(size_t a, size_t b)
+{
+    return a > b ? a : b;
+}
+
+static layout fit_layout(const row *rows, size_t shown, size_t w, size_t title_w, uint64_t of,
+                         uint64_t ov, bool others, size_t width)
+{
+    layout l = {.name = w, .kind = 8, .addr = 18, .file = 10, .vm = 10, .human = 10, .pct = 6};
+    if (width == 0 || layout_width(&l) <= width)
+        return l;
+    l.kind = 4;
+    l.addr = strlen("address");
+    l.file = strlen("file size");
+    l.vm = strlen("vm size");
+    l.human = 5;
+    char h[16];
+    for (size_t i = 0; i < shown; i++) {
+        const row *r = &rows[i];
+        l.kind = max_sz(l.kind, r->kind ? strlen(r->kind) : 0);
+        l.addr = max_sz(l.addr, r->has_addr ? 2 + (size_t)snprintf(h, sizeof h, "%" PRIx64, r->addr) : 1);
+        l.file = max_sz(l.file, digits(r->file));
+        l.vm = max_sz(l.vm, digits(r->vm));
+        l.human = max_sz(l.human, strlen(ss_human(r->file, h)));
+        l.human = max_sz(l.human, strlen(ss_human(r->vm, h)));
+    }
+    if (others) {
+        l.file = max_sz(l.file, digits(of));
+        l.vm = max_sz(l.vm, digits(ov));
+        l.human = max_sz(l.human, strlen(ss_human(of, h)));
+        l.human = max_sz(l.human, strlen(ss_human(ov, h)));
+    }
+    l.fit = true;
+    size_t floor_w = max_sz(title_w, NAME_MIN), nd = 0;
+    size_t *drop[] = {&l.human, &l.pct, &l.kind};
+    while (layout_width(&l) > width) {
+        size_t over = layout_width(&l) - width;
+        if (l.name > floor_w)
+            l.name = l.name > floor_w + over ? l.name - over : floor_w;
+        else if (nd < sizeof drop / sizeof drop[0])
+            *drop[nd++] = 0;
+        else if (floor_w > max_sz(title_w, NAME_FLOOR))
+            floor_w = max_sz(title_w, NAME_FLOOR);
+        else
+            break; /* narrower than any table: lines wrap */
+    }
+    /* what dropping a column freed goes back to the names */
+    if (layout_width(&l) < width && l.name < w)
+        l.name = w < l.name + (width - layout_width(&l)) ? w : l.name + (width - layout_width(&l));
+    return l;
+}
+
+static void print_num_cols(FILE *f, const layout *l, uint64_t file, uint64_t vm, const char *p)
+{
+    char hf[16], hv[16];
+    fprintf(f, "%*" PRIu64, (int)l->file, file);
+    if (l->human)
+        fprintf(f, " %-*s", (int)l->human, ss_human(file, hf));
+    fprintf(f, "  %*" PRIu64, (int)l->vm, vm);
+    if (l->human)
+        fprintf(f, " %-*s", (int)l->human, ss_human(vm, hv));
+    if (l->pct)
+        fprintf(f, "  %*s", (int)l->pct, p);
+    fputc('\n', f);
+}
+
 static void print_rows(FILE *f, row *rows, size_t nrows, size_t top, uint64_t file_size,
-                       const char *title, bool with_kind)
+                       const char *title, bool with_kind, const ss_term *t)
 {
     qsort(rows, nrows, sizeof *rows, row_cmp);
     size_t shown = top && top < nrows ? top : nrows;
@@ -75,38 +178,65 @@ static void print_rows(FILE *f, row *rows, size_t nrows, size_t top, uint64_t fi
         w = NAME_W_MAX + 3;
     if (strlen(title) > w)
         w = strlen(title);
-    fprintf(f, "\n  %-*s  %-8s  %-5s  %-18s  %10s %-10s  %10s %-10s  %6s\n", (int)w, title,
-            with_kind ? "kind" : "", "perms", "address", "file size", "", "vm size", "", "file%");
     uint64_t of = 0, ov = 0;
+    for (size_t i = shown; i < nrows; i++) {
+        ss_sat_add(&of, rows[i].file); /* the "N others" row: checked sums */
+        ss_sat_add(&ov, rows[i].vm);
+    }
+    layout l = fit_layout(rows, shown, w, strlen(title), of, ov, shown < nrows, t->width);
+    /* styles wrap the text only, never the padding */
+    fprintf(f, "\n  %s%s%s%*s  ", ss_term_on(t, SS_STYLE_HEAD), title, ss_term_off(t),
+            (int)(l.name - strlen(title)), "");
+    if (l.kind)
+        fprintf(f, "%-*s  ", (int)l.kind, with_kind ? "kind" : "");
+    fprintf(f, "%-5s  %-*s  ", "perms", (int)l.addr, "address");
+    /* the size labels head the number and its human unit together */
+    fprintf(f, "%*s", (int)l.file, "file size");
+    if (l.human)
+        fprintf(f, " %-*s", (int)l.human, "");
+    fprintf(f, "  %*s", (int)l.vm, "vm size");
+    if (l.human)
+        fprintf(f, " %-*s", (int)l.human, "");
+    if (l.pct)
+        fprintf(f, "  %*s", (int)l.pct, "file%");
+    fputc('\n', f);
     bool any_mark = false;
-    for (size_t i = 0; i < nrows; i++) {
+    for (size_t i = 0; i < shown; i++) {
         const row *r = &rows[i];
-        if (i >= shown) {
-            ss_sat_add(&of, r->file); /* the "N others" row: checked sums */
-            ss_sat_add(&ov, r->vm);
-            continue;
-        }
-        char hf[16], hv[16], p[16], addr[24];
+        char p[16], addr[24], nm[sizeof r->name];
         pct(p, sizeof p, r->file, file_size);
         if (r->has_addr)
             snprintf(addr, sizeof addr, "0x%" PRIx64, r->addr);
         else
             snprintf(addr, sizeof addr, "-");
         any_mark |= r->mark;
-        int pad = (int)w - (int)r->width;
-        fprintf(f, "  %s%*s%s %-8s  %-5s  %-18s  %10" PRIu64 " %-10s  %10" PRIu64 " %-10s  %6s\n",
-                r->name, pad > 0 ? pad : 0, "", r->mark ? "*" : " ", r->kind ? r->kind : "",
-                r->perms, addr, r->file, ss_human(r->file, hf), r->vm, ss_human(r->vm, hv), p);
+        size_t nw = ss_term_shorten(r->name, r->width, l.fit ? l.name : SIZE_MAX, t->utf8, nm,
+                                    sizeof nm);
+        int pad = (int)l.name - (int)nw;
+        fprintf(f, "  %s%*s%s ", nm, pad > 0 ? pad : 0, "", r->mark ? "*" : " ");
+        if (l.kind)
+            fprintf(f, "%-*s  ", (int)l.kind, r->kind ? r->kind : "");
+        bool wx = strcmp(r->perms, "rwx") == 0;
+        fprintf(f, "%s%s%s%*s  %-*s  ", wx ? ss_term_on(t, SS_STYLE_BAD) : "", r->perms,
+                wx ? ss_term_off(t) : "", (int)(5 - strlen(r->perms)), "", (int)l.addr, addr);
+        print_num_cols(f, &l, r->file, r->vm, p);
     }
     if (shown < nrows) {
-        char name[64], hf[16], hv[16], p[16];
+        char name[64], p[16];
         snprintf(name, sizeof name, "[%zu other%s]", nrows - shown, nrows - shown == 1 ? "" : "s");
         pct(p, sizeof p, of, file_size);
-        fprintf(f, "  %-*s  %-8s  %-5s  %-18s  %10" PRIu64 " %-10s  %10" PRIu64 " %-10s  %6s\n",
-                (int)w, name, "", "", "", of, ss_human(of, hf), ov, ss_human(ov, hv), p);
+        fprintf(f, "  %-*s  ", (int)l.name, name);
+        if (l.kind)
+            fprintf(f, "%-*s  ", (int)l.kind, "");
+        fprintf(f, "%-5s  %-*s  ", "", (int)l.addr, "");
+        print_num_cols(f, &l, of, ov, p);
     }
-    if (any_mark)
-        fprintf(f, "  * overlaps bytes already counted in an earlier row; file size shows only its own bytes\n");
+    if (any_mark) {
+        fputs("  ", f);
+        ss_term_wrap(f, t, 2, 4,
+                     "* overlaps bytes already counted in an earlier row; file size shows only "
+                     "its own bytes");
+    }
 }
 
 static void fill_name(row *r, const char *name)
@@ -114,7 +244,7 @@ static void fill_name(row *r, const char *name)
     r->width = ss_escape_text(name, r->name, sizeof r->name);
 }
 
-static void print_segments(FILE *f, const ss_image *im, size_t top)
+static void print_segments(FILE *f, const ss_image *im, size_t top, const ss_term *t)
 {
     if (im->nsegments == 0) {
         fprintf(f, "\n  Segments: none\n");
@@ -143,7 +273,7 @@ static void print_segments(FILE *f, const ss_image *im, size_t top)
     }
     char title[64];
     snprintf(title, sizeof title, "Segments (%zu)", im->nsegments);
-    print_rows(f, rows, im->nsegments, top, im->file_size, title, true);
+    print_rows(f, rows, im->nsegments, top, im->file_size, title, true, t);
     char hf[16], hv[16];
     fprintf(f, "  loaded segments: file %" PRIu64 " (%s), vm %" PRIu64 " (%s)\n", lf,
             ss_human(lf, hf), lv, ss_human(lv, hv));
@@ -152,7 +282,7 @@ static void print_segments(FILE *f, const ss_image *im, size_t top)
 
 /* The section table is built from the file map, so its file column sums to the file size:
  * sections with their own bytes, named regions (headers, tables) and the gaps. */
-static void print_sections(FILE *f, const ss_image *im, size_t top)
+static void print_sections(FILE *f, const ss_image *im, size_t top, const ss_term *t)
 {
     size_t cap = im->nsections + im->nregions + 2;
     row *rows = calloc(cap, sizeof *rows);
@@ -173,8 +303,17 @@ static void print_sections(FILE *f, const ss_image *im, size_t top)
         r->vm = s->alloc ? s->vm_size : 0;
         r->mark = s->file_accounted < s->file_size;
     }
-    /* Regions and gaps, merged by name. */
+    /* Regions and gaps, merged by name through a hash of the rows' names (a linear search per
+     * map entry was quadratic in the number of regions a file can declare). */
     size_t first_extra = n;
+    size_t hcap = 16;
+    while (hcap < 2 * cap)
+        hcap *= 2;
+    size_t *slots = calloc(hcap, sizeof *slots); /* 0: empty, else row index + 1 */
+    if (slots == NULL) {
+        free(rows);
+        return;
+    }
     for (size_t i = 0; i < im->nmap; i++) {
         const ss_map_entry *e = &im->map[i];
         const char *name = e->what == SS_MAP_REGION    ? im->regions[e->index].name
@@ -186,12 +325,16 @@ static void print_sections(FILE *f, const ss_image *im, size_t top)
         row *r = NULL;
         char esc[160];
         ss_escape_text(name, esc, sizeof esc);
-        for (size_t k = first_extra; k < n; k++)
-            if (strcmp(rows[k].name, esc) == 0)
-                r = &rows[k];
+        size_t h = ss_str_hash((const uint8_t *)esc, strlen(esc)) & (hcap - 1);
+        for (; slots[h] != 0; h = (h + 1) & (hcap - 1))
+            if (strcmp(rows[slots[h] - 1].name, esc) == 0) {
+                r = &rows[slots[h] - 1];
+                break;
+            }
         if (r == NULL) {
             if (n == cap)
                 continue;
+            slots[h] = n + 1;
             r = &rows[n++];
             fill_name(r, name);
             r->kind = e->what == SS_MAP_REGION ? "header" : "";
@@ -199,6 +342,7 @@ static void print_sections(FILE *f, const ss_image *im, size_t top)
         }
         r->file += e->size;
     }
+    free(slots);
     uint64_t tf = 0, tv = 0;
     for (size_t i = 0; i < n; i++) {
         ss_sat_add(&tf, rows[i].file);
@@ -210,10 +354,15 @@ static void print_sections(FILE *f, const ss_image *im, size_t top)
     char title[64], hf[16], hv[16];
     size_t extra = n - first_extra;
     snprintf(title, sizeof title, "Sections (%zu)", first_extra);
-    print_rows(f, rows, n, top, im->file_size, title, true);
-    fprintf(f, "  total: file %" PRIu64 " (%s)%s, vm %" PRIu64 " (%s)\n", tf, ss_human(tf, hf),
-            tf == im->file_size ? " = file size" : " (differs from file size!)", tv,
-            ss_human(tv, hv));
+    print_rows(f, rows, n, top, im->file_size, title, true, t);
+    bool differs = tf != im->file_size;
+    ss_term_line line;
+    FILE *lf = ss_term_line_begin(&line, f, t);
+    fprintf(lf, "  total: file %" PRIu64 " (%s)%s%s%s, vm %" PRIu64 " (%s)", tf, ss_human(tf, hf),
+            differs ? ss_term_on(t, SS_STYLE_BAD) : "",
+            differs ? " (differs from file size!)" : " = file size", differs ? ss_term_off(t) : "",
+            tv, ss_human(tv, hv));
+    ss_term_line_end(&line, t, 0, 4);
     if (extra)
         fprintf(f, "  rows: %zu section%s and %zu region%s (headers, tables, padding)\n",
                 first_extra, first_extra == 1 ? "" : "s", extra, extra == 1 ? "" : "s");
@@ -235,41 +384,53 @@ static void image_title(FILE *f, const ss_image *im)
 void ss_text_image(FILE *f, const ss_image *im, const ss_emit_opts *o)
 {
     char h[16];
-    image_title(f, im);
-    fprintf(f, ": %s%u %s-endian %s, %s, %" PRIu64 " bytes (%s)",
+    ss_term_line title;
+    FILE *tf = ss_term_line_begin(&title, f, &o->term);
+    image_title(tf, im);
+    fprintf(tf, ": %s%u %s-endian %s, %s, %" PRIu64 " bytes (%s)",
             im->format == SS_FORMAT_ELF ? "ELF" : im->format == SS_FORMAT_PE ? "PE" : "Mach-O",
             im->bits, im->big_endian ? "big" : "little", im->machine, im->type_detail,
             im->file_size, ss_human(im->file_size, h));
     if (im->has_entry)
-        fprintf(f, ", entry 0x%" PRIx64, im->entry);
-    fputc('\n', f);
+        fprintf(tf, ", entry 0x%" PRIx64, im->entry);
+    ss_term_line_end(&title, &o->term, 0, 4);
 
     ss_sizes sz;
     ss_sizes_compute(im, &sz);
-    fprintf(f, "  text %" PRIu64 "  data %" PRIu64 "  bss %" PRIu64 "  (size rule: %s)\n", sz.text,
+    const ss_term *t = &o->term;
+    ss_term_line line;
+    FILE *lf = ss_term_line_begin(&line, f, t);
+    fprintf(lf, "  text %" PRIu64 "  data %" PRIu64 "  bss %" PRIu64 "  (size rule: %s)", sz.text,
             sz.data, sz.bss, SS_SIZE_RULE_TEXT);
-    print_segments(f, im, o->top);
-    print_sections(f, im, o->top);
+    ss_term_line_end(&line, t, 0, 4);
+    print_segments(f, im, o->top, &o->term);
+    print_sections(f, im, o->top, &o->term);
     ss_text_analysis(f, im, o);
     for (size_t i = 0; i < im->nwarnings; i++) {
         char msg[512];
         ss_escape_text(im->warnings[i].message, msg, sizeof msg);
+        fprintf(f, "  %swarning:%s ", ss_term_on(t, SS_STYLE_WARN), ss_term_off(t));
+        lf = ss_term_line_begin(&line, f, t);
         if (im->warnings[i].offset != UINT64_MAX)
-            fprintf(f, "  warning: %s (at offset 0x%" PRIx64 ")\n", msg,
+            fprintf(lf, "%s (at offset 0x%" PRIx64 ")", msg,
                     im->warnings[i].offset + im->base_offset);
         else
-            fprintf(f, "  warning: %s\n", msg);
+            fputs(msg, lf);
+        ss_term_line_end(&line, t, 11, 4);
     }
 }
 
-void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t)
+void ss_text_container(FILE *f0, const ss_input *in, const ss_totals *t, const ss_term *term)
 {
+    ss_term_line line;
+    fputc('\n', f0);
+    FILE *f = ss_term_line_begin(&line, f0, term);
     char path[512], h[16];
     ss_escape_text(in->path, path, sizeof path);
     size_t failed = ss_input_failures(in), skipped = 0;
     for (size_t u = 0; u < in->nunits; u++)
         skipped += in->units[u].skipped;
-    fprintf(f, "\n%s: %s of %zu bytes (%s): %" PRIu64 " image%s", path,
+    fprintf(f, "%s: %s of %zu bytes (%s): %" PRIu64 " image%s", path,
             ss_container_name(in->container), in->bytes.len, ss_human(in->bytes.len, h),
             t->images, t->images == 1 ? "" : "s");
     if (failed)
@@ -277,20 +438,26 @@ void ss_text_container(FILE *f, const ss_input *in, const ss_totals *t)
     if (skipped)
         fprintf(f, ", %zu skipped (not binaries)", skipped);
     uint64_t own = ss_input_container_bytes(in);
-    fprintf(f, "; text %" PRIu64 "  data %" PRIu64 "  bss %" PRIu64 "\n", t->text, t->data,
-            t->bss);
+    fprintf(f, "; text %" PRIu64 "  data %" PRIu64 "  bss %" PRIu64, t->text, t->data, t->bss);
+    ss_term_line_end(&line, term, 0, 4);
+    f = ss_term_line_begin(&line, f0, term);
     fprintf(f, "  %s headers, tables and padding: %" PRIu64 " bytes (%s); members: %" PRIu64
-               " bytes\n",
+               " bytes",
             ss_container_name(in->container), own, ss_human(own, h), (uint64_t)in->bytes.len - own);
+    ss_term_line_end(&line, term, 0, 4);
 }
 
-void ss_text_total(FILE *f, size_t inputs, const ss_totals *all)
+void ss_text_total(FILE *f0, size_t inputs, const ss_totals *all, const ss_term *term)
 {
     char h[16];
-    fprintf(f, "\nTotal: %zu input%s, %" PRIu64 " image%s, %" PRIu64 " bytes (%s); text %" PRIu64
-               "  data %" PRIu64 "  bss %" PRIu64 "\n",
+    ss_term_line line;
+    fputc('\n', f0);
+    FILE *f = ss_term_line_begin(&line, f0, term);
+    fprintf(f, "Total: %zu input%s, %" PRIu64 " image%s, %" PRIu64 " bytes (%s); text %" PRIu64
+               "  data %" PRIu64 "  bss %" PRIu64,
             inputs, inputs == 1 ? "" : "s", all->images, all->images == 1 ? "" : "s", all->file,
             ss_human(all->file, h), all->text, all->data, all->bss);
+    ss_term_line_end(&line, term, 0, 4);
 }
 
 void ss_emit_saturated(FILE *f, const char *path)
@@ -304,15 +471,23 @@ void ss_emit_saturated(FILE *f, const char *path)
 
 void ss_emit_errors(FILE *f, const ss_input *in)
 {
+    static const ss_term plain = {0};
+    ss_emit_errors_term(f, in, &plain);
+}
+
+void ss_emit_errors_term(FILE *f, const ss_input *in, const ss_term *t)
+{
+    const char *on = ss_term_on(t, SS_STYLE_BAD), *off = ss_term_off(t);
     char path[512];
     ss_escape_text(in->path, path, sizeof path);
     if (in->status != SS_OK) {
         char msg[512];
         ss_escape_text(in->diag.msg, msg, sizeof msg);
         if (in->diag.has_offset)
-            fprintf(f, "segscan: %s: %s (at offset 0x%" PRIx64 ")\n", path, msg, in->diag.offset);
+            fprintf(f, "segscan: %s: %s%s%s (at offset 0x%" PRIx64 ")\n", path, on, msg, off,
+                    in->diag.offset);
         else
-            fprintf(f, "segscan: %s: %s\n", path, msg);
+            fprintf(f, "segscan: %s: %s%s%s\n", path, on, msg, off);
     }
     for (size_t u = 0; u < in->nunits; u++) {
         const ss_unit *un = &in->units[u];
@@ -321,8 +496,8 @@ void ss_emit_errors(FILE *f, const ss_input *in)
         char member[256], msg[512];
         ss_escape_text(un->member ? un->member : "", member, sizeof member);
         ss_escape_text(un->diag.msg, msg, sizeof msg);
-        fprintf(f, "segscan: %s%s%s%s: %s", path, un->member ? "(" : "", member,
-                un->member ? ")" : "", msg);
+        fprintf(f, "segscan: %s%s%s%s: %s%s%s", path, un->member ? "(" : "", member,
+                un->member ? ")" : "", on, msg, off);
         if (un->diag.has_offset)
             fprintf(f, " (at offset 0x%" PRIx64 ")", un->diag.offset);
         fputc('\n', f);
@@ -337,6 +512,9 @@ static void text_input(ss_report *r, const ss_input *in, const ss_totals *t)
         ss_text_datasrc(r->out, in, &r->opts);
         return;
     }
+    if (in->container != SS_CONTAINER_NONE &&
+        ss_text_members(r->out, in, &r->opts, r->images_printed > 0))
+        r->images_printed++; /* the first member's detail follows after a blank line */
     for (size_t u = 0; u < in->nunits; u++) {
         const ss_image *im = in->units[u].image;
         if (im == NULL)
@@ -346,13 +524,13 @@ static void text_input(ss_report *r, const ss_input *in, const ss_totals *t)
         ss_text_image(r->out, im, &r->opts);
     }
     if (in->container != SS_CONTAINER_NONE)
-        ss_text_container(r->out, in, t);
+        ss_text_container(r->out, in, t, &r->opts.term);
 }
 
 static void text_end(ss_report *r)
 {
     if (r->inputs > 1 || r->all.images > 1)
-        ss_text_total(r->out, r->inputs, &r->all);
+        ss_text_total(r->out, r->inputs, &r->all, &r->opts.term);
 }
 
 const ss_emitter ss_emitter_text = {
@@ -360,4 +538,7 @@ const ss_emitter ss_emitter_text = {
     .about = "a readable report for a terminal (the default)",
     .input = text_input,
     .end = text_end,
+    .check = ss_check_text,
+    .diff = ss_diff_text,
+    .where_match = ss_where_text_match,
 };

@@ -9,6 +9,7 @@
 #include <libelf.h>  /* elf_* */
 #include <pthread.h> /* pthread_once */
 #include <stdio.h>   /* snprintf */
+#include <stdlib.h>  /* malloc, free */
 #include <string.h>  /* memcmp, strncmp, strnlen */
 
 #include "elf_internal.h"
@@ -434,6 +435,37 @@ static void read_compression(elf_ctx *c, ss_section *s, const GElf_Shdr *sh)
     }
 }
 
+/* Each allocated section's segment: the first loadable one that holds it, all sections at once
+ * (one lookup per section against every segment was quadratic in what the file declares). */
+static ss_status place_sections(elf_ctx *c)
+{
+    ss_image *im = c->im;
+    size_t n = im->nsections;
+    uint64_t *va = malloc((n + 1) * sizeof *va), *sz = malloc((n + 1) * sizeof *sz);
+    int64_t *seg = malloc((n + 1) * sizeof *seg);
+    bool ok = va && sz && seg;
+    for (int pass = 0; ok && pass < 2; pass++) {
+        /* Pass 0: the section's range (.tbss occupies no address space of its segment: its start
+         * address alone); pass 1: the start address of sections whose range no segment holds. */
+        for (size_t i = 0; i < n; i++) {
+            const ss_section *s = &im->sections[i];
+            bool tbss = s->raw_type == SHT_NOBITS && (s->raw_flags & SHF_TLS);
+            va[i] = s->vaddr;
+            sz[i] = pass == 0 && !tbss ? s->vm_size : 0;
+        }
+        ok = ss_image_segments_of(im, va, sz, n, seg);
+        for (size_t i = 0; ok && i < n; i++) {
+            ss_section *s = &im->sections[i];
+            if (s->alloc && (pass == 0 || s->segment < 0))
+                s->segment = seg[i];
+        }
+    }
+    free(va);
+    free(sz);
+    free(seg);
+    return ok ? SS_OK : oom(c);
+}
+
 static ss_status read_sections(elf_ctx *c)
 {
     ss_image *im = c->im;
@@ -483,16 +515,9 @@ static ss_status read_sections(elf_ctx *c)
         s->align = sh.sh_addralign;
         s->perms = (uint8_t)((s->alloc ? SS_PERM_R : 0) | (sh.sh_flags & SHF_WRITE ? SS_PERM_W : 0) |
                              (sh.sh_flags & SHF_EXECINSTR ? SS_PERM_X : 0));
-        if (s->alloc) {
-            /* .tbss occupies no address space of its segment: place it by its start address. */
-            bool tbss = nobits && (sh.sh_flags & SHF_TLS);
-            s->segment = ss_image_segment_of(im, sh.sh_addr, tbss ? 0 : sh.sh_size);
-            if (s->segment < 0 && !tbss && sh.sh_size)
-                s->segment = ss_image_segment_of(im, sh.sh_addr, 0);
-        }
         read_compression(c, s, &sh);
     }
-    return SS_OK;
+    return place_sections(c);
 }
 
 /* ---- symbols ----------------------------------------------------------------------------- */

@@ -619,39 +619,70 @@ static int region_cmp(const void *a, const void *b)
     return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
+typedef struct {
+    uint64_t start, end;
+    size_t index; /* the segment's */
+} span_of_seg;
+
+static int span_cmp(const void *a, const void *b)
+{
+    const span_of_seg *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
 /* Label the bytes of section-less segments (__LINKEDIT) that no table claims with the
  * segment's name, so they read "[__LINKEDIT]" instead of anonymous padding. A file can hold
- * many thousands of table commands, so the regions are swept once in offset order. */
+ * many thousands of table commands and of segments, so both are sorted by offset and swept
+ * once together: the segments' ranges are first made disjoint (a byte two segments claim is
+ * labelled by the one that starts first), then the regions are subtracted with one pointer
+ * and the furthest end seen (a sweep restarted per segment was nseg x nregions). */
 static bool cover_sectionless(mo *m)
 {
     ss_image *im = m->im;
     size_t nseg = im->v_segments.count, nreg = im->v_regions.count;
     const uint32_t *nsects = m->seg_nsects.items;
     ss_region *sorted = nreg ? ss_arena_array(im->arena, nreg, sizeof *sorted) : NULL;
-    if (nreg && sorted == NULL)
+    span_of_seg *spans = nseg ? ss_arena_array(im->arena, nseg, sizeof *spans) : NULL;
+    if ((nreg && sorted == NULL) || (nseg && spans == NULL))
         return false;
     if (nreg) {
         memcpy(sorted, im->v_regions.items, nreg * sizeof *sorted);
         qsort(sorted, nreg, sizeof *sorted, region_cmp);
     }
+    size_t nspan = 0;
     for (size_t i = 0; i < nseg; i++) {
         const ss_segment *g = seg_at(m, i);
         if (nsects[i] != 0 || g->file_size == 0 || g->offset == 0)
             continue;
-        uint64_t cur = g->offset, end = g->offset + g->file_size; /* clipped to the image */
-        const char *label = ss_arena_printf(im->arena, "[%s]", g->name);
+        spans[nspan++] = (span_of_seg){g->offset, g->offset + g->file_size, i}; /* in the image */
+    }
+    if (nspan > 1)
+        qsort(spans, nspan, sizeof *spans, span_cmp);
+    size_t r = 0;
+    uint64_t covered = 0, reach = 0; /* reach: the furthest end of the regions passed */
+    for (size_t k = 0; k < nspan; k++) {
+        uint64_t cur = spans[k].start > covered ? spans[k].start : covered, end = spans[k].end;
+        if (end > covered)
+            covered = end;
+        if (cur >= end)
+            continue; /* all claimed by a segment that starts earlier */
+        const char *label = ss_arena_printf(im->arena, "[%s]", seg_at(m, spans[k].index)->name);
         if (label == NULL)
             return false;
-        for (size_t r = 0; r < nreg && cur < end; r++) {
+        if (reach > cur)
+            cur = reach;
+        for (; r < nreg && cur < end && sorted[r].offset < end; r++) {
             uint64_t rs = sorted[r].offset, re = rs + sorted[r].size; /* inside the image */
-            if (re <= cur)
-                continue;
             if (rs > cur) {
-                uint64_t gap_end = rs < end ? rs : end;
-                if (!ss_image_add_region(im, label, cur, gap_end - cur))
+                if (!ss_image_add_region(im, label, cur, rs - cur))
                     return false;
             }
-            cur = re;
+            if (re > cur)
+                cur = re;
+            if (re > reach)
+                reach = re;
         }
         if (cur < end && !ss_image_add_region(im, label, cur, end - cur))
             return false;

@@ -13,6 +13,7 @@
 #include <stdio.h>   /* FILE */
 
 #include "analysis.h"
+#include "ci.h"
 #include "formats.h"
 
 typedef struct {
@@ -61,5 +62,28 @@ ss_input *ss_pipeline_load_buffer(const char *name, const void *bytes, size_t le
 bool ss_walk(char *const *paths, size_t n, FILE *diag, char ***out, size_t *nout,
              size_t *skipped, size_t *unreadable, char *err, size_t errlen);
 void ss_walk_free(char **paths, size_t n);
+
+/* ---- documents of inputs loaded above ------------------------------------------------------ */
+
+/* check (pipeline/check.c): judges every rule of res->budget on the artifacts in[] (and base[i],
+ * the baseline of in[i], or NULL) into res->rows and res->count; *budget_error when a rule names
+ * what the budget cannot measure (a usage error). False when out of memory. */
+bool ss_check_evaluate(ss_check_result *res, ss_input **in, ss_input **base, size_t n,
+                       bool allow_unmatched, bool *budget_error);
+void ss_check_free(ss_check_result *res);
+/* The baseline file of artifact under baseline (a file, or a directory when dir: the
+ * artifact's relative path, then its base name), or NULL when there is none (*oom on failure). */
+char *ss_check_baseline_of(const char *baseline, bool dir, const char *artifact, bool *oom);
+
+/* What diff compares beyond segments, sections and kinds. */
+typedef struct {
+    bool symbols;  /* -d symbols: the symbols that changed (the symbol tables must be loaded) */
+    bool demangle; /* symbol names demangled (--no-demangle: as stored) */
+} ss_diff_opts;
+
+/* diff (pipeline/diff.c): the document comparing a with b. False when out of memory. */
+bool ss_diff_build(ss_diff_result *d, const ss_input *a, const ss_input *b,
+                   const ss_diff_opts *o);
+void ss_diff_free(ss_diff_result *d);
 
 #endif

@@ -1,5 +1,5 @@
 /* ci_fuzz_budget.c - a libFuzzer target for budget files: the YAML parser and every check of
- * cmd/budget.c on arbitrary bytes, plus the size and percentage parsers on the same bytes as a
+ * core/budget.c on arbitrary bytes, plus the size and percentage parsers on the same bytes as a
  * string. Built as fuzz_budget with -DSEGSCAN_FUZZ=ON and replayed under CTest (replay_budget)
  * over the committed budget files, good and bad. */
 #include <stdint.h> /* uint8_t */

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""formats_check.py - diff -o FMT=FILE (each file byte-equal to its own -f run, stdout still the
+"""formats_check.py - the format matrix of every command (README), diff -o FMT=FILE (each file byte-equal to its own -f run, stdout still the
 text diff, an unwritable file exit 4), and one stderr message quoting hostile text from a budget
 file whose name holds it (nothing raw; the report's formats and -o: tests/formats_test.py).
 
@@ -48,6 +48,43 @@ with tempfile.TemporaryDirectory() as d:
     check(r.returncode == 4 and b'cannot write' in r.stderr, f"diff -o unwritable: exit {r.returncode}")
     r = subprocess.run([SEGSCAN, 'diff', '-o', 'junit=x', base, new], capture_output=True)
     check(r.returncode == 2, f"diff -o junit accepted: exit {r.returncode}")
+
+# ---- one table of formats for every command -----------------------------------------------------
+# The README's format matrix is the oracle: what each command accepts and refuses, the usage
+# message listing exactly the accepted names, and `md` an alias of `markdown` everywhere.
+MATRIX = {  # format: (report, diff, check)
+    'text': (1, 1, 1), 'json': (1, 1, 1), 'ndjson': (1, 0, 0), 'csv': (1, 1, 0),
+    'markdown': (1, 1, 1), 'sarif': (1, 0, 1), 'junit': (0, 0, 1), 'dot': (1, 0, 0),
+}
+readme = open(os.path.join(SRC, 'README.md'), encoding='utf-8').read()
+for fmt, row in MATRIX.items():
+    m = re.search(r'^\| `%s`[^|]*\|([^|]*)\|([^|]*)\|([^|]*)\|$' % fmt, readme, re.M)
+    check(m and tuple(int(c.strip() != '–') for c in m.groups()) == row,
+          f"README format matrix row for {fmt}: {m and m.group(0)!r}")
+with tempfile.TemporaryDirectory() as d:
+    prog, other = os.path.join(FIX, 'ci/prog_nopie'), os.path.join(FIX, 'ci/prog_wx')
+    budget = os.path.join(d, 'b.yaml')
+    open(budget, 'w').write('version: 1\nbudgets:\n  - name: size\n    metric: file-size\n    max: 100 MiB\n')
+    argv = {0: [SEGSCAN, '-f', None, prog], 1: [SEGSCAN, 'diff', '-f', None, prog, other],
+            2: [SEGSCAN, 'check', '--budget', budget, '-f', None, prog]}
+    for doc in range(3):
+        names = [f for f, row in MATRIX.items() if row[doc]]
+        for fmt in MATRIX:
+            a = [fmt if x is None else x for x in argv[doc]]
+            r = subprocess.run(a, capture_output=True)
+            if MATRIX[fmt][doc]:
+                check(r.returncode == 0 and r.stdout, f"{a[1:3]} -f {fmt}: exit {r.returncode}")
+            else:
+                err = r.stderr.decode()
+                check(r.returncode == 2, f"{a[1:3]} -f {fmt} accepted: exit {r.returncode}")
+                if doc:  # the report also names svg and png, rendered from dot
+                    listed = re.search(r'unknown format \(([^)]*)\)', err)
+                    got = listed and sorted(re.split(r', | or ', listed.group(1)))
+                    check(got == sorted(names), f"{a[1:3]} usage lists {got}, not {sorted(names)}")
+        if MATRIX['markdown'][doc]:
+            md = [subprocess.run([x if x is not None else f for x in argv[doc]],
+                                 capture_output=True).stdout for f in ('markdown', 'md')]
+            check(md[0] == md[1] and md[0], f"doc {doc}: -f md differs from -f markdown")
 
 print(f"formats_check: {len(failures)} failures")
 sys.exit(1 if failures else 0)

@@ -220,12 +220,63 @@ static void test_escape(void)
     CHECK(ss_utf8_next((const unsigned char *)"\xf4\x90\x80\x80", 4, &cp) == 0); /* > U+10FFFF */
 }
 
+static uint64_t rnd(uint64_t *seed)
+{
+    *seed = *seed * 6364136223846793005ull + 1442695040888963407ull;
+    return *seed >> 33;
+}
+
+/* ss_image_segments_of (all queries at once) against ss_image_segment_of (one linear scan per
+ * query) on random segments: overlapping, empty, ending past 2^64, not loadable. */
+static void test_segments_of(void)
+{
+    static const uint64_t starts[] = {0, 0x1000, 0x2000, 0x2fff, 0x3000, UINT64_MAX - 0x1000,
+                                      UINT64_MAX};
+    static const uint64_t sizes[] = {0, 1, 0x800, 0x1000, 0x3000, UINT64_MAX};
+    uint8_t bytes[16] = {0};
+    uint64_t seed = 12345;
+#define RND() rnd(&seed)
+    int mismatches = 0;
+    for (int round = 0; round < 200; round++) {
+        ss_image *im = ss_image_new((ss_span){bytes, sizeof bytes}, 0, "t", NULL, 1 << 20);
+        if (im == NULL) {
+            CHECK(im != NULL);
+            return;
+        }
+        size_t nseg = RND() % 12;
+        for (size_t j = 0; j < nseg; j++) {
+            ss_segment *g = ss_image_add_segment(im);
+            g->loadable = RND() % 5 != 0;
+            g->vaddr = starts[RND() % 7] + RND() % 3;
+            g->vm_size = sizes[RND() % 6];
+        }
+        enum { NQ = 64 };
+        uint64_t va[NQ], sz[NQ];
+        int64_t out[NQ];
+        for (size_t i = 0; i < NQ; i++) {
+            va[i] = starts[RND() % 7] + RND() % 0x1800;
+            if (nseg && RND() % 2) { /* at, just before or just after a segment's start or end */
+                const ss_segment *g = &im->segments[RND() % nseg];
+                va[i] = (RND() % 2 ? g->vaddr : g->vaddr + g->vm_size) + RND() % 3 - 1;
+            }
+            sz[i] = RND() % 3 == 0 ? 0 : sizes[RND() % 6] / (1 + RND() % 4);
+        }
+        CHECK(ss_image_segments_of(im, va, sz, NQ, out));
+        for (size_t i = 0; i < NQ; i++)
+            mismatches += out[i] != ss_image_segment_of(im, va[i], sz[i]);
+        ss_image_free(im);
+    }
+#undef RND
+    CHECK(mismatches == 0);
+}
+
 int main(void)
 {
     test_ranges();
     test_cursor();
     test_arena();
     test_file_map();
+    test_segments_of();
     test_decompress();
     test_escape();
     printf("%d passed, %d failed\n", passed, failed);

@@ -21,6 +21,26 @@ const char *ss_verdict_name(ss_verdict v)
     return "?";
 }
 
+const char *ss_diff_metric_name(int m)
+{
+    static const char *const names[SS_DM_COUNT] = {
+        [SS_DM_FILE] = "file-size", [SS_DM_VM] = "vm-size", [SS_DM_TEXT] = "text",
+        [SS_DM_DATA] = "data", [SS_DM_BSS] = "bss", [SS_DM_MOVABLE] = "movable-zero-bytes",
+        [SS_DM_ZERO_INIT] = "zero-init-bytes", [SS_DM_STRING_WASTE] = "string-waste",
+    };
+    return m >= 0 && m < SS_DM_COUNT ? names[m] : "?";
+}
+
+const char *ss_diff_perm_name(int p)
+{
+    static const char *const names[SS_DP_COUNT] = {
+        [SS_DP_PIE] = "pie", [SS_DP_RELRO] = "relro", [SS_DP_EXEC_STACK] = "exec-stack",
+        [SS_DP_NX] = "nx", [SS_DP_WX_SEGMENTS] = "wx-segments",
+        [SS_DP_WX_SECTIONS] = "wx-sections", [SS_DP_TEXTREL] = "textrel",
+    };
+    return p >= 0 && p < SS_DP_COUNT ? names[p] : "?";
+}
+
 int64_t ss_ci_delta(const ss_pair *p)
 {
     uint64_t a = p->has[0] ? p->v[0] : 0, b = p->has[1] ? p->v[1] : 0;

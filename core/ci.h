@@ -1,5 +1,5 @@
-/* ci.h - results of `segscan check` and `segscan diff`, computed by check.c and diff.c and
- * rendered by check_out.c and diff_out.c (computing and rendering stay apart: renderers only
+/* ci.h - results of `segscan check` and `segscan diff`, computed by cmd/check.c and cmd/diff.c and
+ * rendered by emit/check_out.c and emit/diff_out.c (computing and rendering stay apart: renderers only
  * read these structs). Names copied from binaries are kept raw here and escaped by each
  * renderer for its format. */
 #ifndef SS_CI_H
@@ -12,8 +12,6 @@
 #include "budget.h"
 #include "input.h"
 
-/* Output formats of the two subcommands (not every one takes every format). */
-typedef enum { SS_CI_TEXT, SS_CI_JSON, SS_CI_MARKDOWN, SS_CI_JUNIT, SS_CI_CSV, SS_CI_SARIF } ss_ci_format;
 
 /* ---- check ---------------------------------------------------------------------------------- */
 
@@ -57,8 +55,6 @@ typedef struct {
 
 const char *ss_verdict_name(ss_verdict v); /* "pass", "warn", "fail", "exempt", "n/a", ... */
 
-/* Renders a check result in fmt (text, json, markdown, junit or sarif). */
-void ss_check_render(FILE *f, const ss_check_result *c, ss_ci_format fmt, bool pretty);
 
 /* ---- diff ----------------------------------------------------------------------------------- */
 
@@ -127,14 +123,7 @@ typedef struct {
 const char *ss_diff_metric_name(int m);   /* "file-size", "vm-size", ... */
 const char *ss_diff_perm_name(int p);     /* "pie", "relro", ... */
 
-typedef struct {
-    bool all;    /* text and Markdown: also unchanged rows */
-    bool pretty; /* indented JSON */
-} ss_diff_render_opts;
 
-/* Renders a diff in fmt (text, json, csv or markdown). */
-void ss_diff_render(FILE *f, const ss_diff_result *d, ss_ci_format fmt,
-                    const ss_diff_render_opts *o);
 
 /* ---- shared by the renderers ---------------------------------------------------------------- */
 

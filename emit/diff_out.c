@@ -4,6 +4,7 @@
 #include <string.h>   /* strlen */
 
 #include "ci.h"
+#include "emit_internal.h"
 #include "emit.h"
 #include "escape.h"
 #include "jsonw.h"
@@ -112,7 +113,7 @@ static void text_table(FILE *f, const char *title, const ss_diff_table *t, bool 
                 hidden == 1 ? "" : "s");
 }
 
-static void render_text(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
+void ss_diff_text(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
 {
     char a[512], b[512];
     ss_pair fs = {{true, true}, {d->file_size[0], d->file_size[1]}};
@@ -148,7 +149,9 @@ static void render_text(FILE *f, const ss_diff_result *d, const ss_diff_render_o
         if (u->nchanges) {
             fputs("\n  permission changes:\n", f);
             for (size_t k = 0; k < u->nchanges; k++)
-                fprintf(f, "    %s %s\n", u->changes[k].regression ? "[worse] " : "[better]",
+                fprintf(f, "    %s%s%s %s\n",
+                        ss_term_on(&o->term, u->changes[k].regression ? SS_STYLE_BAD : SS_STYLE_GOOD),
+                        u->changes[k].regression ? "[worse] " : "[better]", ss_term_off(&o->term),
                         ss_esc_text(u->changes[k].message, a, sizeof a));
         }
         text_table(f, "segments", &u->segments, o->all);
@@ -183,8 +186,9 @@ static void json_pair(ss_jw *w, const char *key, const ss_pair *p)
     ss_jw_end_obj(w);
 }
 
-static void render_json(FILE *f, const ss_diff_result *d, bool pretty)
+void ss_diff_json(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
 {
+    bool pretty = o->pretty;
     ss_jw w;
     ss_jw_init(&w, f, pretty);
     ss_jw_obj(&w, NULL);
@@ -293,8 +297,9 @@ static void csv_line(FILE *f, const char *member, const char *table, const char 
         fputc('\n', f);
 }
 
-static void render_csv(FILE *f, const ss_diff_result *d)
+void ss_diff_csv(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
 {
+    (void)o; /* every row, always */
     fputs("member,table,name,status,measure,before,after,delta,percent\n", f);
     ss_pair fs = {{true, true}, {d->file_size[0], d->file_size[1]}};
     csv_line(f, NULL, "file", "total", pair_changed(&fs) ? "changed" : "same", "file", &fs);
@@ -372,7 +377,7 @@ static void md_table(FILE *f, const char *title, const ss_diff_table *t, bool al
         fprintf(f, "\n<sub>%zu unchanged row%s not shown.</sub>\n", hidden, hidden == 1 ? "" : "s");
 }
 
-static void render_markdown(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
+void ss_diff_markdown(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
 {
     char a[600], b[600], pc[24];
     ss_pair fs = {{true, true}, {d->file_size[0], d->file_size[1]}};
@@ -417,15 +422,4 @@ static void render_markdown(FILE *f, const ss_diff_result *d, const ss_diff_rend
     if (hidden)
         fprintf(f, "\n<sub>%zu unchanged member%s not shown.</sub>\n", hidden,
                 hidden == 1 ? "" : "s");
-}
-
-void ss_diff_render(FILE *f, const ss_diff_result *d, ss_ci_format fmt,
-                    const ss_diff_render_opts *o)
-{
-    switch (fmt) {
-    case SS_CI_JSON: render_json(f, d, o->pretty); break;
-    case SS_CI_CSV: render_csv(f, d); break;
-    case SS_CI_MARKDOWN: render_markdown(f, d, o); break;
-    default: render_text(f, d, o); break;
-    }
 }

@@ -4,6 +4,7 @@
 #include <string.h>   /* strlen */
 
 #include "ci.h"
+#include "emit_internal.h"
 #include "emit.h"
 #include "escape.h"
 #include "jsonw.h"
@@ -88,8 +89,8 @@ static const char *headroom_str(const ss_check_row *r, char *buf, size_t cap)
     if (mag < 1024)
         snprintf(buf, cap, "%c%" PRIu64 " B", r->headroom < 0 ? '-' : '+', mag);
     else
-        snprintf(buf, cap, "%c%" PRIu64 " (%s)", r->headroom < 0 ? '-' : '+', mag,
-                 ss_human(mag, h));
+        snprintf(buf, cap, "%c%" PRIu64 " (%c%s)", r->headroom < 0 ? '-' : '+', mag,
+                 r->headroom < 0 ? '-' : '+', ss_human(mag, h)); /* the sign kept in both */
     return buf;
 }
 
@@ -185,8 +186,10 @@ static void summary_line(FILE *f, const ss_check_result *c)
 
 enum { COL_VERDICT, COL_RULE, COL_ART, COL_VALUE, COL_LIMIT, COL_HEAD, NCOL };
 
-static void render_text(FILE *f, const ss_check_result *c)
+void ss_check_text(FILE *f, const ss_check_result *c, const ss_check_render_opts *o)
 {
+    static const ss_term plain = {0};
+    const ss_term *t = o->term ? o->term : &plain;
     char esc[CELL];
     fprintf(f, "segscan check: budget %s, %zu rule%s", ss_esc_text(c->budget->path, esc, sizeof esc),
             c->budget->nrules, c->budget->nrules == 1 ? "" : "s");
@@ -229,9 +232,15 @@ static void render_text(FILE *f, const ss_check_result *c)
                         w[k] = cw[k];
                 continue;
             }
+            bool styled = r->verdict == SS_V_FAIL || r->verdict == SS_V_ERROR ||
+                          r->verdict == SS_V_WARN || r->verdict == SS_V_PASS;
+            ss_style st = r->verdict == SS_V_PASS   ? SS_STYLE_GOOD
+                          : r->verdict == SS_V_WARN ? SS_STYLE_WARN
+                                                    : SS_STYLE_BAD;
             for (int k = 0; k < NCOL; k++) {
                 /* Pad by display width: escaped names may hold multibyte UTF-8. */
-                fputs(cell[k], f);
+                bool on = k == COL_VERDICT && styled;
+                fprintf(f, "%s%s%s", on ? ss_term_on(t, st) : "", cell[k], on ? ss_term_off(t) : "");
                 if (k < NCOL - 1)
                     fprintf(f, "%*s", (int)(w[k] - cw[k] + 2), "");
             }
@@ -258,8 +267,9 @@ static void render_text(FILE *f, const ss_check_result *c)
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
 
-static void render_json(FILE *f, const ss_check_result *c, bool pretty)
+void ss_check_json(FILE *f, const ss_check_result *c, const ss_check_render_opts *o)
 {
+    bool pretty = o->pretty;
     ss_jw w;
     ss_jw_init(&w, f, pretty);
     ss_jw_obj(&w, NULL);
@@ -371,8 +381,9 @@ static void md_table(FILE *f, const ss_check_result *c, bool problems)
     }
 }
 
-static void render_markdown(FILE *f, const ss_check_result *c)
+void ss_check_markdown(FILE *f, const ss_check_result *c, const ss_check_render_opts *o)
 {
+    (void)o; /* not JSON, no colour */
     char esc[CELL * 2];
     const char *head = c->count[SS_V_ERROR] ? "🛑"
                        : c->count[SS_V_FAIL] ? "❌"
@@ -398,8 +409,9 @@ static void render_markdown(FILE *f, const ss_check_result *c)
 
 /* ---- JUnit XML ------------------------------------------------------------------------------ */
 
-static void render_junit(FILE *f, const ss_check_result *c)
+void ss_check_junit(FILE *f, const ss_check_result *c, const ss_check_render_opts *o)
 {
+    (void)o; /* not JSON, no colour */
     size_t fails = c->count[SS_V_FAIL], errors = c->count[SS_V_ERROR],
            skipped = c->count[SS_V_SKIP] + c->count[SS_V_NA];
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
@@ -470,8 +482,9 @@ static void render_junit(FILE *f, const ss_check_result *c)
 /* One rule per rule of the budget file (index = its place there); one result per failed,
  * warned or errored row, at the artifact, with the member and the section/segment as logical
  * locations and the budget file's line as a related location. */
-static void render_sarif(FILE *f, const ss_check_result *c, bool pretty)
+void ss_check_sarif(FILE *f, const ss_check_result *c, const ss_check_render_opts *o)
 {
+    bool pretty = o->pretty;
     ss_jw w;
     ss_jw_init(&w, f, pretty);
     ss_jw_obj(&w, NULL);
@@ -597,13 +610,9 @@ static void render_sarif(FILE *f, const ss_check_result *c, bool pretty)
     ss_jw_finish(&w);
 }
 
-void ss_check_render(FILE *f, const ss_check_result *c, ss_ci_format fmt, bool pretty)
-{
-    switch (fmt) {
-    case SS_CI_SARIF: render_sarif(f, c, pretty); break;
-    case SS_CI_JSON: render_json(f, c, pretty); break;
-    case SS_CI_MARKDOWN: render_markdown(f, c); break;
-    case SS_CI_JUNIT: render_junit(f, c); break;
-    default: render_text(f, c); break;
-    }
-}
+/* JUnit renders only the check document: its emitter lives here, beside its renderer. */
+const ss_emitter ss_emitter_junit = {
+    .name = "junit",
+    .about = "JUnit XML: one test case per rule and artifact (check only)",
+    .check = ss_check_junit,
+};
