@@ -1,10 +1,11 @@
 /* symbols.c - the symbol layer (see symbols.h). */
 #include "symbols.h"
 
-#include <stdio.h>  /* snprintf */
 #include <fnmatch.h> /* fnmatch */
-#include <stdlib.h> /* malloc, qsort, free */
-#include <string.h> /* memset, strcmp */
+#include <stdint.h>  /* uintptr_t */
+#include <stdio.h>   /* snprintf */
+#include <stdlib.h>  /* malloc, qsort_r, free */
+#include <string.h>  /* memset, strcmp */
 
 #include "demangle.h"
 
@@ -13,10 +14,6 @@ typedef struct {
     int64_t section;
     uint64_t offset; /* in the section */
 } cand;
-
-typedef struct {
-    const ss_image *im;
-} sort_ctx;
 
 static int bind_rank(ss_sym_bind b)
 {
@@ -28,19 +25,18 @@ static int bind_rank(ss_sym_bind b)
     }
 }
 
-static const ss_image *g_sort_im; /* qsort has no context argument; set under the caller */
-
 /* Section, offset, larger first (an enclosing object before what it holds), then the name that
  * best stands for the bytes (global before weak before local, then the name), then table order:
  * a total order, so the rows do not depend on qsort's whims. */
-static int cand_cmp(const void *a, const void *b)
+static int cand_cmp(const void *a, const void *b, void *ctx)
 {
+    const ss_image *im = ctx;
     const cand *x = a, *y = b;
     if (x->section != y->section)
         return x->section < y->section ? -1 : 1;
     if (x->offset != y->offset)
         return x->offset < y->offset ? -1 : 1;
-    const ss_symbol *sx = &g_sort_im->symbols[x->sym], *sy = &g_sort_im->symbols[y->sym];
+    const ss_symbol *sx = &im->symbols[x->sym], *sy = &im->symbols[y->sym];
     if (sx->size != sy->size)
         return sx->size > sy->size ? -1 : 1;
     int rx = bind_rank(sx->bind), ry = bind_rank(sy->bind);
@@ -119,9 +115,7 @@ bool ss_symtab_build(const ss_image *im, bool demangle, ss_symtab *out)
             off = s->value - sec->vaddr; /* below the section: wraps high, covers nothing */
         cs[nc++] = (cand){i, s->section, off};
     }
-    g_sort_im = im;
-    qsort(cs, nc, sizeof *cs, cand_cmp);
-    g_sort_im = NULL;
+    qsort_r(cs, nc, sizeof *cs, cand_cmp, (void *)(uintptr_t)im);
 
     /* Rows: one per candidate, one no-symbol row per section (at most). */
     size_t cap = nc + im->nsections;

@@ -9,7 +9,7 @@
  * size (-s vm: memory size), the largest first; -n N keeps N rows per level and sums the rest
  * in one "[K others]" row. */
 #include <inttypes.h> /* PRIu64 */
-#include <stdlib.h>   /* calloc, qsort, free */
+#include <stdlib.h>   /* calloc, qsort_r, free */
 #include <string.h>   /* strcmp, strchr */
 
 #include "../core/sizes.h"
@@ -296,13 +296,11 @@ static bool image_items(table *t, const ss_image *im, ss_datasrc leaf, ss_datasr
 
 /* ---- printing ------------------------------------------------------------------------------- */
 
-static bool g_sort_vm; /* qsort has no context; set by print_table on the emitting thread */
-
-static int key_cmp(uint64_t fa, uint64_t va, uint64_t fb, uint64_t vb, const char *na,
-                   const char *nb)
+static int key_cmp(bool by_vm, uint64_t fa, uint64_t va, uint64_t fb, uint64_t vb,
+                   const char *na, const char *nb)
 {
-    uint64_t ka = g_sort_vm ? va : fa, kb = g_sort_vm ? vb : fb;
-    uint64_t sa = g_sort_vm ? fa : va, sb = g_sort_vm ? fb : vb;
+    uint64_t ka = by_vm ? va : fa, kb = by_vm ? vb : fb;
+    uint64_t sa = by_vm ? fa : va, sb = by_vm ? fb : vb;
     if (ka != kb)
         return ka > kb ? -1 : 1;
     if (sa != sb)
@@ -310,18 +308,19 @@ static int key_cmp(uint64_t fa, uint64_t va, uint64_t fb, uint64_t vb, const cha
     return strcmp(na, nb);
 }
 
-static int item_cmp(const void *a, const void *b)
+/* ctx: a bool, true to sort by memory size (-s vm). */
+static int item_cmp(const void *a, const void *b, void *ctx)
 {
     const item *x = a, *y = b;
     if (x->parent != y->parent)
         return x->parent < y->parent ? -1 : 1;
-    return key_cmp(x->file, x->vm, y->file, y->vm, x->name, y->name);
+    return key_cmp(*(const bool *)ctx, x->file, x->vm, y->file, y->vm, x->name, y->name);
 }
 
-static int parent_cmp(const void *a, const void *b)
+static int parent_cmp(const void *a, const void *b, void *ctx)
 {
     const item *x = a, *y = b;
-    return key_cmp(x->file, x->vm, y->file, y->vm, x->name, y->name);
+    return key_cmp(*(const bool *)ctx, x->file, x->vm, y->file, y->vm, x->name, y->name);
 }
 
 static void row(FILE *f, int indent, const char *name, uint64_t file, uint64_t vm, uint64_t whole)
@@ -371,10 +370,10 @@ static int name_cmp(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-static void merge_same(table *t)
+static void merge_same(table *t, bool by_vm)
 {
     if (t->n < 2) {
-        qsort(t->v, t->n, sizeof *t->v, item_cmp);
+        qsort_r(t->v, t->n, sizeof *t->v, item_cmp, &by_vm);
         return;
     }
     qsort(t->v, t->n, sizeof *t->v, name_cmp);
@@ -389,12 +388,12 @@ static void merge_same(table *t)
         }
     }
     t->n = k + 1;
-    qsort(t->v, t->n, sizeof *t->v, item_cmp);
+    qsort_r(t->v, t->n, sizeof *t->v, item_cmp, &by_vm);
 }
 
 static void print_table(FILE *f, table *t, bool two, const ss_emit_opts *o, const char *what)
 {
-    g_sort_vm = o->sort_vm;
+    bool by_vm = o->sort_vm;
     uint64_t tf = 0, tv = 0;
     for (size_t i = 0; i < t->n; i++) {
         ss_sat_add(&tf, t->v[i].file);
@@ -406,7 +405,7 @@ static void print_table(FILE *f, table *t, bool two, const ss_emit_opts *o, cons
     }
     fprintf(f, "  %12s %-10s %12s %-10s %6s  %s (by %s size)\n", "file size", "", "vm size", "",
             "file%", what, o->sort_vm ? "vm" : "file");
-    merge_same(t);
+    merge_same(t, by_vm);
     if (!two) {
         print_children(f, t->v, 0, t->n, o->top, 0, tf);
     } else {
@@ -430,7 +429,7 @@ static void print_table(FILE *f, table *t, bool two, const ss_emit_opts *o, cons
                 ps[nps].parent = p; /* its own index, carried through the sort */
                 nps++;
             }
-        qsort(ps, nps, sizeof *ps, parent_cmp);
+        qsort_r(ps, nps, sizeof *ps, parent_cmp, &by_vm);
         size_t shown = o->top && o->top < nps ? o->top : nps;
         uint64_t of = 0, ov = 0;
         for (size_t k = 0; k < nps; k++) {
