@@ -323,41 +323,64 @@ static int parent_cmp(const void *a, const void *b, void *ctx)
     return key_cmp(*(const bool *)ctx, x->file, x->vm, y->file, y->vm, x->name, y->name);
 }
 
-static void row(FILE *f, int indent, const char *name, uint64_t file, uint64_t vm, uint64_t whole)
+/* On a terminal narrower than a row with the human units and a 16-column name (two-level
+ * tables indent by 4), the human units go; a name longer than what is left is cut in the middle.
+ * Without a width (a pipe) rows are as wide as they need. */
+#define ROW_WIDE 58   /* "  " file 12, human 10, vm 12, human 10, file% 6, "  " */
+#define ROW_NARROW 36 /* the same without the human units */
+
+static bool row_human(const ss_term *t)
 {
-    char hf[16], hv[16], p[16], nb[1024];
+    return t->width == 0 || t->width >= ROW_WIDE + 4 + 16;
+}
+
+static void row(FILE *f, const ss_term *t, int indent, const char *name, uint64_t file,
+                uint64_t vm, uint64_t whole)
+{
+    char hf[16], hv[16], p[16], nb[1024], cut[1024];
     if (whole)
         snprintf(p, sizeof p, "%.1f%%", 100.0 * (double)file / (double)whole);
     else
         snprintf(p, sizeof p, "-");
-    fprintf(f, "  %12" PRIu64 " %-10s %12" PRIu64 " %-10s %6s  %*s%s\n", file,
-            ss_human(file, hf), vm, ss_human(vm, hv), p, indent, "",
-            ss_esc_text(name, nb, sizeof nb));
+    size_t nw = ss_escape_text(name, nb, sizeof nb);
+    bool human = row_human(t);
+    size_t room = (human ? ROW_WIDE : ROW_NARROW) + (size_t)indent;
+    if (t->width && room + nw > t->width) {
+        size_t max = t->width > room + 8 ? t->width - room : 8;
+        ss_term_shorten(nb, nw, max, t->utf8, cut, sizeof cut);
+        memcpy(nb, cut, sizeof nb);
+    }
+    if (human)
+        fprintf(f, "  %12" PRIu64 " %-10s %12" PRIu64 " %-10s %6s  %*s%s\n", file,
+                ss_human(file, hf), vm, ss_human(vm, hv), p, indent, "", nb);
+    else
+        fprintf(f, "  %12" PRIu64 " %12" PRIu64 " %6s  %*s%s\n", file, vm, p, indent, "", nb);
 }
 
-static void others(FILE *f, int indent, size_t k, uint64_t file, uint64_t vm, uint64_t whole)
+static void others(FILE *f, const ss_term *t, int indent, size_t k, uint64_t file, uint64_t vm,
+                   uint64_t whole)
 {
     char name[64];
     snprintf(name, sizeof name, "[%zu other%s]", k, k == 1 ? "" : "s");
-    row(f, indent, name, file, vm, whole);
+    row(f, t, indent, name, file, vm, whole);
 }
 
 /* Rows [a, b) of t->v (one parent's), sorted; top N, the rest summed. */
-static void print_children(FILE *f, const item *v, size_t a, size_t b, size_t top, int indent,
-                           uint64_t whole)
+static void print_children(FILE *f, const ss_term *t, const item *v, size_t a, size_t b,
+                           size_t top, int indent, uint64_t whole)
 {
     size_t shown = top && top < b - a ? top : b - a;
     uint64_t of = 0, ov = 0;
     for (size_t i = a; i < b; i++) {
         if (i - a < shown)
-            row(f, indent, v[i].name, v[i].file, v[i].vm, whole);
+            row(f, t, indent, v[i].name, v[i].file, v[i].vm, whole);
         else {
             ss_sat_add(&of, v[i].file);
             ss_sat_add(&ov, v[i].vm);
         }
     }
     if (shown < b - a)
-        others(f, indent, b - a - shown, of, ov, whole);
+        others(f, t, indent, b - a - shown, of, ov, whole);
 }
 
 /* One level: items of one name (the padding between sections, a member name twice) summed
@@ -403,11 +426,17 @@ static void print_table(FILE *f, table *t, bool two, const ss_emit_opts *o, cons
             ss_sat_add(&t->parents[t->v[i].parent].vm, t->v[i].vm);
         }
     }
-    fprintf(f, "  %12s %-10s %12s %-10s %6s  %s (by %s size)\n", "file size", "", "vm size", "",
-            "file%", what, o->sort_vm ? "vm" : "file");
+    char head[160];
+    if (row_human(&o->term))
+        snprintf(head, sizeof head, "  %12s %-10s %12s %-10s %6s  %s (by %s size)", "file size", "",
+                 "vm size", "", "file%", what, o->sort_vm ? "vm" : "file");
+    else
+        snprintf(head, sizeof head, "  %12s %12s %6s  %s (by %s size)", "file size", "vm size",
+                 "file%", what, o->sort_vm ? "vm" : "file");
+    ss_term_wrap(f, &o->term, 0, ROW_NARROW, head);
     merge_same(t, by_vm);
     if (!two) {
-        print_children(f, t->v, 0, t->n, o->top, 0, tf);
+        print_children(f, &o->term, t->v, 0, t->n, o->top, 0, tf);
     } else {
         /* Parents in size order, each followed by its children; empty parents left out. */
         size_t *start = calloc(t->np + 1, sizeof *start);
@@ -438,17 +467,17 @@ static void print_table(FILE *f, table *t, bool two, const ss_emit_opts *o, cons
                 ss_sat_add(&ov, ps[k].vm);
                 continue;
             }
-            row(f, 0, ps[k].name, ps[k].file, ps[k].vm, tf);
+            row(f, &o->term, 0, ps[k].name, ps[k].file, ps[k].vm, tf);
             size_t a = start[ps[k].parent], b = start[ps[k].parent + 1];
             /* A region under sections is its own only child: not repeated. */
             if (b - a > 1 || strcmp(t->v[a].name, ps[k].name) != 0)
-                print_children(f, t->v, a, b, o->top, 4, tf);
+                print_children(f, &o->term, t->v, a, b, o->top, 4, tf);
         }
         if (shown < nps)
-            others(f, 0, nps - shown, of, ov, tf);
+            others(f, &o->term, 0, nps - shown, of, ov, tf);
         free(start), free(order), free(ps);
     }
-    row(f, 0, "TOTAL", tf, tv, tf);
+    row(f, &o->term, 0, "TOTAL", tf, tv, tf);
 }
 
 static void title(FILE *f, const char *path, const char *member)

@@ -19,7 +19,8 @@ Groups:
            bytes exactly; NO_COLOR= (empty) still colours; TERM=dumb does not; --color=always
            colours a pipe; JSON, CSV, Markdown and SARIF on a terminal, and -o text=FILE, hold no
            ESC byte; COLUMNS=60 on a pipe fits the table to 60 columns without colour;
-           --color=bogus is a usage error (exit 2); check and diff take --color too; a file
+           -d tables fit 60 columns (COLUMNS on a pipe, the pty's size on a terminal: names cut
+           in the middle); --color=bogus is a usage error (exit 2); check and diff take --color too; a file
            that cannot be analyzed is named in bold red on a terminal's stderr, plainly with
            NO_COLOR.
   members  the member summary against independent oracles: the archive of the golden group
@@ -206,6 +207,15 @@ def group_plain(a):
                       stderr_too=True)
     check(rc == 3 and b"segscan: no-such-file: " in out and b"\x1b" not in out,
           "NO_COLOR=1: the failure line holds ESC: %r" % out[:200])
+    rc, out = run_pipe([seg, "-q", "-d", "sections,symbols", "wx"], base_env(COLUMNS="60"), work)
+    lines = out.decode().splitlines()
+    check(rc == 0 and all(len(l) <= 60 for l in lines) and b"\x1b" not in out,
+          "-d sections,symbols with COLUMNS=60: a line wider than 60 or ESC: %r"
+          % [l for l in lines if len(l) > 60][:2])
+    rc, out = run_pty([seg, "-q", "-d", "sections,symbols", "wx"], 60, base_env(), work)
+    lines = out.decode().splitlines()
+    check(rc == 0 and all(len(l) <= 60 for l in lines) and any("\u2026" in l for l in lines),
+          "-d sections,symbols on a 60-column terminal: a line wider than 60 or no name cut")
     rc, _ = run_pipe([seg, "--color=bogus", "wx"], base_env(), work)
     check(rc == 2, "--color=bogus: exit %d, want 2" % rc)
     budget = os.path.join(work, "budget.yaml")
