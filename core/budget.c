@@ -567,8 +567,8 @@ static bool parse_policy_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
                 return fail_at(c, v,
                                "unknown policy rule '%s' (forbid-wx, require-pie, "
                                "require-full-relro, require-nx-stack, require-nx, "
-                               "forbid-textrel, require-<check> or forbid-<check> for the checks "
-                               "of `segscan --help`)",
+                               "forbid-textrel, require-<check> or forbid-<check> for the checks of "
+                               "man segscan, HARDENING CHECKS: require-canary, forbid-rpath ...)",
                                shown(s, b));
             r->policy = (ss_policy_kind)i;
             has_rule = true;
