@@ -38,6 +38,9 @@ static void diff_usage(FILE *f)
           "                     symbol is its demangled name; a section's bytes no symbol\n"
           "                     covers are its \"[section NAME: no symbol]\" row)\n"
           "      --no-demangle  with -d symbols: compare and show names as stored\n"
+          "      --only LIST    analyses to run on both inputs, as in the report (default all):\n"
+          "                     --only sizes compares the tables alone (no string, BSS or\n"
+          "                     permission analysis: those metrics and changes are left out)\n"
           "  -j, --jobs N       analyze N files at a time (default: one per CPU)\n"
           "      --compact      JSON on one line\n"
           "      --color WHEN   colour the permission changes: auto (on a terminal, unless\n"
@@ -67,6 +70,7 @@ int ss_cmd_diff(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"compact", no_argument, NULL, 'c'},
         {"color", required_argument, NULL, 'C'},
+        {"only", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -142,6 +146,17 @@ int ss_cmd_diff(int argc, char **argv)
                 return EXIT_USAGE;
             }
             ro.jobs = (unsigned)v;
+            break;
+        }
+        case 'O': {
+            const char *bad;
+            size_t badlen;
+            if (!ss_analysis_parse_only(optarg, &ro.analysis.which, &bad, &badlen)) {
+                ss_esc_say(stderr, "segscan diff: --only: unknown analysis '%.*s' (see segscan "
+                                   "--help)", (int)badlen, bad);
+                fputs("Try 'segscan diff --help'.\n", stderr);
+                return EXIT_USAGE;
+            }
             break;
         }
         case 'h': diff_usage(stdout); return EXIT_OK;

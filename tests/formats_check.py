@@ -86,5 +86,43 @@ with tempfile.TemporaryDirectory() as d:
                                  capture_output=True).stdout for f in ('markdown', 'md')]
             check(md[0] == md[1] and md[0], f"doc {doc}: -f md differs from -f markdown")
 
+# ---- diff --only: the same tables, the analyses left out ----------------------------------------
+import json
+try:
+    import jsonschema
+except ImportError:
+    jsonschema = None
+check(jsonschema is not None, "python3-jsonschema is missing (it is in .ci/setup's test list)")
+base, new = os.path.join(FIX, 'ci/prog_base'), os.path.join(FIX, 'ci/prog_nopie')
+docs = {}
+for only in (None, 'sizes', 'perms'):
+    argv = [SEGSCAN, 'diff', '-f', 'json'] + (['--only', only] if only else []) + [base, new]
+    r = subprocess.run(argv, capture_output=True)
+    check(r.returncode == 0, f"diff --only {only}: exit {r.returncode}: {r.stderr[:200]!r}")
+    docs[only] = json.loads(r.stdout) if r.returncode == 0 else None
+    if docs[only] and jsonschema:
+        schema = json.load(open(os.path.join(SRC, 'docs/segscan-diff.schema.json')))
+        try:
+            jsonschema.validate(docs[only], schema)
+        except jsonschema.ValidationError as e:
+            check(False, f"diff --only {only}: JSON does not validate: {e.message}")
+full, sizes, perms = docs[None], docs['sizes'], docs['perms']
+if full and sizes and perms:
+    uf, us, up = full['units'][0], sizes['units'][0], perms['units'][0]
+    for t in ('segments', 'sections', 'kinds', 'segments_total', 'sections_total', 'kinds_total'):
+        check(uf[t] == us[t] == up[t], f"diff --only: table {t} differs from the full diff")
+    for m in ('file-size', 'vm-size', 'text', 'data', 'bss'):
+        check(uf['totals'][m] == us['totals'][m], f"diff --only sizes: total {m} differs")
+    for m in ('movable-zero-bytes', 'zero-init-bytes', 'string-waste'):
+        check(uf['totals'][m] is not None and us['totals'][m] is None and up['totals'][m] is None,
+              f"diff --only: metric {m} of an analysis that did not run is not null")
+    check(uf['permissions'] and not us['permissions'] and up['permissions'] == uf['permissions'],
+          "diff --only: permissions only when the permission analysis ran")
+    check(up['changes'] == uf['changes'] and not us['changes'],
+          "diff --only perms: the permission changes equal the full diff's")
+r = subprocess.run([SEGSCAN, 'diff', '--only', 'sizes,bogus', base, new], capture_output=True)
+check(r.returncode == 2 and b"unknown analysis 'bogus'" in r.stderr,
+      f"diff --only bogus: exit {r.returncode}: {r.stderr[:200]!r}")
+
 print(f"formats_check: {len(failures)} failures")
 sys.exit(1 if failures else 0)
