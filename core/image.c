@@ -135,20 +135,6 @@ const char *ss_image_name(ss_image *im, const char *s, size_t n)
     return ss_arena_strndup(im->arena, s, n);
 }
 
-int64_t ss_image_segment_of(const ss_image *im, uint64_t vaddr, uint64_t size)
-{
-    for (size_t i = 0; i < im->nsegments; i++) {
-        const ss_segment *g = &im->segments[i];
-        if (!g->loadable || vaddr < g->vaddr)
-            continue;
-        uint64_t rel = vaddr - g->vaddr;
-        if (size == 0 ? rel < g->vm_size || (rel == 0 && g->vm_size == 0)
-                      : ss_range_ok(rel, size, g->vm_size))
-            return (int64_t)i;
-    }
-    return -1;
-}
-
 /* ---- many sections to segments -------------------------------------------------------------
  * "The first loadable segment (by index) that holds [v, v + size)" is a dominance query: a
  * segment [s, e) holds it when s <= v and e >= v + size. Asked once per section against every

@@ -326,12 +326,10 @@ bool ss_image_tables_unaffordable(const ss_image *im);
  * im->tables_diag, and returned. */
 ss_status ss_image_load_tables(ss_image *im);
 
-/* Index of the first loadable segment containing [vaddr, vaddr+size) (size 0: vaddr itself, or
- * an empty segment starting there), or -1. One query costs O(nsegments): for one per section or
- * per symbol, use ss_image_segments_of. */
-int64_t ss_image_segment_of(const ss_image *im, uint64_t vaddr, uint64_t size);
-/* The same for n queries at once (out[i] for vaddr[i], size[i]) in
- * O((nsegments + n) log nsegments). False when out of memory (out is then all -1). */
+/* For each of n queries, the index of the first loadable segment containing [vaddr[i],
+ * vaddr[i]+size[i]) (size 0: the address itself, or an empty segment starting there), or -1,
+ * into out[i]; all at once in O((nsegments + n) log nsegments) (one linear scan per query was
+ * sections x segments). False when out of memory (out is then all -1). */
 bool ss_image_segments_of(const ss_image *im, const uint64_t *vaddr, const uint64_t *size,
                           size_t n, int64_t *out);
 

@@ -27,7 +27,7 @@ static uint8_t perms_of(const ss_image *im, const ss_symrow *r)
     return r->segment >= 0 ? im->segments[r->segment].perms : im->sections[r->section].perms;
 }
 
-static void text_match(ss_where_doc *w, const ss_image *im, const ss_symrow *r)
+void ss_where_text_match(ss_where_doc *w, const ss_image *im, const ss_symrow *r)
 {
     FILE *f = w->f;
     char b1[1024], b2[1024], meaning[256], pb[4];
@@ -67,11 +67,6 @@ static void text_match(ss_where_doc *w, const ss_image *im, const ss_symrow *r)
         fprintf(f, "  %u other name%s at this address and size (aliases) share these bytes\n",
                (unsigned)r->aliases, r->aliases == 1 ? "" : "s");
     fprintf(f, "\n");
-}
-
-void ss_where_text_match(ss_where_doc *w, const ss_image *im, const ss_symrow *r)
-{
-    text_match(w, im, r);
 }
 
 void ss_where_json_begin(ss_where_doc *w, bool pretty)
