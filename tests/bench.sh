@@ -1,37 +1,172 @@
 #!/usr/bin/env bash
-# bench.sh - segscan against baseline tools, side by side in one run (issue 8).
+# bench.sh - segscan against baseline tools, in interleaved pairs (issues 8, 24).
 #
-#   tests/bench.sh [SEGSCAN] [OUTDIR]
+#   tests/bench.sh [--smoke] [SEGSCAN] [OUTDIR]
 #
-# Prints Markdown tables (also written to OUTDIR/bench.md) with mean times from hyperfine,
-# ratios against the baselines measured in the same run, and peak RSS from /usr/bin/time -v.
-# Inputs: the largest ELF shared library on the machine, and PE and Mach-O images built here with
-# clang-14 + lld-link / ld64.lld-14 from that library's own bytes, in two shapes:
-#   - "layout": its .text, .rodata, .data.rel.ro + .data and .bss in the PE or Mach-O sections
-#     of the same role: the same content in another container, so the ratios compare with the
-#     ELF row like with like;
-#   - "rodata only": nothing but 32 MiB of its .rodata (real strings and tables), the worst case
-#     for a ratio to cat, where every byte of the file goes through the string analysis.
-# Then a many-files run: every ELF file under /usr/lib, segscan (all cores) against GNU size over
-# the same list.
-# Machines here are noisy: read the ratios, not the absolute times.
+# Each case is a function that runs one or more pairs A/B through tests/bench_pairs.py: A and B
+# alternate (A B A B ...), and the row gives the median of each and the median and min-max of the
+# per-pair ratio A/B, with the issue's target where it names one. On a shared machine only the
+# ratios mean something; the load average is printed before and after each case. Peak memory
+# comes from /usr/bin/time -v. Everything goes to stdout and OUTDIR/bench.md (raw times in
+# OUTDIR/pairs.ndjson).
+#
+# The full run (the default) takes minutes and is run by hand; --smoke runs every case once on
+# small inputs in seconds (CTest's bench.smoke), so that the script cannot rot.
+# To add a case: write case_NAME using pair/mem_row, and add it to the list at the end.
 set -euo pipefail
+smoke=false
+if [ "${1:-}" = --smoke ]; then smoke=true; shift; fi
 segscan=$(realpath "${1:-build/segscan}")
 out=${2:-$(mktemp -d)}
 mkdir -p "$out"
-runs=${BENCH_RUNS:-10}
+out=$(realpath "$out")
+export BENCH_OUT=$out
+here=$(dirname "$(realpath "$0")")
+libdir=/usr/lib/x86_64-linux-gnu
+: > "$out/bench.md"
+: > "$out/pairs.ndjson"
 
-# (no "| head": with pipefail, the writer's SIGPIPE would end the script)
-lib=$(ls -S /usr/lib/x86_64-linux-gnu/*.so* 2>/dev/null | sed -n 1p)
-echo "segscan: $segscan"
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
-echo "largest ELF library: $lib ($(stat -c %s "$lib") bytes)"
+if $smoke; then
+  runs=1; many_runs=1; big=$(realpath "$segscan")
+  # a diff of two different, small ELF files: the segscan binary and /bin/ls
+  old=/bin/ls; new=$big
+else
+  runs=${BENCH_RUNS:-10}; many_runs=${BENCH_MANY_RUNS:-5}
+  big=$(ls -S $libdir/libLLVM-15.so.1 $libdir/*.so* 2>/dev/null | sed -n 1p)
+  old=$(ls $libdir/libLLVM-14.so.1 2>/dev/null || echo "$big"); new=$big
+fi
 
-# --- PE and Mach-O inputs ----------------------------------------------------------------------
-# section NAME [MAX] -> the bytes of the library's section NAME (at most MAX) on stdout, nothing
+say() { printf '%s\n' "$*" | tee -a "$out/bench.md"; }
+load() { cut -d' ' -f1-4 /proc/loadavg; }
+# pair CASE TARGET NAME_A CMD_A NAME_B CMD_B [RUNS]
+pair() {
+  python3 "$here/bench_pairs.py" --runs "${7:-$runs}" --warmup 1 --case "$1" --target "$2" \
+    --a "$3" "$4" --b "$5" "$6" | tee -a "$out/bench.md"
+}
+table() {
+  say ""
+  say "| case | A | B | pairs | A median ms | B median ms | A/B median | A/B min-max | target | met |"
+  say "|---|---|---|---|---|---|---|---|---|---|"
+}
+peak_mib() { # CMD... -> peak RSS of CMD in MiB
+  /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/ {printf "%.1f", $6/1024}'
+}
+mem_row() { # LABEL BUDGET_MIB CMD...
+  local label=$1 budget=$2; shift 2
+  local m; m=$(peak_mib "$@")
+  local met=""
+  [ -n "$budget" ] && met=$(awk -v m="$m" -v b="$budget" 'BEGIN {print (m <= b) ? "yes" : "no"}')
+  say "| $label | $m | ${budget:+<= $budget} | $met |"
+}
+# The other CPU kept busy by a shell loop (what `stress --cpu 1` does, without the package).
+busy_pid=""
+busy_on() { ( while :; do :; done ) & busy_pid=$!; sleep 0.2; }
+busy_off() { [ -n "$busy_pid" ] && kill "$busy_pid" 2>/dev/null; wait "$busy_pid" 2>/dev/null || true; busy_pid=""; }
+trap busy_off EXIT
+section() { say ""; say "### $1"; say ""; say "load average before: $(load)"; }
+
+# --- cases -------------------------------------------------------------------------------------
+case_one_thread() { # the full analysis with one thread against reading the file
+  section "full analysis, one thread: $(basename "$big") ($(stat -c %s "$big") bytes)"
+  cat "$big" > /dev/null
+  table
+  pair "full -j1 vs cat" le:2 "segscan -j1 -q" "$segscan -j1 -q $big" "cat" "cat $big"
+  pair "--only sizes vs size -A" le:1 "segscan --only sizes" "$segscan -q --only sizes $big" "size -A" "size -A $big"
+}
+
+case_threads() { # default threads against -j1, quiet and with the other CPU busy
+  section "threads: default against -j1, $(basename "$big")"
+  table
+  pair "default vs -j1, quiet" le:1 "segscan" "$segscan -q $big" "segscan -j1" "$segscan -j1 -q $big"
+  busy_on
+  pair "default vs -j1, other CPU busy" le:1 "segscan" "$segscan -q $big" "segscan -j1" "$segscan -j1 -q $big"
+  pair "full -j1 vs cat, other CPU busy" le:2 "segscan -j1 -q" "$segscan -j1 -q $big" "cat" "cat $big"
+  busy_off
+}
+
+case_naive() { # the string analysis against the shell's way of finding repeated strings
+  section "strings: \`strings -a FILE | sort | uniq -d\` against the full analysis"
+  table
+  pair "naive vs full (how many times faster)" ge:30 "strings \\| sort \\| uniq -d" \
+    "strings -a $big | sort | uniq -d" "segscan" "$segscan -q $big" "$((runs > 3 ? 3 : runs))"
+}
+
+case_memory() { # peak RSS (the issue's budget: 32 MiB + a documented fraction of the file)
+  section "peak memory (/usr/bin/time -v), $(basename "$big")"
+  say ""
+  say "| command | peak RSS MiB | budget MiB | met |"
+  say "|---|---|---|---|"
+  mem_row "segscan --only sizes" "" "$segscan" -q --only sizes "$big"
+  mem_row "segscan full, -j1" "" "$segscan" -j1 -q "$big"
+  mem_row "segscan full, default threads" "" "$segscan" -q "$big"
+  mem_row "segscan -d symbols" "" "$segscan" -q -d symbols "$big"
+  mem_row "size -A" "" size -A "$big"
+}
+
+case_diff() { # bloaty is not in Debian 12: the diff against size -A of both files, and itself
+  section "diff: $(basename "$old") -> $(basename "$new")"
+  table
+  pair "diff full vs size -A of both" "" "segscan diff" "$segscan diff $old $new" \
+    "size -A OLD NEW" "size -A $old $new"
+  pair "diff --only sizes vs size -A of both" le:1 "segscan diff --only sizes" \
+    "$segscan diff --only sizes $old $new" "size -A OLD NEW" "size -A $old $new"
+  pair "diff full vs two full analyses" le:1 "segscan diff" "$segscan diff $old $new" \
+    "segscan OLD; segscan NEW" "$segscan -q $old; $segscan -q $new"
+  say ""
+  say "| command | peak RSS MiB | budget MiB | met |"
+  say "|---|---|---|---|"
+  mem_row "segscan diff" "" "$segscan" diff "$old" "$new"
+  mem_row "segscan diff --only sizes" "" "$segscan" diff --only sizes "$old" "$new"
+  mem_row "size -A OLD NEW" "" size -A "$old" "$new"
+}
+
+case_many() { # many files: the machine's ELF libraries, one process each side
+  python3 - "$libdir" > "$out/elf-list.txt" <<'PY'
+import glob, os, sys
+seen = set()
+for p in sorted(glob.glob(os.path.join(sys.argv[1], "*.so*"))):
+    r = os.path.realpath(p)
+    if r in seen or not os.path.isfile(r):
+        continue
+    seen.add(r)
+    try:
+        with open(r, "rb") as f:
+            if f.read(4) == b"\x7fELF":
+                print(r)
+    except OSError:
+        pass
+PY
+  $smoke && { head -n 20 "$out/elf-list.txt" > "$out/l"; mv "$out/l" "$out/elf-list.txt"; }
+  local n; n=$(wc -l < "$out/elf-list.txt")
+  section "many files: $n ELF libraries of $libdir, $(nproc) CPUs"
+  xargs -a "$out/elf-list.txt" -d '\n' cat > /dev/null
+  local l="xargs -a $out/elf-list.txt -d '\\n'"
+  table
+  pair "many --only sizes vs size -A" le:1 "segscan --only sizes" "$l $segscan -q --only sizes" \
+    "size -A" "$l size -A" "$many_runs"
+  pair "many full vs size -A" le:1.5 "segscan" "$l $segscan -q" "size -A" "$l size -A" "$many_runs"
+  pair "many --only sizes NDJSON vs size -A" le:1 "segscan --only sizes -f ndjson" \
+    "$l $segscan --only sizes --format ndjson" "size -A" "$l size -A" "$many_runs"
+  pair "many full text vs size -A" "" "segscan (text)" "$l $segscan" "size -A" "$l size -A" "$many_runs"
+}
+
+case_symbols() { # the symbol layer against nm on the largest libLLVM
+  section "symbols: \`segscan -d symbols\` against nm, $(basename "$big")"
+  table
+  pair "-d symbols vs nm -D -S --size-sort" "" "segscan -d symbols" "$segscan -q -d symbols $big" \
+    "nm" "nm -D -S --size-sort $big" "$((runs > 5 ? 5 : runs))"
+  pair "-d symbols --no-demangle vs nm" "" "segscan --no-demangle" \
+    "$segscan -q -d symbols --no-demangle $big" "nm" "nm -D -S --size-sort $big" "$((runs > 5 ? 5 : runs))"
+}
+
+case_formats() { # PE and Mach-O: the library's sections in the other containers (clang-14, lld)
+  # "layout": its .text, .rodata, .data.rel.ro + .data and .bss in the PE or Mach-O sections of
+  # the same role (the same content in another container); "rodata only": 32 MiB of .rodata,
+  # the worst case for a ratio to cat (every byte goes through the string analysis).
+# elf_section NAME [MAX] -> the bytes of the library's section NAME (at most MAX) on stdout, nothing
 # when it has none.
-section() {
-  python3 - "$lib" "$@" <<'EOF'
+elf_section() {
+  python3 - "$big" "$@" <<'EOF'
 import subprocess, sys
 lib, name = sys.argv[1], sys.argv[2]
 cap = int(sys.argv[3]) if len(sys.argv) > 3 else None
@@ -46,13 +181,13 @@ for line in subprocess.run(["readelf", "-S", "-W", lib], capture_output=True, te
         break
 EOF
 }
-bss_hex=$(readelf -S -W "$lib" | sed 's/\[ /[/' | awk '$2 == ".bss" {print $6; exit}')
+bss_hex=$(readelf -S -W "$big" | sed 's/\[ /[/' | awk '$2 == ".bss" {print $6; exit}')
 bss_size=$((16#${bss_hex:-0}))
-section .rodata $((32 << 20)) > "$out/blob.bin"
-[ -s "$out/blob.bin" ] || head -c $((32 << 20)) "$lib" > "$out/blob.bin"
-section .text > "$out/text.bin"
-section .rodata > "$out/rodata.bin"
-{ section .data.rel.ro; section .data; } > "$out/data.bin"
+elf_section .rodata $((32 << 20)) > "$out/blob.bin"
+[ -s "$out/blob.bin" ] || head -c $((32 << 20)) "$big" > "$out/blob.bin"
+elf_section .text > "$out/text.bin"
+elf_section .rodata > "$out/rodata.bin"
+{ elf_section .data.rel.ro; elf_section .data; } > "$out/data.bin"
 cat > "$out/big.c" <<'EOF'
 extern const char blob[];
 const char *keep(void) { return blob; }
@@ -81,117 +216,39 @@ for shape in blob layout; do
   rm -f "$out/$shape-pe.o" "$out/$shape-macho.o"
 done
 rm -f "$out/text.bin" "$out/rodata.bin" "$out/data.bin"
-
-mean_ms() { # hyperfine JSON -> mean of the named command in ms
-  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.1f" % (1000*[r["mean"] for r in d["results"] if r["command"]==sys.argv[2]][0]))' "$1" "$2"
-}
-peak_mib() {
-  /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/ {printf "%.1f", $6/1024}'
-}
-
-bench_file() { # FILE LABEL SIZE_TOOL READOBJ_TOOL
-  local f=$1 label=$2 sizecmd=$3 readcmd=$4 json="$out/$2.json"
-  cat "$f" > /dev/null # warm the page cache
-  hyperfine -N -w 2 -r "$runs" --export-json "$json" \
-    -n size "$sizecmd $f" \
-    -n readobj "$readcmd $f" \
-    -n cat "cat $f" \
-    -n sizes-only "$segscan -q --only sizes $f" \
-    -n full "$segscan -q $f" \
-    >/dev/null 2>&1
-  hyperfine -N -w 0 -r 2 --export-json "$out/$2-naive.json" \
-    -n naive "bash -c 'strings -a $f | sort | uniq -d > /dev/null'" >/dev/null 2>&1
-  local s r c o a n
-  s=$(mean_ms "$json" size); r=$(mean_ms "$json" readobj); c=$(mean_ms "$json" cat)
-  o=$(mean_ms "$json" sizes-only); a=$(mean_ms "$json" full); n=$(mean_ms "$out/$2-naive.json" naive)
-  local rss_o rss_a
-  rss_o=$(peak_mib "$segscan" -q --only sizes "$f"); rss_a=$(peak_mib "$segscan" -q "$f")
-  local scanned
-  scanned=$("$segscan" -q --format json "$f" | python3 -c '
-import json,sys
-d=json.load(sys.stdin); im=d["images"][0]
-print(sum(s["file_size"] for s in im["sections"] if s["kind"] in ("rodata","data","relro","tls-data")))')
-  python3 - "$label" "$(stat -c %s "$f")" "$s" "$r" "$c" "$o" "$a" "$n" "$rss_o" "$rss_a" "$scanned" "$sizecmd" "$readcmd" <<'EOF' | tee -a "$out/bench.md"
-import sys
-l, fsize, s, r, c, o, a, n, ro, ra, scanned, sc, rc = sys.argv[1:]
-fsize, s, r, c, o, a, n, ro, ra, scanned = int(fsize), *map(float, (s, r, c, o, a, n, ro, ra)), int(scanned)
-print(f"\n### {l} ({fsize} bytes)\n")
-print("| command | mean ms | ratio | peak RSS MiB |")
-print("|---|---|---|---|")
-print(f"| `{sc}` | {s} | | |")
-print(f"| `{rc}` | {r} | | |")
-print(f"| `cat FILE > /dev/null` | {c} | | |")
-print(f"| `strings -a \\| sort \\| uniq -d` | {n} | | |")
-print(f"| segscan `--only sizes` | {o} | {o/s:.2f}x size, {o/r:.2f}x readobj | {ro} |")
-print(f"| segscan (sizes, bss, strings, perms) | {a} | {a/c:.2f}x cat, {n/a:.0f}x faster than naive | {ra} |")
-print(f"\nsections a full analysis may scan: {scanned/1048576:.1f} MiB; "
-      f"peak RSS budget 64 MiB + that = {64 + scanned/1048576:.1f} MiB")
-EOF
+  section "PE and Mach-O images built from $(basename "$big")'s sections"
+  table
+  local f
+  for f in layout.exe layout.macho big.exe big.macho; do
+    cat "$out/$f" > /dev/null
+    pair "$f ($(stat -c %s "$out/$f") bytes): full -j1 vs cat" le:2 "segscan -j1 -q" \
+      "$segscan -j1 -q $out/$f" "cat" "cat $out/$f"
+    pair "$f: --only sizes vs llvm-size-14 -A" le:1 "segscan --only sizes" \
+      "$segscan -q --only sizes $out/$f" "llvm-size-14 -A" "llvm-size-14 -A $out/$f"
+  done
 }
 
-: > "$out/bench.md"
-bench_file "$lib" "ELF $(basename "$lib")" "size -A" "readelf -S -W"
-# The same file copied next to the PE and Mach-O inputs: cat reads a file written just now faster
-# than one installed long ago (here 10 ms against 16 ms for libLLVM-15; bigger page-cache pieces,
-# probably), so only this row compares with theirs like with like.
-cp "$lib" "$out/$(basename "$lib")"
-bench_file "$out/$(basename "$lib")" "ELF $(basename "$lib") (a copy in OUTDIR)" "size -A" "readelf -S -W"
-bench_file "$out/layout.exe" "PE layout.exe (the library's sections)" "llvm-size-14 -A" "llvm-readobj-14 --sections"
-bench_file "$out/layout.macho" "Mach-O layout.macho (the library's sections)" "llvm-size-14 -A" "llvm-readobj-14 --sections"
-bench_file "$out/big.exe" "PE big.exe (rodata only)" "llvm-size-14 -A" "llvm-readobj-14 --sections"
-bench_file "$out/big.macho" "Mach-O big.macho (rodata only)" "llvm-size-14 -A" "llvm-readobj-14 --sections"
-
-# --- many files ---------------------------------------------------------------------------
-find /usr/lib -type f -size +0 -print0 2>/dev/null | \
-  xargs -0 -n 500 python3 -c '
-import sys
-for p in sys.argv[1:]:
-    try:
-        with open(p, "rb") as f:
-            if f.read(4) == b"\x7fELF": print(p)
-    except OSError: pass' > "$out/elf-list.txt"
-nfiles=$(wc -l < "$out/elf-list.txt")
-cat $(cat "$out/elf-list.txt") > /dev/null 2>&1 || true
-hyperfine -N -w 1 -r 3 --export-json "$out/many.json" \
-  -n size "bash -c 'xargs -a $out/elf-list.txt -d \"\\n\" size -A > /dev/null 2>&1'" \
-  -n segscan-sizes "bash -c 'xargs -a $out/elf-list.txt -d \"\\n\" $segscan -q --only sizes > /dev/null 2>&1'" \
-  -n segscan-full "bash -c 'xargs -a $out/elf-list.txt -d \"\\n\" $segscan -q > /dev/null 2>&1'" \
-  >/dev/null 2>&1
-python3 - "$out/many.json" "$nfiles" "$(nproc)" <<'EOF' | tee -a "$out/bench.md"
-import json, sys
-d = json.load(open(sys.argv[1])); n = int(sys.argv[2])
-m = {r["command"]: r["mean"] for r in d["results"]}
-print(f"\n### many files: {n} ELF files under /usr/lib, {sys.argv[3]} cores\n")
-print("| command | seconds | files/s | ratio |")
-print("|---|---|---|---|")
-for k, label in (("size", "`size -A` (one process per 500 files)"),
-                 ("segscan-sizes", "segscan `--only sizes`, parallel"),
-                 ("segscan-full", "segscan full analysis, parallel")):
-    print(f"| {label} | {m[k]:.2f} | {n/m[k]:.0f} | {m[k]/m['size']:.2f}x size |")
-EOF
-# --- symbols (issue 18) -------------------------------------------------------------------------
-# `segscan -d symbols` (the symbol layer: sort, overlaps, no-symbol rows, demangled names)
-# against `nm -S --size-sort` on the largest libLLVM (stripped: its .dynsym, hence -D), side by
-# side; nm -C too, since segscan demangles by default.
-llvm=$(ls -S /usr/lib/x86_64-linux-gnu/libLLVM*.so.* 2>/dev/null | sed -n 1p)
-llvm=${llvm:-$lib}
-hyperfine -N -w 2 -r "$runs" --export-json "$out/symbols.json" \
-  -n nm "nm -D -S --size-sort $llvm" \
-  -n nm-C "nm -D -S -C --size-sort $llvm" \
-  -n segscan "$segscan -q -d symbols $llvm" \
-  -n segscan-raw "$segscan -q -d symbols --no-demangle $llvm" >/dev/null 2>&1
-rss_nm=$(peak_mib nm -D -S --size-sort "$llvm"); rss_s=$(peak_mib "$segscan" -q -d symbols "$llvm")
-python3 - "$out/symbols.json" "$llvm" "$rss_nm" "$rss_s" <<'EOF' | tee -a "$out/bench.md"
-import json, os, sys
-d = json.load(open(sys.argv[1])); m = {r["command"]: r["mean"] for r in d["results"]}
-print(f"\n### symbols: {os.path.basename(sys.argv[2])} ({os.path.getsize(sys.argv[2])} bytes)\n")
-print("| command | mean ms | ratio | peak RSS MiB |")
-print("|---|---|---|---|")
-rows = (("nm", "`nm -D -S --size-sort`", sys.argv[3]), ("nm-C", "`nm -D -S -C --size-sort`", ""),
-        ("segscan", "`segscan -d symbols`", sys.argv[4]),
-        ("segscan-raw", "`segscan -d symbols --no-demangle`", ""))
-for k, label, rss in rows:
-    print(f"| {label} | {m[k]*1000:.0f} | {m[k]/m['nm']:.2f}x nm | {rss} |")
-EOF
-
+say "# tests/bench.sh$($smoke && echo ' --smoke') $(date -u '+%Y-%m-%d %H:%M UTC')"
+say ""
+say "segscan: $segscan ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+say "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
+say "uptime: $(uptime)"
+for c in ${BENCH_CASES:-one_thread threads naive memory diff many symbols formats}; do
+  "case_$c"
+done
+say ""
+say "uptime after: $(uptime)"
 echo "results: $out/bench.md"
+if $smoke; then # every case gave its rows, each with a time: else the script has rotted
+  python3 - "$out" <<'PY'
+import json, os, sys
+rows = [json.loads(l) for l in open(os.path.join(sys.argv[1], "pairs.ndjson"))]
+md = open(os.path.join(sys.argv[1], "bench.md")).read()
+bad = [r["case"] for r in rows if not (min(r["a_s"]) > 0 and min(r["b_s"]) > 0)]
+mem = [l for l in md.splitlines() if l.startswith("| segscan") and l.count("|") == 5]
+if len(rows) < 23 or bad or len(mem) < 6 or any(not l.split("|")[2].strip() for l in mem):
+    sys.exit(f"bench.sh --smoke: {len(rows)} pairs (want 23), {len(mem)} memory rows (want 6), "
+             f"untimed {bad}")
+print(f"bench.sh --smoke: {len(rows)} pairs, {len(mem)} memory rows")
+PY
+fi
