@@ -13,6 +13,9 @@
 #include "image.h"
 #include "span.h"
 
+/* Files up to this size are read into memory rather than mapped (see input.c). */
+#define SS_READ_MAX (1u << 20)
+
 typedef struct {
     char *member;    /* owned; NULL for a plain file */
     ss_image *image; /* owned; NULL when loading failed */
@@ -30,6 +33,7 @@ typedef struct {
     uint64_t unselected_bytes;   /* bytes of the members select left out */
     ss_span bytes;               /* the whole file: mapped, or borrowed from the caller */
     void *map_addr;              /* mmap address to unmap, or NULL when borrowed */
+    void *read_buf;              /* malloc'ed copy of a small file (SS_READ_MAX), or NULL */
     size_t map_len;
     int guard;                   /* mapguard slot of the mapping, or -1 */
     ss_container_kind container;

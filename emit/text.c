@@ -2,13 +2,14 @@
 #include <inttypes.h> /* PRIu64, PRIx64 */
 #include <stdint.h>   /* SIZE_MAX */
 #include <stdlib.h>   /* qsort, calloc, free */
-#include <string.h>   /* strcmp */
+#include <string.h>   /* strcmp, strnlen, memcpy */
 
 #include "../core/sizes.h"
 #include "analysis_emit.h"
 #include "datasrc.h"
 #include "emit_internal.h"
 #include "escape.h"
+#include "put.h"
 #include "strscan.h" /* ss_str_hash */
 
 #define NAME_W_MAX 40
@@ -154,14 +155,21 @@ static layout fit_layout(const row *rows, size_t shown, size_t w, size_t title_w
 static void print_num_cols(FILE *f, const layout *l, uint64_t file, uint64_t vm, const char *p)
 {
     char hf[16], hv[16];
-    fprintf(f, "%*" PRIu64, (int)l->file, file);
-    if (l->human)
-        fprintf(f, " %-*s", (int)l->human, ss_human(file, hf));
-    fprintf(f, "  %*" PRIu64, (int)l->vm, vm);
-    if (l->human)
-        fprintf(f, " %-*s", (int)l->human, ss_human(vm, hv));
-    if (l->pct)
-        fprintf(f, "  %*s", (int)l->pct, p);
+    ss_put_u64_right(f, file, l->file);
+    if (l->human) {
+        fputc(' ', f);
+        ss_put_left(f, ss_human(file, hf), l->human);
+    }
+    fputs("  ", f);
+    ss_put_u64_right(f, vm, l->vm);
+    if (l->human) {
+        fputc(' ', f);
+        ss_put_left(f, ss_human(vm, hv), l->human);
+    }
+    if (l->pct) {
+        fputs("  ", f);
+        ss_put_right(f, p, l->pct);
+    }
     fputc('\n', f);
 }
 
@@ -206,19 +214,31 @@ static void print_rows(FILE *f, row *rows, size_t nrows, size_t top, uint64_t fi
         char p[16], addr[24], nm[sizeof r->name];
         pct(p, sizeof p, r->file, file_size);
         if (r->has_addr)
-            snprintf(addr, sizeof addr, "0x%" PRIx64, r->addr);
+            ss_hex0x(r->addr, addr);
         else
-            snprintf(addr, sizeof addr, "-");
+            memcpy(addr, "-", 2);
         any_mark |= r->mark;
         size_t nw = ss_term_shorten(r->name, r->width, l.fit ? l.name : SIZE_MAX, t->utf8, nm,
                                     sizeof nm);
         int pad = (int)l.name - (int)nw;
-        fprintf(f, "  %s%*s%s ", nm, pad > 0 ? pad : 0, "", r->mark ? "*" : " ");
-        if (l.kind)
-            fprintf(f, "%-*s  ", (int)l.kind, r->kind ? r->kind : "");
+        /* the rows of every file: no printf here (emit/put.h) */
+        fputs("  ", f);
+        fputs(nm, f);
+        ss_put_pad(f, pad > 0 ? (size_t)pad : 0);
+        fputs(r->mark ? "* " : "  ", f);
+        if (l.kind) {
+            ss_put_left(f, r->kind ? r->kind : "", l.kind);
+            fputs("  ", f);
+        }
         bool wx = strcmp(r->perms, "rwx") == 0;
-        fprintf(f, "%s%s%s%*s  %-*s  ", wx ? ss_term_on(t, SS_STYLE_BAD) : "", r->perms,
-                wx ? ss_term_off(t) : "", (int)(5 - strlen(r->perms)), "", (int)l.addr, addr);
+        if (wx)
+            fputs(ss_term_on(t, SS_STYLE_BAD), f);
+        fputs(r->perms, f);
+        if (wx)
+            fputs(ss_term_off(t), f);
+        ss_put_pad(f, 5 - strnlen(r->perms, 5) + 2);
+        ss_put_left(f, addr, l.addr);
+        fputs("  ", f);
         print_num_cols(f, &l, r->file, r->vm, p);
     }
     if (shown < nrows) {

@@ -558,12 +558,12 @@ static bool strip_checks(ss_image *im, const ss_elf_facts *f)
                           link >= 0 ? "; .gnu_debuglink names a separate debug file" : "");
 }
 
-bool ss_elf_harden(ss_image *im, Elf *elf, const ss_elf_facts *f)
+bool ss_elf_harden(ss_image *im, Elf *elf, const ss_elf_facts *f, bool checks)
 {
     im->format_label = "ELF";
     im->object_linker = SS_LINKER_GNU;
     im->linker = im->type == SS_TYPE_RELOCATABLE ? SS_LINKER_NONE : find_linker(im);
-    if (im->type == SS_TYPE_CORE)
+    if (im->type == SS_TYPE_CORE || !checks)
         return true;
     bool linked = im->type != SS_TYPE_RELOCATABLE;
     if (!(linked ? linked_stack(im, f) && relro(im, f) && pie(im, f) && nx(im, f) && textrel(im, f)

@@ -32,6 +32,6 @@ typedef struct {
 
 /* Sets the image's hardening checks, findings, linker and format label from the facts and the
  * sections read (call after the sections, before ss_image_finish). False only on OOM. */
-bool ss_elf_harden(ss_image *im, Elf *elf, const ss_elf_facts *f);
+bool ss_elf_harden(ss_image *im, Elf *elf, const ss_elf_facts *f, bool checks);
 
 #endif
