@@ -101,6 +101,15 @@ case_memory() { # peak RSS (the issue's budget: 32 MiB + a documented fraction o
   mem_row "segscan full, default threads" "" "$segscan" -q "$big"
   mem_row "segscan -d symbols" "" "$segscan" -q -d symbols "$big"
   mem_row "size -A" "" size -A "$big"
+  # where it goes: pages allocated against pages of the file read, per analysis
+  say ""
+  say "| command | allocated (RssAnon) MiB | file pages (RssFile) MiB | peak (VmHWM) MiB |"
+  say "|---|---|---|---|"
+  local o
+  for o in sizes perms bss strings sizes,perms,bss,strings; do
+    python3 "$here/bench_rss.py" "segscan -j1 --only $o" "$segscan" -j1 -q --only "$o" "$big" | \
+      tee -a "$out/bench.md"
+  done
 }
 
 case_diff() { # bloaty is not in Debian 12: the diff against size -A of both files, and itself
