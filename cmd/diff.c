@@ -180,7 +180,10 @@ int ss_cmd_diff(int argc, char **argv)
     int rc = failed ? EXIT_INPUT : EXIT_OK;
     if (in[0]->status == SS_OK && in[1]->status == SS_OK) {
         ss_diff_result d = {0};
-        if (ss_diff_build(&d, in[0], in[1], &dopts)) {
+        bool built = ss_diff_build(&d, in[0], in[1], &dopts);
+        for (size_t i = 0; i < d.notes.n; i++)
+            ss_esc_say(stderr, "%s", d.notes.line[i]);
+        if (built && !d.notes.oom) {
             ss_diff_render_opts so = o; /* colour only on stdout, files stay plain */
             so.term = ss_term_detect(STDOUT_FILENO, color);
             ss_emit_diff(stdout, fmt, &d, &so);
