@@ -23,6 +23,8 @@ typedef struct {
     bool progress;             /* a progress line on stderr (the caller checks it is a terminal) */
     bool symbols;              /* read the symbol tables for the symbol layer (core/symbols.h),
                                 * whatever the analyses need: where, -d symbols, diff -d symbols */
+    bool debug;                /* read the debug information (-d compileunits, crates, inputfiles) */
+    ss_debug_opts debug_opts;  /* how: line tables, --debug-file, the usual places */
 } ss_pipeline_opts;
 
 /* Default loading, every registered analysis, default thresholds. */
