@@ -65,6 +65,7 @@ typedef struct {
     uint64_t max_ranges, max_lines; /* caps from the sections' sizes */
     vec units, ranges, lines_v, files;
     vec die_off; /* uint64_t per unit: its DIE offset (for .debug_aranges) */
+    vec has_own; /* bool per unit: it states its own ranges (DW_AT_ranges, high_pc) */
     /* source file names interned: open addressing, indices + 1 into files (0: empty) */
     uint32_t *hash;
     size_t hcap;
@@ -148,7 +149,10 @@ static uint32_t file_index(rd *r, const char *name, const char *dir)
 static bool add_range(rd *r, vec *v, uint64_t max, uint64_t lo, uint64_t hi, uint32_t unit,
                       uint32_t file)
 {
-    if (hi <= lo)
+    /* Address 0 is where linkers leave the ranges of code they discarded (GNU ld and lld
+     * write 0, rustc's LLVM an empty [1, 1)): such a range would claim the image's first
+     * bytes (headers, .interp). Code linked at address 0 is not attributed. */
+    if (hi <= lo || lo == 0)
         return true;
     if (v->n >= max) {
         r->capped = true;
@@ -224,6 +228,14 @@ static void read_unit(rd *r, Dwarf_Die *cudie)
                                                       : NULL;
     Dwarf_Addr base, start, end;
     ptrdiff_t o = 0;
+    bool *has = vec_push(&r->has_own);
+    if (has == NULL) {
+        r->oom = true;
+        return;
+    }
+    /* A unit that states its ranges is not completed from .debug_aranges, even when every
+     * range it states is discarded code. */
+    *has = dwarf_hasattr(cudie, DW_AT_ranges) || dwarf_hasattr(cudie, DW_AT_high_pc);
     while ((o = dwarf_ranges(cudie, o, &base, &start, &end)) > 0)
         if (!add_range(r, &r->ranges, r->max_ranges, start, end, idx, SS_DEBUG_NONE))
             break;
@@ -283,17 +295,8 @@ static void read_all(rd *r)
     }
     if (r->oom)
         return;
-    bool *has = calloc(r->units.n ? r->units.n : 1, sizeof *has);
-    if (has == NULL) {
-        r->oom = true;
-        return;
-    }
-    const ss_debug_range *rv = r->ranges.v;
-    for (size_t i = 0; i < r->ranges.n; i++)
-        has[rv[i].unit] = true;
-    if (!r->capped)
-        read_aranges(r, has);
-    free(has);
+    if (!r->capped && r->has_own.n == r->units.n)
+        read_aranges(r, r->has_own.v);
 }
 
 /* Copies what was read into the arena. */
@@ -607,6 +610,7 @@ static void read_dwarf(ss_image *im, ss_debuginfo *di, Elf *elf, uint64_t sectio
     r.ranges.elem = r.lines_v.elem = sizeof(ss_debug_range);
     r.files.elem = sizeof(const char *);
     r.die_off.elem = sizeof(uint64_t);
+    r.has_own.elem = sizeof(bool);
     r.max_ranges = section_bytes / 2 + 64;
     r.max_lines = section_bytes + 64;
     read_all(&r);
@@ -621,6 +625,7 @@ static void read_dwarf(ss_image *im, ss_debuginfo *di, Elf *elf, uint64_t sectio
                       (unsigned long long)section_bytes);
     }
     free(r.units.v), free(r.ranges.v), free(r.lines_v.v), free(r.files.v), free(r.die_off.v);
+    free(r.has_own.v);
     free(r.hash);
     dwarf_end(dw);
 }

@@ -1,0 +1,19 @@
+# Compile units, crates and source files from DWARF, and separate debug files (issue 22).
+# Fixtures are built at test time from fixtures/debuginfo/ (gcc, clang-14, objcopy, strip,
+# Debian's rustc); every number is checked against llvm-dwarfdump-14 or readelf -wL.
+set(SEGSCAN_DBG_FIXTURES ${SEGSCAN_FIXTURE_OUT}/debuginfo)
+find_program(SEGSCAN_RUSTC rustc HINTS /usr/bin)
+if(SEGSCAN_RUSTC)
+  add_test(NAME debuginfo.fixtures
+    COMMAND ${CMAKE_COMMAND} -E env RUSTC=${SEGSCAN_RUSTC}
+            bash ${SEGSCAN_FIXTURE_SRC}/debuginfo/build.sh ${SEGSCAN_DBG_FIXTURES})
+  set_tests_properties(debuginfo.fixtures PROPERTIES FIXTURES_SETUP debuginfo TIMEOUT 300)
+else()
+  segscan_missing_tool_test(debuginfo.fixtures "rustc (Debian package rustc)")
+endif()
+foreach(mode IN ITEMS units inputfiles debugfile)
+  add_test(NAME debuginfo.${mode}
+    COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/debuginfo_units.py $<TARGET_FILE:segscan>
+            ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json ${SEGSCAN_DBG_FIXTURES} ${mode})
+  set_tests_properties(debuginfo.${mode} PROPERTIES FIXTURES_REQUIRED debuginfo TIMEOUT 300)
+endforeach()
