@@ -81,6 +81,8 @@ char *ss_check_baseline_of(const char *baseline, bool dir, const char *artifact,
 typedef struct {
     bool symbols;  /* -d symbols: the symbols that changed (the symbol tables must be loaded) */
     bool demangle; /* symbol names demangled (--no-demangle: as stored) */
+    const char *debug; /* -d compileunits, crates or inputfiles: that table too (the debug
+                        * information must be loaded); NULL: none */
 } ss_diff_opts;
 
 /* diff (pipeline/diff.c): the document comparing a with b. False when out of memory. */

@@ -11,7 +11,7 @@ if(SEGSCAN_RUSTC)
 else()
   segscan_missing_tool_test(debuginfo.fixtures "rustc (Debian package rustc)")
 endif()
-foreach(mode IN ITEMS units inputfiles debugfile)
+foreach(mode IN ITEMS units inputfiles debugfile diffbudget)
   add_test(NAME debuginfo.${mode}
     COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/debuginfo_units.py $<TARGET_FILE:segscan>
             ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json ${SEGSCAN_DBG_FIXTURES} ${mode})

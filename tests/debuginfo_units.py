@@ -265,7 +265,76 @@ def debugfile_mode():
           "text: the mismatch warning:\n%s" % p.stdout[-600:])
 
 
-{"units": units_mode, "inputfiles": inputfiles_mode, "debugfile": debugfile_mode}[MODE]()
+def diffbudget_mode():
+    docs = os.path.dirname(SCHEMA)
+    base, grow = os.path.join(FIX, "c-gcc-dw5"), os.path.join(FIX, "c-gcc-grow")
+    wa, wb = oracle(base, dwarfdump_units(base)), oracle(grow, dwarfdump_units(grow))
+    per = [k for k in wa if k.endswith("perimeter.c")]
+    check(len(per) == 1 and wb.get(per[0], 0) > wa.get(per[0], 0),
+          "oracle: perimeter.c does not grow: %s %s" % (wa, wb))
+    p = subprocess.run([SEGSCAN, "diff", "-f", "json", "-d", "compileunits", base, grow],
+                       capture_output=True, text=True)
+    check(p.returncode == 0, "diff -d compileunits: exit %d %s" % (p.returncode, p.stderr))
+    doc = json.loads(p.stdout)
+    try:
+        jsonschema.validate(doc, json.load(open(os.path.join(docs, "segscan-diff.schema.json"))))
+    except jsonschema.ValidationError as e:
+        fails.append("diff: schema: %s" % e.message)
+    rows = {r["name"]: r for r in doc["units"][0].get("compileunits", [])}
+    for name in wa:
+        if name.startswith("["):
+            continue
+        if wa[name] == wb.get(name):
+            check(name not in rows, "diff: unchanged unit %s listed" % name)
+        else:
+            r = rows.get(name)
+            check(r is not None and r["vm_size"]["before"] == wa[name] and
+                  r["vm_size"]["after"] == wb[name],
+                  "diff: %s: %s, llvm-dwarfdump-14 %d -> %d" % (name, r, wa[name], wb[name]))
+    for fmt, needle in (("text", "compileunits (changed)"), ("markdown", "Compile unit"),
+                        ("csv", ",compileunits,")):
+        p = subprocess.run([SEGSCAN, "diff", "-f", fmt, "-d", "compileunits", base, grow],
+                           capture_output=True, text=True)
+        check(p.returncode == 0 and needle in p.stdout and "perimeter.c" in p.stdout,
+              "diff -f %s: no %r / perimeter.c row" % (fmt, needle))
+    p = subprocess.run([SEGSCAN, "diff", "-d", "compileunits", "-d", "crates", base, grow],
+                       capture_output=True, text=True)
+    check(p.returncode == 2, "diff -d compileunits -d crates: exit %d" % p.returncode)
+
+    # Budgets: compileunits and crates globs measure what the oracle sums.
+    rust = os.path.join(FIX, "rust-app")
+    wr = oracle(rust, dwarfdump_units(rust))
+    alpha = sum(n for k, n in wr.items() if "/@/alpha." in k)
+    std = sum(n for k, n in wr.items() if k.startswith("library/std/"))
+    pn = wb[per[0]]
+    budget = os.path.join(os.environ.get("TMPDIR", "/tmp"), "debuginfo-budget-%d.yaml" % os.getpid())
+    with open(budget, "w") as f:
+        f.write("budgets:\n"
+                "  - {name: per, artifacts: c-gcc-grow, metric: vm-size, compileunits: '*perimeter.c', max: %d}\n"
+                "  - {name: alpha, artifacts: rust-app, metric: vm-size, crates: alpha, max: %d}\n"
+                "  - {name: std, artifacts: rust-app, metric: file-size, compileunits: 'library/std/*', max: 1GiB}\n"
+                % (pn - 1, alpha))
+    p = subprocess.run([SEGSCAN, "check", "-f", "json", "--budget", budget, grow, rust],
+                       capture_output=True, text=True)
+    os.unlink(budget)
+    check(p.returncode == 1, "check: exit %d (one rule fails) %s" % (p.returncode, p.stderr))
+    doc = json.loads(p.stdout)
+    try:
+        jsonschema.validate(doc, json.load(open(os.path.join(docs, "segscan-check.schema.json"))))
+    except jsonschema.ValidationError as e:
+        fails.append("check: schema: %s" % e.message)
+    got = {r["rule"]: r for r in doc["results"] if r.get("artifact")}
+    for name, want, verdict in (("per", pn, "fail"), ("alpha", alpha, "pass"), ("std", std, "pass")):
+        r = got.get(name, {})
+        check(r.get("value") == want and r.get("verdict") == verdict,
+              "check %s: value %s verdict %s, oracle %d %s" % (name, r.get("value"),
+                                                             r.get("verdict"), want, verdict))
+    check(got.get("per", {}).get("compileunits") == "*perimeter.c" and
+          got.get("alpha", {}).get("crates") == "alpha", "check: rule scope keys")
+
+
+{"units": units_mode, "inputfiles": inputfiles_mode, "debugfile": debugfile_mode,
+ "diffbudget": diffbudget_mode}[MODE]()
 for f in fails:
     print("FAIL:", f)
 print("%s: %d failures" % (MODE, len(fails)))
