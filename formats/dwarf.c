@@ -277,14 +277,41 @@ static void read_aranges(rd *r, const bool *has_ranges)
     }
 }
 
+/* Whether the unit headers cover .debug_info to its end; *stop: where the walk stopped.
+ * libdw ends its unit list quietly at a header it cannot read (a length past the section). */
+static bool walked_all(Dwarf *dw, uint64_t *stop)
+{
+    Elf *e = dwarf_getelf(dw);
+    size_t shstrndx;
+    uint64_t size = 0;
+    if (e == NULL || elf_getshdrstrndx(e, &shstrndx) != 0)
+        return true;
+    for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn)) != NULL;) {
+        GElf_Shdr sh;
+        const char *n = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+        if (n && (strcmp(n, ".debug_info") == 0 || strcmp(n, ".zdebug_info") == 0)) {
+            Elf_Data *d = elf_getdata(scn, NULL); /* libdw has decompressed it already */
+            size = d ? d->d_size : sh.sh_size;
+        }
+    }
+    Dwarf_Off off = 0, next;
+    size_t hsize;
+    while (off < size && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0 &&
+           next > off && next <= size)
+        off = next;
+    *stop = off;
+    return off >= size;
+}
+
 static void read_all(rd *r)
 {
     Dwarf_CU *cu = NULL;
     Dwarf_Half version;
     uint8_t type;
     Dwarf_Die cudie, sub;
+    int rc = 0;
     while (!r->capped && !r->oom &&
-           dwarf_get_units(r->dw, cu, &cu, &version, &type, &cudie, &sub) == 0) {
+           (rc = dwarf_get_units(r->dw, cu, &cu, &version, &type, &cudie, &sub)) == 0) {
         if (type == DW_UT_type || type == DW_UT_split_type)
             continue;
         if (r->units.n >= r->max_ranges) {
@@ -292,6 +319,20 @@ static void read_all(rd *r)
             break;
         }
         read_unit(r, &cudie);
+    }
+    uint64_t stop = 0;
+    if (rc >= 0 && !r->capped && !r->oom && !walked_all(r->dw, &stop))
+        rc = -1;
+    if (rc < 0 && !r->capped && !r->oom) {
+        /* A unit header libdw rejects (a length past the section, a bad version): the units
+         * before it are kept, the rest of .debug_info cannot be walked. */
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 ".debug_info unreadable after %zu unit%s, at its offset 0x%llx (libdw: %s)",
+                 r->units.n, r->units.n == 1 ? "" : "s", (unsigned long long)stop,
+                 dwarf_errmsg(-1));
+        r->di->warning = ss_image_name(r->im, msg, strlen(msg));
+        ss_image_warn(r->im, UINT64_MAX, "%s", msg);
     }
     if (r->oom)
         return;
@@ -619,10 +660,14 @@ static void read_dwarf(ss_image *im, ss_debuginfo *di, Elf *elf, uint64_t sectio
                       "debug information too large for segscan's memory limit");
         di->status = SS_E_LIMIT;
     } else if (r.capped) {
-        ss_image_warn(im, UINT64_MAX,
-                      "debug information lists more units or ranges than its %llu bytes can "
-                      "hold: read up to that bound",
-                      (unsigned long long)section_bytes);
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "debug information lists more units or ranges than its %llu bytes can hold: "
+                 "read up to that bound",
+                 (unsigned long long)section_bytes);
+        if (di->warning == NULL)
+            di->warning = ss_image_name(im, msg, strlen(msg));
+        ss_image_warn(im, UINT64_MAX, "%s", msg);
     }
     free(r.units.v), free(r.ranges.v), free(r.lines_v.v), free(r.files.v), free(r.die_off.v);
     free(r.has_own.v);

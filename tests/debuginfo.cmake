@@ -17,3 +17,11 @@ foreach(mode IN ITEMS units inputfiles debugfile diffbudget)
             ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json ${SEGSCAN_DBG_FIXTURES} ${mode})
   set_tests_properties(debuginfo.${mode} PROPERTIES FIXTURES_REQUIRED debuginfo TIMEOUT 300)
 endforeach()
+
+# Hostile DWARF made with yaml2obj-14: a lying unit length, 2,000 units sharing one 500-entry
+# range list, a unit DIE that is its own DW_AT_specification/abstract_origin, a range covering
+# the address space: one clear warning where due, rows that add up, no hang.
+add_test(NAME debuginfo.hostile
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/debuginfo_hostile.py $<TARGET_FILE:segscan>
+          ${SEGSCAN_FIXTURE_OUT}/debuginfo-hostile)
+set_tests_properties(debuginfo.hostile PROPERTIES TIMEOUT 300)
