@@ -296,7 +296,8 @@ static bool walked_all(Dwarf *dw, uint64_t *stop)
     }
     Dwarf_Off off = 0, next;
     size_t hsize;
-    while (off < size && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0 &&
+    while (off < size &&
+           dwarf_next_unit(dw, off, &next, &hsize, NULL, NULL, NULL, NULL, NULL, NULL) == 0 &&
            next > off && next <= size)
         off = next;
     *stop = off;
@@ -380,7 +381,7 @@ static const char *debug_suffix(const char *name)
     if (strncmp(name, ".zdebug_", 8) == 0)
         return name + 2;
     if (strncmp(name, "__DWARF,__debug_", 16) == 0)
-        return name + 9;
+        return name + 10;
     return NULL;
 }
 
@@ -458,6 +459,11 @@ static ss_status write_debug_elf(ss_image *im, Elf **out, int *fd_out, ss_diag *
             st = cd.status;
             goto fail;
         }
+        /* PE: the raw data is padded to the file alignment; the section's own bytes are
+         * its VirtualSize (the zeros after them would read as a unit of length 0). */
+        if (im->format == SS_FORMAT_PE && im->sections[i].vm_size &&
+            im->sections[i].vm_size < body.len)
+            body.len = im->sections[i].vm_size;
         Elf_Scn *scn = elf_newscn(e);
         Elf_Data *data = scn ? elf_newdata(scn) : NULL;
         GElf_Shdr sh;
@@ -529,10 +535,38 @@ typedef struct {
     const char *path;
 } debug_file;
 
-/* Opens path as an ELF debug file for the image with build-id (id, idlen; idlen 0: unknown).
- * true when it opened and matches; a mismatch or an unreadable file named by the user (given)
- * sets *why. */
-static bool open_debug(const char *path, const void *id, size_t idlen, bool given,
+/* The identity that pairs an image with its debug file, into id (at most 64 bytes): ELF's GNU
+ * build-id, Mach-O's LC_UUID. 0 when it has none. */
+static size_t image_id(const ss_image *im, uint8_t id[64])
+{
+    if (im->format == SS_FORMAT_MACHO) {
+        size_t n = 0;
+        for (size_t i = 0; i < im->nfields; i++)
+            if (strncmp(im->fields[i].name, "LC_UUID[", 8) == 0 && n + 8 <= 16) {
+                for (int k = 0; k < 8; k++)
+                    id[n + (size_t)k] = (uint8_t)(im->fields[i].value >> (56 - 8 * k));
+                n += 8;
+            }
+        return n == 16 ? n : 0;
+    }
+    if (im->format != SS_FORMAT_ELF)
+        return 0;
+    Elf *e = elf_memory((char *)(uintptr_t)im->bytes.p, im->bytes.len);
+    if (e == NULL)
+        return 0;
+    const void *p;
+    ssize_t n = dwelf_elf_gnu_build_id(e, &p);
+    size_t len = n > 0 && n <= 64 ? (size_t)n : 0;
+    if (len)
+        memcpy(id, p, len);
+    elf_end(e);
+    return len;
+}
+
+/* Opens path as the debug file of an image whose identity is (id, idlen; 0: it has none).
+ * true when it loads and its identity matches; a mismatch, or a file named by the user (given)
+ * that cannot be used, sets *why. */
+static bool open_debug(const char *path, const uint8_t *id, size_t idlen, bool given,
                        debug_file *f, char *why, size_t whylen)
 {
     ss_input *in = ss_input_open(path);
@@ -542,32 +576,24 @@ static bool open_debug(const char *path, const void *id, size_t idlen, bool give
         ss_input_free(in);
         return false;
     }
-    Elf *e = elf_memory((char *)(uintptr_t)in->bytes.p, in->bytes.len);
-    if (e == NULL || elf_kind(e) != ELF_K_ELF) {
-        if (given)
-            snprintf(why, whylen, "debug file %s is not an ELF file", path);
-        if (e)
-            elf_end(e);
-        ss_input_free(in);
-        return false;
-    }
-    const void *did;
-    ssize_t dl = dwelf_elf_gnu_build_id(e, &did);
-    bool match = idlen && dl == (ssize_t)idlen && memcmp(did, id, idlen) == 0;
-    elf_end(e);
-    if (!match) {
-        if (idlen)
-            snprintf(why, whylen, "debug file %s does not match: its build-id differs", path);
-        else /* without a build-id nothing proves the pairing: refused, never guessed */
-            snprintf(why, whylen, "debug file %s: the image has no build-id to check it against",
-                     path);
-        ss_input_free(in);
-        return false;
-    }
     ss_load_opts lo = {0};
     ss_formats_load(in, &lo);
     if (in->status != SS_OK || in->nunits != 1 || in->units[0].image == NULL) {
-        snprintf(why, whylen, "debug file %s cannot be read as ELF", path);
+        if (given)
+            snprintf(why, whylen, "debug file %s is not one ELF or Mach-O image", path);
+        ss_input_free(in);
+        return false;
+    }
+    uint8_t did[64];
+    size_t dl = image_id(in->units[0].image, did);
+    if (!idlen || dl != idlen || memcmp(did, id, idlen) != 0) {
+        if (idlen)
+            snprintf(why, whylen, "debug file %s does not match: its %s differs", path,
+                     in->units[0].image->format == SS_FORMAT_MACHO ? "UUID" : "build-id");
+        else /* without an identity nothing proves the pairing: refused, never guessed */
+            snprintf(why, whylen,
+                     "debug file %s: the image has no build-id or UUID to check it against",
+                     path);
         ss_input_free(in);
         return false;
     }
@@ -578,8 +604,8 @@ static bool open_debug(const char *path, const void *id, size_t idlen, bool give
 }
 
 /* A place looked in: only a mismatch there is worth a warning (a missing file is not). */
-static bool try_path(const char *path, const void *id, size_t idlen, debug_file *f, char *why,
-                     size_t whylen)
+static bool try_path(const char *path, const uint8_t *id, size_t idlen, debug_file *f,
+                     char *why, size_t whylen)
 {
     return open_debug(path, id, idlen, false, f, why, whylen);
 }
@@ -587,25 +613,49 @@ static bool try_path(const char *path, const void *id, size_t idlen, debug_file 
 /* The debug file of an image without .debug_info: --debug-file first (checked by build-id),
  * then /usr/lib/debug/.build-id/xx/rest.debug, then .gnu_debuglink next to the file, in its
  * .debug/ and under /usr/lib/debug. */
-static bool find_debug(ss_image *im, Elf *elf, const ss_debug_opts *o, debug_file *f, char *why,
+static bool lookup_elf(ss_image *im, Elf *elf, const uint8_t *id, size_t idlen, debug_file *f,
+                       char *buf, size_t bufsize, char *why, size_t whylen);
+
+static bool find_debug(ss_image *im, const ss_debug_opts *o, debug_file *f, char *why,
                        size_t whylen)
 {
-    const void *id = NULL;
-    ssize_t idl = dwelf_elf_gnu_build_id(elf, &id);
-    size_t idlen = idl > 0 ? (size_t)idl : 0;
+    uint8_t id[64];
+    size_t idlen = image_id(im, id);
     for (size_t i = 0; i < o->ndebug_files; i++)
         if (open_debug(o->debug_files[i], id, idlen, true, f, why, whylen))
             return true;
     if (!o->lookup)
         return false;
     char buf[4096];
+    if (im->format == SS_FORMAT_MACHO) {
+        /* dsymutil's bundle next to the file: PATH.dSYM/Contents/Resources/DWARF/NAME. */
+        const char *base = strrchr(im->path, '/');
+        base = base ? base + 1 : im->path;
+        snprintf(buf, sizeof buf, "%s.dSYM/Contents/Resources/DWARF/%s", im->path, base);
+        return try_path(buf, id, idlen, f, why, whylen);
+    }
+    if (im->format != SS_FORMAT_ELF)
+        return false;
+    Elf *elf = elf_memory((char *)(uintptr_t)im->bytes.p, im->bytes.len);
+    if (elf == NULL)
+        return false;
+    bool found = lookup_elf(im, elf, id, idlen, f, buf, sizeof buf, why, whylen);
+    elf_end(elf);
+    return found;
+}
+
+/* ELF: /usr/lib/debug/.build-id/xx/rest.debug, then .gnu_debuglink next to the file, in its
+ * .debug/ and under /usr/lib/debug. */
+static bool lookup_elf(ss_image *im, Elf *elf, const uint8_t *id, size_t idlen, debug_file *f,
+                       char *buf, size_t bufsize, char *why, size_t whylen)
+{
     const char *root = debug_root();
     if (idlen >= 2) {
         const uint8_t *b = id;
-        int w = snprintf(buf, sizeof buf, "%s/.build-id/%02x/", root, b[0]);
-        for (size_t k = 1; k < idlen && w > 0 && (size_t)w + 3 < sizeof buf; k++)
-            w += snprintf(buf + w, sizeof buf - (size_t)w, "%02x", b[k]);
-        if (w > 0 && (size_t)w + 7 < sizeof buf) {
+        int w = snprintf(buf, bufsize, "%s/.build-id/%02x/", root, b[0]);
+        for (size_t k = 1; k < idlen && w > 0 && (size_t)w + 3 < bufsize; k++)
+            w += snprintf(buf + w, bufsize - (size_t)w, "%02x", b[k]);
+        if (w > 0 && (size_t)w + 7 < bufsize) {
             memcpy(buf + w, ".debug", 7);
             if (try_path(buf, id, idlen, f, why, whylen))
                 return true;
@@ -626,12 +676,12 @@ static bool find_debug(ss_image *im, Elf *elf, const ss_debug_opts *o, debug_fil
     if (realpath(dir, absdir) == NULL)
         snprintf(absdir, sizeof absdir, "%s", dir);
     for (int k = 0; k < 2; k++) {
-        snprintf(buf, sizeof buf, "%s/%s%s", dir, k ? ".debug/" : "", link);
+        snprintf(buf, bufsize, "%s/%s%s", dir, k ? ".debug/" : "", link);
         /* Not the image itself (a file whose debuglink names its own name). */
         if (strcmp(buf, im->path) != 0 && try_path(buf, id, idlen, f, why, whylen))
             return true;
     }
-    snprintf(buf, sizeof buf, "%s%s/%s", root, absdir, link);
+    snprintf(buf, bufsize, "%s%s/%s", root, absdir, link);
     return try_path(buf, id, idlen, f, why, whylen);
 }
 
@@ -735,13 +785,10 @@ void ss_image_load_debug(ss_image *im, const ss_debug_opts *o)
     }
     bool rewrite, has_info;
     (void)debug_bytes(im, &rewrite, &has_info);
-    if (!has_info && im->format == SS_FORMAT_ELF) {
+    if (!has_info && im->format != SS_FORMAT_PE) {
         char why[512] = "";
-        Elf *elf = elf_memory((char *)(uintptr_t)im->bytes.p, im->bytes.len);
         debug_file f = {0};
-        bool found = elf && find_debug(im, elf, o, &f, why, sizeof why);
-        if (elf)
-            elf_end(elf);
+        bool found = find_debug(im, o, &f, why, sizeof why);
         if (why[0] && !found)
             di->warning = ss_image_name(im, why, strlen(why));
         if (!found) {

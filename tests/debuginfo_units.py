@@ -133,6 +133,13 @@ def total_checks(path, img, key):
           "%s %s: vm column %d, readelf %d" % (path, key, sum(r["vm_size"] for r in rows), vm))
 
 
+def total_checks_file(path, img, key):
+    rows = img.get(key) or []
+    check(sum(r["file_size"] for r in rows) == os.path.getsize(path),
+          "%s %s: file column %d, stat %d" % (path, key, sum(r["file_size"] for r in rows),
+                                              os.path.getsize(path)))
+
+
 def units_mode():
     c_builds = ["c-gcc-dw4", "c-gcc-dw5", "c-clang-dw4", "c-clang-dw5", "c-gcc-gz",
                 "c-gcc-zdebug", "c-gcc-zstd"]
@@ -176,6 +183,29 @@ def units_mode():
             for c, n in crates.items():
                 check(n == 0 or gc.get(c, {}).get("vm_size") == n,
                       "rust-app: crate %s: segscan %s, oracle %d" % (c, gc.get(c), n))
+    # PE (mingw, DWARF sections) and Mach-O (DWARF in the .dSYM bundle next to it, paired by
+    # LC_UUID): each unit's bytes are its ranges as llvm-dwarfdump-14 prints them (all in the
+    # code section: no clipping needed).
+    for b, dw in (("pe-mingw.exe", "pe-mingw.exe"),
+                  ("macho-app", "macho-app.dSYM/Contents/Resources/DWARF/macho-app")):
+        path = os.path.join(FIX, b)
+        units = dwarfdump_units(os.path.join(FIX, dw))
+        want = {rel(n, d): sum(hi - lo for lo, hi in r if lo) for n, d, r in units}
+        check(len(want) == 2 and all(want.values()), "%s: llvm-dwarfdump-14: %s" % (b, want))
+        img = report(path, "compileunits")
+        got = {k: v["vm_size"] for k, v in rows_of(img, "compileunits").items()
+               if not k.startswith("[")}
+        check(got == want, "%s: segscan %s, llvm-dwarfdump-14 %s" % (b, got, want))
+        check(img["debuginfo"]["read"] and (b.endswith(".exe") or
+                                            img["debuginfo"]["from"].endswith(dw)),
+              "%s: debuginfo %s" % (b, img["debuginfo"]))
+        total_checks_file(path, img, "compileunits")
+
+    p = run("-d", "compileunits", os.path.join(FIX, "pe-nodebug.exe"))
+    notes = [l for l in p.stdout.splitlines() if l.strip().startswith(("note:", "warning:"))]
+    check(p.returncode == 0 and len(notes) == 1 and "PDB" in notes[0],
+          "pe-nodebug.exe: notes %s" % notes)
+
     # Text: the same rows; a two-level table adds up.
     path = os.path.join(FIX, "c-gcc-dw5")
     p = run("-d", "compileunits,symbols", path)
