@@ -194,4 +194,47 @@ for k, label, rss in rows:
     print(f"| {label} | {m[k]*1000:.0f} | {m[k]/m['nm']:.2f}x nm | {rss} |")
 EOF
 
+# --- compile units (issue 22) ---------------------------------------------------------------------
+# `segscan -d compileunits` (libdw: unit DIEs, ranges, aranges; attribution to sections) against
+# `llvm-dwarfdump-14 --debug-aranges` on the same DWARF, side by side: the machine's libc.so.6
+# with its libc6-dbg debug file (found by build-id, as a user's run would), and the largest -g
+# build of the test fixtures (the Rust program: the std units). -d inputfiles (line tables) too.
+# A function of its own, called once, so it merges easily with other changes to this script.
+bench_compileunits() {
+  local libc=/lib/x86_64-linux-gnu/libc.so.6 id dbg rust
+  id=$(readelf -n "$libc" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p')
+  dbg=/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug
+  rust=$(dirname "$segscan")/fixtures/debuginfo/rust-app
+  local pairs=()
+  if [ -f "$dbg" ]; then pairs+=("$libc:$dbg"); fi
+  if [ -f "$rust" ]; then pairs+=("$rust:$rust"); fi
+  for p in "${pairs[@]}"; do
+    local bin=${p%%:*} dw=${p#*:} json
+    json="$out/compileunits-$(basename "$bin").json"
+    hyperfine -N -w 2 -r "$runs" --export-json "$json" \
+      -n dwarfdump "llvm-dwarfdump-14 --debug-aranges $dw" \
+      -n segscan "$segscan -q -d compileunits $bin" \
+      -n inputfiles "$segscan -q -d inputfiles $bin" >/dev/null 2>&1
+    local rd rs ri
+    rd=$(peak_mib llvm-dwarfdump-14 --debug-aranges "$dw")
+    rs=$(peak_mib "$segscan" -q -d compileunits "$bin")
+    ri=$(peak_mib "$segscan" -q -d inputfiles "$bin")
+    python3 - "$json" "$bin" "$dw" "$rd" "$rs" "$ri" <<'EOF' | tee -a "$out/bench.md"
+import json, os, sys
+d = json.load(open(sys.argv[1])); m = {r["command"]: r["mean"] for r in d["results"]}
+b, dw = sys.argv[2], sys.argv[3]
+print(f"\n### compileunits: {os.path.basename(b)} ({os.path.getsize(b)} bytes; DWARF in "
+      f"{'itself' if dw == b else dw} ({os.path.getsize(dw)} bytes))\n")
+print("| command | mean ms | ratio | peak RSS MiB |")
+print("|---|---|---|---|")
+print(f"| `llvm-dwarfdump-14 --debug-aranges` | {m['dwarfdump']*1000:.0f} | | {sys.argv[4]} |")
+print(f"| `segscan -d compileunits` | {m['segscan']*1000:.0f} | "
+      f"{m['segscan']/m['dwarfdump']:.2f}x dwarfdump | {sys.argv[5]} |")
+print(f"| `segscan -d inputfiles` | {m['inputfiles']*1000:.0f} | "
+      f"{m['inputfiles']/m['dwarfdump']:.2f}x dwarfdump | {sys.argv[6]} |")
+EOF
+  done
+}
+bench_compileunits
+
 echo "results: $out/bench.md"

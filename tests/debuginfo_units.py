@@ -363,7 +363,37 @@ def diffbudget_mode():
           got.get("alpha", {}).get("crates") == "alpha", "check: rule scope keys")
 
 
-{"units": units_mode, "inputfiles": inputfiles_mode, "debugfile": debugfile_mode,
+def system_mode():
+    """The machine's libc.so.6 with Debian's libc6-dbg: its debug file is found by build-id under
+    /usr/lib/debug, and each unit's bytes equal llvm-dwarfdump-14's ranges of that debug file
+    clipped to libc.so.6's own allocated sections."""
+    lib = "/lib/x86_64-linux-gnu/libc.so.6"
+    note = subprocess.run(["readelf", "-n", lib], capture_output=True, text=True).stdout
+    m = re.search(r"Build ID: ([0-9a-f]+)", note)
+    check(m is not None, "%s: no build-id" % lib)
+    if not m:
+        return
+    dbg = "/usr/lib/debug/.build-id/%s/%s.debug" % (m.group(1)[:2], m.group(1)[2:])
+    check(os.path.exists(dbg), "%s: no debug file %s (Debian package libc6-dbg)" % (lib, dbg))
+    if not os.path.exists(dbg):
+        return
+    units = dwarfdump_units(dbg)
+    check(len(units) > 1000, "%s: llvm-dwarfdump-14 found %d units" % (dbg, len(units)))
+    want = {k: v for k, v in oracle(lib, units).items() if v}
+    img = report(lib, "compileunits")
+    check(img["debuginfo"]["from"] == dbg, "libc: debug information from %s, not %s" % (
+        img["debuginfo"]["from"], dbg))
+    got = {k: v["vm_size"] for k, v in rows_of(img, "compileunits").items()
+           if not k.startswith("[")}
+    bad = sorted(k for k in set(want) | set(got) if want.get(k) != got.get(k))
+    check(not bad, "libc: %d of %d units differ, e.g. %s" % (
+        len(bad), len(want), [(k, got.get(k), want.get(k)) for k in bad[:5]]))
+    total_checks_file(lib, img, "compileunits")
+    print("libc.so.6: %d units with code, %d bytes, debug file %s" % (
+        len(want), sum(want.values()), dbg))
+
+
+{"system": system_mode, "units": units_mode, "inputfiles": inputfiles_mode, "debugfile": debugfile_mode,
  "diffbudget": diffbudget_mode}[MODE]()
 for f in fails:
     print("FAIL:", f)
