@@ -194,6 +194,10 @@ static void read_lines(rd *r, Dwarf_Die *cudie, uint32_t unit, const char *dir)
                 add_range(r, &r->lines_v, r->max_lines, lo, hi, unit, cur);
             cur = src == cur_name ? cur : file_index(r, src, dir);
             cur_name = src;
+            if (cur == SS_DEBUG_NONE) {
+                r->oom = true;
+                return;
+            }
             lo = a;
         }
         hi = b;
