@@ -269,7 +269,10 @@ int ss_cmd_check(int argc, char **argv)
 
     ss_check_result res = {.budget = b, .baseline = baseline};
     bool budget_error = false;
-    if (!ss_check_evaluate(&res, in, base, n, allow_unmatched, &budget_error)) {
+    bool evaluated = ss_check_evaluate(&res, in, base, n, allow_unmatched, &budget_error);
+    for (size_t i = 0; i < res.notes.n; i++)
+        ss_esc_say(stderr, "%s", res.notes.line[i]);
+    if (!evaluated || res.notes.oom) {
         oom = true;
     } else if (budget_error) {
         rc = EXIT_USAGE;

@@ -50,7 +50,8 @@ static void diff_usage(FILE *f)
           "  -j, --jobs N       analyze N files at a time (default: one per CPU)\n"
           "      --compact      JSON on one line\n"
           "      --color WHEN   colour the permission changes: auto (on a terminal, unless\n"
-          "                     NO_COLOR is set), always or never\n"
+          "                     NO_COLOR is set), always or never; the text fits the\n"
+          "                     terminal's width (COLUMNS, else the terminal's own)\n"
           "  -h, --help         this help\n"
           "\n"
           "exit status:\n"
@@ -212,7 +213,10 @@ int ss_cmd_diff(int argc, char **argv)
     int rc = failed ? EXIT_INPUT : EXIT_OK;
     if (in[0]->status == SS_OK && in[1]->status == SS_OK) {
         ss_diff_result d = {0};
-        if (ss_diff_build(&d, in[0], in[1], &dopts)) {
+        bool built = ss_diff_build(&d, in[0], in[1], &dopts);
+        for (size_t i = 0; i < d.notes.n; i++)
+            ss_esc_say(stderr, "%s", d.notes.line[i]);
+        if (built && !d.notes.oom) {
             ss_diff_render_opts so = o; /* colour only on stdout, files stay plain */
             so.term = ss_term_detect(STDOUT_FILENO, color);
             ss_emit_diff(stdout, fmt, &d, &so);

@@ -34,7 +34,8 @@ static void where_usage(FILE *f)
           "leading underscore may be left out.\n"
           "\n"
           "options:\n"
-          "  -f, --format FMT   text (default) or json (docs/segscan-where.schema.json)\n"
+          "  -f, --format FMT   text (default; its lines wrap to COLUMNS or the terminal's\n"
+          "                     width) or json (docs/segscan-where.schema.json)\n"
           "      --no-demangle  show names as stored in the symbol table\n"
           "  -j, --jobs N       analyze N files at a time (default: one per CPU)\n"
           "      --compact      JSON on one line\n"
@@ -165,7 +166,8 @@ int ss_cmd_where(int argc, char **argv)
         fputs("segscan: out of memory\n", stderr);
         return EXIT_INPUT;
     }
-    if ((c.doc = ss_where_begin(stdout, fmt, pretty)) == NULL) {
+    ss_term term = ss_term_detect(STDOUT_FILENO, SS_COLOR_NEVER); /* the width only */
+    if ((c.doc = ss_where_begin(stdout, fmt, pretty, &term)) == NULL) {
         free(c.matched);
         fputs("segscan: out of memory\n", stderr);
         return EXIT_INPUT;

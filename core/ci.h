@@ -11,6 +11,7 @@
 
 #include "budget.h"
 #include "input.h"
+#include "notes.h"
 
 
 /* ---- check ---------------------------------------------------------------------------------- */
@@ -51,6 +52,7 @@ typedef struct {
     size_t nrows;
     size_t count[SS_V_ERROR + 1]; /* rows per verdict */
     int exit_code;
+    ss_notes notes; /* lines for stderr: rules that matched nothing, missing scopes */
 } ss_check_result;
 
 const char *ss_verdict_name(ss_verdict v); /* "pass", "warn", "fail", "exempt", "n/a", ... */
@@ -122,6 +124,7 @@ typedef struct {
     uint64_t file_size[2];
     ss_diff_unit *units;
     size_t nunits;
+    ss_notes notes; /* lines for stderr: warnings the document has no place for */
 } ss_diff_result;
 
 const char *ss_diff_metric_name(int m);   /* "file-size", "vm-size", ... */

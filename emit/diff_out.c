@@ -1,5 +1,6 @@
 /* diff_out.c - rendering `segscan diff` results: text, JSON, CSV and Markdown. */
 #include <inttypes.h> /* PRIu64, PRId64 */
+#include <stdint.h>   /* SIZE_MAX */
 #include <stdio.h>    /* fprintf */
 #include <string.h>   /* strlen */
 
@@ -82,17 +83,92 @@ static const char *table_name(const ss_diff_unit *u, int k)
 
 /* ---- text ----------------------------------------------------------------------------------- */
 
-static void text_pair(FILE *f, const ss_pair *p)
+/* Which columns of a (before, after, delta, %) group a text table shows, and how wide its name
+ * column is. A pipe (no width) gets the full layout with a 40-column name field, as always; on a
+ * terminal the widest layout that fits is chosen — full groups, then the file group as delta and
+ * percentage only, then both groups so — and names longer than the field are shortened in the
+ * middle (JSON, CSV and Markdown keep them whole). */
+typedef struct {
+    bool full[2]; /* group g shows before and after */
+    size_t name;  /* name field width */
+    size_t cut;   /* names wider than this are shortened: the room the terminal leaves */
+} diff_layout;
+
+#define GROUP_FULL 48 /* "  %12s %12s %+11 %8s" */
+#define GROUP_DELTA 22 /* "  %+11 %8s" */
+#define NAME_MIN 12 /* 60 columns hold the narrowest layout: 2 + 12 + 2 * 22 */
+
+static diff_layout fit_diff(const ss_term *t, int groups)
 {
-    char a[24], b[24], pc[24];
-    fprintf(f, "  %12s %12s %+11" PRId64 " %8s", side_str(p, 0, a, sizeof a),
-            side_str(p, 1, b, sizeof b), ss_ci_delta(p), ss_ci_percent(p, pc, sizeof pc));
+    diff_layout l = {{true, true}, NAME_W, SIZE_MAX};
+    if (t->width == 0)
+        return l;
+    /* the layouts, widest first: (group 0 full, group 1 full) */
+    static const bool plan[3][2] = {{true, true}, {true, false}, {false, false}};
+    for (int k = 0; k < 3; k++) {
+        size_t num = 0;
+        for (int g = 0; g < groups; g++)
+            num += plan[k][g] ? GROUP_FULL : GROUP_DELTA;
+        l.full[0] = plan[k][0];
+        l.full[1] = plan[k][1];
+        if (2 + NAME_MIN + num <= t->width || k == 2) {
+            size_t room = t->width > 2 + num ? t->width - 2 - num : 0;
+            l.cut = room < NAME_MIN ? NAME_MIN : room;
+            l.name = l.cut > NAME_W ? NAME_W : l.cut;
+            break;
+        }
+    }
+    return l;
 }
 
-static void text_table(FILE *f, const char *title, const ss_diff_table *t, bool all)
+static void text_pair(FILE *f, const ss_pair *p, bool full)
 {
-    fprintf(f, "\n  %-*s  %12s %12s %11s %8s  %12s %12s %11s %8s\n", NAME_W, title, "vm before",
-            "vm after", "vm delta", "vm %", "file before", "file after", "file delta", "file %");
+    char a[24], b[24], pc[24];
+    if (full)
+        fprintf(f, "  %12s %12s", side_str(p, 0, a, sizeof a), side_str(p, 1, b, sizeof b));
+    /* one space after a full group's "after" column, two after the name */
+    fprintf(f, full ? " %+11" PRId64 " %8s" : "  %+11" PRId64 " %8s", ss_ci_delta(p),
+            ss_ci_percent(p, pc, sizeof pc));
+}
+
+static void text_head(FILE *f, const diff_layout *l, const char *title, int groups,
+                      const char *const *labels, const ss_term *t)
+{
+    fprintf(f, "\n  %s%-*s%s", ss_term_on(t, SS_STYLE_HEAD), (int)l->name, title, ss_term_off(t));
+    for (int g = 0; g < groups; g++) {
+        const char *const *lb = labels + 4 * g;
+        if (l->full[g])
+            fprintf(f, "  %12s %12s", lb[0], lb[1]);
+        fprintf(f, l->full[g] ? " %11s %8s" : "  %11s %8s", lb[2], lb[3]);
+    }
+    fputc('\n', f);
+}
+
+/* The row's name, escaped, padded to the name field; on a terminal a name longer than the room
+ * left beside the numbers is cut in the middle (a longer name that still fits pushes its row's
+ * numbers right, as on a pipe). */
+static void text_name(FILE *f, const diff_layout *l, const char *mark, const char *raw,
+                      const ss_term *t)
+{
+    char esc[NAME_W * 4 + 8], cut[NAME_W * 4 + 8];
+    size_t w = ss_escape_text(raw, esc, sizeof esc > 160 ? 160 : sizeof esc);
+    const char *name = esc;
+    if (w > l->cut) {
+        w = ss_term_shorten(esc, w, l->cut, t->utf8, cut, sizeof cut);
+        name = cut;
+    }
+    fprintf(f, "%s%s%*s", mark, name, w < l->name ? (int)(l->name - w) : 0, "");
+}
+
+static const char *const table_labels[8] = {"vm before",   "vm after",   "vm delta",   "vm %",
+                                            "file before", "file after", "file delta", "file %"};
+static const char *const metric_labels[4] = {"before", "after", "delta", "%"};
+
+static void text_table(FILE *f, const char *title, const ss_diff_table *t, bool all,
+                       const ss_term *term)
+{
+    diff_layout l = fit_diff(term, 2);
+    text_head(f, &l, title, 2, table_labels, term);
     size_t hidden = 0;
     for (size_t i = 0; i < t->n; i++) {
         const ss_diff_row *r = &t->rows[i];
@@ -100,19 +176,17 @@ static void text_table(FILE *f, const char *title, const ss_diff_table *t, bool 
             hidden++;
             continue;
         }
-        char name[NAME_W * 4 + 8];
-        size_t w = ss_escape_text(r->name, name, sizeof name > 160 ? 160 : sizeof name);
         const char *mark = !r->vm.has[0] ? "+ " : !r->vm.has[1] ? "- " : "  ";
-        fprintf(f, "%s%s%*s", mark, name, w < NAME_W ? (int)(NAME_W - w) : 0, "");
-        text_pair(f, &r->vm);
-        text_pair(f, &r->file);
+        text_name(f, &l, mark, r->name, term);
+        text_pair(f, &r->vm, l.full[0]);
+        text_pair(f, &r->file, l.full[1]);
         fputc('\n', f);
     }
     ss_diff_row tot;
     table_total(t, &tot);
-    fprintf(f, "  %-*s", NAME_W, "total");
-    text_pair(f, &tot.vm);
-    text_pair(f, &tot.file);
+    fprintf(f, "  %-*s", (int)l.name, "total");
+    text_pair(f, &tot.vm, l.full[0]);
+    text_pair(f, &tot.file, l.full[1]);
     fputc('\n', f);
     if (hidden)
         fprintf(f, "  (%zu unchanged row%s not shown; --all lists them)\n", hidden,
@@ -143,32 +217,33 @@ void ss_diff_text(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o
             fputs("  could not be analyzed on one side (see the error above)\n", f);
             continue;
         }
-        fprintf(f, "\n  %-*s  %12s %12s %11s %8s\n", NAME_W, "totals", "before", "after", "delta",
-                "%");
+        diff_layout ml = fit_diff(&o->term, 1);
+        text_head(f, &ml, "totals", 1, metric_labels, &o->term);
         for (int m = 0; m < SS_DM_COUNT; m++) {
             if (!u->metrics[m].has[0] && !u->metrics[m].has[1])
                 continue;
-            fprintf(f, "  %-*s", NAME_W, ss_diff_metric_name(m));
-            text_pair(f, &u->metrics[m]);
+            text_name(f, &ml, "  ", ss_diff_metric_name(m), &o->term);
+            text_pair(f, &u->metrics[m], ml.full[0]);
             fputc('\n', f);
         }
         if (u->nchanges) {
             fputs("\n  permission changes:\n", f);
-            for (size_t k = 0; k < u->nchanges; k++)
-                fprintf(f, "    %s%s%s %s\n",
+            for (size_t k = 0; k < u->nchanges; k++) {
+                fprintf(f, "    %s%s%s ",
                         ss_term_on(&o->term, u->changes[k].regression ? SS_STYLE_BAD : SS_STYLE_GOOD),
-                        u->changes[k].regression ? "[worse] " : "[better]", ss_term_off(&o->term),
-                        ss_esc_text(u->changes[k].message, a, sizeof a));
+                        u->changes[k].regression ? "[worse] " : "[better]", ss_term_off(&o->term));
+                ss_term_wrap(f, &o->term, 13, 13, ss_esc_text(u->changes[k].message, a, sizeof a));
+            }
         }
-        text_table(f, "segments", &u->segments, o->all);
-        text_table(f, "sections", &u->sections, o->all);
-        text_table(f, "kinds", &u->kinds, o->all);
+        text_table(f, "segments", &u->segments, o->all, &o->term);
+        text_table(f, "sections", &u->sections, o->all, &o->term);
+        text_table(f, "kinds", &u->kinds, o->all, &o->term);
         if (u->has_symbols)
-            text_table(f, "symbols (changed)", &u->symbols, o->all);
+            text_table(f, "symbols (changed)", &u->symbols, o->all, &o->term);
         if (u->debug_what) {
             char title[48];
             snprintf(title, sizeof title, "%s (changed)", u->debug_what);
-            text_table(f, title, &u->debug, o->all);
+            text_table(f, title, &u->debug, o->all, &o->term);
         }
     }
     if (hidden)

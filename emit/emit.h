@@ -78,9 +78,10 @@ void ss_emit_check(FILE *f, const ss_emitter *e, const ss_check_result *c,
 void ss_emit_diff(FILE *f, const ss_emitter *e, const ss_diff_result *d,
                   const ss_diff_render_opts *o);
 /* The document of `segscan where`, streamed: begin, one call per matching symbol, end with the
- * NAMEs that matched nothing. NULL when out of memory. */
+ * NAMEs that matched nothing. The text wraps its lines to t's width (its colour is not used).
+ * NULL when out of memory. */
 typedef struct ss_where_doc ss_where_doc;
-ss_where_doc *ss_where_begin(FILE *f, const ss_emitter *e, bool pretty);
+ss_where_doc *ss_where_begin(FILE *f, const ss_emitter *e, bool pretty, const ss_term *t);
 void ss_where_match(ss_where_doc *w, const ss_image *im, const ss_symrow *r);
 void ss_where_end(ss_where_doc *w, char *const *unmatched, size_t n); /* frees w */
 /* The i-th emitter of the table (NULL past the end) and its name and one-line description. */

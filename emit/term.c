@@ -141,7 +141,8 @@ void ss_term_wrap(FILE *f, const ss_term *t, size_t col, size_t indent, const ch
         size_t gap = strspn(p, " ");
         size_t wl = strcspn(p + gap, " ");
         size_t ww = cp_count(p + gap, wl);
-        if (words && wl && at + gap + ww > t->width) {
+        /* a word too long for any line stays where it is: a break would only add a line */
+        if (words && wl && at + gap + ww > t->width && indent + ww <= t->width) {
             fprintf(f, "\n%*s", (int)indent, "");
             at = indent;
         } else {

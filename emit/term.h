@@ -46,7 +46,8 @@ const char *ss_term_off(const ss_term *t);
 size_t ss_term_shorten(const char *name, size_t w, size_t max, bool utf8, char *out, size_t cap);
 
 /* Writes text (escaped, one line) and a newline, starting at column col of the current line;
- * with a width, words that would pass it go to new lines indented by indent columns. */
+ * with a width, words that would pass it go to new lines indented by indent columns (a word
+ * longer than any such line stays on its line: breaking before it would only add a line). */
 void ss_term_wrap(FILE *f, const ss_term *t, size_t col, size_t indent, const char *text);
 
 /* One line printed piece by piece and then wrapped: ss_term_line_begin returns the stream to

@@ -1,7 +1,8 @@
 /* where_out.c - the document of `segscan where`, streamed one match at a time: text (a block
  * per symbol) and JSON (docs/segscan-where.schema.json). The emitter table (emitters.c) names
  * the formats that render it. */
-#include <stdio.h>  /* fprintf */
+#include <stdarg.h> /* va_list */
+#include <stdio.h>  /* fprintf, vsnprintf */
 #include <stdlib.h> /* calloc, free */
 #include <string.h> /* strcmp */
 
@@ -10,12 +11,29 @@
 #include "escape.h"
 
 #define WHERE_SCHEMA_VERSION 1
+#define V 15 /* the value column of a text block: "  file offset  " */
 
 struct ss_where_doc {
     FILE *f;
     const ss_emitter *em;
+    ss_term term; /* the text's width on a terminal (no colour) */
     ss_jw jw;
 };
+
+/* One line of a text block, wrapped at spaces to the terminal's width with its continuation
+ * lines under the value column (a pipe gets it whole). A single word longer than the line (a
+ * mangled name, a path) is kept whole: cutting it would lose the identity the user asked for. */
+static void line(ss_where_doc *w, size_t indent, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void line(ss_where_doc *w, size_t indent, const char *fmt, ...)
+{
+    char buf[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    ss_term_wrap(w->f, &w->term, 0, indent, buf);
+}
 
 static const char *seg_name(const ss_image *im, const ss_symrow *r)
 {
@@ -29,44 +47,43 @@ static uint8_t perms_of(const ss_image *im, const ss_symrow *r)
 
 void ss_where_text_match(ss_where_doc *w, const ss_image *im, const ss_symrow *r)
 {
-    FILE *f = w->f;
     char b1[1024], b2[1024], meaning[256], pb[4];
     const ss_section *sec = &im->sections[r->section];
-    fprintf(f, "%s\n", ss_esc_text(r->name, b1, sizeof b1));
+    line(w, 2, "%s", ss_esc_text(r->name, b1, sizeof b1));
     if (strcmp(r->name, r->mangled) != 0)
-        fprintf(f, "  mangled      %s\n", ss_esc_text(r->mangled, b1, sizeof b1));
+        line(w, V, "  mangled      %s", ss_esc_text(r->mangled, b1, sizeof b1));
     if (im->member)
-        fprintf(f, "  file         %s(%s)\n", ss_esc_text(im->path, b1, sizeof b1),
-               ss_esc_text(im->member, b2, sizeof b2));
+        line(w, V, "  file         %s(%s)", ss_esc_text(im->path, b1, sizeof b1),
+             ss_esc_text(im->member, b2, sizeof b2));
     else
-        fprintf(f, "  file         %s\n", ss_esc_text(im->path, b1, sizeof b1));
-    fprintf(f, "  section      %s (%s)\n", ss_esc_text(sec->name ? sec->name : "", b1, sizeof b1),
-           ss_kind_name(sec->kind));
+        line(w, V, "  file         %s", ss_esc_text(im->path, b1, sizeof b1));
+    line(w, V, "  section      %s (%s)", ss_esc_text(sec->name ? sec->name : "", b1, sizeof b1),
+             ss_kind_name(sec->kind));
     const char *sn = seg_name(im, r);
     if (sn && sn[0] == '\0')
         sn = "(unnamed)";
     if (sn)
-        fprintf(f, "  segment      %s #%lld, %s\n", ss_esc_text(sn, b1, sizeof b1),
-               (long long)r->segment, ss_perms_str(perms_of(im, r), pb));
+        line(w, V, "  segment      %s #%lld, %s", ss_esc_text(sn, b1, sizeof b1),
+             (long long)r->segment, ss_perms_str(perms_of(im, r), pb));
     else
-        fprintf(f, "  segment      none (not loaded), section %s\n", ss_perms_str(perms_of(im, r), pb));
-    fprintf(f, "  address      0x%llx\n", (unsigned long long)r->vaddr);
-    fprintf(f, "  size         %llu bytes%s\n", (unsigned long long)r->size,
-           r->size_derived ? " (derived: the format stores none; distance to the next symbol)"
-                           : "");
+        line(w, V, "  segment      none (not loaded), section %s",
+             ss_perms_str(perms_of(im, r), pb));
+    line(w, V, "  address      0x%llx", (unsigned long long)r->vaddr);
+    line(w, V, "  size         %llu bytes%s", (unsigned long long)r->size,
+         r->size_derived ? " (derived: the format stores none; distance to the next symbol)" : "");
     if (r->file_offset != UINT64_MAX)
-        fprintf(f, "  file offset  0x%llx\n", (unsigned long long)r->file_offset);
+        line(w, V, "  file offset  0x%llx", (unsigned long long)r->file_offset);
     else
-        fprintf(f, "  file offset  none\n");
-    fprintf(f, "  file bytes   %llu\n", (unsigned long long)r->file_size);
-    fprintf(f, "  memory bytes %llu\n", (unsigned long long)r->vm_size);
-    fprintf(f, "  %s\n", ss_symrow_meaning(im, r, meaning, sizeof meaning));
+        line(w, V, "  file offset  none");
+    line(w, V, "  file bytes   %llu", (unsigned long long)r->file_size);
+    line(w, V, "  memory bytes %llu", (unsigned long long)r->vm_size);
+    line(w, 4, "  %s", ss_symrow_meaning(im, r, meaning, sizeof meaning));
     if (r->alias_of >= 0)
-        fprintf(f, "  an alias: another name at this address and size is counted for these bytes\n");
+        line(w, 4, "  an alias: another name at this address and size is counted for these bytes");
     else if (r->aliases)
-        fprintf(f, "  %u other name%s at this address and size (aliases) share these bytes\n",
-               (unsigned)r->aliases, r->aliases == 1 ? "" : "s");
-    fprintf(f, "\n");
+        line(w, 4, "  %u other name%s at this address and size (aliases) share these bytes",
+             (unsigned)r->aliases, r->aliases == 1 ? "" : "s");
+    fputc('\n', w->f);
 }
 
 void ss_where_json_begin(ss_where_doc *w, bool pretty)
@@ -93,12 +110,14 @@ void ss_where_json_end(ss_where_doc *w, char *const *unmatched, size_t n)
     ss_jw_finish(&w->jw);
 }
 
-ss_where_doc *ss_where_begin(FILE *f, const ss_emitter *e, bool pretty)
+ss_where_doc *ss_where_begin(FILE *f, const ss_emitter *e, bool pretty, const ss_term *t)
 {
     ss_where_doc *w = calloc(1, sizeof *w);
     if (w == NULL)
         return NULL;
     w->f = f;
+    w->term = *t;
+    w->term.color = false;
     w->em = e;
     if (e->where_begin)
         e->where_begin(w, pretty);

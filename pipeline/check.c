@@ -8,7 +8,6 @@
 #include <sys/stat.h> /* stat */
 
 #include "analysis.h"
-#include "escape.h" /* messages that quote names: budget errors, warnings */
 #include "measure.h"
 #include "pipeline.h"
 #include "sizes.h" /* ss_sat_add */
@@ -21,6 +20,7 @@ typedef struct {
     bool oom;
     bool budget_error;
     const ss_budget *budget;
+    ss_notes *notes; /* the result's: lines for stderr */
 } rows_t;
 
 static ss_check_row *add_row(rows_t *R, const ss_rule *r, const char *artifact,
@@ -148,7 +148,7 @@ static void judge_size(rows_t *R, const ss_rule *r, const ss_input *in, const ss
         return;
     }
     if (m == M_MISSING) {
-        ss_esc_say(stderr,
+        ss_notes_add(R->notes,
                 "%s:%u:%u: rule '%s': no %s '%s' in %s%s%s%s (add 'allow-missing: true' to "
                 "measure it as 0)",
                 R->budget->path, r->scope_pos.line, r->scope_pos.col, r->name,
@@ -293,15 +293,13 @@ static void judge(rows_t *R, const ss_rule *r, const ss_input *in, const ss_inpu
         judge_size(R, r, in, base, member);
 }
 
-/* The artifacts a rule was tried against, for its message: as many as fit, escaped. */
+/* The artifacts a rule was tried against, for its message: as many as fit (raw). */
 static void list_artifacts(char *buf, size_t cap, ss_input **in, size_t n)
 {
     size_t o = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < n; i++) {
-        char esc[256];
-        ss_esc_text(in[i]->path, esc, sizeof esc);
-        int k = snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", esc);
+        int k = snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", in[i]->path);
         if (k < 0 || (size_t)k >= cap - o) {
             /* Cut at the last whole name and say how many more there are. */
             buf[o] = '\0';
@@ -320,15 +318,14 @@ static void unmatched(rows_t *R, const ss_rule *r, ss_check_row *row, ss_input *
                       bool allow_unmatched)
 {
     const ss_globs *g = row->artifact ? &r->members : &r->artifacts;
-    char pats[256] = "", tried[1024], esc[128];
+    /* raw text: the row's note and the stderr line are escaped where they are written */
+    char pats[256] = "", tried[1024];
     for (size_t i = 0; i < g->n; i++) {
         size_t o = strlen(pats);
-        snprintf(pats + o, sizeof pats - o, "%s'%s'", i ? ", " : "",
-                 ss_esc_text(g->items[i], esc, sizeof esc));
+        snprintf(pats + o, sizeof pats - o, "%s'%s'", i ? ", " : "", g->items[i]);
     }
     if (row->artifact)
-        snprintf(tried, sizeof tried, "the members of %s",
-                 ss_esc_text(row->artifact, esc, sizeof esc));
+        snprintf(tried, sizeof tried, "the members of %s", row->artifact);
     else
         list_artifacts(tried, sizeof tried, in, n);
     const char *what = row->artifact ? "members" : "artifacts";
@@ -340,13 +337,12 @@ static void unmatched(rows_t *R, const ss_rule *r, ss_check_row *row, ss_input *
     }
     row->verdict = r->level == SS_LEVEL_WARN ? SS_V_WARN : SS_V_FAIL;
     snprintf(row->note, sizeof row->note, "%s %s matched none of: %.180s", what, pats, tried);
-    char bpath[256];
-    fprintf(stderr,
-            "segscan check: %s:%u:%u: rule '%s': %s pattern%s %s matched none of %s%s; fix the "
-            "pattern, or mark the rule 'optional: true' or run with --allow-unmatched to skip "
-            "it\n",
-            ss_esc_text(R->budget->path, bpath, sizeof bpath), r->pos.line, r->pos.col, ss_esc_text(r->name, esc, sizeof esc), what,
-            g->n == 1 ? "" : "s", pats, row->artifact ? "" : "the artifacts: ", tried);
+    ss_notes_add(R->notes,
+                 "segscan check: %s:%u:%u: rule '%s': %s pattern%s %s matched none of %s%s; fix "
+                 "the pattern, or mark the rule 'optional: true' or run with --allow-unmatched "
+                 "to skip it",
+                 R->budget->path, r->pos.line, r->pos.col, r->name, what, g->n == 1 ? "" : "s",
+                 pats, row->artifact ? "" : "the artifacts: ", tried);
 }
 
 static void evaluate(rows_t *R, const ss_budget *b, ss_input **in, ss_input **base, size_t n,
@@ -460,7 +456,7 @@ char *ss_check_baseline_of(const char *baseline, bool dir, const char *artifact,
 bool ss_check_evaluate(ss_check_result *res, ss_input **in, ss_input **base, size_t n,
                        bool allow_unmatched, bool *budget_error)
 {
-    rows_t R = {.budget = res->budget};
+    rows_t R = {.budget = res->budget, .notes = &res->notes};
     evaluate(&R, res->budget, in, base, n, allow_unmatched);
     *budget_error = R.budget_error;
     if (R.oom || R.budget_error) {
@@ -483,4 +479,5 @@ void ss_check_free(ss_check_result *res)
     free(res->rows);
     res->rows = NULL;
     res->nrows = 0;
+    ss_notes_free(&res->notes);
 }

@@ -12,7 +12,6 @@
 
 #include "checks.h"
 #include "analysis.h"
-#include "escape.h" /* messages that quote names: budget errors, warnings */
 #include "pipeline.h"
 #include "sizes.h"
 #include "diff_debug.h"
@@ -254,17 +253,14 @@ static bool finish_table(table_b *t, ss_diff_table *out)
 
 /* ---- metrics and permissions ---------------------------------------------------------------- */
 
-static void add_metrics(ss_diff_unit *u, const ss_image *im, int side)
+static void add_metrics(ss_diff_unit *u, const ss_image *im, int side, ss_notes *notes)
 {
     ss_sizes sz;
     ss_sizes_compute(im, &sz);
-    if (sz.saturated) { /* the report carries this as the image's warning; diff has no place */
-        char p[512], m[256];
-        ss_escape_text(im->path, p, sizeof p);
-        ss_escape_text(im->member ? im->member : "", m, sizeof m);
-        fprintf(stderr, "segscan diff: %s%s%s%s: warning: %s\n", p, im->member ? "(" : "", m,
-                im->member ? ")" : "", SS_SIZES_SATURATED_WARNING);
-    }
+    if (sz.saturated) /* the report carries this as the image's warning; diff has no place */
+        ss_notes_add(notes, "segscan diff: %s%s%s%s: warning: %s", im->path,
+                     im->member ? "(" : "", im->member ? im->member : "", im->member ? ")" : "",
+                     SS_SIZES_SATURATED_WARNING);
     uint64_t v[SS_DM_COUNT] = {
         [SS_DM_FILE] = im->file_size, [SS_DM_VM] = sz.vm_total, [SS_DM_TEXT] = sz.text,
         [SS_DM_DATA] = sz.data, [SS_DM_BSS] = sz.bss,
@@ -472,7 +468,7 @@ static const ss_unit *unit_of(const ss_input *in, namemap *m, const char *member
 }
 
 static bool build_unit(ss_diff_unit *u, const ss_unit *ua, const ss_unit *ub,
-                       const ss_diff_opts *o)
+                       const ss_diff_opts *o, ss_notes *notes)
 {
     const ss_unit *side[2] = {ua, ub};
     const char *m = ua ? ua->member : ub->member;
@@ -488,7 +484,7 @@ static bool build_unit(ss_diff_unit *u, const ss_unit *ua, const ss_unit *ub,
             u->failed = true;
             continue;
         }
-        add_metrics(u, im, s);
+        add_metrics(u, im, s, notes);
         add_segments(&seg, im, s);
         add_sections(&sec, im, s);
         add_kinds(&kin, im, s);
@@ -540,6 +536,7 @@ void ss_diff_free(ss_diff_result *d)
         free(u->changes);
     }
     free(d->units);
+    ss_notes_free(&d->notes);
 }
 
 /* Builds the diff of two loaded inputs; false when out of memory. */
@@ -566,13 +563,13 @@ bool ss_diff_build(ss_diff_result *d, const ss_input *a, const ss_input *b,
         const ss_unit *ub = unit_of(b, &mb, ua->member, ra[i]);
         if (ub && ub->skipped)
             ub = NULL;
-        ok = build_unit(&d->units[d->nunits++], ua, ub, o);
+        ok = build_unit(&d->units[d->nunits++], ua, ub, o, &d->notes);
     }
     for (size_t i = 0; i < b->nunits && ok; i++) {
         const ss_unit *ub = &b->units[i];
         if (ub->skipped || unit_of(a, &ma, ub->member, rb[i]))
             continue;
-        ok = build_unit(&d->units[d->nunits++], NULL, ub, o);
+        ok = build_unit(&d->units[d->nunits++], NULL, ub, o, &d->notes);
     }
     free(ma.s);
     free(mb.s);

@@ -18,8 +18,9 @@ Group counts:
 
 Oracles: readelf -S -W (how many sections there are, how many have flags WAX) and the JSON
 report's file_map (how many header/table/padding regions there are). Checked:
-  - "Sections (N)" equals readelf's section count without the null section, and equals the
-    section rows of the table; the "rows:" line counts the bracketed region rows; with --top K
+  - "Sections (N+M)": N equals readelf's section count without the null section and the
+    section rows of the table, M the bracketed region rows (so N+M is every row shown), and the
+    "rows:" line says the same in words; with --top K
     the K rows plus the "[M others]" row account for every row ("[1 other]" in the singular);
   - "N sections are writable and executable [...; +M more]": N is readelf's WAX count and
     M = N - 1 although the JSON keeps at most 16 pieces of evidence (a generated relocatable
@@ -64,7 +65,7 @@ def section_tables(text):
     tables = []
     lines = text.splitlines()
     for i, l in enumerate(lines):
-        m = re.match(r"  Sections \((\d+)\)\s", l)
+        m = re.match(r"  Sections \((\d+)(?:\+(\d+))?\)\s", l)
         if not m:
             continue
         rows, extra = [], None
@@ -78,7 +79,7 @@ def section_tables(text):
             if not l2.startswith("  ") or l2.strip() == "":
                 break
             rows.append(l2[2:])
-        tables.append((int(m.group(1)), rows, extra))
+        tables.append((int(m.group(1)), rows, extra, int(m.group(2) or 0)))
     return tables
 
 
@@ -99,18 +100,20 @@ def check_tables(a, path):
     tabs = section_tables(out)
     if not check(rc == 0 and len(tabs) == 1, "%s: one section table (rc %d)" % (path, rc)):
         return
-    n, rows, extra = tabs[0]
+    n, rows, extra, nextra = tabs[0]
     secs = [r for r in rows if not r.startswith("[")]
     regs = [r for r in rows if r.startswith("[")]
     check(n == real, "%s: header says Sections (%d), readelf has %d" % (path, n, real))
     check(len(secs) == n, "%s: header says %d sections, %d section rows shown" % (path, n, len(secs)))
+    check(nextra == len(regs),
+          "%s: header says +%d regions, %d region rows shown" % (path, nextra, len(regs)))
     check(len(regs) == nreg, "%s: %d region rows, JSON file_map has %d" % (path, len(regs), nreg))
     check(extra == ((n, len(regs)) if regs else None),
           "%s: rows line %r for %d sections and %d regions" % (path, extra, n, len(regs)))
     total = n + len(regs)
     for top in (3, total - 1):
         rc, out = segscan(a, ["--top", str(top), path])
-        n2, rows2, _ = section_tables(out)[0]
+        n2, rows2, _, _ = section_tables(out)[0]
         others = [r for r in rows2 if re.match(r"\[\d+ others?\]", r)]
         shown = len(rows2) - len(others)
         if not check(len(others) == 1, "%s --top %d: one others row" % (path, top)):

@@ -22,7 +22,10 @@ Groups:
            -d tables fit 60 columns (COLUMNS on a pipe, the pty's size on a terminal: names cut
            in the middle); --color=bogus is a usage error (exit 2); check and diff take --color too; a file
            that cannot be analyzed is named in bold red on a terminal's stderr, plainly with
-           NO_COLOR.
+           NO_COLOR. `diff` fits 60, 100 and 140 columns (COLUMNS on a pipe: the before/after
+           columns go first, the long section name is cut in the middle) and on a 200-column
+           terminal equals the pipe; `where` wraps its lines at spaces to 60 columns, keeping
+           the pipe's words in order and a word too long for any line (the mangled name) whole.
   members  the member summary against independent oracles: the archive of the golden group
            (member sizes from `ar tv`, VM bytes = SHF_ALLOC section sizes from `readelf -S -W`)
            and the system's libc.a (its 20 largest ELF members by `ar tv` size, in that order
@@ -106,6 +109,8 @@ def build(src, work):
                         os.path.join(src, "member.yaml"), "-o", os.path.join(work, name)],
                        check=True)
         members.append(name)
+    subprocess.run(["yaml2obj-14", os.path.join(src, "where.yaml"), "-o",
+                    os.path.join(work, "where.o")], check=True)
     lib = os.path.join(work, "libterm.a")
     if os.path.exists(lib):
         os.unlink(lib)
@@ -233,6 +238,43 @@ def group_plain(a):
           "check --color=never on a terminal differs from the pipe")
     rc, out = run_pty([seg, "diff", "--color=never", "wx", "wx"], 100, base_env(), work)
     check(rc == 0 and b"\x1b" not in out, "diff --color=never: exit %d or ESC" % rc)
+    group_diff_where(a)
+
+
+LONG = ".data.jit_trampolines_written_at_run_time_by_the_code_generator"
+
+
+def group_diff_where(a):
+    """diff and where fit the terminal's width; a pipe keeps the wide layout and whole names."""
+    seg, work = a.segscan, a.work
+    rc, pipe = run_pipe([seg, "diff", "wx", "big.o"], base_env(), work)
+    text = pipe.decode()
+    check(rc == 0 and "file before" in text and LONG in text and b"\x1b" not in pipe,
+          "diff on a pipe: not the wide layout with whole names (exit %d)" % rc)
+    rc, out = run_pty([seg, "diff", "--color=never", "wx", "big.o"], 200, base_env(), work)
+    check(out == pipe, "diff on a 200-column terminal differs from the pipe")
+    for cols, cols_kept in ((60, ()), (100, ("vm before",)), (140, ("vm before", "file before"))):
+        rc, out = run_pipe([seg, "diff", "wx", "big.o"], base_env(COLUMNS=str(cols)), work)
+        lines = out.decode().splitlines()
+        # a line may pass the width only when one word alone is too long for a line
+        wide = [l for l in lines if len(l) > cols and max(len(w) for w in l.split()) <= cols - 13]
+        check(rc == 0 and not wide, "diff COLUMNS=%d: lines wider: %r" % (cols, wide[:2]))
+        for label in cols_kept:
+            check(any(label in l for l in lines), "diff COLUMNS=%d: no '%s' column" % (cols, label))
+        check(any("delta" in l for l in lines) and any("+15616" in l for l in lines),
+              "diff COLUMNS=%d: the deltas are gone" % cols)
+        cut = [l for l in lines if l.startswith("- .data.") and "\u2026" in l]
+        check(len(cut) == 1, "diff COLUMNS=%d: the long name cut %d times" % (cols, len(cut)))
+    rc, pipe = run_pipe([seg, "where", "*", "--", "where.o"], base_env(), work)
+    rc2, out = run_pipe([seg, "where", "*", "--", "where.o"], base_env(COLUMNS="60"), work)
+    lines = out.decode().splitlines()
+    # a line may pass 60 columns only when one word alone is too long for a line
+    wide = [l for l in lines if len(l) > 60 and max(len(w) for w in l.split()) <= 60 - 15]
+    check(rc == rc2 == 0 and not wide, "where COLUMNS=60: lines wider than 60: %r" % wide[:2])
+    check(len(lines) > len(pipe.decode().splitlines()), "where COLUMNS=60: nothing wrapped")
+    check(out.split() == pipe.split(), "where COLUMNS=60: not the pipe's words in the same order")
+    check(any(l.startswith("  mangled      _ZN4llvm") for l in lines),
+          "where COLUMNS=60: the mangled name left its line")
 
 
 def ar_sizes(archive):
