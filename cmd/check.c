@@ -211,8 +211,12 @@ int ss_cmd_check(int argc, char **argv)
     ro.analysis.which = 0;
     for (size_t i = 0; i < b->nrules; i++)
         ro.analysis.which |= ss_rule_analyses(&b->rules[i]);
-    for (size_t i = 0; i < b->nrules; i++)
+    for (size_t i = 0; i < b->nrules; i++) {
         ro.symbols |= !b->rules[i].is_policy && b->rules[i].scope == SS_SCOPE_SYMBOLS;
+        ro.debug |= !b->rules[i].is_policy && (b->rules[i].scope == SS_SCOPE_UNITS ||
+                                               b->rules[i].scope == SS_SCOPE_CRATES);
+    }
+    ro.debug_opts.lookup = true;
     ro.progress = !quiet && isatty(2);
 
     int rc = EXIT_OK;

@@ -37,6 +37,12 @@ static void diff_usage(FILE *f)
           "                     shrank, appeared or disappeared, largest change first (a\n"
           "                     symbol is its demangled name; a section's bytes no symbol\n"
           "                     covers are its \"[section NAME: no symbol]\" row)\n"
+          "  -d compileunits    also compare compile unit by unit (from the DWARF debug\n"
+          "                     information, as segscan -d compileunits); -d crates by Rust\n"
+          "                     crate, -d inputfiles by source file (one of the three, and\n"
+          "                     -d symbols besides; stripped inputs: --debug-file)\n"
+          "      --debug-file PATH  a separate debug file of either input (repeatable; used\n"
+          "                     only when its GNU build-id matches)\n"
           "      --no-demangle  with -d symbols: compare and show names as stored\n"
           "      --only LIST    analyses to run on both inputs, as in the report (default all):\n"
           "                     --only sizes compares the tables alone (no string, BSS or\n"
@@ -69,6 +75,7 @@ int ss_cmd_diff(int argc, char **argv)
         {"all", no_argument, NULL, 'a'},
         {"data-source", required_argument, NULL, 'd'},
         {"no-demangle", no_argument, NULL, 'D'},
+        {"debug-file", required_argument, NULL, 'G'},
         {"jobs", required_argument, NULL, 'j'},
         {"compact", no_argument, NULL, 'c'},
         {"color", required_argument, NULL, 'C'},
@@ -88,6 +95,8 @@ int ss_cmd_diff(int argc, char **argv)
     ss_diff_render_opts o = {.all = false, .pretty = true};
     ss_pipeline_opts ro = ss_pipeline_opts_default();
     ss_diff_opts dopts = {.symbols = false, .demangle = true};
+    char *debug_files[64];
+    size_t ndebug_files = 0;
     int ch;
     optind = 1;
     static const char shortopts[] = "f:o:ad:j:h";
@@ -128,13 +137,37 @@ int ss_cmd_diff(int argc, char **argv)
             }
             break;
         case 'd':
+            if (strcmp(optarg, "compileunits") == 0 || strcmp(optarg, "crates") == 0 ||
+                strcmp(optarg, "inputfiles") == 0) {
+                if (dopts.debug && strcmp(dopts.debug, optarg) != 0) {
+                    ss_esc_say(stderr, "segscan diff: -d takes one of compileunits, crates and "
+                                       "inputfiles: '%s'", optarg);
+                    fputs("Try 'segscan diff --help'.\n", stderr);
+                    return EXIT_USAGE;
+                }
+                dopts.debug = optarg;
+                ro.debug = true;
+                ro.debug_opts.lines = strcmp(optarg, "inputfiles") == 0;
+                ro.debug_opts.lookup = true;
+                break;
+            }
             if (strcmp(optarg, "symbols") != 0) {
-                ss_esc_say(stderr, "segscan diff: -d wants symbols (segments, sections and kinds "
-                                   "are always compared): '%s'", optarg);
+                ss_esc_say(stderr, "segscan diff: -d wants symbols, compileunits, crates or "
+                                   "inputfiles (segments, sections and kinds are always "
+                                   "compared): '%s'", optarg);
                 fputs("Try 'segscan diff --help'.\n", stderr);
                 return EXIT_USAGE;
             }
             dopts.symbols = ro.symbols = true;
+            break;
+        case 'G':
+            if (ndebug_files == 64) {
+                ss_esc_say(stderr, "segscan diff: --debug-file: at most 64: '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            debug_files[ndebug_files++] = optarg;
+            ro.debug_opts.debug_files = debug_files;
+            ro.debug_opts.ndebug_files = ndebug_files;
             break;
         case 'D': dopts.demangle = false; break;
         case 'c': o.pretty = false; break;

@@ -21,7 +21,7 @@
 #include "pipeline.h"
 
 enum { EXIT_OK = 0, EXIT_DOT_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_WRITE = 4 };
-enum { OPT_DOT_MAX = 0x100, OPT_VERIFY, OPT_COLOR, OPT_NO_DEMANGLE }; /* long options without a short form */
+enum { OPT_DOT_MAX = 0x100, OPT_VERIFY, OPT_COLOR, OPT_NO_DEMANGLE, OPT_DEBUG_FILE }; /* long options without a short form */
 
 static void usage(FILE *f)
 {
@@ -52,12 +52,21 @@ static void usage(FILE *f)
           "                     sum the rest in one row (an archive's member summary, largest\n"
           "                     first: 20 by default)\n"
           "  -d, --data-source LIST  instead of the report, a table of segments, sections,\n"
-          "                     symbols or members (of archives and universal files); two give a\n"
-          "                     breakdown: -d sections,symbols (the largest symbols of each\n"
-          "                     section), -d members,symbols. Symbols: every defined symbol with\n"
-          "                     its bytes (aliases and overlaps counted once), a section's bytes\n"
-          "                     no symbol covers as \"[section NAME: no symbol]\". JSON: each\n"
-          "                     image gets a \"symbols\" array with -d symbols\n"
+          "                     crates, compileunits, inputfiles, symbols or members (of archives\n"
+          "                     and universal files); two give a breakdown, the coarser first:\n"
+          "                     -d sections,symbols (the largest symbols of each section),\n"
+          "                     -d compileunits,symbols, -d members,symbols. Symbols: every\n"
+          "                     defined symbol with its bytes (aliases and overlaps counted\n"
+          "                     once), a section's bytes no symbol covers as \"[section NAME: no\n"
+          "                     symbol]\". compileunits: the DWARF units' address ranges;\n"
+          "                     inputfiles: source files by the line tables; crates: Rust units\n"
+          "                     by crate; bytes no unit covers are \"[no debug info: SECTION]\".\n"
+          "                     JSON: each image gets a \"symbols\", \"compileunits\",\n"
+          "                     \"inputfiles\" or \"crates\" array with those sources\n"
+          "      --debug-file PATH  the separate debug file of a stripped input (repeatable;\n"
+          "                     used only when its GNU build-id, or Mach-O LC_UUID, matches).\n"
+          "                     Without it segscan looks in /usr/lib/debug/.build-id/, by\n"
+          "                     .gnu_debuglink, and for FILE.dSYM next to a Mach-O file\n"
           "  -s, --sort file|vm rows by file size (default) or memory size\n"
           "      --no-demangle  symbol names as stored (default: demangled, as nm -C)\n"
           "  -r, --recursive    analyze the binaries under each DIR (recognised by their magic;\n"
@@ -117,6 +126,7 @@ static bool parse_count(const char *s, unsigned long long max, unsigned long lon
 
 /* -o FMT=FILE: more reports of the same run, each in its own file. */
 #define MAX_OUTPUTS 8
+#define MAX_DEBUG_FILES 64
 
 typedef struct {
     ss_report *r[1 + MAX_OUTPUTS]; /* [0] on stdout (or dot), then one per -o */
@@ -141,6 +151,7 @@ static int report_main(int argc, char **argv)
         {"data-source", required_argument, NULL, 'd'},
         {"sort", required_argument, NULL, 's'},
         {"no-demangle", no_argument, NULL, OPT_NO_DEMANGLE},
+        {"debug-file", required_argument, NULL, OPT_DEBUG_FILE},
         {"recursive", no_argument, NULL, 'r'},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
@@ -169,6 +180,8 @@ static int report_main(int argc, char **argv)
         FILE *f;
     } outs[MAX_OUTPUTS];
     size_t nouts = 0;
+    char *debug_files[MAX_DEBUG_FILES];
+    size_t ndebug_files = 0;
     static const char shortopts[] = "f:o:n:d:s:rj:qhV";
     while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
@@ -218,6 +231,11 @@ static int report_main(int argc, char **argv)
             eo.sort_vm = strcmp(optarg, "vm") == 0;
             break;
         case OPT_NO_DEMANGLE: eo.no_demangle = true; break;
+        case OPT_DEBUG_FILE:
+            if (ndebug_files == MAX_DEBUG_FILES)
+                return usage_error("--debug-file: at most 64", optarg);
+            debug_files[ndebug_files++] = optarg;
+            break;
         case 'j':
             if (!parse_count(optarg, 1024, &v) || v == 0)
                 return usage_error("-j wants a number of jobs from 1 to 1024", optarg);
@@ -308,6 +326,11 @@ static int report_main(int argc, char **argv)
 
     po.progress = !quiet && isatty(STDERR_FILENO);
     po.symbols = ss_datasrc_wants_symbols(&eo);
+    po.debug = ss_datasrc_wants_debug(&eo) > 0;
+    po.debug_opts = (ss_debug_opts){.lines = ss_datasrc_wants_debug(&eo) > 1,
+                                    .debug_files = debug_files,
+                                    .ndebug_files = ndebug_files,
+                                    .lookup = true};
     /* -d's text tables show no analysis: none is run unless --only asks for one. */
     if (eo.nsources && fmt == ss_emitter_find("text") && nouts == 0 && !only_given)
         po.analysis.which = SS_AN_SIZES;

@@ -342,12 +342,26 @@ static bool key_of(ctx *c, const yaml_node_t *map, const yaml_node_pair_t *at,
     return true;
 }
 
+const char *ss_scope_key(ss_scope s)
+{
+    switch (s) {
+    case SS_SCOPE_SECTION: return "section";
+    case SS_SCOPE_SEGMENT: return "segment";
+    case SS_SCOPE_KIND: return "kind";
+    case SS_SCOPE_SYMBOLS: return "symbols";
+    case SS_SCOPE_UNITS: return "compileunits";
+    case SS_SCOPE_CRATES: return "crates";
+    default: return "";
+    }
+}
+
 static bool set_scope(ctx *c, ss_rule *r, const yaml_node_t *k, const yaml_node_t *v,
                       ss_scope scope, const char *key)
 {
     const char *s;
     if (r->scope != SS_SCOPE_ALL)
-        return fail_at(c, k, "a rule measures one of section, segment, kind or symbols, not two");
+        return fail_at(c, k, "a rule measures one of section, segment, kind, symbols, "
+                             "compileunits or crates, not two");
     if (!want_scalar(c, v, key, &s))
         return false;
     if (s[0] == '\0')
@@ -427,6 +441,10 @@ static bool parse_budget_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         } else if (strcmp(key, "symbols") == 0) {
             if (!set_scope(c, r, k, v, SS_SCOPE_SYMBOLS, key))
                 return false;
+        } else if (strcmp(key, "compileunits") == 0 || strcmp(key, "crates") == 0) {
+            if (!set_scope(c, r, k, v, key[0] == 'c' && key[1] == 'o' ? SS_SCOPE_UNITS
+                                                                      : SS_SCOPE_CRATES, key))
+                return false;
         } else if (strcmp(key, "allow-missing") == 0) {
             if (!parse_bool(c, v, key, &r->allow_missing))
                 return false;
@@ -460,7 +478,8 @@ static bool parse_budget_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         } else {
             return fail_at(c, k,
                            "unknown key '%s' in a budget (name, artifacts, members, metric, "
-                           "section, segment, kind, symbols, allow-missing, max, max-growth, level, "
+                           "section, segment, kind, symbols, compileunits, crates, allow-missing, "
+                           "max, max-growth, level, "
                            "optional)",
                            shown(key, b));
         }
@@ -472,11 +491,11 @@ static bool parse_budget_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
         return fail_at(c, n, "a budget needs a limit: max, max-growth or both");
     if (r->scope != SS_SCOPE_ALL && r->metric != SS_MET_FILE_SIZE && r->metric != SS_MET_VM_SIZE)
         return fail_at(c, metric_node,
-                       "section, segment, kind and symbols go with the metrics file-size and "
-                       "vm-size");
-    if (r->allow_missing && r->scope != SS_SCOPE_SECTION && r->scope != SS_SCOPE_SEGMENT &&
-        r->scope != SS_SCOPE_SYMBOLS)
-        return fail_at(c, n, "allow-missing goes with a section, a segment or symbols");
+                       "section, segment, kind, symbols, compileunits and crates go with the "
+                       "metrics file-size and vm-size");
+    if (r->allow_missing && (r->scope == SS_SCOPE_ALL || r->scope == SS_SCOPE_KIND))
+        return fail_at(c, n, "allow-missing goes with a section, a segment, symbols, "
+                             "compileunits or crates");
     if (r->name == NULL) {
         const char *m = ss_metric_name(r->metric);
         if (r->scope == SS_SCOPE_KIND)
@@ -485,8 +504,9 @@ static bool parse_budget_rule(ctx *c, const yaml_node_t *n, ss_rule *r)
             r->name = malloc(strlen(m) + 24 + (r->scope_name ? strlen(r->scope_name) : 0));
         if (r->name == NULL)
             return fail_at(c, n, "out of memory");
-        if (r->scope == SS_SCOPE_SYMBOLS)
-            sprintf(r->name, "%s symbols %s", m, r->scope_name);
+        if (r->scope == SS_SCOPE_SYMBOLS || r->scope == SS_SCOPE_UNITS ||
+            r->scope == SS_SCOPE_CRATES)
+            sprintf(r->name, "%s %s %s", m, ss_scope_key(r->scope), r->scope_name);
         else if (r->scope == SS_SCOPE_SECTION || r->scope == SS_SCOPE_SEGMENT)
             sprintf(r->name, "%s %s", m, r->scope_name);
         else if (r->scope == SS_SCOPE_KIND)

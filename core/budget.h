@@ -35,9 +35,14 @@ typedef enum {
 /* What part of the image a file-size or vm-size metric measures. */
 /* SYMBOLS: the symbols whose demangled name matches the glob scope_name (their counted bytes:
  * aliases and overlaps once, core/symbols.h). */
+/* UNITS / CRATES: the compile units (or Rust crates) whose name matches the glob scope_name
+ * (the bytes their address ranges cover, core/debuginfo.h). */
 typedef enum {
-    SS_SCOPE_ALL, SS_SCOPE_SECTION, SS_SCOPE_SEGMENT, SS_SCOPE_KIND, SS_SCOPE_SYMBOLS
+    SS_SCOPE_ALL, SS_SCOPE_SECTION, SS_SCOPE_SEGMENT, SS_SCOPE_KIND, SS_SCOPE_SYMBOLS,
+    SS_SCOPE_UNITS, SS_SCOPE_CRATES
 } ss_scope;
+/* The key of a rule's scope in the budget file and the check document ("compileunits"). */
+const char *ss_scope_key(ss_scope s);
 
 typedef enum { SS_LEVEL_FAIL, SS_LEVEL_WARN } ss_level;
 

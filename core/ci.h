@@ -111,6 +111,8 @@ typedef struct {
     ss_diff_table segments, sections, kinds;
     ss_diff_table symbols; /* -d symbols: the symbols that changed (has_symbols) */
     bool has_symbols;
+    ss_diff_table debug;    /* -d compileunits, crates or inputfiles: the rows that changed */
+    const char *debug_what; /* that source's name ("compileunits"), or NULL: no such table */
     const char *perms[2][SS_DP_ALL]; /* property values by name, NULL when not analyzed */
     ss_diff_change *changes;
     size_t nchanges;

@@ -246,6 +246,10 @@ typedef struct ss_image {
     /* Results of the analyzers (core/analysis.h), allocated in the arena; NULL until run. */
     struct ss_analysis *analysis;
 
+    /* Compile units and source files from the debug information (core/debuginfo.h), in the
+     * arena; NULL until ss_image_load_debug (formats.h) has run. */
+    struct ss_debuginfo *debug;
+
     /* Symbol and relocation tables the reader left to be read when they are needed
      * (ss_load_opts.defer_tables: the analysis reads them beside the string analysis): fn and
      * its context (in the arena) until ss_image_load_tables has run; then tables_status says

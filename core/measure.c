@@ -4,9 +4,11 @@
 #include <fnmatch.h> /* fnmatch */
 
 #include <stdio.h>  /* snprintf */
+#include <stdlib.h> /* free */
 #include <string.h> /* strcmp, strlen */
 #include <zlib.h>   /* deflate* */
 
+#include "debuginfo.h"
 #include "sizes.h"
 #include "symbols.h"
 
@@ -91,6 +93,28 @@ static ss_mv symbols_size(const ss_image *im, const ss_rule *r, bool vm, uint64_
     return found || r->allow_missing ? SS_MV_OK : SS_MV_MISSING;
 }
 
+/* The bytes of the compile units (crates) whose name matches the rule's glob. */
+static ss_mv units_size(const ss_image *im, const ss_rule *r, bool vm, uint64_t *out)
+{
+    *out = 0;
+    const ss_debuginfo *di = im->debug;
+    if (di == NULL || di->status != SS_OK)
+        return r->allow_missing ? SS_MV_OK : SS_MV_UNAVAILABLE;
+    ss_debug_piece *pv;
+    size_t n;
+    if (!ss_debug_pieces(im, SS_DG_UNIT, &pv, &n))
+        return SS_MV_UNAVAILABLE;
+    bool crate = r->scope == SS_SCOPE_CRATES, found = false;
+    for (size_t i = 0; i < n; i++)
+        if (pv[i].unit != SS_DEBUG_NONE &&
+            ss_debug_unit_matches(r->scope_name, &di->units[pv[i].unit], crate)) {
+            found = true;
+            ss_sat_add(out, vm ? pv[i].vm : pv[i].file_bytes);
+        }
+    free(pv);
+    return found || r->allow_missing ? SS_MV_OK : SS_MV_MISSING;
+}
+
 static ss_mv scoped_size(const ss_image *im, const ss_rule *r, bool vm, uint64_t *out)
 {
     uint64_t v = 0;
@@ -125,6 +149,8 @@ ss_mv ss_measure_image(const ss_image *im, const ss_rule *r, uint64_t *out)
             return scoped_size(im, r, vm, out);
         if (r->scope == SS_SCOPE_SYMBOLS)
             return symbols_size(im, r, vm, out);
+        if (r->scope == SS_SCOPE_UNITS || r->scope == SS_SCOPE_CRATES)
+            return units_size(im, r, vm, out);
         if (!vm && r->scope == SS_SCOPE_ALL) {
             *out = im->file_size;
             return SS_MV_OK;

@@ -135,8 +135,10 @@ static const char *what_str(const ss_rule *r, char *buf, size_t cap)
                  r->scope == SS_SCOPE_SECTION ? "section" : "segment", r->scope_name);
     else if (r->scope == SS_SCOPE_KIND)
         snprintf(buf, cap, "%s of kind %s", ss_metric_name(r->metric), ss_kind_name(r->kind));
-    else if (r->scope == SS_SCOPE_SYMBOLS)
-        snprintf(buf, cap, "%s of symbols %s", ss_metric_name(r->metric), r->scope_name);
+    else if (r->scope == SS_SCOPE_SYMBOLS || r->scope == SS_SCOPE_UNITS ||
+             r->scope == SS_SCOPE_CRATES)
+        snprintf(buf, cap, "%s of %s %s", ss_metric_name(r->metric), ss_scope_key(r->scope),
+                 r->scope_name);
     else
         snprintf(buf, cap, "%s", ss_metric_name(r->metric));
     return buf;
@@ -320,8 +322,9 @@ void ss_check_json(FILE *f, const ss_check_result *c, const ss_check_render_opts
                 ss_jw_str(&w, "segment", ru->scope_name);
             else if (ru->scope == SS_SCOPE_KIND)
                 ss_jw_str(&w, "kind", ss_kind_name(ru->kind));
-            else if (ru->scope == SS_SCOPE_SYMBOLS)
-                ss_jw_str(&w, "symbols", ru->scope_name);
+            else if (ru->scope == SS_SCOPE_SYMBOLS || ru->scope == SS_SCOPE_UNITS ||
+                     ru->scope == SS_SCOPE_CRATES)
+                ss_jw_str(&w, ss_scope_key(ru->scope), ru->scope_name);
 #define OPT_U64(key, has, v)         \
     do {                             \
         if (has)                     \

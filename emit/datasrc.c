@@ -12,12 +12,15 @@
 #include <stdlib.h>   /* calloc, qsort_r, free */
 #include <string.h>   /* strcmp, strchr */
 
+#include "../core/debuginfo.h"
 #include "../core/sizes.h"
 #include "datasrc.h"
 #include "emit_internal.h"
 #include "escape.h"
 
-static const char *const SOURCE_NAMES[] = {"members", "segments", "sections", "symbols"};
+static const char *const SOURCE_NAMES[SS_DS_COUNT] = {
+    "members", "segments", "sections", "crates", "compileunits", "inputfiles", "symbols"};
+#define SOURCE_LIST "members, segments, sections, crates, compileunits, inputfiles, symbols"
 
 bool ss_datasrc_parse(const char *list, ss_emit_opts *o, const char **why)
 {
@@ -27,10 +30,11 @@ bool ss_datasrc_parse(const char *list, ss_emit_opts *o, const char **why)
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         size_t k = 0;
-        while (k < 4 && !(strlen(SOURCE_NAMES[k]) == len && strncmp(SOURCE_NAMES[k], p, len) == 0))
+        while (k < SS_DS_COUNT &&
+               !(strlen(SOURCE_NAMES[k]) == len && strncmp(SOURCE_NAMES[k], p, len) == 0))
             k++;
-        if (k == 4) {
-            *why = "unknown data source (members, segments, sections, symbols)";
+        if (k == SS_DS_COUNT) {
+            *why = "unknown data source (" SOURCE_LIST ")";
             return false;
         }
         if (o->nsources == 2) {
@@ -38,8 +42,7 @@ bool ss_datasrc_parse(const char *list, ss_emit_opts *o, const char **why)
             return false;
         }
         if (o->nsources == 1 && (size_t)o->sources[0] >= k) {
-            *why = "the second data source must be finer than the first "
-                   "(members, segments, sections, symbols)";
+            *why = "the second data source must be finer than the first (" SOURCE_LIST ")";
             return false;
         }
         o->sources[o->nsources++] = (ss_datasrc)k;
@@ -62,6 +65,18 @@ bool ss_datasrc_wants_symbols(const ss_emit_opts *o)
     return false;
 }
 
+int ss_datasrc_wants_debug(const ss_emit_opts *o)
+{
+    int w = 0;
+    for (size_t i = 0; i < o->nsources; i++) {
+        if (o->sources[i] == SS_DS_INPUTFILES)
+            w = 2;
+        else if ((o->sources[i] == SS_DS_CRATES || o->sources[i] == SS_DS_COMPILEUNITS) && w < 1)
+            w = 1;
+    }
+    return w;
+}
+
 /* ---- items ---------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -78,6 +93,7 @@ typedef struct {
     char **owned;
     size_t nowned, capo;
     bool oom;
+    bool merge_all; /* rows of one name under one parent are one row (not only "[...]" ones) */
 } table;
 
 static item *push(item **v, size_t *n, size_t *cap, bool *oom)
@@ -191,6 +207,11 @@ static size_t seg_parent_at(const ss_image *im, const seg_parents *sp, uint64_t 
     return sp->outside;
 }
 
+static bool is_debug(ss_datasrc s)
+{
+    return s == SS_DS_CRATES || s == SS_DS_COMPILEUNITS || s == SS_DS_INPUTFILES;
+}
+
 /* The file map's bytes that belong to no section, as items. */
 static void add_non_section(table *t, const ss_image *im, ss_datasrc parent, const seg_parents *sp,
                             size_t fixed_parent)
@@ -206,7 +227,7 @@ static void add_non_section(table *t, const ss_image *im, ss_datasrc parent, con
         size_t p = fixed_parent;
         if (parent == SS_DS_SEGMENTS) {
             p = seg_parent_at(im, sp, e->offset);
-        } else if (parent == SS_DS_SECTIONS) {
+        } else if (parent == SS_DS_SECTIONS || is_debug(parent)) {
             size_t *g = e->what == SS_MAP_PADDING    ? &gap_parent[0]
                         : e->what == SS_MAP_UNMAPPED ? &gap_parent[1]
                                                      : NULL;
@@ -220,6 +241,208 @@ static void add_non_section(table *t, const ss_image *im, ss_datasrc parent, con
         }
         add(t, name, p, 0, e->size);
     }
+}
+
+/* ---- sources from the debug information (core/debuginfo.h) ----------------------------------- */
+
+static ss_debug_name level_of(ss_datasrc s)
+{
+    return s == SS_DS_CRATES ? SS_DN_CRATE : s == SS_DS_INPUTFILES ? SS_DN_FILE : SS_DN_UNIT;
+}
+
+/* Parents from a debug source: one per unit's group (crate or unit; units of one crate share
+ * theirs), one "[no debug info: SECTION]" per section. */
+typedef struct {
+    size_t *of_unit, *of_none;
+    size_t *crate_parents; /* parent indices of crates seen so far */
+    size_t ncrates;
+} dbg_parents;
+
+static bool dbg_parents_init(dbg_parents *dp, const ss_image *im)
+{
+    size_t nu = im->debug ? im->debug->nunits : 0;
+    dp->of_unit = malloc((nu ? nu : 1) * sizeof *dp->of_unit);
+    dp->crate_parents = malloc((nu ? nu : 1) * sizeof *dp->crate_parents);
+    dp->of_none = malloc((im->nsections ? im->nsections : 1) * sizeof *dp->of_none);
+    dp->ncrates = 0;
+    if (!dp->of_unit || !dp->of_none || !dp->crate_parents)
+        return false;
+    memset(dp->of_unit, 0xff, (nu ? nu : 1) * sizeof *dp->of_unit);
+    memset(dp->of_none, 0xff, (im->nsections ? im->nsections : 1) * sizeof *dp->of_none);
+    return true;
+}
+
+static void dbg_parents_free(dbg_parents *dp)
+{
+    free(dp->of_unit), free(dp->of_none), free(dp->crate_parents);
+}
+
+/* The parent of piece p when the coarser source is a debug one. */
+static size_t dbg_parent(table *t, const ss_image *im, const ss_debug_piece *p, ss_datasrc parent,
+                         dbg_parents *dp)
+{
+    char buf[320];
+    if (p->unit == SS_DEBUG_NONE) {
+        size_t *slot = &dp->of_none[p->section];
+        if (*slot == SIZE_MAX)
+            *slot = add_parent(t, keep(t, strdup(ss_debug_piece_name(im, p, SS_DN_UNIT, buf,
+                                                                     sizeof buf))));
+        return *slot;
+    }
+    size_t *slot = &dp->of_unit[p->unit];
+    if (*slot != SIZE_MAX)
+        return *slot;
+    const char *name = ss_debug_piece_name(im, p, level_of(parent), buf, sizeof buf);
+    if (parent == SS_DS_CRATES) {
+        for (size_t i = 0; i < dp->ncrates; i++)
+            if (strcmp(t->parents[dp->crate_parents[i]].name, name) == 0)
+                return *slot = dp->crate_parents[i];
+        *slot = add_parent(t, name);
+        dp->crate_parents[dp->ncrates++] = *slot;
+        return *slot;
+    }
+    return *slot = add_parent(t, name);
+}
+
+/* The parent of piece p for any coarser source. */
+static size_t piece_parent(table *t, const ss_image *im, const ss_debug_piece *p,
+                           ss_datasrc parent, const seg_parents *sp, size_t sec_base,
+                           size_t fixed_parent, dbg_parents *dp)
+{
+    if (parent == SS_DS_SEGMENTS) {
+        int64_t g = im->sections[p->section].segment;
+        return g >= 0 ? sp->of_seg[g] : sp->outside;
+    }
+    if (parent == SS_DS_SECTIONS)
+        return sec_base + (size_t)p->section;
+    if (is_debug(parent))
+        return dbg_parent(t, im, p, parent, dp);
+    return fixed_parent;
+}
+
+/* Items of a debug source (crates, compileunits, inputfiles) under any coarser source. */
+static void debug_leaf_items(table *t, const ss_image *im, ss_datasrc leaf, ss_datasrc parent,
+                             const seg_parents *sp, size_t sec_base, size_t fixed_parent)
+{
+    ss_debug_piece *pv;
+    size_t n;
+    dbg_parents dp = {0};
+    if (!dbg_parents_init(&dp, im) ||
+        !ss_debug_pieces(im, leaf == SS_DS_INPUTFILES || parent == SS_DS_INPUTFILES ? SS_DG_FILE
+                                                                                   : SS_DG_UNIT,
+                         &pv, &n)) {
+        dbg_parents_free(&dp);
+        t->oom = true;
+        return;
+    }
+    char buf[320];
+    for (size_t i = 0; i < n && !t->oom; i++) {
+        const ss_debug_piece *p = &pv[i];
+        size_t par = piece_parent(t, im, p, parent, sp, sec_base, fixed_parent, &dp);
+        const char *name = ss_debug_piece_name(im, p, level_of(leaf), buf, sizeof buf);
+        if (name == buf)
+            name = keep(t, strdup(buf));
+        add(t, name, par, p->vm, p->file_bytes);
+    }
+    free(pv);
+    dbg_parents_free(&dp);
+}
+
+/* Symbols under a debug source: each symbol's counted bytes split by the units (or files) whose
+ * ranges they lie in; per parent the bytes no symbol covers are one "[no symbol]" row. */
+static void debug_symbol_items(table *t, const ss_image *im, const ss_symtab *st,
+                               ss_datasrc parent)
+{
+    ss_debug_piece *pv;
+    size_t n;
+    dbg_parents dp = {0};
+    if (!dbg_parents_init(&dp, im) ||
+        !ss_debug_pieces(im, parent == SS_DS_INPUTFILES ? SS_DG_FILE : SS_DG_UNIT, &pv, &n)) {
+        dbg_parents_free(&dp);
+        t->oom = true;
+        return;
+    }
+    uint64_t *cov_vm = calloc(n ? n : 1, sizeof *cov_vm), *cov_file = calloc(n ? n : 1, sizeof *cov_file);
+    if (cov_vm == NULL || cov_file == NULL) {
+        free(cov_vm), free(cov_file), free(pv);
+        dbg_parents_free(&dp);
+        t->oom = true;
+        return;
+    }
+    size_t pi = 0, ri = 0;
+    for (size_t si = 0; si < im->nsections && !t->oom; si++) {
+        const ss_section *sec = &im->sections[si];
+        size_t pa = pi; /* this section's pieces: [pa, pb), the remainder (if any) last */
+        while (pi < n && pv[pi].section == (int64_t)si)
+            pi++;
+        size_t pb = pi;
+        uint64_t file_lim = sec->file_size;
+        uint64_t nosym_vm = 0, nosym_file = 0, unit_nosym_vm = 0, unit_nosym_file = 0;
+        size_t j = pa;
+        for (; ri < st->n && st->rows[ri].section == (int64_t)si; ri++) {
+            const ss_symrow *r = &st->rows[ri];
+            if (r->alias_of >= 0)
+                continue;
+            if (r->nosym) {
+                nosym_vm += r->row_vm;
+                nosym_file += r->row_file;
+                continue;
+            }
+            if (r->row_vm == 0 && r->row_file == 0)
+                continue;
+            /* The bytes the row counts: [end - row_vm, end), end clipped to the section. */
+            uint64_t end = r->offset + r->size < r->offset ? UINT64_MAX : r->offset + r->size;
+            if (end > sec->vm_size)
+                end = sec->vm_size;
+            uint64_t lo = end - r->row_vm, left_vm = r->row_vm, left_file = r->row_file;
+            while (j < pb && pv[j].unit != SS_DEBUG_NONE && pv[j].lo + pv[j].vm <= lo)
+                j++;
+            for (size_t k = j; k < pb && pv[k].unit != SS_DEBUG_NONE && pv[k].lo < end; k++) {
+                uint64_t a = pv[k].lo > lo ? pv[k].lo : lo;
+                uint64_t b = pv[k].lo + pv[k].vm < end ? pv[k].lo + pv[k].vm : end;
+                if (b <= a)
+                    continue;
+                uint64_t fb = a < file_lim ? (b < file_lim ? b : file_lim) - a : 0;
+                if (fb > left_file)
+                    fb = left_file;
+                add(t, keep(t, strdup(r->name)), dbg_parent(t, im, &pv[k], parent, &dp), b - a, fb);
+                cov_vm[k] += b - a;
+                cov_file[k] += fb;
+                left_vm -= b - a;
+                left_file -= fb;
+            }
+            if (left_vm || left_file) {
+                ss_debug_piece none = {(int64_t)si, SS_DEBUG_NONE, SS_DEBUG_NONE, 0, 0, 0};
+                add(t, keep(t, strdup(r->name)), dbg_parent(t, im, &none, parent, &dp), left_vm,
+                    left_file);
+            }
+        }
+        /* Each unit piece's bytes no symbol took; what is left of the section's no-symbol
+         * bytes lies where no unit is. */
+        for (size_t k = pa; k < pb; k++) {
+            if (pv[k].unit == SS_DEBUG_NONE)
+                continue;
+            uint64_t pf = pv[k].lo < file_lim
+                              ? (pv[k].lo + pv[k].vm < file_lim ? pv[k].vm : file_lim - pv[k].lo)
+                              : 0;
+            uint64_t v = pv[k].vm - cov_vm[k], f = pf > cov_file[k] ? pf - cov_file[k] : 0;
+            if (v > nosym_vm - unit_nosym_vm)
+                v = nosym_vm - unit_nosym_vm;
+            if (f > nosym_file - unit_nosym_file)
+                f = nosym_file - unit_nosym_file;
+            if (v || f)
+                add(t, "[no symbol]", dbg_parent(t, im, &pv[k], parent, &dp), v, f);
+            unit_nosym_vm += v;
+            unit_nosym_file += f;
+        }
+        if (nosym_vm > unit_nosym_vm || nosym_file > unit_nosym_file) {
+            ss_debug_piece none = {(int64_t)si, SS_DEBUG_NONE, SS_DEBUG_NONE, 0, 0, 0};
+            add(t, "[no symbol]", dbg_parent(t, im, &none, parent, &dp), nosym_vm - unit_nosym_vm,
+                nosym_file - unit_nosym_file);
+        }
+    }
+    free(cov_vm), free(cov_file), free(pv);
+    dbg_parents_free(&dp);
 }
 
 /* Items of source leaf for one image; parent: the coarser source (or leaf itself with one
@@ -237,7 +460,15 @@ static bool image_items(table *t, const ss_image *im, ss_datasrc leaf, ss_datasr
             add_parent(t, im->sections[i].name ? im->sections[i].name : "");
     }
     switch (leaf) {
-    case SS_DS_MEMBERS: break;
+    case SS_DS_MEMBERS:
+    case SS_DS_COUNT: break;
+    case SS_DS_CRATES:
+    case SS_DS_COMPILEUNITS:
+    case SS_DS_INPUTFILES:
+        t->merge_all = true; /* a crate's or file's rows from several units are one row */
+        debug_leaf_items(t, im, leaf, parent, &sp, sec_base, fixed_parent);
+        add_non_section(t, im, parent, &sp, fixed_parent);
+        break;
     case SS_DS_SEGMENTS: {
         uint64_t in = 0;
         for (size_t i = 0; i < im->nsegments; i++) {
@@ -273,7 +504,10 @@ static bool image_items(table *t, const ss_image *im, ss_datasrc leaf, ss_datasr
             t->oom = true;
             break;
         }
-        for (size_t i = 0; i < st.n; i++) {
+        if (is_debug(parent)) {
+            debug_symbol_items(t, im, &st, parent);
+        }
+        for (size_t i = 0; !is_debug(parent) && i < st.n; i++) {
             const ss_symrow *r = &st.rows[i];
             if (r->alias_of >= 0 || (r->row_vm == 0 && r->row_file == 0))
                 continue;
@@ -403,7 +637,7 @@ static void merge_same(table *t, bool by_vm)
     size_t k = 0;
     for (size_t i = 1; i < t->n; i++) {
         if (t->v[i].parent == t->v[k].parent && strcmp(t->v[i].name, t->v[k].name) == 0 &&
-            t->v[i].name[0] == '[') {
+            (t->v[i].name[0] == '[' || t->merge_all)) {
             ss_sat_add(&t->v[k].file, t->v[i].file);
             ss_sat_add(&t->v[k].vm, t->v[i].vm);
         } else {
@@ -489,6 +723,23 @@ static void title(FILE *f, const char *path, const char *member)
     fputs(":\n", f);
 }
 
+/* Where the units came from, or why there are none, and a debug file that did not match. */
+static void debug_notes(FILE *f, const ss_image *im)
+{
+    const ss_debuginfo *di = im->debug;
+    char mb[600];
+    if (di == NULL) {
+        fprintf(f, "  note: debug information not read (out of memory)\n");
+        return;
+    }
+    if (di->warning)
+        fprintf(f, "  warning: %s\n", ss_esc_text(di->warning, mb, sizeof mb));
+    if (di->status != SS_OK)
+        fprintf(f, "  note: %s\n", ss_esc_text(di->diag.msg, mb, sizeof mb));
+    else if (di->from)
+        fprintf(f, "  debug information from %s\n", ss_esc_text(di->from, mb, sizeof mb));
+}
+
 void ss_text_datasrc(FILE *f, const ss_input *in, const ss_emit_opts *o)
 {
     bool two = o->nsources == 2;
@@ -542,7 +793,64 @@ void ss_text_datasrc(FILE *f, const ss_input *in, const ss_emit_opts *o)
             fprintf(f, "  warning: symbol tables unreadable: %s\n",
                     ss_esc_text(im->tables_diag.msg, mb, sizeof mb));
         }
+        if (ss_datasrc_wants_debug(o))
+            debug_notes(f, im);
         table_free(&t);
         fputc('\n', f);
+    }
+}
+
+/* ---- JSON ----------------------------------------------------------------------------------- */
+
+/* One array of rows {"name", "vm_size", "file_size"} of a debug source, largest first. */
+static void json_debug_rows(ss_jw *w, const ss_image *im, ss_datasrc src, const ss_emit_opts *o)
+{
+    table t = {0};
+    if (!image_items(&t, im, src, SS_DS_MEMBERS, 0, o)) {
+        table_free(&t);
+        ss_jw_null(w, SOURCE_NAMES[src]);
+        return;
+    }
+    merge_same(&t, o->sort_vm);
+    ss_jw_arr(w, SOURCE_NAMES[src]);
+    for (size_t i = 0; i < t.n; i++) {
+        ss_jw_obj(w, NULL);
+        ss_jw_str(w, "name", t.v[i].name);
+        ss_jw_u64(w, "vm_size", t.v[i].vm);
+        ss_jw_u64(w, "file_size", t.v[i].file);
+        ss_jw_end_obj(w);
+    }
+    ss_jw_end_arr(w);
+    table_free(&t);
+}
+
+void ss_json_debug(ss_jw *w, const ss_image *im, const ss_emit_opts *o)
+{
+    if (!ss_datasrc_wants_debug(o))
+        return;
+    const ss_debuginfo *di = im->debug;
+    ss_jw_obj(w, "debuginfo");
+    ss_jw_bool(w, "read", di && di->status == SS_OK);
+    if (di && di->status == SS_OK)
+        ss_jw_null(w, "message");
+    else
+        ss_jw_str(w, "message", di ? di->diag.msg : "out of memory");
+    if (di && di->from)
+        ss_jw_str(w, "from", di->from);
+    else
+        ss_jw_null(w, "from");
+    if (di && di->warning)
+        ss_jw_str(w, "warning", di->warning);
+    else
+        ss_jw_null(w, "warning");
+    ss_jw_u64(w, "units", di && di->status == SS_OK ? di->nunits : 0);
+    ss_jw_end_obj(w);
+    bool seen[SS_DS_COUNT] = {0};
+    for (size_t i = 0; i < o->nsources; i++) {
+        ss_datasrc s = o->sources[i];
+        if (is_debug(s) && !seen[s]) {
+            seen[s] = true;
+            json_debug_rows(w, im, s, o);
+        }
     }
 }

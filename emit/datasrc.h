@@ -22,4 +22,9 @@ void ss_json_symrow(ss_jw *w, const ss_image *im, const ss_symrow *r, const ss_s
 /* The image's "symbols" array (null when its symbol tables could not be read). */
 void ss_json_symbols(ss_jw *w, const ss_image *im, const ss_emit_opts *o);
 
+/* With a debug source in o: the image's "debuginfo" object (whether units were read, why not,
+ * from which debug file) and its "crates", "compileunits" and "inputfiles" arrays (those asked
+ * for), each row {"name", "vm_size", "file_size"}. */
+void ss_json_debug(ss_jw *w, const ss_image *im, const ss_emit_opts *o);
+
 #endif

@@ -36,8 +36,8 @@ static bool unit_changed(const ss_diff_unit *u)
     for (int m = 0; m < SS_DM_COUNT; m++)
         if (pair_changed(&u->metrics[m]))
             return true;
-    const ss_diff_table *t[4] = {&u->segments, &u->sections, &u->kinds, &u->symbols};
-    for (int k = 0; k < 4; k++)
+    const ss_diff_table *t[5] = {&u->segments, &u->sections, &u->kinds, &u->symbols, &u->debug};
+    for (int k = 0; k < 5; k++)
         for (size_t i = 0; i < t[k]->n; i++)
             if (row_changed(&t[k]->rows[i]))
                 return true;
@@ -74,6 +74,12 @@ static const char *unit_title(const ss_diff_unit *u, char *buf, size_t cap)
 }
 
 static const char *const table_names[4] = {"segments", "sections", "kinds", "symbols"};
+
+/* The name of table k of u: the fixed four, then the debug source's ("compileunits"). */
+static const char *table_name(const ss_diff_unit *u, int k)
+{
+    return k < 4 ? table_names[k] : u->debug_what;
+}
 
 /* ---- text ----------------------------------------------------------------------------------- */
 
@@ -234,6 +240,11 @@ void ss_diff_text(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o
         text_table(f, "kinds", &u->kinds, o->all, &o->term);
         if (u->has_symbols)
             text_table(f, "symbols (changed)", &u->symbols, o->all, &o->term);
+        if (u->debug_what) {
+            char title[48];
+            snprintf(title, sizeof title, "%s (changed)", u->debug_what);
+            text_table(f, title, &u->debug, o->all, &o->term);
+        }
     }
     if (hidden)
         fprintf(f, "\n(%zu unchanged member%s not shown; --all lists them)\n", hidden,
@@ -320,9 +331,12 @@ void ss_diff_json(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o
             ss_jw_end_obj(&w);
         }
         ss_jw_end_arr(&w);
-        const ss_diff_table *t[4] = {&u->segments, &u->sections, &u->kinds, &u->symbols};
-        for (int k = 0; k < (u->has_symbols ? 4 : 3); k++) {
-            ss_jw_arr(&w, table_names[k]);
+        const ss_diff_table *t[5] = {&u->segments, &u->sections, &u->kinds, &u->symbols,
+                                     &u->debug};
+        for (int k = 0; k < 5; k++) {
+            if ((k == 3 && !u->has_symbols) || (k == 4 && !u->debug_what))
+                continue;
+            ss_jw_arr(&w, table_name(u, k));
             for (size_t j = 0; j < t[k]->n; j++) {
                 const ss_diff_row *r = &t[k]->rows[j];
                 ss_jw_obj(&w, NULL);
@@ -342,7 +356,7 @@ void ss_diff_json(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o
             ss_diff_row tot;
             table_total(t[k], &tot);
             char key[32];
-            snprintf(key, sizeof key, "%s_total", table_names[k]);
+            snprintf(key, sizeof key, "%s_total", table_name(u, k));
             ss_jw_obj(&w, key);
             json_pair(&w, "vm_size", &tot.vm);
             json_pair(&w, "file_size", &tot.file);
@@ -389,17 +403,21 @@ void ss_diff_csv(FILE *f, const ss_diff_result *d, const ss_diff_render_opts *o)
                 csv_line(f, u->member, "totals", ss_diff_metric_name(m),
                          pair_changed(&u->metrics[m]) ? "changed" : "same", "value",
                          &u->metrics[m]);
-        const ss_diff_table *t[4] = {&u->segments, &u->sections, &u->kinds, &u->symbols};
-        for (int k = 0; k < (u->has_symbols ? 4 : 3); k++) {
+        const ss_diff_table *t[5] = {&u->segments, &u->sections, &u->kinds, &u->symbols,
+                                     &u->debug};
+        for (int k = 0; k < 5; k++) {
+            if ((k == 3 && !u->has_symbols) || (k == 4 && !u->debug_what))
+                continue;
+            const char *tn = table_name(u, k);
             for (size_t j = 0; j < t[k]->n; j++) {
                 const ss_diff_row *r = &t[k]->rows[j];
-                csv_line(f, u->member, table_names[k], r->name, row_status(r), "vm", &r->vm);
-                csv_line(f, u->member, table_names[k], r->name, row_status(r), "file", &r->file);
+                csv_line(f, u->member, tn, r->name, row_status(r), "vm", &r->vm);
+                csv_line(f, u->member, tn, r->name, row_status(r), "file", &r->file);
             }
             ss_diff_row tot;
             table_total(t[k], &tot);
-            csv_line(f, u->member, table_names[k], "total", "total", "vm", &tot.vm);
-            csv_line(f, u->member, table_names[k], "total", "total", "file", &tot.file);
+            csv_line(f, u->member, tn, "total", "total", "vm", &tot.vm);
+            csv_line(f, u->member, tn, "total", "total", "file", &tot.file);
         }
         for (size_t k = 0; k < u->nchanges; k++) {
             ss_esc_csv(f, u->member ? u->member : "");
@@ -497,6 +515,11 @@ void ss_diff_markdown(FILE *f, const ss_diff_result *d, const ss_diff_render_opt
         fputs("\n</details>\n", f);
         if (u->has_symbols)
             md_table(f, "Symbol", &u->symbols, o->all);
+        if (u->debug_what)
+            md_table(f, strcmp(u->debug_what, "crates") == 0       ? "Crate"
+                        : strcmp(u->debug_what, "inputfiles") == 0 ? "Source file"
+                                                                   : "Compile unit",
+                     &u->debug, o->all);
     }
     if (hidden)
         fprintf(f, "\n<sub>%zu unchanged member%s not shown.</sub>\n", hidden,

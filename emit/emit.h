@@ -17,7 +17,12 @@
 #define SS_JSON_SCHEMA_VERSION 1
 
 /* Data sources of -d, coarsest first. */
-typedef enum { SS_DS_MEMBERS, SS_DS_SEGMENTS, SS_DS_SECTIONS, SS_DS_SYMBOLS } ss_datasrc;
+typedef enum {
+    SS_DS_MEMBERS, SS_DS_SEGMENTS, SS_DS_SECTIONS,
+    SS_DS_CRATES, SS_DS_COMPILEUNITS, SS_DS_INPUTFILES, /* from the debug information */
+    SS_DS_SYMBOLS,
+    SS_DS_COUNT
+} ss_datasrc;
 
 typedef struct {
     size_t top;  /* -n: rows kept per table (the rest summed in one row); 0 keeps all */
@@ -32,11 +37,14 @@ typedef struct {
     bool no_demangle;      /* --no-demangle: symbol names as stored */
 } ss_emit_opts;
 
-/* Parses -d's comma list (one or two of members, segments, sections, symbols, the coarser
+/* Parses -d's comma list (one or two of members, segments, sections, crates, compileunits,
+ * inputfiles, symbols, the coarser
  * first) into o->sources; false with a reason in why when it is not one. */
 bool ss_datasrc_parse(const char *list, ss_emit_opts *o, const char **why);
 /* Whether o asks for the symbol layer (the symbol tables must be loaded). */
 bool ss_datasrc_wants_symbols(const ss_emit_opts *o);
+/* Whether o asks for the debug information (0: no; 1: compile units; 2: also line tables). */
+int ss_datasrc_wants_debug(const ss_emit_opts *o);
 
 /* Default rows of the member summary of an archive or universal binary (-n sets it too). */
 #define SS_MEMBERS_TOP_DEFAULT 20

@@ -167,6 +167,8 @@ void ss_json_image(ss_jw *w, const ss_image *im, const ss_emit_opts *o)
     ss_json_analysis(w, im);
     if (o && ss_datasrc_wants_symbols(o))
         ss_json_symbols(w, im, o);
+    if (o)
+        ss_json_debug(w, im, o);
     ss_jw_arr(w, "warnings");
     for (size_t i = 0; i < im->nwarnings; i++) {
         ss_jw_obj(w, NULL);

@@ -5,6 +5,7 @@
 #include <stdbool.h> /* bool */
 #include <stdint.h>  /* uint64_t */
 
+#include "../core/image.h"
 #include "../core/input.h"
 
 typedef struct {
@@ -55,5 +56,22 @@ ss_status ss_section_content(ss_image *im, size_t idx, uint64_t cap, ss_span *ou
  * streaming through a 64 KiB window (nothing is kept, nothing sized by the header is
  * allocated), under the same ratio cap. SS_OK for uncompressed sections. */
 ss_status ss_section_verify(ss_image *im, size_t idx, ss_diag *d);
+
+/* What ss_image_load_debug reads. */
+typedef struct {
+    bool lines;                     /* also the line tables (-d inputfiles) */
+    char *const *debug_files;       /* --debug-file paths, tried first (checked by build-id) */
+    size_t ndebug_files;
+    bool lookup;                    /* then the usual places: /usr/lib/debug/.build-id/xx/rest.debug,
+                                     * .gnu_debuglink next to the file, in its .debug/ and under
+                                     * /usr/lib/debug (SEGSCAN_DEBUG_ROOT replaces that root) */
+} ss_debug_opts;
+
+/* Reads im's compile units (and line tables when asked) into im->debug (core/debuginfo.h),
+ * through libdw: from the image's own DWARF sections, or from its separate debug file when it
+ * has none. Never fails visibly: im->debug->status and diag say why there are no units, and
+ * im->debug->warning names a debug file that did not match. Once per image; im->debug stays
+ * NULL only when out of memory. */
+void ss_image_load_debug(ss_image *im, const ss_debug_opts *o);
 
 #endif

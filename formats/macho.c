@@ -538,6 +538,20 @@ static ss_status on_command(mo *m, uint32_t cmd, ss_span cs, uint64_t off)
         return on_symtab(m, cs, off);
     case LC_DYSYMTAB:
         return on_dysymtab(m, cs, off);
+    case LC_UUID:
+        /* The image's identity, which pairs it with its .dSYM (formats/dwarf.c): kept as two
+         * big-endian halves. A short command is no identity (the pairing then refuses). */
+        if (cs.len >= 24) {
+            uint64_t hi = 0, lo = 0;
+            for (int i = 0; i < 8; i++) {
+                hi = hi << 8 | cs.p[8 + i];
+                lo = lo << 8 | cs.p[16 + i];
+            }
+            if (!ss_image_field(m->im, "LC_UUID[0:8]", hi) ||
+                !ss_image_field(m->im, "LC_UUID[8:16]", lo))
+                return ss_fail_nooff(m->d, SS_E_NOMEM, "out of memory");
+        }
+        return SS_OK;
     case LC_DYLD_INFO:
     case LC_DYLD_INFO_ONLY:
         return on_dyld_info(m, cs, off);

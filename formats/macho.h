@@ -54,6 +54,7 @@
 #define LC_THREAD 0x4u
 #define LC_UNIXTHREAD 0x5u
 #define LC_DYSYMTAB 0xbu
+#define LC_UUID 0x1bu
 #define LC_TWOLEVEL_HINTS 0x16u
 #define LC_SEGMENT_64 0x19u
 #define LC_CODE_SIGNATURE 0x1du

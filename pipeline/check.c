@@ -154,6 +154,8 @@ static void judge_size(rows_t *R, const ss_rule *r, const ss_input *in, const ss
                 R->budget->path, r->scope_pos.line, r->scope_pos.col, r->name,
                 r->scope == SS_SCOPE_SECTION   ? "section"
                 : r->scope == SS_SCOPE_SEGMENT ? "segment"
+                : r->scope == SS_SCOPE_UNITS   ? "compile unit matching"
+                : r->scope == SS_SCOPE_CRATES  ? "crate matching"
                                                : "symbol matching",
                 r->scope_name, in->path,
                 member ? "(" : "", member ? member : "", member ? ")" : "");

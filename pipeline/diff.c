@@ -14,6 +14,7 @@
 #include "analysis.h"
 #include "pipeline.h"
 #include "sizes.h"
+#include "diff_debug.h"
 #include "diff_symbols.h"
 
 /* ---- names to indices -----------------------------------------------------------------------
@@ -500,6 +501,16 @@ static bool build_unit(ss_diff_unit *u, const ss_unit *ua, const ss_unit *ub,
         if (u->symbols.n)
             qsort(u->symbols.rows, u->symbols.n, sizeof *u->symbols.rows, row_cmp);
     }
+    if (o->debug && !u->failed) {
+        const ss_image *ia = ua ? ua->image : NULL, *ib = ub ? ub->image : NULL;
+        ss_debug_name level = strcmp(o->debug, "crates") == 0       ? SS_DN_CRATE
+                              : strcmp(o->debug, "inputfiles") == 0 ? SS_DN_FILE
+                                                                    : SS_DN_UNIT;
+        u->debug_what = o->debug;
+        ok &= ss_diff_debug(&u->debug, ia, ib, level);
+        if (u->debug.n)
+            qsort(u->debug.rows, u->debug.n, sizeof *u->debug.rows, row_cmp);
+    }
     return ok;
 }
 
@@ -521,6 +532,7 @@ void ss_diff_free(ss_diff_result *d)
         free_table(&u->sections);
         free_table(&u->kinds);
         free_table(&u->symbols);
+        free_table(&u->debug);
         free(u->changes);
     }
     free(d->units);

@@ -85,6 +85,9 @@ static void analyse(ss_input *in, const ss_pipeline_opts *o)
     for (size_t i = 0; o->symbols && i < in->nunits; i++)
         if (in->units[i].image)
             (void)ss_image_load_tables(in->units[i].image);
+    for (size_t i = 0; o->debug && i < in->nunits; i++)
+        if (in->units[i].image)
+            ss_image_load_debug(in->units[i].image, &o->debug_opts);
 }
 
 static ss_input *load_one(const char *path, const ss_pipeline_opts *o)

@@ -23,6 +23,8 @@ typedef struct {
     bool progress;             /* a progress line on stderr (the caller checks it is a terminal) */
     bool symbols;              /* read the symbol tables for the symbol layer (core/symbols.h),
                                 * whatever the analyses need: where, -d symbols, diff -d symbols */
+    bool debug;                /* read the debug information (-d compileunits, crates, inputfiles) */
+    ss_debug_opts debug_opts;  /* how: line tables, --debug-file, the usual places */
 } ss_pipeline_opts;
 
 /* Default loading, every registered analysis, default thresholds. */
@@ -79,6 +81,8 @@ char *ss_check_baseline_of(const char *baseline, bool dir, const char *artifact,
 typedef struct {
     bool symbols;  /* -d symbols: the symbols that changed (the symbol tables must be loaded) */
     bool demangle; /* symbol names demangled (--no-demangle: as stored) */
+    const char *debug; /* -d compileunits, crates or inputfiles: that table too (the debug
+                        * information must be loaded); NULL: none */
 } ss_diff_opts;
 
 /* diff (pipeline/diff.c): the document comparing a with b. False when out of memory. */

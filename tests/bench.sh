@@ -237,12 +237,33 @@ rm -f "$out/text.bin" "$out/rodata.bin" "$out/data.bin"
   done
 }
 
+case_compileunits() { # issue 22: -d compileunits (libdw) against llvm-dwarfdump-14 --debug-aranges
+  # the machine's libc.so.6 with libc6-dbg's debug file (found by build-id, as a user's run would)
+  local libc=/lib/x86_64-linux-gnu/libc.so.6 id dbg
+  id=$(readelf -n "$libc" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p')
+  dbg=/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug
+  section "compile units: $(basename "$libc") with its debug file $dbg"
+  table
+  pair "-d compileunits vs llvm-dwarfdump --debug-aranges" le:3 "segscan -d compileunits" \
+    "$segscan -q -d compileunits $libc" "llvm-dwarfdump-14 --debug-aranges" \
+    "llvm-dwarfdump-14 --debug-aranges $dbg"
+  pair "-d inputfiles vs llvm-dwarfdump --debug-aranges" "" "segscan -d inputfiles" \
+    "$segscan -q -d inputfiles $libc" "llvm-dwarfdump-14 --debug-aranges" \
+    "llvm-dwarfdump-14 --debug-aranges $dbg"
+  say ""
+  say "| command | peak RSS MiB | budget MiB | met |"
+  say "|---|---|---|---|"
+  mem_row "segscan -d compileunits" "" "$segscan" -q -d compileunits "$libc"
+  mem_row "segscan -d inputfiles" "" "$segscan" -q -d inputfiles "$libc"
+  mem_row "llvm-dwarfdump-14 --debug-aranges" "" llvm-dwarfdump-14 --debug-aranges "$dbg"
+}
+
 say "# tests/bench.sh$($smoke && echo ' --smoke') $(date -u '+%Y-%m-%d %H:%M UTC')"
 say ""
 say "segscan: $segscan ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 say "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 say "uptime: $(uptime)"
-for c in ${BENCH_CASES:-one_thread threads naive memory diff many symbols formats}; do
+for c in ${BENCH_CASES:-one_thread threads naive memory diff many symbols formats compileunits}; do
   "case_$c"
 done
 say ""

@@ -471,7 +471,7 @@ def t_errors(c):
         ("no-reason.yaml", r":5:9: an allow entry needs a reason"),
         ("unknown-rule.yaml", r":3:11: unknown policy rule 'require-canaries'"),
         ("bad-version.yaml", r":1:10: unknown budget file version '2'"),
-        ("scope-metric.yaml", r":2:13: section, segment, kind and symbols go with"),
+        ("scope-metric.yaml", r":2:13: section, segment, kind, symbols, compileunits and crates go with"),
         ("empty.yaml", r":1:1: the budget file is empty"),
         ("dup-key.yaml", r":5:5: duplicate key 'max' \(first at line 4\)"),
     ]

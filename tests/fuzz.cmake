@@ -31,3 +31,6 @@ foreach(r IN LISTS SEGSCAN_FUZZ_READERS)
   endif()
 endforeach()
 segscan_fuzz_target(report ${SEGSCAN_TESTS}/fuzz/fuzz_report.c)
+# The debug-information path (issue 22): libdw on every fixture, the DWARF fixtures included.
+segscan_fuzz_target(dwarf ${SEGSCAN_TESTS}/fuzz/fuzz_dwarf.c)
+set_property(TEST fuzz.replay.dwarf APPEND PROPERTY FIXTURES_REQUIRED debuginfo)

@@ -84,7 +84,8 @@ static int run_path(const char *path, int depth)
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp);
+    if (n) /* a directory of hidden entries only (a .build-id tree's root) leaves names NULL */
+        qsort(names, n, sizeof *names, cmp);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         rc |= run_path(names[i], depth + 1);
