@@ -392,6 +392,11 @@ static ss_status fill_sections(pe_ctx *c, ss_diag *d)
         s->raw_flags = h->chars;
         s->perms = section_perms(h->chars);
         s->kind = section_kind(c, h, has_tls, tls_rva);
+        /* Read-only data can hold literals, but not an object's unwind data (.pdata, .xdata;
+         * an image's sit in .pdata, its exception directory, or in .rdata, where
+         * mark_directories takes them out). */
+        s->literals = s->kind == SS_KIND_RODATA && strcmp(h->name, ".pdata") != 0 &&
+                      strcmp(h->name, ".xdata") != 0;
         s->offset = h->rawptr;
 
         if (c->is_image) {
@@ -432,6 +437,29 @@ static ss_status fill_sections(pe_ctx *c, ss_diag *d)
         } else {
             s->file_size = h->rawsize;
         }
+    }
+    return SS_OK;
+}
+
+/* The data directories the loader reads (imports, exports, debug, load config, TLS, delay
+ * imports, IAT, ...) usually sit inside .rdata: their bytes hold no literals, so the string
+ * analysis is told to skip them. The security directory's "address" is a file offset outside
+ * every section. */
+static ss_status mark_directories(pe_ctx *c, ss_diag *d)
+{
+    static const char *const names[PE_NDIRS] = {
+        "export directory", "import directory", "resource directory", "exception directory",
+        NULL, "base relocations", "debug directory", "architecture directory", NULL,
+        "TLS directory", "load config directory", "bound import directory", "import address table",
+        "delay import directory", "CLR runtime header", NULL};
+    for (int k = 0; k < PE_NDIRS; k++) {
+        uint64_t off, avail;
+        if (names[k] == NULL || c->dir[k].size == 0 ||
+            !pe_rva_to_off(c, c->dir[k].rva, &off, &avail))
+            continue;
+        if (!ss_image_add_noliteral(c->im, names[k], off,
+                                    c->dir[k].size < avail ? c->dir[k].size : avail))
+            return ss_fail_nooff(d, SS_E_NOMEM, "out of memory");
     }
     return SS_OK;
 }
@@ -639,8 +667,10 @@ static ss_status pe_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
     im->machine = mname;
     SS_TRY(read_section_table(&c, &h, d));
     SS_TRY(fill_sections(&c, d));
-    if (c.is_image)
+    if (c.is_image) {
         SS_TRY(fill_segments(&c, &h, d));
+        SS_TRY(mark_directories(&c, d));
+    }
 
     if (c.is_image) {
         im->type_detail = image_type(&c, &h);

@@ -218,9 +218,9 @@ def bss_truth(path, zero_run_min=64):
 
 # ---- strings --------------------------------------------------------------------------------
 
-META = {"NOBITS", "NOTE", "STRTAB", "SYMTAB", "DYNSYM", "RELA", "REL", "RELR", "HASH", "GNU_HASH",
-        "DYNAMIC", "VERSYM", "VERNEED", "VERDEF", "GROUP", "SYMTAB_SHNDX", "LLVM_ADDRSIG",
-        "GNU_ATTRIBUTES"}
+# Allocated read-only PROGBITS sections that hold no literals: unwind and exception tables and
+# the loader's path (issue 19: the string analysis scans only sections that can hold literals).
+NO_LITERALS = {".eh_frame", ".eh_frame_hdr", ".sframe", ".interp"}
 
 
 def text_runs(b, min_len):
@@ -235,7 +235,7 @@ def text_runs(b, min_len):
                 out.append((start, b[start:i]))
             i += 1
             start = i
-        elif 0x20 <= c <= 0x7e or 0x09 <= c <= 0x0d or c == 0x1b:
+        elif 0x20 <= c <= 0x7e or c == 0x09:
             i += 1
         else:
             ok = 0
@@ -276,7 +276,9 @@ def strings_truth(path, min_len=4):
     found = []
     for s in sections(path):
         f = s["flags"]
-        if "A" not in f or "W" in f or "X" in f or "T" in f or s["type"] in META or s["size"] == 0:
+        if "A" not in f or "W" in f or "X" in f or "T" in f or s["type"] != "PROGBITS" or s["size"] == 0:
+            continue
+        if s["name"] in NO_LITERALS or s["name"].startswith(".gcc_except_table"):
             continue
         found += [t for _, t in text_runs(data[s["off"]: s["off"] + s["size"]], min_len)]
     return string_stats(found)
