@@ -8,19 +8,21 @@ segscan finds where code takes the address of read-only data without disassembli
 oracle is llvm-objdump-14's disassembly of the same file: every `lea ...(%rip)` with the target it
 prints, and every adrp followed (within 8 instructions, before another adrp to the register) by
 an `add` of that register, its target the adrp's page plus the immediate. Both sides keep only
-targets inside the sections that can hold literals (readelf -S: allocated, read-only, not
-executable PROGBITS, minus unwind/exception tables and .interp). Measured: precision (pairs the
-scan finds that the disassembly has) and recall (pairs of the disassembly the scan finds), each
-asserted >= 99% on every input, and at least 100 pairs per input so the rate means something.
+targets inside the sections that can hold literals (analysis_oracle.literal_sections).
+Measured: precision (pairs the scan finds that the disassembly has) and recall (pairs of the
+disassembly the scan finds), each asserted >= 99% on every input, and at least 100 pairs per input so the rate means something.
 Not found by design: non-PIE x86-64 code loads addresses as 32-bit immediates (mov $imm32), which
 no pattern tells from other constants (python3.11 of Debian 12: no lea into .rodata at all)."""
+import os
 import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from analysis_oracle import literal_sections  # noqa: E402
+
 DUMP = sys.argv[1]
 INPUTS = sys.argv[2:]
-NO_LITERALS = {".eh_frame", ".eh_frame_hdr", ".sframe", ".interp"}
 failures = 0
 
 
@@ -32,20 +34,7 @@ def check(ok, msg):
 
 
 def literal_ranges(path):
-    out = subprocess.run(["readelf", "-SW", path], stdout=subprocess.PIPE, text=True,
-                         check=True).stdout
-    rs = []
-    for line in out.splitlines():
-        m = re.match(r"\s*\[\s*\d+\]\s+(\S+)\s+(\S+)\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+"
-                     r"[0-9a-f]+\s+(\S*)", line)
-        if not m:
-            continue
-        name, typ, addr, size, flags = (m.group(1), m.group(2), int(m.group(3), 16),
-                                        int(m.group(4), 16), m.group(5))
-        if (typ == "PROGBITS" and "A" in flags and "W" not in flags and "X" not in flags
-                and size and name not in NO_LITERALS and not name.startswith(".gcc_except_table")):
-            rs.append((addr, addr + size))
-    return rs
+    return [(x["addr"], x["addr"] + x["size"]) for x in literal_sections(path)]
 
 
 def oracle(path, rs):

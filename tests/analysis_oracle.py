@@ -223,6 +223,20 @@ def bss_truth(path, zero_run_min=64):
 NO_LITERALS = {".eh_frame", ".eh_frame_hdr", ".sframe", ".interp"}
 
 
+def literal_sections(path):
+    """The sections that can hold literals (readelf -S): allocated, read-only, not executable,
+    not TLS PROGBITS, minus NO_LITERALS and .gcc_except_table*."""
+    out = []
+    for s in sections(path):
+        f = s["flags"]
+        if "A" not in f or "W" in f or "X" in f or "T" in f or s["type"] != "PROGBITS" or s["size"] == 0:
+            continue
+        if s["name"] in NO_LITERALS or s["name"].startswith(".gcc_except_table"):
+            continue
+        out.append(s)
+    return out
+
+
 def text_runs(b, min_len):
     """Strings by the schema's definition: the text run right before each NUL."""
     out = []
@@ -274,12 +288,7 @@ def string_stats(strings):
 def strings_truth(path, min_len=4):
     data = open(path, "rb").read()
     found = []
-    for s in sections(path):
-        f = s["flags"]
-        if "A" not in f or "W" in f or "X" in f or "T" in f or s["type"] != "PROGBITS" or s["size"] == 0:
-            continue
-        if s["name"] in NO_LITERALS or s["name"].startswith(".gcc_except_table"):
-            continue
+    for s in literal_sections(path):
         found += [t for _, t in text_runs(data[s["off"]: s["off"] + s["size"]], min_len)]
     return string_stats(found)
 

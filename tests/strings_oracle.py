@@ -14,17 +14,18 @@ stops at a byte >= 0x80, segscan continues over valid UTF-8. So a NUL whose ASCI
     its text among strings(1)'s runs; and the top duplicates hold no control byte but tab;
   - on the fixture built from str_ctrl.c (no byte >= 0x80 next to a short run), exact counts,
     unique strings, duplicate groups and bytes, and the strings its source says.
-Which sections: allocated, read-only, not executable PROGBITS (readelf -S), minus the unwind and
-exception tables and .interp, which hold no literals."""
+Which sections: analysis_oracle.literal_sections (readelf -S)."""
 import json
 import os
 import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from analysis_oracle import literal_sections  # noqa: E402
+
 SEGSCAN, WORK, FIX, LLVM15 = sys.argv[1:5]
 MIN = 4
-NO_LITERALS = {".eh_frame", ".eh_frame_hdr", ".sframe", ".interp"}
 failures = 0
 
 
@@ -35,27 +36,10 @@ def check(ok, msg):
         print("FAIL:", msg)
 
 
-def literal_sections(path):
-    out = subprocess.run(["readelf", "-SW", path], stdout=subprocess.PIPE, text=True,
-                         check=True).stdout
-    names = []
-    for line in out.splitlines():
-        m = re.match(r"\s*\[\s*\d+\]\s+(\S+)\s+(\S+)\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)\s+"
-                     r"[0-9a-f]+\s+(\S*)", line)
-        if not m:
-            continue
-        name, typ, size, flags = m.group(1), m.group(2), int(m.group(3), 16), m.group(4)
-        if (typ != "PROGBITS" or "A" not in flags or "W" in flags or "X" in flags or size == 0
-                or name in NO_LITERALS or name.startswith(".gcc_except_table")):
-            continue
-        names.append(name)
-    return names
-
-
 def oracle(path, tag):
     """strings(1)'s NUL-terminated runs: {text: [certain, all]}, count, uncertain NULs."""
     runs, certain, uncertain = {}, 0, 0
-    for k, name in enumerate(literal_sections(path)):
+    for k, name in enumerate(s["name"] for s in literal_sections(path)):
         binp = os.path.join(WORK, "%s.%d.bin" % (tag, k))
         subprocess.run(["objcopy", "-O", "binary", "--only-section=" + name, path, binp],
                        check=True)
