@@ -507,7 +507,8 @@ static bool add_clipped(pe_ctx *c, const char *name, uint64_t off, uint64_t size
 }
 
 /* Debug data (CodeView records and the like) that a debug directory entry places outside
- * every section's raw data; usually it is inside .rdata or .buildid and needs no row. */
+ * every section's raw data; usually it is inside .rdata or .buildid and needs no row, but it
+ * holds no literal (the string analysis skips it). */
 static bool debug_data_regions(pe_ctx *c)
 {
     uint64_t off, avail;
@@ -533,6 +534,13 @@ static bool debug_data_regions(pe_ctx *c)
             inside = secs[i].file_size && dptr >= secs[i].offset &&
                      dptr - secs[i].offset < secs[i].file_size;
         if (!inside && !add_clipped(c, "[Debug Directory data]", dptr, dsize))
+            return false;
+        /* Inside a section (lld-link puts the CodeView record, with the PDB's path, in .rdata):
+         * no literal either. */
+        if (inside && !ss_image_add_noliteral(c->im, "debug data", dptr,
+                                              dptr < c->b.len && dsize > c->b.len - dptr
+                                                  ? c->b.len - dptr
+                                                  : dsize))
             return false;
     }
     return true;
