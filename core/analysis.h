@@ -22,9 +22,10 @@
  *    count once (the largest size wins); overlapping objects count their union in the totals.
  *  - zero runs: in a data section that holds no such symbol at all (a stripped image), runs of
  *    at least zero_run_min zero bytes that no relocation writes.
- *  - strings: NUL-terminated runs of printable ASCII (with \t \n \v \f \r ESC) or valid UTF-8,
- *    at least min_string bytes long, in allocated read-only data sections (kind rodata),
- *    whatever their merge flags say. A run starts after a NUL or after a byte that is not
+ *  - strings: NUL-terminated runs of text as strings(1) sees it (printable ASCII and tab), or
+ *    valid UTF-8, at least min_string bytes long, in the sections whose reader says they can
+ *    hold literals (ss_section.literals: read-only program data, not unwind tables, exception
+ *    tables, relocations, symbols or notes), whatever their merge flags say. A run starts after a NUL or after a byte that is not
  *    text. duplicate_bytes = sum over groups of equal strings of (copies - 1) * (len + 1);
  *    tail_merge_bytes = sum of len + 1 over the distinct strings that are a proper suffix of
  *    another distinct string (each such string once: its other copies are already in

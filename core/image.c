@@ -30,6 +30,7 @@ ss_image *ss_image_new(ss_span bytes, uint64_t base_offset, const char *path, co
     ss_vec_init(&im->v_symbols, sizeof(ss_symbol));
     ss_vec_init(&im->v_relocs, sizeof(ss_reloc));
     ss_vec_init(&im->v_regions, sizeof(ss_region));
+    ss_vec_init(&im->v_noliteral, sizeof(ss_region));
     ss_vec_init(&im->v_warnings, sizeof(ss_warning));
     ss_vec_init(&im->v_checks, sizeof(ss_hcheck));
     ss_vec_init(&im->v_fields, sizeof(ss_field));
@@ -92,18 +93,30 @@ ss_reloc *ss_image_add_relocs(ss_image *im, size_t n)
     return first;
 }
 
-bool ss_image_add_region(ss_image *im, const char *name, uint64_t offset, uint64_t size)
+/* Appends a named range to a list of regions (size 0: nothing); false only on OOM. */
+static bool push_region(ss_image *im, ss_vec *v, const char *name, uint64_t offset,
+                        uint64_t size)
 {
     if (size == 0)
         return true;
-    ss_region *r = ss_vec_push(im->arena, &im->v_regions);
+    ss_region *r = ss_vec_push(im->arena, v);
+    if (r != NULL)
+        *r = (ss_region){name, offset, size};
+    return r != NULL;
+}
+
+bool ss_image_add_region(ss_image *im, const char *name, uint64_t offset, uint64_t size)
+{
+    bool ok = push_region(im, &im->v_regions, name, offset, size);
     PUBLISH(im, v_regions, regions, nregions);
-    if (r == NULL)
-        return false;
-    r->name = name;
-    r->offset = offset;
-    r->size = size;
-    return true;
+    return ok;
+}
+
+bool ss_image_add_noliteral(ss_image *im, const char *name, uint64_t offset, uint64_t size)
+{
+    bool ok = push_region(im, &im->v_noliteral, name, offset, size);
+    PUBLISH(im, v_noliteral, noliteral, nnoliteral);
+    return ok;
 }
 
 void ss_image_warn(ss_image *im, uint64_t offset, const char *fmt, ...)

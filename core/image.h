@@ -79,6 +79,10 @@ typedef struct {
     bool alloc;                /* occupies process memory at run time (ELF SHF_ALLOC) */
     int64_t segment;           /* index into segments of the loadable segment holding it, or -1 */
     uint64_t file_accounted;   /* bytes of the file map attributed to it (< file_size on overlap) */
+    bool literals;             /* can hold literals (constant strings and tables): read-only
+                                * program data, not unwind or exception tables, relocations,
+                                * symbols, notes or loader data; the reader decides by type,
+                                * flags and kind, and the string analysis scans only these */
     ss_compression compression;
     uint32_t comp_header_size;  /* bytes of compression header before the compressed stream */
     uint64_t uncompressed_size; /* size after decompression, as the header states */
@@ -223,6 +227,9 @@ typedef struct ss_image {
     size_t nrelocs;
     ss_region *regions;
     size_t nregions;
+    ss_region *noliteral; /* loader tables inside sections that can hold literals (PE data
+                           * directories in .rdata): the string analysis skips these bytes */
+    size_t nnoliteral;
     ss_map_entry *map;
     size_t nmap;
     ss_warning *warnings;
@@ -263,7 +270,8 @@ typedef struct ss_image {
 
     /* Growable storage behind the arrays above; the ss_image_add_* functions keep the arrays
      * above pointing at it, so they are valid while a reader is still filling them. */
-    ss_vec v_segments, v_sections, v_symbols, v_relocs, v_regions, v_warnings, v_checks, v_fields;
+    ss_vec v_segments, v_sections, v_symbols, v_relocs, v_regions, v_noliteral, v_warnings, v_checks,
+        v_fields;
 
     /* Bytes taken from and given by decompression so far, against the image's one budget
      * (formats/content.c). */
@@ -285,6 +293,9 @@ ss_reloc *ss_image_add_reloc(ss_image *im);
 ss_reloc *ss_image_add_relocs(ss_image *im, size_t n);
 /* Adds a named file region; regions of size 0 are ignored. Returns false only on OOM. */
 bool ss_image_add_region(ss_image *im, const char *name, uint64_t offset, uint64_t size);
+/* Marks image bytes inside a section that can hold literals as a loader table holding none
+ * (name a static string); size 0 is ignored. Returns false only on OOM. */
+bool ss_image_add_noliteral(ss_image *im, const char *name, uint64_t offset, uint64_t size);
 /* Records a warning at an image-relative offset (UINT64_MAX for none). Never fails visibly:
  * warnings beyond a fixed count are dropped and counted in one last warning. */
 void ss_image_warn(ss_image *im, uint64_t offset, const char *fmt, ...)

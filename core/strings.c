@@ -812,20 +812,67 @@ static size_t span_union(ss_span *pc, size_t n)
     return k + 1;
 }
 
+/* Takes the bytes of cut[0, ncut) (sorted by start, merged) out of the sorted, disjoint pieces
+ * pc[0, npc); pc has room for npc + ncut pieces (each cut splits at most one piece in two).
+ * Returns the new count. Linear after the sorts. */
+static size_t span_subtract(ss_span *pc, size_t npc, const ss_span *cut, size_t ncut)
+{
+    if (ncut == 0)
+        return npc;
+    size_t room = npc + ncut, w = room; /* the result is built from the back of pc's room */
+    size_t k = ncut;
+    for (size_t i = npc; i-- > 0;) {
+        const uint8_t *a = pc[i].p, *b = pc[i].p + pc[i].len;
+        /* Cuts that start at or after b cannot touch this piece or any before it. */
+        while (k > 0 && cut[k - 1].p >= b)
+            k--;
+        size_t c = k;
+        while (b > a) {
+            const uint8_t *ca = c > 0 ? cut[c - 1].p : NULL, *cb = c > 0 ? ca + cut[c - 1].len : NULL;
+            if (c == 0 || cb <= a) {
+                pc[--w] = (ss_span){a, (size_t)(b - a)};
+                break;
+            }
+            if (cb < b)
+                pc[--w] = (ss_span){cb, (size_t)(b - cb)};
+            b = ca > a ? ca : a;
+            c--;
+        }
+    }
+    memmove(pc, pc + w, (room - w) * sizeof *pc);
+    return room - w;
+}
+
+/* The loader tables the reader marked inside literal sections, as sorted, merged spans. */
+static size_t noliteral_spans(const ss_image *im, ss_span *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < im->nnoliteral; i++) {
+        ss_span b;
+        const ss_region *r = &im->noliteral[i];
+        if (ss_span_sub(im->bytes, r->offset, r->size, &b) && b.len)
+            out[n++] = b;
+    }
+    return span_union(out, n);
+}
+
 static void compute(ss_strings_job *j)
 {
     const ss_image *im = j->im;
     ss_strings_result *out = &j->res;
     uint32_t min = j->o.min_string ? j->o.min_string : 1;
-    ss_span *pc = malloc((im->nsections ? im->nsections : 1) * sizeof *pc);
-    if (pc == NULL)
+    size_t room = im->nsections + im->nnoliteral + 1;
+    ss_span *pc = malloc(room * sizeof *pc), *cut = malloc(room * sizeof *cut);
+    if (pc == NULL || cut == NULL) {
+        free(pc);
+        free(cut);
         goto oom;
+    }
     size_t npc = 0;
     for (size_t i = 0; i < im->nsections; i++) {
         const ss_section *s = &im->sections[i];
         ss_span b;
-        if (!s->alloc || s->kind != SS_KIND_RODATA || s->file_size == 0 ||
-            s->compression != SS_COMP_NONE)
+        if (!s->alloc || !s->literals || s->file_size == 0 || s->compression != SS_COMP_NONE)
             continue;
         uint64_t n = s->file_size;
         if (s->vm_size && s->vm_size < n)
@@ -836,6 +883,8 @@ static void compute(ss_strings_job *j)
         pc[npc++] = b;
     }
     npc = span_union(pc, npc);
+    npc = span_subtract(pc, npc, cut, noliteral_spans(im, cut));
+    free(cut);
     for (size_t i = 0; i < npc; i++)
         out->scanned_bytes += pc[i].len;
     bool ok = scan_all(pc, npc, out->scanned_bytes, min, j->o.threads, &j->t);

@@ -37,7 +37,7 @@ static size_t utf8_len(const uint8_t *p, size_t n)
 
 static bool ascii_text(uint8_t b)
 {
-    return (b >= 0x20 && b <= 0x7e) || (b >= 0x09 && b <= 0x0d) || b == 0x1b;
+    return (b >= 0x20 && b <= 0x7e) || b == 0x09;
 }
 
 /* The start of the string that ends at the NUL at z, when [from, z) is ASCII text and the byte
@@ -230,9 +230,7 @@ static inline __attribute__((always_inline)) void masks_sse2(const uint8_t *b, u
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
         __m128i pr = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1f)),
                                    _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
-        __m128i ws = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x08)),
-                                   _mm_cmplt_epi8(v, _mm_set1_epi8(0x0e)));
-        __m128i t = _mm_or_si128(_mm_or_si128(pr, ws), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x1b)));
+        __m128i t = _mm_or_si128(pr, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x09)));
         a |= (uint64_t)(uint16_t)_mm_movemask_epi8(t) << (16 * k);
         z |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()))
              << (16 * k);
@@ -258,9 +256,7 @@ __attribute__((target("avx2"))) static inline __m256i text_avx2(__m256i v)
 {
     __m256i pr = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(0x1f)),
                                   _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), v));
-    __m256i ws = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(0x08)),
-                                  _mm256_cmpgt_epi8(_mm256_set1_epi8(0x0e), v));
-    return _mm256_or_si256(_mm256_or_si256(pr, ws), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x1b)));
+    return _mm256_or_si256(pr, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x09)));
 }
 
 __attribute__((target("avx2"))) static inline void masks_avx2(const uint8_t *b, uint64_t *A,

@@ -243,6 +243,27 @@ static void classify(mo *m, ss_section *s, const char segname[16], uint32_t seg_
         s->kind = SS_KIND_RODATA;
 }
 
+/* Whether a section can hold literals: literal sections by type (__cstring, __literal4/8/16),
+ * and regular read-only sections (__TEXT,__const) or __DATA_CONST,__const (constant data dyld
+ * fixes up: Rust and C++ tables of pointers and their literals) -- but not the unwind and
+ * exception tables, which are S_REGULAR too and known only by their reserved names. */
+static bool literal_section(const ss_section *s, const char *sectname16)
+{
+    uint32_t type = (uint32_t)s->raw_flags & SECTION_TYPE;
+    char sect[17];
+    memcpy(sect, sectname16, 16);
+    sect[16] = 0;
+    if (type == S_CSTRING_LITERALS || type == S_4BYTE_LITERALS || type == S_8BYTE_LITERALS ||
+        type == S_16BYTE_LITERALS)
+        return s->kind == SS_KIND_RODATA || s->kind == SS_KIND_RELRO;
+    if (type != S_REGULAR)
+        return false;
+    if (s->kind == SS_KIND_RELRO)
+        return strcmp(sect, "__const") == 0;
+    return s->kind == SS_KIND_RODATA && strcmp(sect, "__eh_frame") != 0 &&
+           strcmp(sect, "__unwind_info") != 0 && strcmp(sect, "__gcc_except_tab") != 0;
+}
+
 static ss_status read_section(mo *m, ss_cursor *c, uint64_t sec_off, size_t seg_index,
                               uint32_t seg_initprot)
 {
@@ -292,6 +313,7 @@ static ss_status read_section(mo *m, ss_cursor *c, uint64_t sec_off, size_t seg_
     }
 
     classify(m, s, segname, seg_initprot, g->raw_flags);
+    s->literals = literal_section(s, sectname);
 
     bool zerofill = type == S_ZEROFILL || type == S_GB_ZEROFILL || type == S_THREAD_LOCAL_ZEROFILL;
     bool debug = s->kind == SS_KIND_DEBUG;

@@ -392,6 +392,11 @@ static ss_status fill_sections(pe_ctx *c, ss_diag *d)
         s->raw_flags = h->chars;
         s->perms = section_perms(h->chars);
         s->kind = section_kind(c, h, has_tls, tls_rva);
+        /* Read-only data can hold literals, but not an object's unwind data (.pdata, .xdata;
+         * an image's sit in .pdata, its exception directory, or in .rdata, where
+         * mark_directories takes them out). */
+        s->literals = s->kind == SS_KIND_RODATA && strcmp(h->name, ".pdata") != 0 &&
+                      strcmp(h->name, ".xdata") != 0;
         s->offset = h->rawptr;
 
         if (c->is_image) {
@@ -432,6 +437,29 @@ static ss_status fill_sections(pe_ctx *c, ss_diag *d)
         } else {
             s->file_size = h->rawsize;
         }
+    }
+    return SS_OK;
+}
+
+/* The data directories the loader reads (imports, exports, debug, load config, TLS, delay
+ * imports, IAT, ...) usually sit inside .rdata: their bytes hold no literals, so the string
+ * analysis is told to skip them. The security directory's "address" is a file offset outside
+ * every section. */
+static ss_status mark_directories(pe_ctx *c, ss_diag *d)
+{
+    static const char *const names[PE_NDIRS] = {
+        "export directory", "import directory", "resource directory", "exception directory",
+        NULL, "base relocations", "debug directory", "architecture directory", NULL,
+        "TLS directory", "load config directory", "bound import directory", "import address table",
+        "delay import directory", "CLR runtime header", NULL};
+    for (int k = 0; k < PE_NDIRS; k++) {
+        uint64_t off, avail;
+        if (names[k] == NULL || c->dir[k].size == 0 ||
+            !pe_rva_to_off(c, c->dir[k].rva, &off, &avail))
+            continue;
+        if (!ss_image_add_noliteral(c->im, names[k], off,
+                                    c->dir[k].size < avail ? c->dir[k].size : avail))
+            return ss_fail_nooff(d, SS_E_NOMEM, "out of memory");
     }
     return SS_OK;
 }
@@ -479,7 +507,8 @@ static bool add_clipped(pe_ctx *c, const char *name, uint64_t off, uint64_t size
 }
 
 /* Debug data (CodeView records and the like) that a debug directory entry places outside
- * every section's raw data; usually it is inside .rdata or .buildid and needs no row. */
+ * every section's raw data; usually it is inside .rdata or .buildid and needs no row, but it
+ * holds no literal (the string analysis skips it). */
 static bool debug_data_regions(pe_ctx *c)
 {
     uint64_t off, avail;
@@ -505,6 +534,13 @@ static bool debug_data_regions(pe_ctx *c)
             inside = secs[i].file_size && dptr >= secs[i].offset &&
                      dptr - secs[i].offset < secs[i].file_size;
         if (!inside && !add_clipped(c, "[Debug Directory data]", dptr, dsize))
+            return false;
+        /* Inside a section (lld-link puts the CodeView record, with the PDB's path, in .rdata):
+         * no literal either. */
+        if (inside && !ss_image_add_noliteral(c->im, "debug data", dptr,
+                                              dptr < c->b.len && dsize > c->b.len - dptr
+                                                  ? c->b.len - dptr
+                                                  : dsize))
             return false;
     }
     return true;
@@ -639,8 +675,10 @@ static ss_status pe_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
     im->machine = mname;
     SS_TRY(read_section_table(&c, &h, d));
     SS_TRY(fill_sections(&c, d));
-    if (c.is_image)
+    if (c.is_image) {
         SS_TRY(fill_segments(&c, &h, d));
+        SS_TRY(mark_directories(&c, d));
+    }
 
     if (c.is_image) {
         im->type_detail = image_type(&c, &h);

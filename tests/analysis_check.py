@@ -8,6 +8,7 @@ Each check compares exact numbers: segscan's JSON against readelf-derived truth
 (analysis_oracle.py) and against facts of the sources (array sizes, which literals repeat)."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -480,6 +481,28 @@ def group_pe():
         print("%-18s zero_init %d  wx %s pie %s nx %s  strings %d dup %d  findings %s" % (
             name, b["zero_init_bytes"], perms["wx_sections"], perms["pie"], perms["nx"], sg["count"],
             sg["duplicate_bytes"], ",".join(sorted(ids))))
+    p, hard = fx("pe_debug.exe"), fx("pe_hard.exe")
+    check(p is not None and hard is not None, "pe_debug.exe or pe_hard.exe missing")
+    if p and hard:
+        # The debug directory and its CodeView record (with the PDB's path, a NUL-terminated
+        # run of text) sit in .rdata: the string analysis skips both (issue 19), so .rdata
+        # scans its size less theirs and finds the strings of pe_hard.exe, linked from the
+        # same objects without /debug.
+        t = oracle.pe_truth(p)
+        rd = [x for x in t["sections"] if x["name"] == ".rdata"][0]
+        dbg = subprocess.run(["llvm-readobj-14", "--file-headers", "--coff-debug-directory", p],
+                             stdout=subprocess.PIPE, text=True, check=True).stdout
+        dir_size = int(re.search(r"DebugSize: (0x[0-9A-Fa-f]+)", dbg).group(1), 16)
+        data = sum(int(x, 16) for x in re.findall(r"SizeOfData: (0x[0-9A-Fa-f]+)", dbg))
+        path = re.search(r"PDBFileName: (\S+)", dbg).group(1)
+        sg, sh = image(p)["strings"], image(hard)["strings"]
+        want = min(rd["vsize"] or rd["raw"], rd["raw"]) - dir_size - data
+        check(sg["bytes_scanned"] == want, "pe_debug: .rdata bytes scanned %d, want %d (%d - %d - %d)"
+              % (sg["bytes_scanned"], want, min(rd["vsize"] or rd["raw"], rd["raw"]), dir_size, data))
+        whole = oracle.strings_in(p, [(rd["ptr"], min(rd["vsize"] or rd["raw"], rd["raw"]))])
+        check(path.encode() in whole["counts"] and sg["count"] == whole["count"] - 1 == sh["count"],
+              "pe_debug: %d strings, .rdata holds %d with the PDB path, pe_hard %d" % (
+                  sg["count"], whole["count"], sh["count"]))
     p = fx("pe_hard.exe")
     check(p is not None and image(p)["permissions"]["pie"] == "yes", "pe_hard pie")
     p = fx("pe_lowentropy.exe")

@@ -218,9 +218,23 @@ def bss_truth(path, zero_run_min=64):
 
 # ---- strings --------------------------------------------------------------------------------
 
-META = {"NOBITS", "NOTE", "STRTAB", "SYMTAB", "DYNSYM", "RELA", "REL", "RELR", "HASH", "GNU_HASH",
-        "DYNAMIC", "VERSYM", "VERNEED", "VERDEF", "GROUP", "SYMTAB_SHNDX", "LLVM_ADDRSIG",
-        "GNU_ATTRIBUTES"}
+# Allocated read-only PROGBITS sections that hold no literals: unwind and exception tables and
+# the loader's path (issue 19: the string analysis scans only sections that can hold literals).
+NO_LITERALS = {".eh_frame", ".eh_frame_hdr", ".sframe", ".interp"}
+
+
+def literal_sections(path):
+    """The sections that can hold literals (readelf -S): allocated, read-only, not executable,
+    not TLS PROGBITS, minus NO_LITERALS and .gcc_except_table*."""
+    out = []
+    for s in sections(path):
+        f = s["flags"]
+        if "A" not in f or "W" in f or "X" in f or "T" in f or s["type"] != "PROGBITS" or s["size"] == 0:
+            continue
+        if s["name"] in NO_LITERALS or s["name"].startswith(".gcc_except_table"):
+            continue
+        out.append(s)
+    return out
 
 
 def text_runs(b, min_len):
@@ -235,7 +249,7 @@ def text_runs(b, min_len):
                 out.append((start, b[start:i]))
             i += 1
             start = i
-        elif 0x20 <= c <= 0x7e or 0x09 <= c <= 0x0d or c == 0x1b:
+        elif 0x20 <= c <= 0x7e or c == 0x09:
             i += 1
         else:
             ok = 0
@@ -274,10 +288,7 @@ def string_stats(strings):
 def strings_truth(path, min_len=4):
     data = open(path, "rb").read()
     found = []
-    for s in sections(path):
-        f = s["flags"]
-        if "A" not in f or "W" in f or "X" in f or "T" in f or s["type"] in META or s["size"] == 0:
-            continue
+    for s in literal_sections(path):
         found += [t for _, t in text_runs(data[s["off"]: s["off"] + s["size"]], min_len)]
     return string_stats(found)
 

@@ -38,7 +38,7 @@ static void ref_scan(const uint8_t *p, size_t n, uint32_t min, ss_strrecs *out)
                 out->items[out->n++] = (ss_strrec){p + start, (uint32_t)len, ss_str_hash(p + start, len)};
             }
             start = ++i;
-        } else if ((c >= 0x20 && c <= 0x7e) || (c >= 0x09 && c <= 0x0d) || c == 0x1b) {
+        } else if ((c >= 0x20 && c <= 0x7e) || c == 0x09) {
             i++;
         } else {
             size_t u = c >= 0x80 ? ref_utf8(p + i, n - i) : 0;
@@ -72,7 +72,7 @@ static const char *const pieces[] = {
     "\xe2\x82",         /* cut short */
     "\x80",             /* lone continuation */
     "\xff",
-    "\t", "\x1b", "\x7f", "\x01",
+    "\t", "\x1b", "\x7f", "\x01", "\n", "\r", "\x0b", "\x0c", "\x08", "\x0e",
 };
 
 static void fill(uint8_t *b, size_t n, unsigned mode)

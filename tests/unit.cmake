@@ -27,3 +27,7 @@ add_test(NAME escape COMMAND ${SEGSCAN_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/escap
   $<TARGET_FILE:escape_dump> ${CMAKE_CURRENT_BINARY_DIR}/escape)
 add_test(NAME escape_e2e COMMAND ${SEGSCAN_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/escape_e2e.py
   $<TARGET_FILE:segscan> ${SEGSCAN_FIXTURE_SRC} ${CMAKE_CURRENT_BINARY_DIR}/escape_e2e)
+
+# The byte-pattern scan for address loads against llvm-objdump-14 (issue 19, item 2).
+add_executable(addrscan_dump ${CMAKE_CURRENT_SOURCE_DIR}/addrscan_dump.c)
+target_link_libraries(addrscan_dump PRIVATE segscan_formats segscan_core)

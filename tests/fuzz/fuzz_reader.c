@@ -2,11 +2,13 @@
  *
  * Compiled once per reader with -DSS_FUZZ_READER=ss_reader_elf (or _pe, _macho). The reader's
  * probe decides, as in production; when it says no, the load is still attempted so that the
- * reader's own checks are exercised on bytes its probe would reject. */
+ * reader's own checks are exercised on bytes its probe would reject. An image that loads also
+ * goes through the address-load scan (formats/addrscan.h), which no analysis calls yet. */
 #include <stdint.h> /* uint8_t */
 #include <stdlib.h> /* malloc, free */
 #include <string.h> /* memcpy */
 
+#include "addrscan.h"
 #include "reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,7 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (im) {
         ss_load_opts opts = ss_load_opts_default();
         ss_diag d = {0};
-        (void)SS_FUZZ_READER.load(im, &opts, &d);
+        if (SS_FUZZ_READER.load(im, &opts, &d) == SS_OK) {
+            /* The address-load scan over whatever code sections the bytes claim. */
+            ss_addr_load *l;
+            size_t n;
+            if (ss_addrscan_image(im, &l, &n))
+                free(l);
+        }
         ss_image_free(im);
     }
     free(copy);

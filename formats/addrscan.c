@@ -1,0 +1,176 @@
+/* addrscan.c - address loads by byte patterns (see addrscan.h). */
+#include "addrscan.h"
+
+#include <stdlib.h> /* malloc, realloc, free, qsort */
+#include <string.h> /* memchr, memcpy, strcmp */
+
+#include "../core/span.h"
+
+ss_isa ss_addrscan_isa(const ss_image *im)
+{
+    if (im->machine == NULL || im->bits != 64 || im->big_endian)
+        return SS_ISA_NONE;
+    if (strcmp(im->machine, "x86-64") == 0)
+        return SS_ISA_X86_64;
+    if (strcmp(im->machine, "AArch64") == 0) /* every reader spells machines as ELF's does */
+        return SS_ISA_AARCH64;
+    return SS_ISA_NONE;
+}
+
+static bool push(ss_addr_load **out, size_t *n, size_t *cap, uint64_t at, uint64_t target)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 1024;
+        ss_addr_load *x = realloc(*out, nc * sizeof *x);
+        if (x == NULL)
+            return false;
+        *out = x;
+        *cap = nc;
+    }
+    (*out)[(*n)++] = (ss_addr_load){at, target};
+    return true;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* x86-64: REX.W (0x48-0x4f), opcode 0x8d, ModRM with mod 00 and r/m 101 (RIP-relative in
+ * 64-bit mode whatever REX.B says), then disp32; the target is relative to the next
+ * instruction, 7 bytes on. The scan looks for the opcode byte with memchr. */
+static bool scan_x86_64(const uint8_t *p, size_t n, uint64_t vaddr,
+                        bool (*keep)(void *, uint64_t), void *ctx, ss_addr_load **out,
+                        size_t *no, size_t *cap)
+{
+    if (n < 7)
+        return true;
+    const uint8_t *q = p + 1, *end = p + n - 5; /* the opcode's last possible place */
+    while (q < end) {
+        const uint8_t *o = memchr(q, 0x8d, (size_t)(end - q));
+        if (o == NULL)
+            break;
+        q = o + 1;
+        if ((o[-1] & 0xf8) != 0x48 || (o[1] & 0xc7) != 0x05)
+            continue;
+        int32_t disp = (int32_t)le32(o + 2);
+        uint64_t at = vaddr + (uint64_t)(o - 1 - p);
+        uint64_t target = at + 7 + (uint64_t)(int64_t)disp;
+        if (keep(ctx, target) && !push(out, no, cap, at, target))
+            return false;
+    }
+    return true;
+}
+
+/* AArch64: adrp Xd (op 1, bits 28-24 10000) and, within the next AARCH64_LOOK instructions, an
+ * `add Xd', Xn, #imm12` (64-bit, no shift) with Xn the adrp's Xd; the search stops at another
+ * adrp to the same register. The target is the adrp's page plus imm12. */
+#define AARCH64_LOOK 8
+static bool scan_aarch64(const uint8_t *p, size_t n, uint64_t vaddr,
+                         bool (*keep)(void *, uint64_t), void *ctx, ss_addr_load **out,
+                         size_t *no, size_t *cap)
+{
+    size_t count = n / 4;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t w = le32(p + 4 * i);
+        if ((w & 0x9f000000u) != 0x90000000u)
+            continue;
+        unsigned rd = w & 31;
+        uint64_t imm = (uint64_t)((w >> 5) & 0x7ffff) << 2 | ((w >> 29) & 3);
+        if (imm & (1u << 20)) /* 21-bit signed page count */
+            imm |= ~(uint64_t)0x1fffff;
+        uint64_t pc = vaddr + 4 * (uint64_t)i;
+        uint64_t page = (pc & ~(uint64_t)0xfff) + (imm << 12);
+        for (size_t j = i + 1; j < count && j <= i + AARCH64_LOOK; j++) {
+            uint32_t x = le32(p + 4 * j);
+            if ((x & 0x9f000000u) == 0x90000000u && (x & 31) == rd)
+                break;
+            if ((x & 0xffc00000u) == 0x91000000u && ((x >> 5) & 31) == rd) {
+                uint64_t target = page + ((x >> 10) & 0xfff);
+                if (keep(ctx, target) && !push(out, no, cap, pc, target))
+                    return false;
+                break;
+            }
+        }
+    }
+    return true;
+}
+
+bool ss_addrscan(ss_isa isa, const uint8_t *code, size_t n_code, uint64_t vaddr,
+                 bool (*keep)(void *ctx, uint64_t target), void *ctx, ss_addr_load **out,
+                 size_t *n, size_t *cap)
+{
+    switch (isa) {
+    case SS_ISA_X86_64: return scan_x86_64(code, n_code, vaddr, keep, ctx, out, n, cap);
+    case SS_ISA_AARCH64: return scan_aarch64(code, n_code, vaddr, keep, ctx, out, n, cap);
+    case SS_ISA_NONE: break;
+    }
+    return true;
+}
+
+/* ---- a whole image ------------------------------------------------------------------------ */
+
+typedef struct {
+    uint64_t lo, hi;
+} range;
+
+typedef struct {
+    range *r;
+    size_t n;
+} ranges;
+
+static int range_cmp(const void *a, const void *b)
+{
+    const range *x = a, *y = b;
+    return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/* Whether target lies in one of the sorted literal sections: a binary search. */
+static bool in_literals(void *ctx, uint64_t target)
+{
+    const ranges *rs = ctx;
+    size_t lo = 0, hi = rs->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (rs->r[mid].lo <= target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && target < rs->r[lo - 1].hi;
+}
+
+bool ss_addrscan_image(const ss_image *im, ss_addr_load **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    ss_isa isa = ss_addrscan_isa(im);
+    if (isa == SS_ISA_NONE || im->type == SS_TYPE_RELOCATABLE)
+        return true; /* an object's code holds relocations where the displacements will be */
+    ranges rs = {malloc((im->nsections ? im->nsections : 1) * sizeof *rs.r), 0};
+    if (rs.r == NULL)
+        return false;
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        if (s->literals && s->alloc && s->vm_size && s->vaddr + s->vm_size > s->vaddr)
+            rs.r[rs.n++] = (range){s->vaddr, s->vaddr + s->vm_size};
+    }
+    qsort(rs.r, rs.n, sizeof *rs.r, range_cmp);
+    size_t cap = 0;
+    bool ok = true;
+    for (size_t i = 0; i < im->nsections && ok && rs.n; i++) {
+        const ss_section *s = &im->sections[i];
+        ss_span b;
+        if (s->kind != SS_KIND_CODE || !s->alloc || s->file_size == 0 ||
+            s->compression != SS_COMP_NONE || !ss_span_sub(im->bytes, s->offset, s->file_size, &b))
+            continue;
+        ok = ss_addrscan(isa, b.p, b.len, s->vaddr, in_literals, &rs, out, n, &cap);
+    }
+    free(rs.r);
+    if (!ok) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return ok;
+}
