@@ -596,7 +596,8 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
     out->zero_run_min = o->zero_run_min ? o->zero_run_min : 1;
     bool relocatable = im->type == SS_TYPE_RELOCATABLE;
     ss_status st = SS_OK;
-    relix ix = {0};
+    relix ix = {0}; /* built when the first zero object or data section needs it */
+    bool ix_built = false;
     cand *cs = NULL;
     bool *has_sym = NULL;
     ival *order = NULL; /* data sections to scan for runs: {file offset, index} */
@@ -606,35 +607,43 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
     ss_bss_section *per = calloc(im->nsections ? im->nsections : 1, sizeof *per);
     has_sym = calloc(im->nsections ? im->nsections : 1, sizeof *has_sym);
     order = malloc((im->nsections ? im->nsections : 1) * sizeof *order);
-    if (per == NULL || has_sym == NULL || order == NULL || !relix_build(im, &ix) ||
+    if (per == NULL || has_sym == NULL || order == NULL ||
         !zero_init_bytes(im, per, &out->zero_init_bytes))
         goto oom;
 
-    /* Candidate objects in sections with file bytes. */
-    size_t nc = 0;
-    cs = malloc((im->nsymbols ? im->nsymbols : 1) * sizeof *cs);
-    if (cs == NULL)
-        goto oom;
-    for (size_t i = 0; i < im->nsymbols; i++) {
-        const ss_symbol *y = &im->symbols[i];
-        if (!object_symbol(im, y))
-            continue;
-        const ss_section *s = &im->sections[y->section];
-        if (zero_list_of(s->kind) == 0)
-            continue;
-        has_sym[y->section] = true;
-        ss_span b;
-        if (!section_bytes(im, s, &b))
-            continue;
-        uint64_t off = y->value;
-        if (!relocatable) {
-            if (y->value < s->vaddr)
-                continue;
-            off = y->value - s->vaddr;
+    /* Candidate objects in sections with file bytes: counted first, so that the array is
+     * sized by the candidates, not by the symbol table (46,000 symbols of libLLVM-15). */
+    size_t nc = 0, ncand = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            cs = malloc((ncand ? ncand : 1) * sizeof *cs);
+            if (cs == NULL)
+                goto oom;
         }
-        if (!ss_range_ok(off, y->size, b.len))
-            continue; /* not wholly in the file bytes (e.g. in a PE section's zero tail) */
-        cs[nc++] = (cand){i, y->section, off, y->size};
+        for (size_t i = 0; i < im->nsymbols; i++) {
+            const ss_symbol *y = &im->symbols[i];
+            if (!object_symbol(im, y))
+                continue;
+            const ss_section *s = &im->sections[y->section];
+            if (zero_list_of(s->kind) == 0)
+                continue;
+            has_sym[y->section] = true;
+            ss_span b;
+            if (!section_bytes(im, s, &b))
+                continue;
+            uint64_t off = y->value;
+            if (!relocatable) {
+                if (y->value < s->vaddr)
+                    continue;
+                off = y->value - s->vaddr;
+            }
+            if (!ss_range_ok(off, y->size, b.len))
+                continue; /* not wholly in the file bytes (e.g. in a PE section's zero tail) */
+            if (pass == 0)
+                ncand++;
+            else if (nc < ncand)
+                cs[nc++] = (cand){i, y->section, off, y->size};
+        }
     }
     if (!cand_sort(cs, nc))
         goto oom;
@@ -669,6 +678,11 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
             nz_at = next_nonzero(b, c->offset);
         }
         bool zero = nz_at - c->offset >= c->size;
+        if (zero && !ix_built) {
+            if (!relix_build(im, &ix))
+                goto oom;
+            ix_built = true;
+        }
         bool written = zero && (relix_hits(&ix, c->section, c->offset, c->offset + c->size) ||
                                 (!relocatable && relix_hits(&ix, -1, vaddr, vaddr + c->size)));
         if (zero && !written) {
@@ -724,6 +738,11 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
             continue;
         size_t from = s->offset < scanned_to ? (size_t)(scanned_to - s->offset) : 0;
         scanned_to = s->offset + b.len;
+        if (!ix_built) {
+            if (!relix_build(im, &ix))
+                goto oom;
+            ix_built = true;
+        }
         if (!section_runs(im, si, b, from, relocatable, &ix, out->zero_run_min, &runs, &per[si]))
             goto oom;
         out->zero_run_count += per[si].zero_runs;
