@@ -5,12 +5,12 @@
  * overlaps once, "[no debug info: SECTION]" remainders) are summed by the name the table shows
  * (a unit's name, its crate, a source file), sorted by name and merged: O(n log n). Only rows
  * that changed are kept. */
-#include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* malloc, qsort, free */
 #include <string.h> /* strcmp, strdup */
 
 #include "debuginfo.h"
 #include "diff_debug.h"
+#include "diff_rows.h"
 #include "image.h"
 
 typedef struct {
@@ -76,34 +76,16 @@ static bool push(ss_diff_table *out, size_t *cap, const char *name, const entry 
 {
     if (a && b && a->vm == b->vm && a->file == b->file)
         return true; /* unchanged */
-    if (out->n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 64;
-        ss_diff_row *v = realloc(out->rows, nc * sizeof *v);
-        if (v == NULL)
-            return false;
-        out->rows = v;
-        *cap = nc;
-    }
-    ss_diff_row *r = &out->rows[out->n];
-    memset(r, 0, sizeof *r);
-    r->name = strdup(name);
-    r->base = strdup(name);
-    out->n++; /* owned from here, freed with the table */
-    if (r->name == NULL || r->base == NULL)
+    ss_diff_row *r = ss_diff_row_new(out, cap);
+    if (r == NULL || (r->name = strdup(name)) == NULL || (r->base = strdup(name)) == NULL)
         return false;
     r->rank = 1;
     r->counted = true;
     r->region = name[0] == '[';
-    if (a) {
-        r->vm.has[0] = r->file.has[0] = true;
-        r->vm.v[0] = a->vm;
-        r->file.v[0] = a->file;
-    }
-    if (b) {
-        r->vm.has[1] = r->file.has[1] = true;
-        r->vm.v[1] = b->vm;
-        r->file.v[1] = b->file;
-    }
+    if (a)
+        ss_diff_row_side(r, 0, a->vm, a->file);
+    if (b)
+        ss_diff_row_side(r, 1, b->vm, b->file);
     return true;
 }
 

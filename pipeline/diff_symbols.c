@@ -12,6 +12,7 @@
 #include <string.h> /* strcmp, strdup */
 
 #include "ci.h"
+#include "diff_rows.h"
 #include "diff_symbols.h"
 #include "sizes.h"
 #include "symbols.h"
@@ -66,18 +67,8 @@ static bool push(ss_diff_table *out, size_t *cap, const entry *e, const entry *a
 {
     if ((a && b && a->vm == b->vm && a->file == b->file) || (!a && !b))
         return true; /* unchanged */
-    if (out->n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 64;
-        ss_diff_row *v = realloc(out->rows, nc * sizeof *v);
-        if (v == NULL)
-            return false;
-        out->rows = v;
-        *cap = nc;
-    }
-    ss_diff_row *r = &out->rows[out->n];
-    memset(r, 0, sizeof *r);
-    r->base = strdup(e->name);
-    if (r->base == NULL)
+    ss_diff_row *r = ss_diff_row_new(out, cap);
+    if (r == NULL || (r->base = strdup(e->name)) == NULL)
         return false;
     if (e->rank > 1) {
         size_t len = strlen(e->name) + 24;
@@ -87,21 +78,14 @@ static bool push(ss_diff_table *out, size_t *cap, const entry *e, const entry *a
     } else {
         r->name = strdup(e->name);
     }
-    out->n++; /* owned from here, freed with the table */
     if (r->name == NULL)
         return false;
     r->rank = e->rank;
     r->counted = true;
-    if (a) {
-        r->vm.has[0] = r->file.has[0] = true;
-        r->vm.v[0] = a->vm;
-        r->file.v[0] = a->file;
-    }
-    if (b) {
-        r->vm.has[1] = r->file.has[1] = true;
-        r->vm.v[1] = b->vm;
-        r->file.v[1] = b->file;
-    }
+    if (a)
+        ss_diff_row_side(r, 0, a->vm, a->file);
+    if (b)
+        ss_diff_row_side(r, 1, b->vm, b->file);
     return true;
 }
 
