@@ -25,13 +25,13 @@ static void find_strings(ss_an_ctx *c, const ss_analysis *a);
 /* In the order the analyses run and their findings are listed: permissions first (their
  * findings are the most severe), then the two savings analyses. */
 static const ss_analyzer registry[] = {
-    {"sizes", SS_AN_SIZES, false, false, "segment and section size tables (always shown)", NULL,
+    {"sizes", SS_AN_SIZES, false, false, false, "segment and section size tables (always shown)", NULL,
      NULL, NULL},
-    {"perms", SS_AN_PERMS, false, false, "permissions and hardening", run_perms, NULL,
+    {"perms", SS_AN_PERMS, false, false, false, "permissions and hardening", run_perms, NULL,
      find_perms},
-    {"bss", SS_AN_BSS, true, true, "zero-initialised data that could move to .bss", run_bss,
+    {"bss", SS_AN_BSS, true, true, false, "zero-initialised data that could move to .bss", run_bss,
      reset_bss, find_bss},
-    {"strings", SS_AN_STRINGS, false, false, "duplicated string literals", run_strings,
+    {"strings", SS_AN_STRINGS, false, false, false, "duplicated string literals", run_strings,
      reset_strings, find_strings},
 };
 #define NREGISTRY (sizeof registry / sizeof registry[0])
@@ -62,6 +62,14 @@ bool ss_analysis_needs_relocs(unsigned which)
 {
     for (size_t i = 0; i < NREGISTRY; i++)
         if ((which & registry[i].bit) && registry[i].needs_relocs)
+            return true;
+    return false;
+}
+
+bool ss_analysis_needs_refs(unsigned which)
+{
+    for (size_t i = 0; i < NREGISTRY; i++)
+        if ((which & registry[i].bit) && registry[i].needs_refs)
             return true;
     return false;
 }

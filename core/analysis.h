@@ -46,7 +46,8 @@ enum {
     SS_AN_SIZES = 1,   /* the size tables (always computed by the emitters; a no-op here) */
     SS_AN_BSS = 2,
     SS_AN_STRINGS = 4,
-    SS_AN_PERMS = 8
+    SS_AN_PERMS = 8,
+    SS_AN_LITERALS = 16 /* reserved for the literals analysis (issue 19) */
 };
 
 typedef struct {
@@ -86,6 +87,7 @@ typedef struct {
     unsigned bit;       /* SS_AN_* */
     bool needs_symbols; /* the symbol tables must be loaded (ss_load_opts.symbols) */
     bool needs_relocs;  /* the relocation targets must be loaded (ss_load_opts.relocs) */
+    bool needs_refs;    /* references into read-only data must be loaded (ss_load_opts.refs) */
     const char *about;  /* one line for --help */
     /* Runs the analysis on im into its part of im->analysis (NULL: nothing to run, the sizes
      * are computed by the emitters). A failure is returned in d; the run goes on with the
@@ -104,6 +106,7 @@ unsigned ss_analysis_all(void);
 /* Whether the analyses in which read the symbol tables / relocation targets. */
 bool ss_analysis_needs_symbols(unsigned which);
 bool ss_analysis_needs_relocs(unsigned which);
+bool ss_analysis_needs_refs(unsigned which);
 /* Whether which holds an analysis that runs after loading (anything beyond the size tables). */
 bool ss_analysis_any(unsigned which);
 

@@ -29,6 +29,7 @@ ss_image *ss_image_new(ss_span bytes, uint64_t base_offset, const char *path, co
     ss_vec_init(&im->v_sections, sizeof(ss_section));
     ss_vec_init(&im->v_symbols, sizeof(ss_symbol));
     ss_vec_init(&im->v_relocs, sizeof(ss_reloc));
+    ss_vec_init(&im->v_refs, sizeof(ss_ref));
     ss_vec_init(&im->v_regions, sizeof(ss_region));
     ss_vec_init(&im->v_noliteral, sizeof(ss_region));
     ss_vec_init(&im->v_warnings, sizeof(ss_warning));
@@ -91,6 +92,15 @@ ss_reloc *ss_image_add_relocs(ss_image *im, size_t n)
     im->v_relocs.count += n;
     PUBLISH(im, v_relocs, relocs, nrelocs);
     return first;
+}
+
+ss_ref *ss_image_add_ref(ss_image *im)
+{
+    ss_ref *r = ss_vec_push(im->arena, &im->v_refs);
+    PUBLISH(im, v_refs, refs, nrefs);
+    if (r)
+        r->section = -1;
+    return r;
 }
 
 /* Appends a named range to a list of regions (size 0: nothing); false only on OOM. */

@@ -115,6 +115,27 @@ typedef struct {
     uint32_t size;   /* bytes written (pointer size when unknown) */
 } ss_reloc;
 
+/* A reference into memory that can hold literals (a section with ss_section.literals), found by
+ * a reader: where an object of read-only data starts, and where it ends when the reference says
+ * so. The literals analysis cuts read-only data into objects at these places (and at symbols);
+ * readers add them only when ss_load_opts.refs asks, and only for targets inside such a
+ * section. */
+typedef enum {
+    SS_REF_RELOC, /* the target of a relocation, static or dynamic (ELF REL/RELA/RELR, PE base
+                   * relocations, Mach-O rebases and chained fixups) */
+    SS_REF_CODE,  /* an address an instruction loads (x86-64 lea rip-relative, AArch64 adrp+add) */
+    SS_REF_PAIR   /* a relocated pointer followed by a plausible length: a slice (Rust &str,
+                   * &[T]); len is that length */
+} ss_ref_source;
+
+typedef struct {
+    uint64_t addr;   /* linked images: the virtual address referred to; relocatable objects: the
+                      * offset in `section` */
+    uint64_t len;    /* the object's length when the reference states it (SS_REF_PAIR), else 0 */
+    int64_t section; /* relocatable objects: the section referred to; linked images: -1 */
+    uint8_t source;  /* ss_ref_source */
+} ss_ref;
+
 /* A named range of file bytes that is not a section: headers, tables, linkedit parts, overlay.
  * The file map takes these before sections when attributing bytes. */
 typedef struct {
@@ -225,6 +246,9 @@ typedef struct ss_image {
     size_t nsymbols;
     ss_reloc *relocs;
     size_t nrelocs;
+    ss_ref *refs; /* references into literal-capable sections (ss_load_opts.refs), unordered,
+                   * possibly repeated */
+    size_t nrefs;
     ss_region *regions;
     size_t nregions;
     ss_region *noliteral; /* loader tables inside sections that can hold literals (PE data
@@ -270,7 +294,7 @@ typedef struct ss_image {
 
     /* Growable storage behind the arrays above; the ss_image_add_* functions keep the arrays
      * above pointing at it, so they are valid while a reader is still filling them. */
-    ss_vec v_segments, v_sections, v_symbols, v_relocs, v_regions, v_noliteral, v_warnings, v_checks,
+    ss_vec v_segments, v_sections, v_symbols, v_relocs, v_refs, v_regions, v_noliteral, v_warnings, v_checks,
         v_fields;
 
     /* Bytes taken from and given by decompression so far, against the image's one budget
@@ -291,6 +315,8 @@ ss_symbol *ss_image_add_symbol(ss_image *im);
 ss_reloc *ss_image_add_reloc(ss_image *im);
 /* n new relocation entries at once (uninitialized: the caller fills every field), or NULL. */
 ss_reloc *ss_image_add_relocs(ss_image *im, size_t n);
+/* Adds a reference (a zeroed element, section -1), or NULL when the arena's cap is reached. */
+ss_ref *ss_image_add_ref(ss_image *im);
 /* Adds a named file region; regions of size 0 are ignored. Returns false only on OOM. */
 bool ss_image_add_region(ss_image *im, const char *name, uint64_t offset, uint64_t size);
 /* Marks image bytes inside a section that can hold literals as a loader table holding none

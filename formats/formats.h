@@ -11,6 +11,8 @@
 typedef struct {
     bool symbols; /* read symbol tables (needed by the BSS analysis) */
     bool relocs;  /* read relocation targets (needed by the BSS analysis) */
+    bool refs;    /* add references into literal-capable sections (ss_ref: relocation targets,
+                   * code address loads, pointer-length pairs; needed by the literals analysis) */
     bool verify_compressed; /* decompress compressed sections to check their stated sizes */
     bool defer_tables; /* ELF: leave symbols and relocs to ss_image_load_tables (the analysis
                         * then reads them on its own thread while the string analysis runs:

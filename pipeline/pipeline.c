@@ -68,6 +68,7 @@ static ss_pipeline_opts settle(const ss_pipeline_opts *o, size_t n)
     ss_pipeline_opts s = *o;
     s.load.symbols = o->symbols || (o->load.symbols && ss_analysis_needs_symbols(o->analysis.which));
     s.load.relocs = o->load.relocs && ss_analysis_needs_relocs(o->analysis.which);
+    s.load.refs = ss_analysis_needs_refs(o->analysis.which);
     s.load.defer_tables = true;
     s.load.no_checks = o->load.no_checks || !(o->analysis.which & SS_AN_PERMS);
     s.jobs = o->jobs ? o->jobs : default_jobs(); /* read once: the load moves */
