@@ -30,7 +30,7 @@ int main(int argc, char **argv)
         }
         for (size_t k = 0; k < im->nrefs; k++) {
             const ss_ref *r = &im->refs[k];
-            printf("%s %" PRIx64 " %" PRIu64 "\n", r->source < 3 ? names[r->source] : "?", r->addr,
+            printf("%s %" PRIx64 " %" PRIu32 "\n", r->source < 3 ? names[r->source] : "?", r->addr,
                    r->len);
         }
         rc = 0;
