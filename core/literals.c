@@ -672,7 +672,7 @@ static const char *excerpt(ss_arena *a, const uint8_t *p, uint64_t len, bool tab
         /* do not cut inside a UTF-8 sequence */
         while (n < t && n > 0 && (p[n] & 0xc0) == 0x80)
             n--;
-        *cut = n < len;
+        *cut = n < t;
         return ss_arena_strndup(a, (const char *)p, (size_t)n);
     }
     uint64_t n = len < SS_LITERAL_EXCERPT / 2 ? len : SS_LITERAL_EXCERPT / 2;
@@ -761,10 +761,11 @@ static bool rust_symbol(const char *n, char lead)
 {
     if (lead && n[0] == lead)
         n++;
-    size_t len = strlen(n);
-    if (strncmp(n, "_ZN", 3) == 0 && len > 24 && n[len - 1] == 'E' &&
-        strncmp(n + len - 20, "17h", 3) == 0 && hexdigits(n + len - 17, 16))
-        return true;
+    if (strncmp(n, "_ZN", 3) == 0) {
+        size_t len = strlen(n);
+        return len > 24 && n[len - 1] == 'E' && strncmp(n + len - 20, "17h", 3) == 0 &&
+               hexdigits(n + len - 17, 16);
+    }
     if (n[0] == '_' && n[1] == 'R' && n[2] >= 'A' && n[2] <= 'Z')
         return true;
     return strcmp(n, "rust_begin_unwind") == 0 || strcmp(n, "rust_panic") == 0 ||
