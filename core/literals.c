@@ -344,10 +344,19 @@ static bool is_cstring(const lctx *c, const piece *x, uint32_t min)
     uint64_t t = strip_nuls(p, x->len);
     if (t < min || text_len(p, t, false) != t)
         return false;
-    if (x->off == c->secs[x->sec].off)
+    uint64_t before = x->off - c->secs[x->sec].off;
+    if (before == 0)
         return true;
     uint8_t b = p[-1];
-    return b == 0 || (b < 0x20 && b != '\t') || b == 0x7f;
+    if (b < 0x80)
+        return b == 0 || (b < 0x20 && b != '\t') || b == 0x7f;
+    /* a byte >= 0x80 continues the run when it ends a printable UTF-8 sequence */
+    for (unsigned l = 2; l <= 4 && l <= before; l++) {
+        uint32_t cp = 0;
+        if (ss_utf8_next(p - l, l, &cp) == l && cp >= 0xa0)
+            return false;
+    }
+    return true;
 }
 
 static bool is_text(const uint8_t *p, uint64_t n)
