@@ -606,6 +606,10 @@ static bool group_anchored(lctx *c, ss_literals_result *r)
             if ((y->flags & P_OBJECT) && c->pc[y->leader].copies > 1)
                 break;
             work += BOUNDARY_WORK;
+            if (work > budget) { /* no single try runs far past the budget either */
+                r->work_capped = true;
+                break;
+            }
             if (is_bound(c, a + (y->off + y->len - b)))
                 best = y->off + y->len - b;
         }
