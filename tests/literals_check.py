@@ -56,6 +56,8 @@ def segscan_json(path, *extra):
 T40 = bytes((i * 37 + 11) % 256 for i in range(40))            # not text: bytes >= 0x80, NULs
 T48 = [(0x9e3779b9 * (i + 1)) & 0xffffffff for i in range(12)]
 BIG = [(0x85ebca6b * (i + 7)) & 0xffffffff for i in range(384)]  # 1,536 bytes
+USAGE = "usage: prog [--tables] FILE...\n"  # a printf format: no C string under strings(1)
+USAGE_BYTES = USAGE.encode() + b"\0"
 T48_BYTES = b"".join(struct.pack("<I", v) for v in T48)
 BIG_BYTES = b"".join(struct.pack("<I", v) for v in BIG)
 
@@ -69,17 +71,19 @@ def write_program(d, once):
     os.makedirs(d, exist_ok=True)
     defs = ("const char t40[40] = {%s};\n"
             "const uint32_t t48[12] = {%s};\n"
-            "const uint32_t big[384] = {%s};\n") % (
+            "const uint32_t big[384] = {%s};\n"
+            "const char usage[] = \"usage: prog [--tables] FILE...\\n\";\n") % (
         c_array(T40, "(char)0x%02x"), c_array(T48, "0x%08xu"), c_array(BIG, "0x%08xu"))
     with open(os.path.join(d, "tab.h"), "w") as f:
         f.write("#include <stdint.h>\n")
         if once:
             f.write("extern const char t40[40];\nextern const uint32_t t48[12];\n"
-                    "extern const uint32_t big[384];\n")
+                    "extern const uint32_t big[384];\nextern const char usage[];\n")
         else:
             f.write(defs.replace("const ", "static const "))
-    body = ("#include \"tab.h\"\n"
-            "int use_%s(int i) { return t40[i %% 40] + (int)t48[i %% 12] + (int)big[i %% 384]; }\n")
+    body = ("#include <stdio.h>\n#include \"tab.h\"\n"
+            "int use_%s(int i) { if (i > 5) printf(usage + i %% 2);\n"
+            "  return t40[i %% 40] + (int)t48[i %% 12] + (int)big[i %% 384]; }\n")
     with open(os.path.join(d, "a.c"), "w") as f:
         f.write("#include <stdio.h>\n" + body % "a" + "int use_b(int);\n"
                 "int main(int argc, char **argv) { (void)argv;\n"
@@ -163,7 +167,23 @@ def group_c_tables():
             total += (len(offs) - 1) * len(data)
             print("%s %s: %d copies of %d bytes at %r (segscan and byte search agree)" %
                   (tag, name, len(offs), len(data), offs))
-        check(lit["duplicate_bytes"] == total and lit["table_bytes"] == total,
+        # the printf format ends in \n: not a string to strings(1) (nor to the strings analysis),
+        # a text object here, bounded by its symbols
+        offs = rodata_copies(prog, USAGE_BYTES)
+        rows = [d for d in lit["duplicates"] if d["kind"] == "text" and d["text"] == USAGE]
+        if check(len(offs) == 2 and len(rows) == 1, "%s usage: byte search %d copies, rows %r" %
+                 (tag, len(offs), rows)):
+            d = rows[0]
+            check(d["len"] == len(USAGE_BYTES) and d["copies"] == 2 and
+                  d["bytes_wasted"] == len(USAGE_BYTES) and sorted(d["offsets"]) == offs,
+                  "%s usage: row %r, byte search %r" % (tag, d, offs))
+            total += len(USAGE_BYTES)
+        sdup = json.loads(run([SEGSCAN, "-q", "-f", "json", "--only", "strings", prog]).stdout)
+        check(not [x for x in sdup["images"][0]["strings"]["duplicates"]
+                   if "usage: prog" in x["text"]],
+              "%s: the strings analysis counts the printf format" % tag)
+        check(lit["duplicate_bytes"] == total and lit["table_bytes"] + lit["text_bytes"] == total
+              and lit["text_bytes"] == len(USAGE_BYTES),
               "%s: duplicate_bytes %d table_bytes %d, byte search %d" %
               (tag, lit["duplicate_bytes"], lit["table_bytes"], total))
         check(lit["toolchain"] == "c", "%s: toolchain %r" % (tag, lit["toolchain"]))
@@ -180,7 +200,8 @@ def group_c_tables():
               "%s: the text report lacks the literals block or the big table" % tag)
         lo = segscan_json(once)
         if lo is not None:
-            for name, data in (("t40", T40), ("t48", T48_BYTES), ("big", BIG_BYTES)):
+            for name, data in (("t40", T40), ("t48", T48_BYTES), ("big", BIG_BYTES),
+                               ("usage", USAGE_BYTES)):
                 n = len(rodata_copies(once, data))
                 check(n == 1, "%s once %s: the byte search finds %d copies" % (tag, name, n))
                 check(row_of(lo["literals"], data) is None,
@@ -350,9 +371,11 @@ def group_hostile():
 def group_diff_budget():
     prog = build(os.path.join(WORK, "d-static"), "gcc", [], False)
     once = build(os.path.join(WORK, "d-once"), "gcc", [], True)
-    want = sum((len(rodata_copies(prog, d)) - 1) * len(d) for d in (T40, T48_BYTES, BIG_BYTES))
-    base = sum((len(rodata_copies(once, d)) - 1) * len(d) for d in (T40, T48_BYTES, BIG_BYTES))
-    check(want == 40 + 48 + 1536 and base == 0, "byte search: %d and %d" % (want, base))
+    objs = (T40, T48_BYTES, BIG_BYTES, USAGE_BYTES)
+    want = sum((len(rodata_copies(prog, d)) - 1) * len(d) for d in objs)
+    base = sum((len(rodata_copies(once, d)) - 1) * len(d) for d in objs)
+    check(want == 40 + 48 + 1536 + len(USAGE_BYTES) and base == 0,
+          "byte search: %d and %d" % (want, base))
     r = run([SEGSCAN, "diff", "-f", "json", once, prog])
     check(r.returncode == 0, "diff: exit %d %s" % (r.returncode, r.stderr[:200]))
     doc = json.loads(r.stdout)
