@@ -635,12 +635,14 @@ static int amatch_cmp(const void *x, const void *y)
  * the later copy's bytes, whose pieces then start no match of their own. */
 static bool group_anchored(lctx *c, ss_literals_result *r)
 {
-    size_t nsingle = 0;
-    for (size_t i = 0; i < c->npc; i++)
+    size_t nsingle = 0, nlead = 0;
+    for (size_t i = 0; i < c->npc; i++) {
         nsingle += (c->pc[i].flags & P_OBJECT) && c->pc[c->pc[i].leader].copies == 1;
-    if (nsingle < 2)
+        nlead += (c->pc[i].flags & P_OBJECT) && c->pc[i].leader == i;
+    }
+    if (nsingle == 0 || nlead < 2)
         return true;
-    size_t tn = table_size(nsingle);
+    size_t tn = table_size(nlead);
     uint32_t *slot = ss_big_alloc(tn * sizeof *slot);
     c->am = malloc(nsingle * sizeof *c->am);
     if (slot == NULL || c->am == NULL) {
@@ -650,8 +652,12 @@ static bool group_anchored(lctx *c, ss_literals_result *r)
     uint64_t budget = BUDGET_BASE + BUDGET_FACTOR * r->scanned_bytes, work = 0;
     uint64_t claimed = 0;
     for (size_t i = 0; i < c->npc; i++) {
-        const piece *x = &c->pc[i];
-        if (!(x->flags & P_OBJECT) || c->pc[x->leader].copies != 1 || x->off < claimed)
+        piece *x = &c->pc[i];
+        /* the first piece of an equal group can lead a match (a third copy whose piece runs on
+         * past the table) but is not matched itself */
+        bool group = (x->flags & P_OBJECT) && x->leader == i && x->copies > 1;
+        if (!(x->flags & P_OBJECT) || (c->pc[x->leader].copies != 1 && !group) ||
+            x->off < claimed || x->len < SS_LITERAL_MIN)
             continue;
         const uint8_t *p = c->base + x->off;
         uint32_t h = ss_str_hash(p, SS_LITERAL_MIN);
@@ -659,15 +665,16 @@ static bool group_anchored(lctx *c, ss_literals_result *r)
         for (; slot[at]; at = (at + 1) & (tn - 1))
             if (memcmp(c->base + c->pc[slot[at] - 1].off, p, SS_LITERAL_MIN) == 0)
                 break;
-        if (slot[at] == 0) {
-            slot[at] = (uint32_t)i + 1;
+        if (slot[at] == 0 || group) {
+            if (slot[at] == 0)
+                slot[at] = (uint32_t)i + 1;
             continue;
         }
         if (work > budget) {
             r->work_capped = true;
             break;
         }
-        const piece *l = &c->pc[slot[at] - 1];
+        piece *l = &c->pc[slot[at] - 1];
         uint64_t a = l->off, b = x->off;
         uint64_t lim = b - a, e1 = c->secs[l->sec].end - a, e2 = c->secs[x->sec].end - b;
         lim = lim < e1 ? lim : e1;
@@ -692,7 +699,13 @@ static bool group_anchored(lctx *c, ss_literals_result *r)
             if (is_bound(c, a + (y->off + y->len - b)))
                 best = y->off + y->len - b;
         }
-        if (best >= SS_LITERAL_MIN) {
+        if (best >= SS_LITERAL_MIN && l->copies > 1 && (best == l->len || best == l->olen)) {
+            /* one more copy of an equal group: counted with it */
+            x->leader = (uint32_t)(l - c->pc);
+            l->copies++;
+            r->anchored_bytes += l->olen;
+            claimed = b + best;
+        } else if (best >= SS_LITERAL_MIN && l->copies == 1) {
             c->am[c->nam++] = (amatch){a, best, b};
             claimed = b + best;
         }
