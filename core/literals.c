@@ -682,6 +682,15 @@ static bool group_anchored(lctx *c, ss_literals_result *r)
         lim = lim < EXTEND_MAX ? lim : EXTEND_MAX;
         uint64_t m = common(c->base + a, p, lim);
         work += m + BOUNDARY_WORK;
+        if (l->copies > 1 && m >= l->olen && x->len >= l->olen) {
+            /* the group's copies bound the object; this piece starts with all of it and runs on
+             * (no reference marks its end): one more copy of the group */
+            x->leader = (uint32_t)(l - c->pc);
+            l->copies++;
+            r->anchored_bytes += l->olen;
+            claimed = b + l->olen;
+            continue;
+        }
         /* cut back to the last boundary at the same distance in both, never taking in an object
          * that equals another (it is counted with its group already) */
         uint64_t best = 0;
