@@ -254,7 +254,7 @@ static void trial(int t, bool relocatable, bool fixed, bool sparse)
         f->source = SS_REF_PAIR;
         f->addr = relocatable ? 100 : SEC_VA[0] + 100;
         f->section = relocatable ? 0 : -1;
-        f->len = UINT64_MAX - 50;
+        f->len = UINT32_MAX - 50; /* ss_ref.len is 32 bits */
         mark[SEC_OFF[0] + 100] = 1;
         ss_symbol *y = ss_image_add_symbol(im);
         y->name = "past";
