@@ -28,6 +28,7 @@ endif()
 # byte search's copies, offsets and bytes_wasted; objects stored once have no row.
 add_test(NAME literals.rust
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/literals_oracle.py $<TARGET_FILE:segscan>
+          ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json
           ${SEGSCAN_FIXTURE_SRC}/literals ${SEGSCAN_LIT_FIXTURES} rust)
 set_tests_properties(literals.rust PROPERTIES FIXTURES_REQUIRED literals_rust TIMEOUT 300)
 
@@ -35,6 +36,7 @@ set_tests_properties(literals.rust PROPERTIES FIXTURES_REQUIRED literals_rust TI
 # and every reported group is real (same bytes at each offset, found by the byte search).
 add_test(NAME literals.go
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/literals_oracle.py $<TARGET_FILE:segscan>
+          ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json
           ${SEGSCAN_FIXTURE_SRC}/literals ${SEGSCAN_LIT_FIXTURES} go)
 set_tests_properties(literals.go PROPERTIES FIXTURES_REQUIRED literals_go TIMEOUT 300)
 
@@ -42,6 +44,7 @@ set_tests_properties(literals.go PROPERTIES FIXTURES_REQUIRED literals_go TIMEOU
 # least the copies segscan reports, the same bytes at every offset), none all zero or periodic.
 add_test(NAME literals.libllvm15
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/literals_oracle.py $<TARGET_FILE:segscan>
+          ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json
           ${SEGSCAN_FIXTURE_SRC}/literals ${SEGSCAN_LIT_FIXTURES} llvm
           /usr/lib/x86_64-linux-gnu/libLLVM-15.so.1)
 set_tests_properties(literals.libllvm15 PROPERTIES TIMEOUT 300)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The literals analysis (issue 19) against an independent byte search.
 
-usage: literals_oracle.py SEGSCAN FIXTURE_SRC FIXTURE_OUT MODE [LIBRARY]
+usage: literals_oracle.py SEGSCAN SCHEMA FIXTURE_SRC FIXTURE_OUT MODE [LIBRARY]
   MODE rust   the Rust fixtures of fixtures/literals/build.sh (cgu, nolto/litbin, lto/litbin, seed)
   MODE go     the Go fixture (golit)
   MODE llvm   LIBRARY (libLLVM-15): the top 20 groups re-counted
@@ -17,7 +17,8 @@ PROGBITS, not .eh_frame and the like; the bytes read at readelf's file offsets) 
 Every row of every file is checked too: at least 16 bytes, the same bytes at each offset
 listed, not all zero and no periodic fill (period 1-8), the byte search finds at least `copies`
 occurrences, bytes_wasted == (copies - 1) * len, and the totals add up (duplicate_bytes is the
-sum over the rows when no row was cut, text + table == all)."""
+sum over the rows when no row was cut, text + table == all). segscan's JSON is validated against
+SCHEMA (docs/segscan.schema.json), which must document the literals object."""
 import json
 import os
 import re
@@ -25,11 +26,14 @@ import struct
 import subprocess
 import sys
 
+import jsonschema
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from analysis_oracle import literal_sections  # noqa: E402
 
 failures = 0
 MIN_LEN = 16
+SCHEMA = None
 
 
 def check(ok, msg):
@@ -103,7 +107,13 @@ class Binary:
 def segscan(segscan_bin, path):
     out = subprocess.run([segscan_bin, "--only", "literals", "-f", "json", path],
                          stdout=subprocess.PIPE, check=True).stdout
-    images = json.loads(out)["images"]
+    doc = json.loads(out)
+    try:
+        jsonschema.validate(doc, SCHEMA)
+    except jsonschema.ValidationError as e:
+        check(False, "%s: segscan's JSON against the schema: %s at %s" % (
+            path, e.message[:300], "/".join(str(p) for p in e.absolute_path)))
+    images = doc["images"]
     check(len(images) == 1, "%s: %d images" % (path, len(images)))
     lit = images[0].get("literals")
     check(lit is not None, "%s: no literals object in segscan's JSON" % path)
@@ -149,6 +159,9 @@ def check_rows(tag, b, lit, top=None):
         if not offs:
             continue
         obj = b.data[offs[0]:offs[0] + n]
+        names = {b.section_of(o, n) for o in offs}
+        check(set(r.get("sections", [])) == names, where + ": sections %s, readelf %s" % (
+            r.get("sections"), sorted(n for n in names if n)))
         for o in offs:
             check(b.section_of(o, n) is not None, where + ": offset %d not inside a literal "
                   "section" % o)
@@ -194,6 +207,12 @@ def expect(tag, b, rows, name, obj, want, kind):
     check(r["bytes_wasted"] == (len(found) - 1) * len(obj), "%s: %s bytes_wasted %d, expected "
           "%d" % (tag, name, r["bytes_wasted"], (len(found) - 1) * len(obj)))
     check(r["kind"] == kind, "%s: %s kind %s, expected %s" % (tag, name, r["kind"], kind))
+    # the excerpt: the text itself, or the table's first bytes in hex
+    whole = obj.decode() if kind == "text" else obj.hex()
+    check(len(r["text"]) > 0 and whole.startswith(r["text"]) and
+          (r.get("excerpt_cut") or r["text"] == whole),
+          "%s: %s excerpt %r (cut %s), the source's %r" % (tag, name, r["text"],
+                                                         r.get("excerpt_cut"), whole))
 
 
 def rust(segscan_bin, src, out):
@@ -294,13 +313,18 @@ def llvm(segscan_bin, lib):
 
 
 def main():
-    segscan_bin, src, out, mode = sys.argv[1:5]
+    global SCHEMA
+    segscan_bin, schema, src, out, mode = sys.argv[1:6]
+    SCHEMA = json.load(open(schema))
+    # the image object allows fields it does not name: the literals object must be named
+    lit_schema = SCHEMA.get("$defs", {}).get("image", {}).get("properties", {}).get("literals")
+    check(lit_schema is not None, "%s does not document the images' literals object" % schema)
     if mode == "rust":
         rust(segscan_bin, src, out)
     elif mode == "go":
         go(segscan_bin, src, out)
     elif mode == "llvm":
-        llvm(segscan_bin, sys.argv[5])
+        llvm(segscan_bin, sys.argv[6])
     else:
         sys.exit("literals_oracle.py: unknown mode %s" % mode)
     print("ok" if failures == 0 else "%d failed" % failures)
