@@ -194,7 +194,7 @@ void ss_text_literals(FILE *f0, const ss_image *im, const ss_emit_opts *o)
         ss_escape_text(d->text, txt, sizeof txt);
         fprintf(f, "      %10" PRIu64 " %-10s x%-4" PRIu64 " %-5s %8" PRIu64 " B %s%s%s\n",
                 d->wasted, ss_human(d->wasted, h), d->copies, d->table ? "table" : "text", d->len,
-                d->table ? "" : "\"", txt, d->table ? (d->excerpt_cut ? "..." : "") : "\"");
+                d->table ? "" : "\"", txt, d->table ? "" : "\"");
     }
     if (l->duplicate_groups > shown)
         fprintf(f, "      ... and %" PRIu64 " more\n", l->duplicate_groups - shown);

@@ -48,3 +48,15 @@ set_tests_properties(analysis_scale PROPERTIES TIMEOUT 240)
 add_test(NAME analysis_golden
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/analysis_golden.py $<TARGET_FILE:segscan>
           ${SEGSCAN_AN_FIXTURES}/golden)
+
+# The literals analysis (issue 19) against a byte search of objcopy's section bytes: C tables
+# defined static in two translation units (gcc + GNU ld, clang + lld), the anchored match and
+# symbols out of range (yaml2obj), a million boundaries (bounded time and memory), and the diff
+# and budget metric duplicate-literal-bytes (tests/literals_check.py).
+find_program(SEGSCAN_LIT_YAML2OBJ yaml2obj-14 REQUIRED)
+foreach(group c-tables anchored hostile diff-budget)
+  add_test(NAME literals.${group}
+    COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/literals_check.py $<TARGET_FILE:segscan>
+            ${CMAKE_CURRENT_BINARY_DIR}/literals_check/${group} ${group})
+  set_tests_properties(literals.${group} PROPERTIES TIMEOUT 300)
+endforeach()
