@@ -110,10 +110,11 @@ typedef struct {
 /* A place that a relocation (static or dynamic) writes to: the BSS analysis must not call such
  * bytes movable even when the file holds zeros there. */
 typedef struct {
-    int64_t section; /* relocatable objects: section patched; -1 when addr is a virtual address */
     uint64_t addr;   /* offset in that section, or the virtual address patched */
+    int32_t section; /* relocatable objects: section patched; -1 when addr is a virtual address
+                      * (an index of im->sections: the arena's cap keeps far below 2^31 of them) */
     uint32_t size;   /* bytes written (pointer size when unknown) */
-} ss_reloc;
+} ss_reloc; /* 16 bytes: libLLVM-15 has 382,145 dynamic relocations (24 bytes each was 8.7 MiB) */
 
 /* A reference into memory that can hold literals (a section with ss_section.literals), found by
  * a reader: where an object of read-only data starts, and where it ends when the reference says

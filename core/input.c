@@ -8,7 +8,7 @@
 #include <stdint.h>    /* uint8_t */
 #include <stdlib.h>    /* calloc, malloc, realloc, free */
 #include <string.h>    /* strdup, strndup, strchr, strerror */
-#include <sys/mman.h>  /* mmap, munmap */
+#include <sys/mman.h>  /* mmap, munmap, madvise */
 #include <sys/stat.h>  /* stat, fstat */
 #include <unistd.h>    /* close, pread */
 
@@ -236,6 +236,18 @@ bool ss_input_check_changed(ss_input *in)
     in->status = ss_fail(&in->diag, SS_E_IO, off,
                          "file shrank while being read (nothing left at this offset)");
     return true;
+}
+
+void ss_input_release_pages(ss_input *in)
+{
+    if (in == NULL || in->map_addr == NULL)
+        return;
+    for (size_t i = 0; i < in->nunits; i++)
+        if (in->units[i].image && in->units[i].image->big_endian)
+            return;
+    /* MADV_DONTNEED on a private file mapping whose pages were only read drops them from this
+     * process; the page cache keeps them. */
+    (void)madvise(in->map_addr, in->map_len, MADV_DONTNEED);
 }
 
 void ss_input_free(ss_input *in)

@@ -55,6 +55,12 @@ ss_input *ss_input_from_buffer(const char *path, const void *p, size_t len);
  * offset) when the file shrank under its mapping while it was read, i.e. some read since the
  * mapping was made found no file behind a page (see mapguard.h). */
 bool ss_input_check_changed(ss_input *in);
+/* Gives the pages of the mapped file back to the kernel once the analyses have read them (a
+ * diff keeps two analyzed inputs while it compares them): the mapping stays valid, and a later
+ * read (a name an emitter prints) brings its page back from the page cache. Nothing is done for
+ * a small file read into memory, or when an image is of the other byte order: libelf may have
+ * converted bytes in place there, and those private copies would be lost. */
+void ss_input_release_pages(ss_input *in);
 /* Frees units, images and the mapping. Accepts NULL. */
 void ss_input_free(ss_input *in);
 /* Appends a unit whose bytes are [offset, offset+size) of the file; takes ownership of image.

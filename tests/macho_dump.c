@@ -62,7 +62,7 @@ static void dump(const ss_image *im)
     }
     for (size_t i = 0; i < im->nrelocs; i++) {
         const ss_reloc *r = &im->relocs[i];
-        printf("reloc section=%" PRId64 " addr=0x%" PRIx64 " size=%" PRIu32 "\n", r->section,
+        printf("reloc section=%" PRId64 " addr=0x%" PRIx64 " size=%" PRIu32 "\n", (int64_t)r->section,
                r->addr, r->size);
     }
     for (size_t i = 0; i < im->nwarnings; i++)

@@ -44,7 +44,7 @@ int main(int argc, char **argv)
         }
         for (size_t i = 0; i < im->nrelocs; i++) {
             const ss_reloc *r = &im->relocs[i];
-            printf("reloc section=%" PRId64 " addr=0x%" PRIx64 " size=%u\n", r->section, r->addr,
+            printf("reloc section=%" PRId64 " addr=0x%" PRIx64 " size=%u\n", (int64_t)r->section, r->addr,
                    r->size);
         }
         for (size_t i = 0; i < im->nwarnings; i++)
