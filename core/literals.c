@@ -14,6 +14,7 @@
 #include <string.h> /* memcmp, memset */
 
 #include "analysis.h"
+#include "bigmem.h"
 #include "radix.h"
 #include "strscan.h" /* ss_str_hash */
 #include "utf8.h"
@@ -63,10 +64,10 @@ typedef struct {
     const uint8_t *base;
     lsec *secs;
     size_t nsecs;
-    uint64_t *bounds;
-    size_t nbounds;
+    uint64_t *bounds; /* bigmem.h blocks: bounds_room and pc_room elements */
+    size_t nbounds, bounds_room;
     piece *pc;
-    size_t npc;
+    size_t npc, pc_room;
     amatch *am;
     size_t nam;
     dgroup *dg;
@@ -76,8 +77,8 @@ typedef struct {
 static void lctx_free(lctx *c)
 {
     free(c->secs);
-    free(c->bounds);
-    free(c->pc);
+    ss_big_free(c->bounds, c->bounds_room * sizeof *c->bounds);
+    ss_big_free(c->pc, c->pc_room * sizeof *c->pc);
     free(c->am);
     free(c->dg);
 }
@@ -221,9 +222,11 @@ static bool collect_bounds(lctx *c, ss_literals_result *r)
     if (im->nrefs > (SIZE_MAX / 16) - room || im->nsymbols > (SIZE_MAX / 16) - room - im->nrefs)
         return false;
     room += 2 * im->nrefs + 2 * im->nsymbols;
-    c->bounds = malloc((room ? room : 1) * sizeof *c->bounds);
+    /* fresh memory of a few MiB: on 2 MiB pages (bigmem.h) */
+    c->bounds = ss_big_alloc(room * sizeof *c->bounds);
     if (c->bounds == NULL)
         return false;
+    c->bounds_room = room;
     size_t n = 0;
     for (size_t k = 0; k < c->nsecs; k++) {
         c->bounds[n++] = c->secs[k].off;
@@ -344,10 +347,19 @@ static bool is_cstring(const lctx *c, const piece *x, uint32_t min)
     uint64_t t = strip_nuls(p, x->len);
     if (t < min || text_len(p, t, false) != t)
         return false;
-    if (x->off == c->secs[x->sec].off)
+    uint64_t before = x->off - c->secs[x->sec].off;
+    if (before == 0)
         return true;
     uint8_t b = p[-1];
-    return b == 0 || (b < 0x20 && b != '\t') || b == 0x7f;
+    if (b < 0x80)
+        return b == 0 || (b < 0x20 && b != '\t') || b == 0x7f;
+    /* a byte >= 0x80 continues the run when it ends a printable UTF-8 sequence */
+    for (unsigned l = 2; l <= 4 && l <= before; l++) {
+        uint32_t cp = 0;
+        if (ss_utf8_next(p - l, l, &cp) == l && cp >= 0xa0)
+            return false;
+    }
+    return true;
 }
 
 static bool is_text(const uint8_t *p, uint64_t n)
@@ -362,7 +374,9 @@ static bool make_pieces(lctx *c, ss_literals_result *r, uint32_t min)
     /* the loader tables, sorted, to leave out the pieces inside them */
     size_t nnl = im->nnoliteral;
     uint64_t *nl = malloc((nnl ? 2 * nnl : 1) * sizeof *nl);
-    c->pc = malloc((c->nbounds ? c->nbounds : 1) * sizeof *c->pc);
+    c->pc = ss_big_alloc(c->nbounds * sizeof *c->pc);
+    if (c->pc)
+        c->pc_room = c->nbounds;
     if (nl == NULL || c->pc == NULL) {
         free(nl);
         return false;
@@ -479,11 +493,11 @@ static bool group_exact(lctx *c, ss_literals_result *r)
     if (!mark_lone_lengths(c, (size_t)r->count))
         return false;
     size_t tn = table_size((size_t)r->count);
-    uint32_t *slot = calloc(tn, sizeof *slot); /* piece + 1 */
-    uint32_t *hs = calloc(tn, sizeof *hs);
+    uint32_t *slot = ss_big_alloc(tn * sizeof *slot); /* piece + 1 */
+    uint32_t *hs = ss_big_alloc(tn * sizeof *hs);
     if (slot == NULL || hs == NULL) {
-        free(slot);
-        free(hs);
+        ss_big_free(slot, tn * sizeof *slot);
+        ss_big_free(hs, tn * sizeof *hs);
         return false;
     }
     for (size_t i = 0; i < c->npc; i++) {
@@ -511,8 +525,8 @@ static bool group_exact(lctx *c, ss_literals_result *r)
             r->unique++;
         }
     }
-    free(slot);
-    free(hs);
+    ss_big_free(slot, tn * sizeof *slot);
+    ss_big_free(hs, tn * sizeof *hs);
     return true;
 }
 
@@ -548,10 +562,10 @@ static bool group_anchored(lctx *c, ss_literals_result *r)
     if (nsingle < 2)
         return true;
     size_t tn = table_size(nsingle);
-    uint32_t *slot = calloc(tn, sizeof *slot);
+    uint32_t *slot = ss_big_alloc(tn * sizeof *slot);
     c->am = malloc(nsingle * sizeof *c->am);
     if (slot == NULL || c->am == NULL) {
-        free(slot);
+        ss_big_free(slot, tn * sizeof *slot);
         return false;
     }
     uint64_t budget = BUDGET_BASE + BUDGET_FACTOR * r->scanned_bytes, work = 0;
@@ -592,6 +606,10 @@ static bool group_anchored(lctx *c, ss_literals_result *r)
             if ((y->flags & P_OBJECT) && c->pc[y->leader].copies > 1)
                 break;
             work += BOUNDARY_WORK;
+            if (work > budget) { /* no single try runs far past the budget either */
+                r->work_capped = true;
+                break;
+            }
             if (is_bound(c, a + (y->off + y->len - b)))
                 best = y->off + y->len - b;
         }
@@ -600,7 +618,7 @@ static bool group_anchored(lctx *c, ss_literals_result *r)
             claimed = b + best;
         }
     }
-    free(slot);
+    ss_big_free(slot, tn * sizeof *slot);
     qsort(c->am, c->nam, sizeof *c->am, amatch_cmp);
     return true;
 }
@@ -772,17 +790,22 @@ static bool rust_symbol(const char *n, char lead)
            strcmp(n, "__rust_alloc") == 0 || strcmp(n, "__rust_probestack") == 0;
 }
 
+/* Named symbols looked at for Rust's marks: a Rust binary's symbols are nearly all Rust's, and
+ * reading every name of a C++ library (libLLVM-15: 2 ms of cache misses) would find none. */
+#define TOOLCHAIN_SYMBOLS 4096
+
 static const char *toolchain(const ss_image *im)
 {
     for (size_t i = 0; i < im->nsections; i++)
         if (im->sections[i].name && strcmp(im->sections[i].name, ".rustc") == 0)
             return "rust";
     bool named = false;
-    for (size_t i = 0; i < im->nsymbols; i++) {
+    for (size_t i = 0, seen = 0; i < im->nsymbols && seen < TOOLCHAIN_SYMBOLS; i++) {
         const char *n = im->symbols[i].name;
         if (n == NULL || n[0] == '\0')
             continue;
         named = true;
+        seen++;
         if (rust_symbol(n, im->sym_lead))
             return "rust";
     }

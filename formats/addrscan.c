@@ -2,7 +2,10 @@
 #include "addrscan.h"
 
 #include <stdlib.h> /* malloc, realloc, free, qsort */
-#include <string.h> /* memchr, memcpy, strcmp */
+#include <string.h> /* memcpy, strcmp */
+#if defined(__SSE2__)
+#include <emmintrin.h> /* _mm_* */
+#endif
 
 #include "../core/span.h"
 
@@ -38,7 +41,20 @@ static uint32_t le32(const uint8_t *p)
 
 /* x86-64: REX.W (0x48-0x4f), opcode 0x8d, ModRM with mod 00 and r/m 101 (RIP-relative in
  * 64-bit mode whatever REX.B says), then disp32; the target is relative to the next
- * instruction, 7 bytes on. The scan looks for the opcode byte with memchr. */
+ * instruction, 7 bytes on. */
+static bool lea_at(const uint8_t *p, const uint8_t *o, uint64_t vaddr,
+                   bool (*keep)(void *, uint64_t), void *ctx, ss_addr_load **out, size_t *no,
+                   size_t *cap)
+{
+    int32_t disp = (int32_t)le32(o + 2);
+    uint64_t at = vaddr + (uint64_t)(o - 1 - p);
+    uint64_t target = at + 7 + (uint64_t)(int64_t)disp;
+    return !keep(ctx, target) || push(out, no, cap, at, target);
+}
+
+/* 0x8d is among the commonest bytes of x86 code, so looking for it with memchr stopped every
+ * few bytes: 60-70 ms over libLLVM-15's 50 MB of code, three times `cat` of the whole file.
+ * SSE2 (every x86-64 has it) tests the three bytes of the pattern for 16 places at once. */
 static bool scan_x86_64(const uint8_t *p, size_t n, uint64_t vaddr,
                         bool (*keep)(void *, uint64_t), void *ctx, ss_addr_load **out,
                         size_t *no, size_t *cap)
@@ -46,19 +62,31 @@ static bool scan_x86_64(const uint8_t *p, size_t n, uint64_t vaddr,
     if (n < 7)
         return true;
     const uint8_t *q = p + 1, *end = p + n - 5; /* the opcode's last possible place */
-    while (q < end) {
-        const uint8_t *o = memchr(q, 0x8d, (size_t)(end - q));
-        if (o == NULL)
-            break;
-        q = o + 1;
-        if ((o[-1] & 0xf8) != 0x48 || (o[1] & 0xc7) != 0x05)
-            continue;
-        int32_t disp = (int32_t)le32(o + 2);
-        uint64_t at = vaddr + (uint64_t)(o - 1 - p);
-        uint64_t target = at + 7 + (uint64_t)(int64_t)disp;
-        if (keep(ctx, target) && !push(out, no, cap, at, target))
-            return false;
+#if defined(__SSE2__)
+    const __m128i k8d = _mm_set1_epi8((char)0x8d), kc7 = _mm_set1_epi8((char)0xc7),
+                  k05 = _mm_set1_epi8(0x05), kf8 = _mm_set1_epi8((char)0xf8),
+                  k48 = _mm_set1_epi8(0x48);
+    /* q - 1 .. q + 16 must be inside [p, end + 1]: q + 16 < end + 1 */
+    for (; end - q > 16; q += 16) {
+        __m128i op = _mm_loadu_si128((const __m128i *)(const void *)q);
+        __m128i rm = _mm_loadu_si128((const __m128i *)(const void *)(q + 1));
+        __m128i rex = _mm_loadu_si128((const __m128i *)(const void *)(q - 1));
+        __m128i m = _mm_and_si128(
+            _mm_cmpeq_epi8(op, k8d),
+            _mm_and_si128(_mm_cmpeq_epi8(_mm_and_si128(rm, kc7), k05),
+                          _mm_cmpeq_epi8(_mm_and_si128(rex, kf8), k48)));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        while (bits) {
+            if (!lea_at(p, q + __builtin_ctz(bits), vaddr, keep, ctx, out, no, cap))
+                return false;
+            bits &= bits - 1;
+        }
     }
+#endif
+    for (; q < end; q++)
+        if (*q == 0x8d && (q[-1] & 0xf8) == 0x48 && (q[1] & 0xc7) == 0x05 &&
+            !lea_at(p, q, vaddr, keep, ctx, out, no, cap))
+            return false;
     return true;
 }
 

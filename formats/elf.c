@@ -708,19 +708,21 @@ static ss_status fill_header(elf_ctx *c)
     return SS_OK;
 }
 
-static ss_status read_tables(elf_ctx *c, bool symbols, bool relocs)
+static ss_status read_tables(elf_ctx *c, bool symbols, bool relocs, bool refs)
 {
     ss_status st = SS_OK;
     if (symbols)
         st = read_symbols(c);
     if (st == SS_OK && relocs)
         st = ss_elf_read_relocs(c->im, c->elf, c->is64, c->shnum, c->d);
+    if (st == SS_OK && refs)
+        st = ss_elf_read_refs(c->im, c->elf, c->is64, c->shnum, c->d);
     return st;
 }
 
 /* What a deferred read of the tables needs to know of the file (the rest is in the image). */
 typedef struct {
-    bool is64, be, symbols, relocs;
+    bool is64, be, symbols, relocs, refs;
     size_t shnum;
 } elf_tables;
 
@@ -731,7 +733,7 @@ static ss_status load_tables(ss_image *im, void *ctx, ss_diag *d)
     c.elf = elf_memory((char *)(uintptr_t)im->bytes.p, im->bytes.len);
     if (c.elf == NULL)
         return ss_fail(d, SS_E_CORRUPT, 0, "libelf cannot read this file: %s", elf_errmsg(-1));
-    ss_status st = read_tables(&c, t->symbols, t->relocs);
+    ss_status st = read_tables(&c, t->symbols, t->relocs, t->refs);
     elf_end(c.elf);
     return st;
 }
@@ -775,13 +777,13 @@ static ss_status elf_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
         st = oom(&c);
         goto out;
     }
-    if ((opts->symbols || opts->relocs) && opts->defer_tables) {
+    if ((opts->symbols || opts->relocs || opts->refs) && opts->defer_tables) {
         elf_tables *t = ss_arena_alloc(im->arena, sizeof *t);
         if (t == NULL) {
             st = oom(&c);
             goto out;
         }
-        *t = (elf_tables){c.is64, c.be, opts->symbols, opts->relocs, c.shnum};
+        *t = (elf_tables){c.is64, c.be, opts->symbols, opts->relocs, opts->refs, c.shnum};
         im->tables_fn = load_tables;
         im->tables_ctx = t;
     } else {
@@ -789,7 +791,7 @@ static ss_status elf_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
          * segscan allows costs only the BSS analysis (a warning), never the image. */
         ss_diag td = {0};
         c.d = &td;
-        st = read_tables(&c, opts->symbols, opts->relocs);
+        st = read_tables(&c, opts->symbols, opts->relocs, opts->refs);
         c.d = d;
         if (st == SS_E_LIMIT || st == SS_E_NOMEM) {
             ss_image_tables_failed(im, st, &td);

@@ -10,6 +10,10 @@
  * dynamic ones (virtual addresses: REL, RELA and RELR) in linked images. Sections must already
  * be in im->sections. */
 ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_diag *d);
+/* References into read-only data (ss_ref) from the dynamic relocations (RELATIVE, absolute and
+ * GLOB_DAT pointers of x86-64, AArch64, i386 and ARM; RELR), their (pointer, length) pairs, and
+ * the address loads of code (formats/refs.h). */
+ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_diag *d);
 
 /* What the headers and the dynamic section say about hardening, as the format states it (the
  * reader's own: nothing outside formats/elf*.c sees it). */

@@ -5,9 +5,11 @@
  * every written range. Tables are read with a cursor straight from the file bytes: the ranges
  * are already checked by the section reader, and RELR is not a type every libelf converts. */
 #include <gelf.h>   /* GElf_Shdr, SHT_*, R_* */
+#include <stdlib.h> /* realloc, free */
 #include <string.h> /* memcpy */
 
 #include "elf_internal.h"
+#include "refs.h"
 
 #ifndef SHT_RELR
 #define SHT_RELR 19
@@ -204,4 +206,125 @@ ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss
             return ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading relocations");
     }
     return SS_OK;
+}
+
+/* ---- references into read-only data (issue 19) ------------------------------------------- */
+
+/* How a dynamic relocation type fills a pointer: 1 the addend (or the word in place for REL)
+ * is the address, 2 a symbol's value plus the addend, 0 neither (code, TLS, PLT slots, ifuncs:
+ * nothing that points at read-only data). */
+static int fix_kind(unsigned machine, uint32_t type)
+{
+    switch (machine) {
+    case EM_X86_64:
+        return type == R_X86_64_RELATIVE ? 1 : type == R_X86_64_64 || type == R_X86_64_GLOB_DAT ? 2 : 0;
+    case EM_AARCH64:
+        return type == R_AARCH64_RELATIVE ? 1
+               : type == R_AARCH64_ABS64 || type == R_AARCH64_GLOB_DAT ? 2 : 0;
+    case EM_386:
+        return type == R_386_RELATIVE ? 1 : type == R_386_32 || type == R_386_GLOB_DAT ? 2 : 0;
+    case EM_ARM:
+        return type == R_ARM_RELATIVE ? 1 : type == R_ARM_ABS32 || type == R_ARM_GLOB_DAT ? 2 : 0;
+    }
+    return 0;
+}
+
+/* The value of symbol `sym` of the symbol table section `link` (read from the file: its range
+ * is checked here), or false. */
+static bool sym_value(const ss_image *im, size_t link, uint64_t sym, bool is64, bool be,
+                      uint64_t *out)
+{
+    if (link == 0 || link >= im->nsections || sym == 0)
+        return false;
+    const ss_section *s = &im->sections[link];
+    size_t ent = is64 ? 24 : 16;
+    ss_span tab;
+    if (!ss_span_sub(im->bytes, s->offset, s->file_size, &tab) || sym >= tab.len / ent)
+        return false;
+    const uint8_t *e = tab.p + sym * ent;
+    *out = is64 ? load64(e + 8, be) : load32(e + 4, be);
+    return true;
+}
+
+ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_diag *d)
+{
+    if (im->type == SS_TYPE_RELOCATABLE)
+        return SS_OK; /* an object's references are symbol-relative: not read (README) */
+    const uint8_t *p = im->bytes.p;
+    bool be = p[EI_DATA] == ELFDATA2MSB;
+    unsigned machine = ss_load16(p + 18, be);
+    unsigned ptr = is64 ? 8 : 4;
+    size_t n = shnum < im->nsections ? shnum : im->nsections;
+    ss_vmap vm;
+    if (!ss_vmap_init(&vm, im))
+        return ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading references");
+    ss_fix *fx = NULL;
+    size_t nfx = 0, cap = 0;
+    bool ok = true;
+    for (size_t i = 1; i < n && ok; i++) {
+        ss_span tab;
+        int64_t target;
+        if (!reloc_table(im, elf, i, shnum, &tab, &target))
+            continue;
+        uint32_t t = im->sections[i].raw_type;
+        size_t ent = t == SHT_RELR ? ptr : is64 ? (t == SHT_RELA ? 24 : 16) : (t == SHT_RELA ? 12 : 8);
+        size_t count = t == SHT_RELR ? relr_count(tab, is64, be) : tab.len / ent;
+        if (count > cap - nfx) {
+            size_t nc = nfx + count;
+            ss_fix *g = nc <= SIZE_MAX / sizeof *g ? realloc(fx, nc * sizeof *g) : NULL;
+            if (g == NULL) {
+                ok = false;
+                break;
+            }
+            fx = g;
+            cap = nc;
+        }
+        if (t == SHT_RELR) {
+            /* Every RELR place holds its own address to be moved by the load base. */
+            uint64_t base = 0;
+            for (size_t k = 0; k < tab.len / ptr; k++) {
+                uint64_t e = is64 ? load64(tab.p + k * ptr, be) : load32(tab.p + k * ptr, be);
+                uint64_t v;
+                if ((e & 1) == 0) {
+                    if (ss_vmap_word(&vm, e, ptr, &v))
+                        fx[nfx++] = (ss_fix){e, v};
+                    base = e + ptr;
+                } else {
+                    for (unsigned b = 0; b < ptr * 8 - 1; b++) {
+                        uint64_t at = base + (uint64_t)b * ptr;
+                        if ((e >> (b + 1)) & 1 && ss_vmap_word(&vm, at, ptr, &v))
+                            fx[nfx++] = (ss_fix){at, v};
+                    }
+                    base += (uint64_t)(ptr * 8 - 1) * ptr;
+                }
+            }
+            continue;
+        }
+        Elf_Scn *scn = elf_getscn(elf, i);
+        GElf_Shdr sh;
+        size_t link = scn && gelf_getshdr(scn, &sh) ? sh.sh_link : 0;
+        for (size_t k = 0; k < count; k++) {
+            const uint8_t *e = tab.p + k * ent;
+            uint64_t off = is64 ? load64(e, be) : load32(e, be);
+            uint64_t info = is64 ? load64(e + 8, be) : load32(e + 4, be);
+            uint32_t type = is64 ? (uint32_t)(info & 0xffffffffu) : (uint32_t)(info & 0xff);
+            uint64_t sym = is64 ? info >> 32 : info >> 8;
+            int kind = fix_kind(machine, type);
+            if (kind == 0)
+                continue;
+            uint64_t addend, value = 0;
+            if (t == SHT_RELA)
+                addend = is64 ? load64(e + 16, be) : load32(e + 8, be);
+            else if (!ss_vmap_word(&vm, off, ptr, &addend))
+                continue;
+            if (kind == 2 && !sym_value(im, link, sym, is64, be, &value))
+                continue;
+            uint64_t to = value + addend;
+            fx[nfx++] = (ss_fix){off, is64 ? to : to & 0xffffffffu};
+        }
+    }
+    ss_vmap_free(&vm);
+    ok = ok && ss_refs_from_fixes(im, fx, nfx, ptr) && ss_refs_from_code(im);
+    free(fx);
+    return ok ? SS_OK : ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading references");
 }

@@ -33,6 +33,15 @@ add_test(NAME analysis.addrscan-vs-objdump
           /usr/bin/x86_64-linux-gnu-ld.bfd /usr/bin/cmake)
 set_tests_properties(analysis.addrscan-vs-objdump PROPERTIES FIXTURES_REQUIRED analysis TIMEOUT 300)
 
+# References into read-only data (formats/refs.c: relocation targets, slices) against readelf -rW
+# and the file's words: the fixture fixtures/refs/slices.c built four ways (gcc PIE, clang + lld
+# with RELR, AArch64 shared objects with RELA and RELR), /bin/ls and libLLVM-15 (issue 19, item 2).
+add_test(NAME analysis.refs-vs-readelf
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_check.py $<TARGET_FILE:refs_dump>
+          --build ${SEGSCAN_FIXTURE_SRC}/refs/slices.c ${CMAKE_CURRENT_BINARY_DIR}/refs
+          /bin/ls /usr/lib/x86_64-linux-gnu/libLLVM-15.so.1)
+set_tests_properties(analysis.refs-vs-readelf PROPERTIES TIMEOUT 300)
+
 # Near-linear string analysis: a synthetic object with a few million strings (generated at
 # test time) must finish in seconds; the time is printed, the TIMEOUT is the only limit.
 if(SEGSCAN_SANITIZE)

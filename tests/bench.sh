@@ -114,7 +114,7 @@ case_memory() { # peak RSS (the issue's budget: 32 MiB + a documented fraction o
   say "| command | allocated (RssAnon) MiB | file pages (RssFile) MiB | peak (VmHWM) MiB |"
   say "|---|---|---|---|"
   local o
-  for o in sizes perms bss strings sizes,perms,bss,strings; do
+  for o in sizes perms bss strings literals sizes,perms,bss,strings,literals; do
     python3 "$here/bench_rss.py" "segscan -j1 --only $o" "$segscan" -j1 -q --only "$o" "$big" | \
       tee -a "$out/bench.md"
   done

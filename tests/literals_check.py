@@ -56,6 +56,8 @@ def segscan_json(path, *extra):
 T40 = bytes((i * 37 + 11) % 256 for i in range(40))            # not text: bytes >= 0x80, NULs
 T48 = [(0x9e3779b9 * (i + 1)) & 0xffffffff for i in range(12)]
 BIG = [(0x85ebca6b * (i + 7)) & 0xffffffff for i in range(384)]  # 1,536 bytes
+USAGE = "usage: prog [--tables] FILE...\n"  # a printf format: no C string under strings(1)
+USAGE_BYTES = USAGE.encode() + b"\0"
 T48_BYTES = b"".join(struct.pack("<I", v) for v in T48)
 BIG_BYTES = b"".join(struct.pack("<I", v) for v in BIG)
 
@@ -69,17 +71,19 @@ def write_program(d, once):
     os.makedirs(d, exist_ok=True)
     defs = ("const char t40[40] = {%s};\n"
             "const uint32_t t48[12] = {%s};\n"
-            "const uint32_t big[384] = {%s};\n") % (
+            "const uint32_t big[384] = {%s};\n"
+            "const char usage[] = \"usage: prog [--tables] FILE...\\n\";\n") % (
         c_array(T40, "(char)0x%02x"), c_array(T48, "0x%08xu"), c_array(BIG, "0x%08xu"))
     with open(os.path.join(d, "tab.h"), "w") as f:
         f.write("#include <stdint.h>\n")
         if once:
             f.write("extern const char t40[40];\nextern const uint32_t t48[12];\n"
-                    "extern const uint32_t big[384];\n")
+                    "extern const uint32_t big[384];\nextern const char usage[];\n")
         else:
             f.write(defs.replace("const ", "static const "))
-    body = ("#include \"tab.h\"\n"
-            "int use_%s(int i) { return t40[i %% 40] + (int)t48[i %% 12] + (int)big[i %% 384]; }\n")
+    body = ("#include <stdio.h>\n#include \"tab.h\"\n"
+            "int use_%s(int i) { if (i > 5) printf(usage + i %% 2);\n"
+            "  return t40[i %% 40] + (int)t48[i %% 12] + (int)big[i %% 384]; }\n")
     with open(os.path.join(d, "a.c"), "w") as f:
         f.write("#include <stdio.h>\n" + body % "a" + "int use_b(int);\n"
                 "int main(int argc, char **argv) { (void)argv;\n"
@@ -163,7 +167,23 @@ def group_c_tables():
             total += (len(offs) - 1) * len(data)
             print("%s %s: %d copies of %d bytes at %r (segscan and byte search agree)" %
                   (tag, name, len(offs), len(data), offs))
-        check(lit["duplicate_bytes"] == total and lit["table_bytes"] == total,
+        # the printf format ends in \n: not a string to strings(1) (nor to the strings analysis),
+        # a text object here, bounded by its symbols
+        offs = rodata_copies(prog, USAGE_BYTES)
+        rows = [d for d in lit["duplicates"] if d["kind"] == "text" and d["text"] == USAGE]
+        if check(len(offs) == 2 and len(rows) == 1, "%s usage: byte search %d copies, rows %r" %
+                 (tag, len(offs), rows)):
+            d = rows[0]
+            check(d["len"] == len(USAGE_BYTES) and d["copies"] == 2 and
+                  d["bytes_wasted"] == len(USAGE_BYTES) and sorted(d["offsets"]) == offs,
+                  "%s usage: row %r, byte search %r" % (tag, d, offs))
+            total += len(USAGE_BYTES)
+        sdup = json.loads(run([SEGSCAN, "-q", "-f", "json", "--only", "strings", prog]).stdout)
+        check(not [x for x in sdup["images"][0]["strings"]["duplicates"]
+                   if "usage: prog" in x["text"]],
+              "%s: the strings analysis counts the printf format" % tag)
+        check(lit["duplicate_bytes"] == total and lit["table_bytes"] + lit["text_bytes"] == total
+              and lit["text_bytes"] == len(USAGE_BYTES),
               "%s: duplicate_bytes %d table_bytes %d, byte search %d" %
               (tag, lit["duplicate_bytes"], lit["table_bytes"], total))
         check(lit["toolchain"] == "c", "%s: toolchain %r" % (tag, lit["toolchain"]))
@@ -180,7 +200,8 @@ def group_c_tables():
               "%s: the text report lacks the literals block or the big table" % tag)
         lo = segscan_json(once)
         if lo is not None:
-            for name, data in (("t40", T40), ("t48", T48_BYTES), ("big", BIG_BYTES)):
+            for name, data in (("t40", T40), ("t48", T48_BYTES), ("big", BIG_BYTES),
+                               ("usage", USAGE_BYTES)):
                 n = len(rodata_copies(once, data))
                 check(n == 1, "%s once %s: the byte search finds %d copies" % (tag, name, n))
                 check(row_of(lo["literals"], data) is None,
@@ -256,8 +277,13 @@ def elf_rodata_symbols(path, n, step):
     rodata = bytearray(size)
     for i in range(0, size, 8):
         rodata[i:i + 8] = struct.pack("<Q", (i * 0x9e3779b97f4a7c15) & 0xffffffffffffffff | 1)
-    syms = bytes(24) + b"".join(struct.pack("<IBBHQQ", 1, 0x11, 0, 1, step * i, step)
-                                for i in range(n))
+    elf_object(path, bytes(rodata), [(step * i, step) for i in range(n)])
+
+
+def elf_object(path, rodata, objects):
+    """An ELF relocatable object holding rodata and an object symbol per (offset, size)."""
+    size = len(rodata)
+    syms = bytes(24) + b"".join(struct.pack("<IBBHQQ", 1, 0x11, 0, 1, o, n) for o, n in objects)
     strtab = b"\0o\0"
     shstr = b"\0.rodata\0.symtab\0.strtab\0.shstrtab\0"
     ro_off = 64
@@ -273,11 +299,41 @@ def elf_rodata_symbols(path, n, step):
     eh = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
     eh += struct.pack("<HHIQQQIHHHHHH", 1, 62, 1, 0, 0, shoff, 0, 64, 56, 0, 64, len(sh), 4)
     with open(path, "wb") as f:
-        f.write(eh + bytes(rodata) + syms + strtab + shstr + bytes(shoff - shs_off - len(shstr)) +
+        f.write(eh + rodata + syms + strtab + shstr + bytes(shoff - shs_off - len(shstr)) +
                 b"".join(sh))
 
 
+def group_hostile_anchored():
+    """A 64 KiB block R stored 48 times: R's first copy cut every 64 bytes, copy k at its start
+    and then every 64 bytes from 16 + k. Each copy's first object has the 16 bytes of R's first
+    object and runs equal to it for k * 64 KiB, but no boundary lies at the same distance in
+    both: without a budget the anchored match would compare 74 MB for these 3 MB."""
+    period, copies = 65536, 48
+    block = bytes(((i * 2654435761) >> 13) & 0xff for i in range(period))
+    objs = [(o, 64) for o in range(0, period, 64)]
+    for k in range(1, copies):
+        d, base = 16 + k, k * period
+        objs.append((base, d))
+        objs += [(base + o, min(64, period - o)) for o in range(d, period, 64)]
+    path = os.path.join(WORK, "periodic.o")
+    elf_object(path, block * copies, objs)
+    tfile = os.path.join(WORK, "time2.txt")
+    r = run(["/usr/bin/time", "-f", "%e %M", "-o", tfile, SEGSCAN, "-q", "-j1", "-f", "json",
+             "--only", "literals", path], timeout=300)
+    if not check(r.returncode == 0, "periodic: exit %d: %s" % (r.returncode, r.stderr[:300])):
+        return
+    secs = float(open(tfile).read().split()[-2])
+    lit = json.loads(r.stdout)["images"][0]["literals"]
+    check(lit["work_capped"], "periodic: the anchored match did not reach its budget")
+    check(lit["boundaries"] == len(objs) + 1, "periodic: boundaries %d, built with %d" %
+          (lit["boundaries"], len(objs) + 1))
+    print("48 copies of a 64 KiB block, no common boundary: %.2f s, work_capped %s" %
+          (secs, lit["work_capped"]))
+    check(secs < 5, "periodic: %.2f s" % secs)
+
+
 def group_hostile():
+    group_hostile_anchored()
     n, step = 1000000, 8
     path = os.path.join(WORK, "million.o")
     elf_rodata_symbols(path, n, step)
@@ -315,9 +371,11 @@ def group_hostile():
 def group_diff_budget():
     prog = build(os.path.join(WORK, "d-static"), "gcc", [], False)
     once = build(os.path.join(WORK, "d-once"), "gcc", [], True)
-    want = sum((len(rodata_copies(prog, d)) - 1) * len(d) for d in (T40, T48_BYTES, BIG_BYTES))
-    base = sum((len(rodata_copies(once, d)) - 1) * len(d) for d in (T40, T48_BYTES, BIG_BYTES))
-    check(want == 40 + 48 + 1536 and base == 0, "byte search: %d and %d" % (want, base))
+    objs = (T40, T48_BYTES, BIG_BYTES, USAGE_BYTES)
+    want = sum((len(rodata_copies(prog, d)) - 1) * len(d) for d in objs)
+    base = sum((len(rodata_copies(once, d)) - 1) * len(d) for d in objs)
+    check(want == 40 + 48 + 1536 + len(USAGE_BYTES) and base == 0,
+          "byte search: %d and %d" % (want, base))
     r = run([SEGSCAN, "diff", "-f", "json", once, prog])
     check(r.returncode == 0, "diff: exit %d %s" % (r.returncode, r.stderr[:200]))
     doc = json.loads(r.stdout)

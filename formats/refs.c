@@ -1,0 +1,173 @@
+/* refs.c - references into read-only data from fixes and code (see refs.h). */
+#include "refs.h"
+
+#include <stdlib.h> /* malloc, free, qsort */
+#include <string.h> /* memcpy */
+
+#include "../core/radix.h"
+#include "addrscan.h"
+
+struct ss_vrange {
+    uint64_t lo, hi;  /* virtual addresses [lo, hi) */
+    uint64_t offset;  /* image-relative file offset of lo */
+};
+
+static int vrange_cmp(const void *x, const void *y)
+{
+    const struct ss_vrange *a = x, *b = y;
+    return (a->lo > b->lo) - (a->lo < b->lo);
+}
+
+/* The last range starting at or before va, or -1. */
+static ptrdiff_t vrange_find(const struct ss_vrange *r, size_t n, uint64_t va)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r[mid].lo <= va)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (ptrdiff_t)lo - 1;
+}
+
+bool ss_vmap_init(ss_vmap *m, const ss_image *im)
+{
+    m->im = im;
+    m->n = 0;
+    m->r = malloc((im->nsections ? im->nsections : 1) * sizeof *m->r);
+    if (m->r == NULL)
+        return false;
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        uint64_t len = s->file_size < s->vm_size ? s->file_size : s->vm_size;
+        ss_span b;
+        if (!s->alloc || len == 0 || s->compression != SS_COMP_NONE ||
+            s->vaddr + len < s->vaddr || !ss_span_sub(im->bytes, s->offset, len, &b))
+            continue;
+        m->r[m->n++] = (struct ss_vrange){s->vaddr, s->vaddr + len, s->offset};
+    }
+    qsort(m->r, m->n, sizeof *m->r, vrange_cmp);
+    return true;
+}
+
+void ss_vmap_free(ss_vmap *m)
+{
+    free(m->r);
+    m->r = NULL;
+    m->n = 0;
+}
+
+bool ss_vmap_word(const ss_vmap *m, uint64_t va, unsigned width, uint64_t *out)
+{
+    ptrdiff_t k = vrange_find(m->r, m->n, va);
+    if (k < 0 || va + width < va || va + width > m->r[k].hi)
+        return false;
+    const uint8_t *p = m->im->bytes.p + m->r[k].offset + (va - m->r[k].lo);
+    uint64_t v = 0;
+    if (m->im->big_endian)
+        for (unsigned i = 0; i < width; i++)
+            v = v << 8 | p[i];
+    else
+        for (unsigned i = width; i-- > 0;)
+            v = v << 8 | p[i];
+    *out = v;
+    return true;
+}
+
+/* The literal-capable sections by address. */
+typedef struct {
+    struct ss_vrange *r;
+    size_t n;
+} litmap;
+
+static bool litmap_init(litmap *l, const ss_image *im)
+{
+    l->n = 0;
+    l->r = malloc((im->nsections ? im->nsections : 1) * sizeof *l->r);
+    if (l->r == NULL)
+        return false;
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        if (s->literals && s->alloc && s->vm_size && s->vaddr + s->vm_size > s->vaddr)
+            l->r[l->n++] = (struct ss_vrange){s->vaddr, s->vaddr + s->vm_size, s->offset};
+    }
+    qsort(l->r, l->n, sizeof *l->r, vrange_cmp);
+    return true;
+}
+
+/* The end of the literal-capable section holding va, or 0 when none does. */
+static uint64_t litmap_end(const litmap *l, uint64_t va)
+{
+    ptrdiff_t k = vrange_find(l->r, l->n, va);
+    return k >= 0 && va < l->r[k].hi ? l->r[k].hi : 0;
+}
+
+static bool add_ref(ss_image *im, uint64_t addr, uint64_t len, ss_ref_source src)
+{
+    ss_ref *r = ss_image_add_ref(im);
+    if (r == NULL)
+        return false;
+    r->addr = addr;
+    r->len = len;
+    r->source = (uint8_t)src;
+    return true;
+}
+
+/* Whether some fix has this site (fx sorted by site). */
+static bool fixed_at(const ss_fix *fx, size_t n, uint64_t site)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (fx[mid].site < site)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && fx[lo].site == site;
+}
+
+bool ss_refs_from_fixes(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
+{
+    if (n == 0)
+        return true;
+    litmap lit;
+    ss_vmap vm;
+    if (!litmap_init(&lit, im))
+        return false;
+    if (lit.n == 0) {
+        free(lit.r);
+        return true;
+    }
+    bool ok = ss_vmap_init(&vm, im) && ss_radix_sort(fx, n, sizeof *fx, offsetof(ss_fix, site));
+    for (size_t i = 0; i < n && ok; i++) {
+        uint64_t t = fx[i].target, end = litmap_end(&lit, t);
+        if (end == 0)
+            continue;
+        ok = add_ref(im, t, 0, SS_REF_RELOC);
+        /* A slice: the pointer, then its length in a word no fix fills (a fixed word holds an
+         * address or nothing yet, never a length). */
+        uint64_t len, next = fx[i].site + ptr;
+        if (ok && next > fx[i].site && !fixed_at(fx, n, next) && ss_vmap_word(&vm, next, ptr, &len) &&
+            len > 0 && len <= end - t)
+            ok = add_ref(im, t, len, SS_REF_PAIR);
+    }
+    ss_vmap_free(&vm);
+    free(lit.r);
+    return ok;
+}
+
+bool ss_refs_from_code(ss_image *im)
+{
+    ss_addr_load *loads = NULL;
+    size_t n = 0;
+    if (!ss_addrscan_image(im, &loads, &n))
+        return false;
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = add_ref(im, loads[i].target, 0, SS_REF_CODE);
+    free(loads);
+    return ok;
+}

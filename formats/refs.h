@@ -1,0 +1,49 @@
+/* refs.h - references into read-only data (core/image.h ss_ref), shared by the readers.
+ *
+ * Each reader knows how its format fills pointers at load time (ELF relocations, PE base
+ * relocations, Mach-O rebases and chained fixups) and turns them into fixes: a pointer-sized
+ * place and the address it receives. What a fix says about read-only data is the same in every
+ * format, and is decided here once: a target inside a section that can hold literals starts an
+ * object there (SS_REF_RELOC), and a fixed pointer followed by a plausible length is a slice
+ * whose end is known (SS_REF_PAIR: Rust's &str and &[T], C's {ptr, len} tables). The address
+ * loads of code (addrscan.h) are added here too. */
+#ifndef SS_REFS_H
+#define SS_REFS_H
+
+#include <stdbool.h> /* bool */
+#include <stddef.h>  /* size_t */
+#include <stdint.h>  /* uint64_t */
+
+#include "../core/image.h"
+
+/* A pointer-sized place that is filled at load time, and the address it receives. */
+typedef struct {
+    uint64_t site, target;
+} ss_fix;
+
+/* The allocated sections with file bytes, by address: reads of words at virtual addresses. */
+typedef struct {
+    const ss_image *im;
+    struct ss_vrange *r;
+    size_t n;
+} ss_vmap;
+
+/* Builds the map of im (false when out of memory); ss_vmap_free releases it. */
+bool ss_vmap_init(ss_vmap *m, const ss_image *im);
+void ss_vmap_free(ss_vmap *m);
+/* The width-byte word (4 or 8) at virtual address va, in the image's byte order: false when
+ * those bytes are not all in the file bytes of one allocated section. */
+bool ss_vmap_word(const ss_vmap *m, uint64_t va, unsigned width, uint64_t *out);
+
+/* Adds the references the fixes give (fx is sorted here by site; ptr is the pointer size):
+ * SS_REF_RELOC for each target inside a literal-capable section, and SS_REF_PAIR where the
+ * word after a fixed pointer is not itself fixed and holds a length from 1 to the bytes left in
+ * that section after the target. False when out of memory (the arena's cap included). */
+bool ss_refs_from_fixes(ss_image *im, ss_fix *fx, size_t n, unsigned ptr);
+
+/* Adds SS_REF_CODE references: the targets of the address loads of im's code that lie in
+ * literal-capable sections (x86-64 and AArch64; nothing for other machines or objects). False
+ * when out of memory. */
+bool ss_refs_from_code(ss_image *im);
+
+#endif
