@@ -12,7 +12,9 @@ against the values the sources spell out). For each object it counts the occurre
 bytes in the sections that can hold literals (readelf -SW: allocated, read-only, not executable
 PROGBITS, not .eh_frame and the like; the bytes read at readelf's file offsets) and compares:
   - a duplicated object: segscan's `literals.duplicates` row of the same length at the same file
-    offsets has copies == the oracle's count and bytes_wasted == (copies - 1) * len;
+    offsets has copies == the oracle's count and bytes_wasted == (copies - 1) * len; a text
+    that a NUL follows in every copy (alignment padding) is a C string: its `strings.duplicates`
+    row has those copies and offsets, (copies - 1) * (len + 1) bytes, and no literals row;
   - an object stored once: no row covers its bytes.
 Every row of every file is checked too: at least 16 bytes, the same bytes at each offset
 listed, not all zero and no periodic fill (period 1-8), the byte search finds at least `copies`
@@ -105,7 +107,7 @@ class Binary:
 
 
 def segscan(segscan_bin, path):
-    out = subprocess.run([segscan_bin, "--only", "literals", "-f", "json", path],
+    out = subprocess.run([segscan_bin, "--only", "literals,strings", "-f", "json", path],
                          stdout=subprocess.PIPE, check=True).stdout
     doc = json.loads(out)
     try:
@@ -117,7 +119,9 @@ def segscan(segscan_bin, path):
     check(len(images) == 1, "%s: %d images" % (path, len(images)))
     lit = images[0].get("literals")
     check(lit is not None, "%s: no literals object in segscan's JSON" % path)
-    return lit or {"duplicates": []}
+    strings = images[0].get("strings")
+    check(strings is not None, "%s: no strings object in segscan's JSON" % path)
+    return lit or {"duplicates": []}, strings or {"duplicates": []}
 
 
 def periodic(b):
@@ -180,8 +184,12 @@ def covering(rows, off, n):
     return [r for r in rows if any(o < off + n and off < o + r["len"] for o in r["offsets"])]
 
 
-def expect(tag, b, rows, name, obj, want, kind):
-    """One object of the sources: the oracle's count is `want`; segscan's row agrees."""
+def expect(tag, b, rows, strings, name, obj, want, kind):
+    """One object of the sources: the oracle's count is `want`; segscan reports it so.
+
+    A text object that a NUL follows in every copy (rustc pads the next object's alignment with
+    zeros) is a C string by the string analysis' definition: it must then be reported there,
+    with (copies - 1) * (len + 1) bytes, and not a second time as a literal."""
     found = b.find(obj)
     print("  %-14s %-10s %3d bytes: byte search %d cop%s in %s" % (
         tag, name, len(obj), len(found), "y" if len(found) == 1 else "ies",
@@ -191,9 +199,30 @@ def expect(tag, b, rows, name, obj, want, kind):
                                                                 b.data.count(obj))):
         return
     hits = covering(rows, found[0], len(obj))
+    srows = [r for r in strings.get("duplicates", []) if r["text"].encode() == obj]
     if want == 1:
         check(not hits, "%s: %s is stored once, segscan reports %s" % (
             tag, name, [(r["text"][:40], r["copies"]) for r in hits]))
+        check(not srows, "%s: %s is stored once, the string analysis reports %s" % (
+            tag, name, [(r["text"][:40], r["copies"]) for r in srows]))
+        return
+    cstring = kind == "text" and all(b.data[o + len(obj)] == 0 for o in found)
+    if cstring:
+        print("  %-14s %-10s a NUL follows every copy: a C string" % (tag, name))
+        check(not hits, "%s: %s, a C string, is also reported as a literal: %s" % (
+            tag, name, [(r["len"], r["copies"], r["offsets"][:4]) for r in hits]))
+        if not check(len(srows) == 1, "%s: %s, a C string, has %d rows in strings.duplicates" %
+                     (tag, name, len(srows))):
+            return
+        r = srows[0]
+        check(r["len"] == len(obj) and set(r["offsets"]) == set(found[:16]),
+              "%s: %s: strings row of %d bytes at %s, byte search %d at %s" % (
+                  tag, name, r["len"], r["offsets"], len(obj), found))
+        check(r["copies"] == len(found), "%s: %s copies %d, byte search %d" % (
+            tag, name, r["copies"], len(found)))
+        check(r["bytes_wasted"] == (len(found) - 1) * (len(obj) + 1),
+              "%s: %s bytes_wasted %d, expected (copies - 1) * (len + 1) = %d" % (
+                  tag, name, r["bytes_wasted"], (len(found) - 1) * (len(obj) + 1)))
         return
     match = [r for r in hits if r["len"] == len(obj) and set(r["offsets"]) == set(found[:16])]
     if not check(len(match) == 1, "%s: %s (%d copies at %s): no row with the same length and "
@@ -248,13 +277,13 @@ def rust(segscan_bin, src, out):
         if not check(os.path.exists(path), "fixture %s missing" % path):
             continue
         b = Binary(path)
-        lit = segscan(segscan_bin, path)
+        lit, strings = segscan(segscan_bin, path)
         rows = check_rows(tag, b, lit)
         print("%-14s %d groups, %d bytes wasted (text %s, table %s), %d rows; toolchain %s" % (
             tag, lit.get("duplicate_groups", -1), lit.get("duplicate_bytes", -1),
             lit.get("text_bytes"), lit.get("table_bytes"), len(rows), lit.get("toolchain")))
         for name, obj, want, kind in objs:
-            expect(tag, b, rows, name, obj, want, kind)
+            expect(tag, b, rows, strings, name, obj, want, kind)
 
 
 def go_literals(src):
@@ -277,7 +306,7 @@ def go(segscan_bin, src, out):
     if not check(os.path.exists(path), "fixture %s missing" % path):
         return
     b = Binary(path)
-    lit = segscan(segscan_bin, path)
+    lit, _ = segscan(segscan_bin, path)
     rows = check_rows("golit", b, lit)
     srclits = go_literals(src)
     check(len(srclits) >= 6, "go sources: only %d literals found" % len(srclits))
@@ -299,7 +328,7 @@ def llvm(segscan_bin, lib):
     if not check(os.path.exists(lib), "%s missing (Debian package libllvm15)" % lib):
         return
     b = Binary(lib)
-    lit = segscan(segscan_bin, lib)
+    lit, _ = segscan(segscan_bin, lib)
     rows = check_rows("libLLVM-15", b, lit, top=20)
     check(len(rows) >= 20, "libLLVM-15: %d duplicate groups, the top 20 are to be checked" %
           len(rows))
