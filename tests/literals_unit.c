@@ -42,9 +42,10 @@ static uint64_t rnd(uint64_t n)
     return n ? rng % n : 0;
 }
 
-enum { SECSZ = 2048, FILESZ = 0x100 + 3 * SECSZ };
-static const uint64_t SEC_OFF[3] = {0x100, 0x100 + SECSZ, 0x100 + 2 * SECSZ};
-static const uint64_t SEC_VA[3] = {0x401000, 0x403000, 0x405000};
+/* Sections of 2 KiB, densely cut (the analysis sorts the boundaries through a bit map), or of
+ * 64 KiB, sparsely cut (through the radix sort): see sort_bounds in core/literals.c. */
+static uint64_t SECSZ, FILESZ, SEC_OFF[3];
+static const uint64_t SEC_VA[3] = {0x401000, 0x441000, 0x481000};
 
 static const char MSG[] = "called `Option::unwrap()` on a `None` value";
 static const char FMT[] = "count %d items\n"; /* + NUL: 16 bytes, not a C string */
@@ -120,8 +121,10 @@ typedef struct {
 static void run_model(const uint8_t *file, const uint8_t *mark, model *m)
 {
     memset(m, 0, sizeof *m);
-    uint64_t po[3 * (SECSZ + 1)], pl[3 * (SECSZ + 1)];
+    uint64_t *po = malloc(2 * (SECSZ + 1) * sizeof *po), *pl = malloc(2 * (SECSZ + 1) * sizeof *pl);
     size_t np = 0;
+    if (po == NULL || pl == NULL)
+        abort();
     for (int s = 0; s < 2; s++) { /* the literal sections */
         uint64_t last = SEC_OFF[s];
         for (uint64_t o = SEC_OFF[s]; o <= SEC_OFF[s] + SECSZ; o++) {
@@ -156,6 +159,8 @@ static void run_model(const uint8_t *file, const uint8_t *mark, model *m)
         m->unique++;
         m->exact_waste += (copies - 1) * pl[i];
     }
+    free(po);
+    free(pl);
 }
 
 /* ---- one trial ------------------------------------------------------------------------------ */
@@ -165,8 +170,12 @@ static bool is_mark(const uint8_t *mark, uint64_t off)
     return off < FILESZ && mark[off];
 }
 
-static void trial(int t, bool relocatable, bool fixed)
+static void trial(int t, bool relocatable, bool fixed, bool sparse)
 {
+    SECSZ = sparse ? 65536 : 2048;
+    FILESZ = 0x100 + 3 * SECSZ;
+    for (int s = 0; s < 3; s++)
+        SEC_OFF[s] = 0x100 + (uint64_t)s * SECSZ;
     uint8_t *file = calloc(FILESZ, 1), *mark = calloc(FILESZ + 1, 1);
     ss_image *im = ss_image_new((ss_span){file, FILESZ}, 0, "synthetic", NULL, 64u << 20);
     if (file == NULL || mark == NULL || im == NULL) {
@@ -200,7 +209,7 @@ static void trial(int t, bool relocatable, bool fixed)
                 break;
             memcpy(file + SEC_OFF[s] + o, tk.p, tk.n);
             uint64_t start = SEC_OFF[s] + o;
-            uint64_t r = fixed ? 0 : rnd(10);
+            uint64_t r = fixed ? 0 : sparse && rnd(40) ? 9 : rnd(10);
             if (r < 7) { /* a reference to it: code, relocation, or a pair with its length */
                 ss_ref *f = ss_image_add_ref(im);
                 f->source = (uint8_t)(r % 3);
@@ -316,10 +325,12 @@ int main(void)
         T48[i * 2] = (uint8_t)(i * 37 + 1), T48[i * 2 + 1] = (uint8_t)(0x80 | i);
     for (int i = 0; i < 24; i++)
         T24[i] = (uint8_t)(i * 91 + 7);
-    trial(0, false, true);
-    trial(1, true, true);
+    trial(0, false, true, false);
+    trial(1, true, true, false);
     for (int t = 2; t < 400; t++)
-        trial(t, t % 2 == 1, false);
+        trial(t, t % 2 == 1, false, false);
+    for (int t = 400; t < 440; t++)
+        trial(t, t % 2 == 1, false, true);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
