@@ -76,6 +76,12 @@ bool ss_vmap_word(const ss_vmap *m, uint64_t va, unsigned width, uint64_t *out)
     return true;
 }
 
+bool ss_vmap_same(const ss_vmap *m, uint64_t a, uint64_t b)
+{
+    ptrdiff_t k = vrange_find(m->r, m->n, a);
+    return k >= 0 && a < m->r[k].hi && b >= m->r[k].lo && b < m->r[k].hi;
+}
+
 /* The literal-capable sections by address. */
 typedef struct {
     struct ss_vrange *r;
@@ -150,7 +156,8 @@ bool ss_refs_from_fixes(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
         /* A slice: the pointer, then its length in a word no fix fills (a fixed word holds an
          * address or nothing yet, never a length). */
         uint64_t len, next = fx[i].site + ptr;
-        if (ok && next > fx[i].site && !fixed_at(fx, n, next) && ss_vmap_word(&vm, next, ptr, &len) &&
+        if (ok && next > fx[i].site && !fixed_at(fx, n, next) &&
+            ss_vmap_same(&vm, fx[i].site, next) && ss_vmap_word(&vm, next, ptr, &len) &&
             len > 0 && len <= end - t)
             ok = add_ref(im, t, len, SS_REF_PAIR);
     }
