@@ -57,3 +57,12 @@ set_tests_properties(analysis_scale PROPERTIES TIMEOUT 240)
 add_test(NAME analysis_golden
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/analysis_golden.py $<TARGET_FILE:segscan>
           ${SEGSCAN_AN_FIXTURES}/golden)
+
+# References from PE base relocations (formats/pe_coff.c) against llvm-readobj-14 --coff-basereloc
+# and the pointers read from the file: fixtures/refs/slices.c linked by lld-link for x86-64,
+# ARM64 and i386 (its three slices found with their lengths; x86-64 code loads against
+# llvm-objdump-14).
+add_test(NAME refs.pe-basereloc
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_pe_check.py $<TARGET_FILE:refs_dump>
+          ${SEGSCAN_FIXTURE_SRC}/refs/slices.c ${CMAKE_CURRENT_BINARY_DIR}/refs-pe)
+set_tests_properties(refs.pe-basereloc PROPERTIES TIMEOUT 300)
