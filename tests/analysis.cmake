@@ -66,3 +66,12 @@ add_test(NAME refs.pe-basereloc
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_pe_check.py $<TARGET_FILE:refs_dump>
           ${SEGSCAN_FIXTURE_SRC}/refs/slices.c ${CMAKE_CURRENT_BINARY_DIR}/refs-pe)
 set_tests_properties(refs.pe-basereloc PROPERTIES TIMEOUT 300)
+
+# References from Mach-O rebase opcodes (formats/macho_fixups.c) against llvm-objdump-14 --macho
+# --rebase and the words read from the file: fixtures/refs/slices.c linked by ld64.lld-14 (which
+# writes rebase opcodes, never chained fixups) for x86_64 and arm64.
+add_test(NAME refs.macho-rebase
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_macho_check.py $<TARGET_FILE:refs_dump>
+          ${SEGSCAN_FIXTURE_SRC}/refs/slices.c ${SEGSCAN_FIXTURE_SRC}/macho/libSystem.tbd
+          ${CMAKE_CURRENT_BINARY_DIR}/refs-macho)
+set_tests_properties(refs.macho-rebase PROPERTIES TIMEOUT 300)
