@@ -75,3 +75,10 @@ add_test(NAME refs.macho-rebase
           ${SEGSCAN_FIXTURE_SRC}/refs/slices.c ${SEGSCAN_FIXTURE_SRC}/macho/libSystem.tbd
           ${CMAKE_CURRENT_BINARY_DIR}/refs-macho)
 set_tests_properties(refs.macho-rebase PROPERTIES TIMEOUT 300)
+
+# References from Mach-O chained fixups: arm64 images laid out by the test (ld64.lld-14 writes
+# no chained fixups, llvm-objdump-14 prints none) in DYLD_CHAINED_PTR_64_OFFSET, _64 and _ARM64E
+# (an authenticated rebase and a bind in the chain), holding slices.c's slices and pointers.
+add_test(NAME refs.macho-chained
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_chained.py $<TARGET_FILE:refs_dump>
+          ${SEGSCAN_FIXTURE_SRC}/refs/slices.c ${CMAKE_CURRENT_BINARY_DIR}/refs-chained)
