@@ -82,3 +82,10 @@ set_tests_properties(refs.macho-rebase PROPERTIES TIMEOUT 300)
 add_test(NAME refs.macho-chained
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_chained.py $<TARGET_FILE:refs_dump>
           ${SEGSCAN_FIXTURE_SRC}/refs/slices.c ${CMAKE_CURRENT_BINARY_DIR}/refs-chained)
+
+# Rust &str literals in statics as (pointer, length) pairs: fixtures/refs/slices.rs built by
+# Debian's rustc, each literal of the source found as a pair with its length.
+add_test(NAME refs.rust-slices
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_rust_check.py $<TARGET_FILE:refs_dump>
+          ${SEGSCAN_FIXTURE_SRC}/refs/slices.rs ${CMAKE_CURRENT_BINARY_DIR}/refs-rust)
+set_tests_properties(refs.rust-slices PROPERTIES TIMEOUT 300)
