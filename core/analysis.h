@@ -199,16 +199,19 @@ typedef struct {
  *    tables of im->noliteral), the section's start and end, every reference's target (and
  *    target + len when the reference states a length), and the start and end of every defined
  *    object or untyped symbol with a size inside the section;
- *  - a piece is the bytes between two consecutive boundaries; an object is a piece of at least
- *    SS_LITERAL_MIN bytes that is not fill (a pattern of period 1 to 8 bytes, zeros included)
- *    and not exactly one C string the string analysis counts (text and its NULs, starting where
- *    a string run starts);
+ *  - a piece is the bytes between two consecutive boundaries; its object is the piece, or for
+ *    text followed by NULs (a C literal, or a literal padded up to the next object) the text
+ *    alone; an object counts when it holds at least SS_LITERAL_MIN bytes (with one NUL when it
+ *    had one) and is not fill (a pattern of period 1 to 8 bytes, zeros included);
+ *  - an object whose every copy is exactly one C string the string analysis counts (text and
+ *    its NULs, starting where a string run starts) is left to that analysis; when one copy is
+ *    not (a Rust literal without a NUL), every copy is counted here;
  *  - duplicates: objects of equal content (copies of one group); then, among objects that equal
  *    no other, an object whose first SS_LITERAL_MIN bytes equal an earlier such object's is
  *    compared further: the match runs forward while the bytes are equal and is cut back to the
  *    last place that is a boundary at the same distance from both starts (a table whose copies
  *    hold different interior references). Each byte is counted in at most one copy;
- *  - duplicate_bytes = sum over groups of (copies - 1) * len;
+ *  - duplicate_bytes = sum over groups of (copies - 1) * len (text without its NULs);
  *  - kind text: the bytes, less trailing NULs, are printable ASCII, tab, \n, \r or printable
  *    UTF-8, with no NUL inside; table otherwise. */
 #define SS_LITERAL_MIN 16

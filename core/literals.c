@@ -40,14 +40,18 @@ typedef struct {
 } lsec;
 
 enum {
-    P_OBJECT = 1, /* a piece counted as an object (not short, fill or a C string) */
-    P_LONE = 2    /* an object whose length no other object has */
+    P_OBJECT = 1, /* a piece counted as an object (not short or fill; see group_exact for C
+                   * strings) */
+    P_LONE = 2,   /* an object whose length no other object has */
+    P_CSTR = 4    /* the piece is one C string of the strings analysis */
 };
 
 typedef struct {
     uint64_t off, len;
+    uint64_t olen;     /* the object's bytes: len, less trailing NULs when the rest is text */
     uint32_t leader;   /* the first piece of equal content (exact grouping); itself if none */
     uint32_t copies;   /* on a leader: pieces of its content */
+    uint32_t plain;    /* on a leader: of those, pieces that are no C string */
     uint32_t sec;      /* into the kept sections */
     uint8_t flags;
 } piece;
@@ -424,7 +428,7 @@ static bool is_text(const uint8_t *p, uint64_t n)
     return t > 0 && text_len(p, t, true) == t;
 }
 
-static bool make_pieces(lctx *c, ss_literals_result *r, uint32_t min)
+static bool make_pieces(lctx *c, uint32_t min)
 {
     const ss_image *im = c->im;
     /* the loader tables, sorted, to leave out the pieces inside them */
@@ -462,13 +466,14 @@ static bool make_pieces(lctx *c, ss_literals_result *r, uint32_t min)
         if (z <= nl_end)
             continue; /* inside a loader table */
         piece *x = &c->pc[n];
-        *x = (piece){a, z - a, (uint32_t)n, 1, (uint32_t)s, 0};
+        *x = (piece){a, z - a, z - a, (uint32_t)n, 1, 0, (uint32_t)s, 0};
         const uint8_t *p = c->base + a;
-        if (x->len >= SS_LITERAL_MIN && !is_fill(p, x->len) && !is_cstring(c, x, min)) {
-            x->flags = P_OBJECT;
-            r->count++;
-            r->bytes += x->len;
-        }
+        /* text padded with NULs up to the next object (alignment) is the text alone */
+        if (x->len >= SS_LITERAL_MIN && p[x->len - 1] == 0 && is_text(p, x->len))
+            x->olen = strip_nuls(p, x->len);
+        /* at least SS_LITERAL_MIN bytes with one terminating NUL, as C stores it */
+        if (x->olen + (x->olen < x->len) >= SS_LITERAL_MIN && !is_fill(p, x->olen))
+            x->flags = (uint8_t)(P_OBJECT | (is_cstring(c, x, min) ? P_CSTR : 0));
         n++;
     }
     free(nl);
@@ -523,7 +528,7 @@ static bool mark_lone_lengths(lctx *c, size_t nobj)
     size_t n = 0;
     for (size_t i = 0; i < c->npc; i++)
         if (c->pc[i].flags & P_OBJECT)
-            l[n++] = (lenrec){c->pc[i].len, i};
+            l[n++] = (lenrec){c->pc[i].olen, i};
     if (!ss_radix_sort(l, n, sizeof *l, 0)) {
         free(l);
         return false;
@@ -543,12 +548,18 @@ static size_t table_size(size_t n)
     return t;
 }
 
-/* Equal objects: each piece's leader is the first piece of its content. */
+/* Equal objects: each piece's leader is the first piece of its content. A content whose every
+ * copy is one C string of the strings analysis is left to that analysis; when one copy is not
+ * (a Rust literal whose other copies happen to be followed by alignment NULs), the group is
+ * counted here, every copy with it. Then the objects are counted. */
 static bool group_exact(lctx *c, ss_literals_result *r)
 {
-    if (!mark_lone_lengths(c, (size_t)r->count))
+    size_t nobj = 0;
+    for (size_t i = 0; i < c->npc; i++)
+        nobj += (c->pc[i].flags & P_OBJECT) != 0;
+    if (!mark_lone_lengths(c, nobj))
         return false;
-    size_t tn = table_size((size_t)r->count);
+    size_t tn = table_size(nobj);
     uint32_t *slot = ss_big_alloc(tn * sizeof *slot); /* piece + 1 */
     uint32_t *hs = ss_big_alloc(tn * sizeof *hs);
     if (slot == NULL || hs == NULL) {
@@ -560,26 +571,38 @@ static bool group_exact(lctx *c, ss_literals_result *r)
         piece *x = &c->pc[i];
         if (!(x->flags & P_OBJECT))
             continue;
-        if (x->flags & P_LONE) {
-            r->unique++;
+        x->plain = !(x->flags & P_CSTR);
+        if (x->flags & P_LONE)
             continue;
-        }
         const uint8_t *p = c->base + x->off;
-        uint32_t h = obj_hash(p, x->len);
+        uint32_t h = obj_hash(p, x->olen);
         size_t at = h & (tn - 1);
         for (; slot[at]; at = (at + 1) & (tn - 1)) {
             piece *y = &c->pc[slot[at] - 1];
-            if (hs[at] == h && y->len == x->len && memcmp(c->base + y->off, p, x->len) == 0)
+            if (hs[at] == h && y->olen == x->olen && memcmp(c->base + y->off, p, x->olen) == 0)
                 break;
         }
         if (slot[at]) {
             x->leader = slot[at] - 1;
             c->pc[x->leader].copies++;
+            c->pc[x->leader].plain += !(x->flags & P_CSTR);
+            x->plain = 0;
         } else {
             slot[at] = (uint32_t)i + 1;
             hs[at] = h;
-            r->unique++;
         }
+    }
+    for (size_t i = 0; i < c->npc; i++) {
+        piece *x = &c->pc[i];
+        if (!(x->flags & P_OBJECT))
+            continue;
+        if (c->pc[x->leader].plain == 0) {
+            x->flags &= (uint8_t)~P_OBJECT;
+            continue;
+        }
+        r->count++;
+        r->bytes += x->olen;
+        r->unique += x->leader == i;
     }
     ss_big_free(slot, tn * sizeof *slot);
     ss_big_free(hs, tn * sizeof *hs);
@@ -612,12 +635,14 @@ static int amatch_cmp(const void *x, const void *y)
  * the later copy's bytes, whose pieces then start no match of their own. */
 static bool group_anchored(lctx *c, ss_literals_result *r)
 {
-    size_t nsingle = 0;
-    for (size_t i = 0; i < c->npc; i++)
+    size_t nsingle = 0, nlead = 0;
+    for (size_t i = 0; i < c->npc; i++) {
         nsingle += (c->pc[i].flags & P_OBJECT) && c->pc[c->pc[i].leader].copies == 1;
-    if (nsingle < 2)
+        nlead += (c->pc[i].flags & P_OBJECT) && c->pc[i].leader == i;
+    }
+    if (nsingle == 0 || nlead < 2)
         return true;
-    size_t tn = table_size(nsingle);
+    size_t tn = table_size(nlead);
     uint32_t *slot = ss_big_alloc(tn * sizeof *slot);
     c->am = malloc(nsingle * sizeof *c->am);
     if (slot == NULL || c->am == NULL) {
@@ -627,8 +652,12 @@ static bool group_anchored(lctx *c, ss_literals_result *r)
     uint64_t budget = BUDGET_BASE + BUDGET_FACTOR * r->scanned_bytes, work = 0;
     uint64_t claimed = 0;
     for (size_t i = 0; i < c->npc; i++) {
-        const piece *x = &c->pc[i];
-        if (!(x->flags & P_OBJECT) || c->pc[x->leader].copies != 1 || x->off < claimed)
+        piece *x = &c->pc[i];
+        /* the first piece of an equal group can lead a match (a third copy whose piece runs on
+         * past the table) but is not matched itself */
+        bool group = (x->flags & P_OBJECT) && x->leader == i && x->copies > 1;
+        if (!(x->flags & P_OBJECT) || (c->pc[x->leader].copies != 1 && !group) ||
+            x->off < claimed || x->len < SS_LITERAL_MIN)
             continue;
         const uint8_t *p = c->base + x->off;
         uint32_t h = ss_str_hash(p, SS_LITERAL_MIN);
@@ -636,15 +665,16 @@ static bool group_anchored(lctx *c, ss_literals_result *r)
         for (; slot[at]; at = (at + 1) & (tn - 1))
             if (memcmp(c->base + c->pc[slot[at] - 1].off, p, SS_LITERAL_MIN) == 0)
                 break;
-        if (slot[at] == 0) {
-            slot[at] = (uint32_t)i + 1;
+        if (slot[at] == 0 || group) {
+            if (slot[at] == 0)
+                slot[at] = (uint32_t)i + 1;
             continue;
         }
         if (work > budget) {
             r->work_capped = true;
             break;
         }
-        const piece *l = &c->pc[slot[at] - 1];
+        piece *l = &c->pc[slot[at] - 1];
         uint64_t a = l->off, b = x->off;
         uint64_t lim = b - a, e1 = c->secs[l->sec].end - a, e2 = c->secs[x->sec].end - b;
         lim = lim < e1 ? lim : e1;
@@ -652,6 +682,15 @@ static bool group_anchored(lctx *c, ss_literals_result *r)
         lim = lim < EXTEND_MAX ? lim : EXTEND_MAX;
         uint64_t m = common(c->base + a, p, lim);
         work += m + BOUNDARY_WORK;
+        if (l->copies > 1 && m >= l->olen && x->len >= l->olen) {
+            /* the group's copies bound the object; this piece starts with all of it and runs on
+             * (no reference marks its end): one more copy of the group */
+            x->leader = (uint32_t)(l - c->pc);
+            l->copies++;
+            r->anchored_bytes += l->olen;
+            claimed = b + l->olen;
+            continue;
+        }
         /* cut back to the last boundary at the same distance in both, never taking in an object
          * that equals another (it is counted with its group already) */
         uint64_t best = 0;
@@ -669,7 +708,13 @@ static bool group_anchored(lctx *c, ss_literals_result *r)
             if (is_bound(c, a + (y->off + y->len - b)))
                 best = y->off + y->len - b;
         }
-        if (best >= SS_LITERAL_MIN) {
+        if (best >= SS_LITERAL_MIN && l->copies > 1 && (best == l->len || best == l->olen)) {
+            /* one more copy of an equal group: counted with it */
+            x->leader = (uint32_t)(l - c->pc);
+            l->copies++;
+            r->anchored_bytes += l->olen;
+            claimed = b + best;
+        } else if (best >= SS_LITERAL_MIN && l->copies == 1) {
             c->am[c->nam++] = (amatch){a, best, b};
             claimed = b + best;
         }
@@ -708,7 +753,7 @@ static bool collect_groups(lctx *c, ss_literals_result *r)
     for (size_t i = 0; i < c->npc; i++) {
         const piece *x = &c->pc[i];
         if ((x->flags & P_OBJECT) && x->leader == i && x->copies > 1)
-            c->dg[c->ndg++] = (dgroup){(x->copies - 1) * x->len, x->len, x->copies, i, false};
+            c->dg[c->ndg++] = (dgroup){(x->copies - 1) * x->olen, x->olen, x->copies, i, false};
     }
     for (size_t i = 0; i < c->nam;) {
         size_t j = i + 1;
@@ -907,7 +952,7 @@ ss_status ss_literals_analyze(ss_image *im, const ss_analysis_opts *o, ss_litera
         goto oom;
     for (size_t i = 0; i < c.nbounds; i++)
         out->boundaries += sec_at(&c, c.bounds[i], true) >= 0;
-    if (!make_pieces(&c, out, min) || !group_exact(&c, out) || !group_anchored(&c, out) ||
+    if (!make_pieces(&c, min) || !group_exact(&c, out) || !group_anchored(&c, out) ||
         !collect_groups(&c, out))
         goto oom;
     out->toolchain = toolchain(im);
