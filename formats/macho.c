@@ -837,8 +837,10 @@ static ss_status macho_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
         SS_TRY(ss_macho_read_symbols(im, &st, m.be, m.is64, m.filetype == MH_OBJECT,
                                      m.sects.items, d));
     }
-    if (opts->relocs) {
+    if (opts->relocs || opts->refs) {
         m.fx.im = im;
+        m.fx.relocs = opts->relocs;
+        m.fx.refs = opts->refs;
         m.fx.be = m.be;
         m.fx.is64 = m.is64;
         m.fx.cputype = m.cputype;
@@ -846,7 +848,8 @@ static ss_status macho_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
         m.fx.ptr_size = m.is64 ? 8 : 4;
         m.fx.sects = m.sects.items;
         m.fx.nsects = m.sects.count;
-        ss_macho_decode_fixups(&m.fx);
+        if (!ss_macho_decode_fixups(&m.fx))
+            return oom(&m);
     }
     m.sec.cputype = m.cputype;
     m.sec.cpusubtype = m.cpusubtype;

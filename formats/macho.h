@@ -138,6 +138,8 @@ typedef struct {
     ss_macho_blob rebase, bind, weak_bind, lazy_bind, chained;
     const ss_macho_sect *sects; /* same index as im's sections */
     size_t nsects;
+    bool relocs; /* record the places in im->relocs (ss_load_opts.relocs) */
+    bool refs;   /* add the references the rebases state (ss_load_opts.refs, formats/refs.h) */
 } ss_macho_fixups;
 
 /* LC_SYMTAB's ranges, already checked to lie inside the image. */
@@ -151,11 +153,14 @@ typedef struct {
 ss_status ss_macho_read_symbols(ss_image *im, const ss_macho_symtab *st, bool be, bool is64,
                                 bool object, const ss_macho_sect *sects, ss_diag *d);
 
-/* Decodes relocation targets into im's relocs: MH_OBJECT relocation entries, dyld rebase and
- * bind opcodes, chained fixups. Never fails: odd input becomes a warning and decoding of that
- * stream stops; all work is bounded by the sizes of the tables and the image. Segments and
- * sections must already be in im->v_segments / im->v_sections. */
-void ss_macho_decode_fixups(const ss_macho_fixups *fx);
+/* Decodes relocation targets into im's relocs (fx->relocs): MH_OBJECT relocation entries, dyld
+ * rebase and bind opcodes, chained fixups; with fx->refs, the pointers rebases and chained
+ * rebases fill become references into literal sections (formats/refs.h), with the slices among
+ * them and the code's address loads (linked images). Odd input becomes a warning and decoding
+ * of that stream stops; all work is bounded by the sizes of the tables and the image. Segments
+ * and sections must already be in im->v_segments / im->v_sections. False only when out of
+ * memory for the references. */
+bool ss_macho_decode_fixups(const ss_macho_fixups *fx);
 
 /* Sets im's hardening checks, their findings, the linker and the format label from the header
  * (im->type set before). False on OOM. */

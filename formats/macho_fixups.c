@@ -10,6 +10,10 @@
  * never loop or allocate without bound. */
 #include "macho.h"
 
+#include <stdlib.h> /* realloc, free */
+
+#include "refs.h"
+
 typedef struct {
     const ss_macho_fixups *fx;
     ss_image *im;
@@ -17,6 +21,12 @@ typedef struct {
     bool exhausted;   /* the budget ran out (warned once) */
     const char *what; /* stream being decoded, for messages */
     uint64_t at;      /* image offset of the opcode or entry being decoded */
+    /* References (fx->refs): the pointers rebases fill, and what they will hold. */
+    ss_vmap vm;
+    uint64_t base;  /* vmaddr of the segment holding the header: chained offsets count from it */
+    ss_fix *fix;
+    size_t nfix, capfix;
+    bool nomem;
 } fx_run;
 
 /* A stream decoder that meets something it cannot follow records one warning and stops. */
@@ -37,6 +47,9 @@ static bool emit(fx_run *f, int64_t section, uint64_t addr, uint32_t size)
         f->exhausted = true;
         return false;
     }
+    f->budget--;
+    if (!f->fx->relocs)
+        return true;
     ss_reloc *r = ss_image_add_reloc(f->im);
     if (r == NULL) {
         f->budget = 0;
@@ -45,10 +58,27 @@ static bool emit(fx_run *f, int64_t section, uint64_t addr, uint32_t size)
                       f->what);
         return false;
     }
-    f->budget--;
     r->section = section;
     r->addr = addr;
     r->size = size;
+    return true;
+}
+
+/* A pointer at site that the loader sets to target (before sliding). Bounded by the fixup
+ * budget: one per emitted fixup at most. */
+static bool add_fix(fx_run *f, uint64_t site, uint64_t target)
+{
+    if (f->nfix == f->capfix) {
+        size_t nc = f->capfix ? f->capfix * 2 : 1024;
+        ss_fix *g = realloc(f->fix, nc * sizeof *g);
+        if (g == NULL) {
+            f->nomem = true;
+            return false;
+        }
+        f->fix = g;
+        f->capfix = nc;
+    }
+    f->fix[f->nfix++] = (ss_fix){site, target};
     return true;
 }
 
@@ -172,6 +202,18 @@ static uint32_t fixup_size(const fx_run *f, uint8_t type)
     return (type == 2 || type == 3) ? 4 : f->fx->ptr_size;
 }
 
+/* A rebase of the given type at offset off of segment seg: a place, and for a pointer
+ * (REBASE_TYPE_POINTER) a reference to what the file's word there holds (the unslid address). */
+static bool rebase_at(fx_run *f, int64_t seg, uint64_t off, uint8_t type)
+{
+    if (!emit_seg(f, seg, off, fixup_size(f, type)))
+        return false;
+    uint64_t site = segment(f, (uint64_t)seg)->vaddr + off, target;
+    if (f->fx->refs && type == 1 && ss_vmap_word(&f->vm, site, f->fx->ptr_size, &target))
+        return add_fix(f, site, target);
+    return true;
+}
+
 static void run_rebase(fx_run *f)
 {
     opstream s;
@@ -210,11 +252,11 @@ static void run_rebase(fx_run *f)
             if (op == 0x60 && !uleb(f, &s, &count))
                 return;
             for (uint64_t i = 0; i < count; i++, off += ptr)
-                if (!emit_seg(f, seg, off, fixup_size(f, type)))
+                if (!rebase_at(f, seg, off, type))
                     return;
             break;
         case 0x70: /* DO_REBASE_ADD_ADDR_ULEB */
-            if (!emit_seg(f, seg, off, fixup_size(f, type)) || !uleb(f, &s, &skip))
+            if (!rebase_at(f, seg, off, type) || !uleb(f, &s, &skip))
                 return;
             off += skip + ptr;
             break;
@@ -222,7 +264,7 @@ static void run_rebase(fx_run *f)
             if (!uleb(f, &s, &count) || !uleb(f, &s, &skip))
                 return;
             for (uint64_t i = 0; i < count; i++, off += skip + ptr)
-                if (!emit_seg(f, seg, off, fixup_size(f, type)))
+                if (!rebase_at(f, seg, off, type))
                     return;
             break;
         default:
@@ -320,6 +362,7 @@ typedef struct {
     uint32_t stride; /* bytes per unit of `next` */
     uint32_t width;  /* pointer bytes */
     unsigned next_shift, next_bits;
+    uint16_t fmt;    /* DYLD_CHAINED_PTR_* */
 } chain_format;
 
 static bool chain_format_of(uint16_t fmt, chain_format *cf)
@@ -355,6 +398,40 @@ static bool chain_format_of(uint16_t fmt, chain_format *cf)
     return false;
 }
 
+/* The address a chained rebase entry v will hold (unslid), or false for a bind or a format
+ * whose rebases are not decoded here (kernel and firmware caches). Targets are 36 bits plus a
+ * top byte (PTR_64: an address; 64_OFFSET: an offset from the image's base), ARM64E's 43 bits
+ * plus a top byte or, authenticated, a 32-bit offset; PTR_32's 26 bits are an address. */
+static bool chain_target(const fx_run *f, uint16_t fmt, uint64_t v, uint64_t *t)
+{
+    switch (fmt) {
+    case 2: /* DYLD_CHAINED_PTR_64 */
+    case 6: /* 64_OFFSET */
+        if (v >> 63)
+            return false;
+        *t = (v & 0xfffffffffu) | ((v >> 36) & 0xff) << 56;
+        if (fmt == 6)
+            *t += f->base;
+        return true;
+    case 1:  /* ARM64E: non-authenticated targets are addresses */
+    case 9:  /* ARM64E_USERLAND: offsets */
+    case 12: /* ARM64E_USERLAND24 */
+        if ((v >> 62) & 1)
+            return false; /* bind */
+        if (v >> 63)
+            *t = (v & 0xffffffffu) + f->base; /* auth rebase: always an offset */
+        else
+            *t = ((v & 0x7ffffffffffu) + (fmt == 1 ? 0 : f->base)) | ((v >> 43) & 0xff) << 56;
+        return true;
+    case 3: /* PTR_32 */
+        if (v >> 31)
+            return false;
+        *t = v & 0x3ffffff;
+        return true;
+    }
+    return false;
+}
+
 /* Follows one chain that starts `start` bytes into page `page` of segment g. Each step moves
  * forward by at least one byte and must stay inside the page and the segment's file bytes. */
 static bool walk_chain(fx_run *f, const ss_segment *g, uint64_t page, uint32_t page_size,
@@ -372,6 +449,10 @@ static bool walk_chain(fx_run *f, const ss_segment *g, uint64_t page, uint32_t p
         const uint8_t *p = f->im->bytes.p + f->at;
         uint64_t v = cf->width == 8 ? ss_load64(p, f->fx->be) : ss_load32(p, f->fx->be);
         if (!emit(f, -1, g->vaddr + seg_off, cf->width))
+            return false;
+        uint64_t target;
+        if (f->fx->refs && chain_target(f, cf->fmt, v, &target) &&
+            !add_fix(f, g->vaddr + seg_off, target))
             return false;
         uint64_t next = (v >> cf->next_shift) & (((uint64_t)1 << cf->next_bits) - 1);
         if (next == 0)
@@ -432,6 +513,7 @@ static void run_chained(fx_run *f)
             stop(f, "unknown pointer_format");
             return;
         }
+        cf.fmt = fmt;
         if (page_size == 0) {
             stop(f, "page_size is 0");
             return;
@@ -460,19 +542,39 @@ static void run_chained(fx_run *f)
     }
 }
 
-void ss_macho_decode_fixups(const ss_macho_fixups *fx)
+bool ss_macho_decode_fixups(const ss_macho_fixups *fx)
 {
     /* A fixup writes at least 4 bytes that the file holds (pointers or code), and rarely two
      * fixups name one place: a budget of one per 8 bytes of image (plus slack for tiny files)
      * admits every real image and keeps a crafted one from filling the arena. */
     fx_run f = {.fx = fx, .im = fx->im, .budget = fx->im->bytes.len / 8 + 4096};
     if (fx->filetype == MH_OBJECT) {
-        object_relocs(&f);
-        return;
+        if (fx->relocs)
+            object_relocs(&f); /* an object's references are symbol-relative: not read */
+        return true;
+    }
+    if (fx->refs) {
+        if (!ss_vmap_init(&f.vm, fx->im))
+            return false;
+        /* The image's base: the segment that maps the header (file offset 0, bytes in it). */
+        for (size_t i = 0; i < fx->im->nsegments; i++) {
+            const ss_segment *g = &fx->im->segments[i];
+            if (g->offset == 0 && g->file_size) {
+                f.base = g->vaddr;
+                break;
+            }
+        }
     }
     run_rebase(&f);
     run_bind(&f, &fx->bind, "bind info", false);
     run_bind(&f, &fx->weak_bind, "weak bind info", false);
     run_bind(&f, &fx->lazy_bind, "lazy bind info", true);
     run_chained(&f);
+    if (!fx->refs)
+        return true;
+    ss_vmap_free(&f.vm);
+    bool ok = !f.nomem && ss_refs_from_fixes(fx->im, f.fix, f.nfix, fx->ptr_size) &&
+              ss_refs_from_code(fx->im);
+    free(f.fix);
+    return ok;
 }

@@ -705,6 +705,8 @@ static ss_status pe_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
         SS_TRY(pe_object_relocs(&c, opts->relocs, d));
     else if (opts->relocs)
         SS_TRY(pe_read_base_relocs(&c, d));
+    if (c.is_image && opts->refs)
+        SS_TRY(pe_read_refs(&c, d));
     if (opts->symbols)
         SS_TRY(pe_read_symbols(&c, d));
     return ss_image_finish(im, d);

@@ -6,8 +6,9 @@
  * section and segment tables (what segscan reports) are still good. Loops are bounded by counts
  * that were checked against the file size first. */
 #include "pe_internal.h"
+#include "refs.h"
 
-#include <stdlib.h> /* qsort */
+#include <stdlib.h> /* qsort, realloc, free */
 #include <string.h> /* memcmp, memchr */
 
 void pe_find_strtab(pe_ctx *c)
@@ -351,16 +352,17 @@ bool pe_rva_to_off(const pe_ctx *c, uint32_t rva, uint64_t *off, uint64_t *avail
     return false;
 }
 
-ss_status pe_read_base_relocs(pe_ctx *c, ss_diag *d)
+/* Calls fn(ctx, place, bytes written) for each base relocation (places are ImageBase + RVA, the
+ * section vaddr convention); damage is a warning. Stops when fn returns false. */
+static void walk_base_relocs(pe_ctx *c, bool (*fn)(void *, uint64_t, uint32_t), void *ctx)
 {
-    (void)d; /* nothing here fails the image: damage is a warning, a huge table a lost analysis */
     uint32_t rva = c->dir[PE_DIR_BASERELOC].rva, size = c->dir[PE_DIR_BASERELOC].size;
     if (size == 0)
-        return SS_OK;
+        return;
     uint64_t off, avail;
     if (!pe_rva_to_off(c, rva, &off, &avail)) {
         ss_image_warn(c->im, UINT64_MAX, "base relocation directory RVA 0x%x is in no section's file data", rva);
-        return SS_OK;
+        return;
     }
     uint64_t len = size;
     if (len > avail) {
@@ -390,24 +392,87 @@ ss_status pe_read_base_relocs(pe_ctx *c, ss_diag *d)
             uint32_t rsize = pe_base_reloc_size(type, ptr);
             if (type == 4) /* HIGHADJ: the next entry is its parameter, not a relocation */
                 k++;
-            if (rsize == 0)
-                continue;
-            ss_reloc *r = ss_image_add_reloc(c->im);
-            if (r == NULL) {
-                /* Only the BSS analysis needs them: the image loads without them, and the
-                 * analysis says why it did not run. */
-                ss_diag td = {0};
-                too_many(&td, "base relocations", off + pos);
-                c->im->v_relocs.count = 0;
-                c->im->nrelocs = 0;
-                ss_image_tables_failed(c->im, SS_E_LIMIT, &td);
-                return SS_OK;
-            }
-            r->section = -1;
-            r->addr = c->image_base + page + (e & 0xfffu);
-            r->size = rsize;
+            if (rsize != 0 && !fn(ctx, c->image_base + page + (e & 0xfffu), rsize))
+                return;
         }
         pos += blen;
     }
+}
+
+typedef struct {
+    pe_ctx *c;
+    bool full;
+} reloc_fill;
+
+static bool put_reloc(void *ctx, uint64_t place, uint32_t rsize)
+{
+    reloc_fill *f = ctx;
+    ss_reloc *r = ss_image_add_reloc(f->c->im);
+    if (r == NULL) {
+        f->full = true;
+        return false;
+    }
+    *r = (ss_reloc){.section = -1, .addr = place, .size = rsize};
+    return true;
+}
+
+ss_status pe_read_base_relocs(pe_ctx *c, ss_diag *d)
+{
+    (void)d; /* nothing here fails the image: damage is a warning, a huge table a lost analysis */
+    reloc_fill f = {c, false};
+    walk_base_relocs(c, put_reloc, &f);
+    if (f.full) {
+        /* Only the BSS analysis needs them: the image loads without them, and the analysis
+         * says why it did not run. */
+        ss_diag td = {0};
+        uint64_t off = 0, avail;
+        (void)pe_rva_to_off(c, c->dir[PE_DIR_BASERELOC].rva, &off, &avail);
+        too_many(&td, "base relocations", off);
+        c->im->v_relocs.count = 0;
+        c->im->nrelocs = 0;
+        ss_image_tables_failed(c->im, SS_E_LIMIT, &td);
+    }
     return SS_OK;
+}
+
+typedef struct {
+    ss_vmap vm;
+    unsigned ptr;
+    ss_fix *fx;
+    size_t n, cap;
+    bool ok;
+} fix_fill;
+
+/* A pointer-sized base relocation (DIR64, HIGHLOW) marks a word holding an address to be moved
+ * with the image: its target is that word as the file stores it (ImageBase + RVA, the vaddr
+ * convention of ss_section). Narrower kinds (HIGH, LOW) move halves of addresses: no target. */
+static bool put_fix(void *ctx, uint64_t place, uint32_t rsize)
+{
+    fix_fill *f = ctx;
+    uint64_t target;
+    if (rsize != f->ptr || !ss_vmap_word(&f->vm, place, f->ptr, &target))
+        return true;
+    if (f->n == f->cap) {
+        /* Grows with the entries the file holds (two bytes each), never by a header's count. */
+        size_t nc = f->cap ? f->cap * 2 : 1024;
+        ss_fix *g = realloc(f->fx, nc * sizeof *g);
+        if (g == NULL)
+            return f->ok = false;
+        f->fx = g;
+        f->cap = nc;
+    }
+    f->fx[f->n++] = (ss_fix){place, target};
+    return true;
+}
+
+ss_status pe_read_refs(pe_ctx *c, ss_diag *d)
+{
+    fix_fill f = {.ptr = c->im->bits / 8, .ok = true};
+    if (!ss_vmap_init(&f.vm, c->im))
+        return ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading references");
+    walk_base_relocs(c, put_fix, &f);
+    ss_vmap_free(&f.vm);
+    bool ok = f.ok && ss_refs_from_fixes(c->im, f.fx, f.n, f.ptr) && ss_refs_from_code(c->im);
+    free(f.fx);
+    return ok ? SS_OK : ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading references");
 }

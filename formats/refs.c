@@ -65,15 +65,24 @@ bool ss_vmap_word(const ss_vmap *m, uint64_t va, unsigned width, uint64_t *out)
     if (k < 0 || va + width < va || va + width > m->r[k].hi)
         return false;
     const uint8_t *p = m->im->bytes.p + m->r[k].offset + (va - m->r[k].lo);
-    uint64_t v = 0;
-    if (m->im->big_endian)
-        for (unsigned i = 0; i < width; i++)
-            v = v << 8 | p[i];
-    else
-        for (unsigned i = width; i-- > 0;)
-            v = v << 8 | p[i];
-    *out = v;
+    /* One load (and a swap for the other byte order): called once per fix and pair candidate. */
+    bool swap = m->im->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+    if (width == 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        *out = swap ? __builtin_bswap64(v) : v;
+    } else {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        *out = swap ? __builtin_bswap32(v) : v;
+    }
     return true;
+}
+
+bool ss_vmap_same(const ss_vmap *m, uint64_t a, uint64_t b)
+{
+    ptrdiff_t k = vrange_find(m->r, m->n, a);
+    return k >= 0 && a < m->r[k].hi && b >= m->r[k].lo && b < m->r[k].hi;
 }
 
 /* The literal-capable sections by address. */
@@ -125,7 +134,8 @@ static uint64_t slice_len(const ss_vmap *vm, const ss_fix *fx, size_t n, size_t 
     size_t j = i + 1;
     while (j < n && fx[j].site == fx[i].site)
         j++;
-    if (next < fx[i].site || (j < n && fx[j].site == next) || !ss_vmap_word(vm, next, ptr, &len))
+    if (next < fx[i].site || (j < n && fx[j].site == next) || !ss_vmap_same(vm, fx[i].site, next) ||
+        !ss_vmap_word(vm, next, ptr, &len))
         return 0;
     return len > 0 && len <= left && len <= UINT32_MAX ? len : 0;
 }

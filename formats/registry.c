@@ -27,7 +27,7 @@ static const ss_container *const containers[] = {
 
 ss_load_opts ss_load_opts_default(void)
 {
-    return (ss_load_opts){.symbols = true, .relocs = true};
+    return (ss_load_opts){.symbols = true, .relocs = true, .refs = true};
 }
 
 static const ss_reader *find_reader(ss_span head)

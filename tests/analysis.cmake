@@ -69,3 +69,35 @@ foreach(group c-tables anchored hostile diff-budget)
             ${CMAKE_CURRENT_BINARY_DIR}/literals_check/${group} ${group})
   set_tests_properties(literals.${group} PROPERTIES TIMEOUT 300)
 endforeach()
+
+# References from PE base relocations (formats/pe_coff.c) against llvm-readobj-14 --coff-basereloc
+# and the pointers read from the file: fixtures/refs/slices.c linked by lld-link for x86-64,
+# ARM64 and i386 (its three slices found with their lengths; x86-64 code loads against
+# llvm-objdump-14).
+add_test(NAME refs.pe-basereloc
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_pe_check.py $<TARGET_FILE:refs_dump>
+          ${SEGSCAN_FIXTURE_SRC}/refs/slices.c ${CMAKE_CURRENT_BINARY_DIR}/refs-pe)
+set_tests_properties(refs.pe-basereloc PROPERTIES TIMEOUT 300)
+
+# References from Mach-O rebase opcodes (formats/macho_fixups.c) against llvm-objdump-14 --macho
+# --rebase and the words read from the file: fixtures/refs/slices.c linked by ld64.lld-14 (which
+# writes rebase opcodes, never chained fixups) for x86_64 and arm64.
+add_test(NAME refs.macho-rebase
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_macho_check.py $<TARGET_FILE:refs_dump>
+          ${SEGSCAN_FIXTURE_SRC}/refs/slices.c ${SEGSCAN_FIXTURE_SRC}/macho/libSystem.tbd
+          ${CMAKE_CURRENT_BINARY_DIR}/refs-macho)
+set_tests_properties(refs.macho-rebase PROPERTIES TIMEOUT 300)
+
+# References from Mach-O chained fixups: arm64 images laid out by the test (ld64.lld-14 writes
+# no chained fixups, llvm-objdump-14 prints none) in DYLD_CHAINED_PTR_64_OFFSET, _64 and _ARM64E
+# (an authenticated rebase and a bind in the chain), holding slices.c's slices and pointers.
+add_test(NAME refs.macho-chained
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_chained.py $<TARGET_FILE:refs_dump>
+          ${SEGSCAN_FIXTURE_SRC}/refs/slices.c ${CMAKE_CURRENT_BINARY_DIR}/refs-chained)
+
+# Rust &str literals in statics as (pointer, length) pairs: fixtures/refs/slices.rs built by
+# Debian's rustc, each literal of the source found as a pair with its length.
+add_test(NAME refs.rust-slices
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_rust_check.py $<TARGET_FILE:refs_dump>
+          ${SEGSCAN_FIXTURE_SRC}/refs/slices.rs ${CMAKE_CURRENT_BINARY_DIR}/refs-rust)
+set_tests_properties(refs.rust-slices PROPERTIES TIMEOUT 300)

@@ -83,9 +83,14 @@ def main():
                     return s["addr"] + s["size"]
             return None
 
-        def word(a):
+        def word(a, site=None):
+            """The word at a; with site, only when site lies in the same section (a slice's
+            length is part of its object: the word after .data.rel.ro's last pointer is
+            .dynamic's first tag)."""
             for s in filed:
                 if s["addr"] <= a and a + 8 <= s["addr"] + s["size"]:
+                    if site is not None and not s["addr"] <= site < s["addr"] + s["size"]:
+                        return None
                     return struct.unpack_from("<Q", data, s["off"] + a - s["addr"])[0]
             return None
 
@@ -119,7 +124,7 @@ def main():
             end = lit_end(t)
             if end is None or site + 8 in fixes:
                 continue
-            n = word(site + 8)
+            n = word(site + 8, site)
             if n is not None and 0 < n <= end - t:
                 want_pair.add((t, n))
         got = subprocess.run([dump, path], capture_output=True, text=True, check=True).stdout.split("\n")
