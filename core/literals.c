@@ -630,6 +630,21 @@ static int amatch_cmp(const void *x, const void *y)
     return (a->b > b->b) - (a->b < b->b);
 }
 
+/* Whether piece w is a whole table (a boundary at each end) of at least WHOLE_TABLE_MIN bytes
+ * that a match of m bytes covers and that lies inside the other copy's one piece (room bytes):
+ * then the other copy holds all of it although nothing marks its end there (Rust's const
+ * tables are read by loads that are not address loads; issue 19's litbin.rs SHARED_TABLE).
+ * Not for text, nor short tables: distinct messages and tables share prefixes (issue 19: most
+ * repeated runs of read-only data are such stretches), and without an end in both copies a
+ * prefix cannot be told from a copy; 64 bytes kept libLLVM-15's anchored groups free of the
+ * shared prefixes ("Assume that the ", 16 bytes, x24) that 16 let in. */
+#define WHOLE_TABLE_MIN 64
+static bool whole_table(const lctx *c, const piece *w, uint64_t m, uint64_t room)
+{
+    return w->olen >= WHOLE_TABLE_MIN && w->olen <= m && w->olen <= room &&
+           !is_text(c->base + w->off, w->olen);
+}
+
 /* Objects that equal no other, matched from their start with an earlier one of the same first
  * SS_LITERAL_MIN bytes (see analysis.h). Goes through the pieces in file order; a match claims
  * the later copy's bytes, whose pieces then start no match of their own. */
@@ -708,6 +723,13 @@ static bool group_anchored(lctx *c, ss_literals_result *r)
             if (is_bound(c, a + (y->off + y->len - b)))
                 best = y->off + y->len - b;
         }
+        /* An object whole in one copy (a boundary at each end there) whose other copy starts
+         * at a boundary with all of its bytes but has none at its end: nothing references the
+         * end of a table (the Rust fixture's SHARED_TABLE without LTO, litbin.rs). */
+        if (best == 0 && whole_table(c, l, m, x->len))
+            best = l->olen;
+        else if (best == 0 && whole_table(c, x, m, l->len))
+            best = x->olen;
         if (best >= SS_LITERAL_MIN && l->copies > 1 && (best == l->len || best == l->olen)) {
             /* one more copy of an equal group: counted with it */
             x->leader = (uint32_t)(l - c->pc);
