@@ -326,5 +326,12 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
     ss_vmap_free(&vm);
     ok = ok && ss_refs_from_fixes(im, fx, nfx, ptr) && ss_refs_from_code(im);
     free(fx);
-    return ok ? SS_OK : ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading references");
+    /* Refused by the arena's cap (or the machine): as for PE and Mach-O, the references stop
+     * with a warning, and the symbol and relocation tables read with them stand. */
+    (void)d;
+    if (!ok)
+        ss_image_warn(im, UINT64_MAX, "references into read-only data exceed the memory segscan "
+                                      "allows for this file; %zu kept",
+                      im->nrefs);
+    return SS_OK;
 }
