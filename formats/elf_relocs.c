@@ -260,8 +260,13 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
         return ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading references");
     ss_fix *fx = NULL;
     size_t nfx = 0, cap = 0;
+    /* Each fix is a word of the file's bytes, so a sane image has at most one per pointer-sized
+     * word; a crafted RELR table names 63 places a word and can name the same ones again and
+     * again (an even entry resets the base): 64 fixes of 16 bytes for every 16 bytes of table.
+     * Past this bound the fixes stop with a warning. */
+    size_t max_fx = im->bytes.len / ptr + 4096;
     bool ok = true;
-    for (size_t i = 1; i < n && ok; i++) {
+    for (size_t i = 1; i < n && ok && nfx < max_fx; i++) {
         ss_span tab;
         int64_t target;
         if (!reloc_table(im, elf, i, shnum, &tab, &target))
@@ -269,6 +274,8 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
         uint32_t t = im->sections[i].raw_type;
         size_t ent = t == SHT_RELR ? ptr : is64 ? (t == SHT_RELA ? 24 : 16) : (t == SHT_RELA ? 12 : 8);
         size_t count = t == SHT_RELR ? relr_count(tab, is64, be) : tab.len / ent;
+        if (count > max_fx - nfx)
+            count = max_fx - nfx; /* RELR: counted in places (the walk below stops there) */
         if (count > cap - nfx) {
             size_t nc = nfx + count;
             ss_fix *g = nc <= SIZE_MAX / sizeof *g ? realloc(fx, nc * sizeof *g) : NULL;
@@ -285,12 +292,14 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
             for (size_t k = 0; k < tab.len / ptr; k++) {
                 uint64_t e = is64 ? load64(tab.p + k * ptr, be) : load32(tab.p + k * ptr, be);
                 uint64_t v;
+                if (nfx == cap)
+                    break;
                 if ((e & 1) == 0) {
                     if (ss_vmap_word(&vm, e, ptr, &v))
                         fx[nfx++] = (ss_fix){e, v};
                     base = e + ptr;
                 } else {
-                    for (unsigned b = 0; b < ptr * 8 - 1; b++) {
+                    for (unsigned b = 0; b < ptr * 8 - 1 && nfx < cap; b++) {
                         uint64_t at = base + (uint64_t)b * ptr;
                         if ((e >> (b + 1)) & 1 && ss_vmap_word(&vm, at, ptr, &v))
                             fx[nfx++] = (ss_fix){at, v};
@@ -303,7 +312,7 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
         Elf_Scn *scn = elf_getscn(elf, i);
         GElf_Shdr sh;
         size_t link = scn && gelf_getshdr(scn, &sh) ? sh.sh_link : 0;
-        for (size_t k = 0; k < count; k++) {
+        for (size_t k = 0; k < tab.len / ent && nfx < cap; k++) {
             const uint8_t *e = tab.p + k * ent;
             uint64_t off = is64 ? load64(e, be) : load32(e, be);
             uint64_t info = is64 ? load64(e + 8, be) : load32(e + 4, be);
@@ -324,6 +333,10 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
         }
     }
     ss_vmap_free(&vm);
+    if (nfx == max_fx)
+        ss_image_warn(im, UINT64_MAX, "relocations fill more pointers (%zu read) than the file "
+                                      "has words; the rest give no references",
+                      nfx);
     ok = ok && ss_refs_from_fixes(im, fx, nfx, ptr) && ss_refs_from_code(im);
     free(fx);
     /* Refused by the arena's cap (or the machine): as for PE and Mach-O, the references stop

@@ -89,3 +89,9 @@ add_test(NAME refs.rust-slices
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_rust_check.py $<TARGET_FILE:refs_dump>
           ${SEGSCAN_FIXTURE_SRC}/refs/slices.rs ${CMAKE_CURRENT_BINARY_DIR}/refs-rust)
 set_tests_properties(refs.rust-slices PROPERTIES TIMEOUT 300)
+
+# A crafted RELR table naming the same 64 pointers 6,144 times over: the reference reader stops
+# at one fix per word of the file, warns, and keeps the image (peak RSS under 64 MiB).
+add_test(NAME refs.hostile-relr
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_hostile.py $<TARGET_FILE:refs_dump>
+          ${CMAKE_CURRENT_BINARY_DIR}/refs-hostile)

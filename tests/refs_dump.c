@@ -28,6 +28,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "refs_dump: %s: %s\n", argv[1], in->units[i].diag.msg);
             continue;
         }
+        for (size_t k = 0; k < im->nwarnings; k++)
+            fprintf(stderr, "refs_dump: %s: warning: %s\n", argv[1], im->warnings[k].message);
         for (size_t k = 0; k < im->nrefs; k++) {
             const ss_ref *r = &im->refs[k];
             printf("%s %" PRIx64 " %" PRIu64 "\n", r->source < 3 ? names[r->source] : "?", r->addr,
