@@ -95,3 +95,9 @@ set_tests_properties(refs.rust-slices PROPERTIES TIMEOUT 300)
 add_test(NAME refs.hostile-relr
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_hostile.py $<TARGET_FILE:refs_dump>
           ${CMAKE_CURRENT_BINARY_DIR}/refs-hostile)
+
+# References of relocatable objects (section + offset) against readelf -rW, -sW and -SW:
+# fixtures/refs/slices.c compiled by gcc and clang-14 (-O2 -c).
+add_test(NAME refs.elf-objects
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_obj_check.py $<TARGET_FILE:refs_dump>
+          ${SEGSCAN_FIXTURE_SRC}/refs/slices.c ${CMAKE_CURRENT_BINARY_DIR}/refs-obj)
