@@ -21,9 +21,13 @@ static void find_bss(ss_an_ctx *c, const ss_analysis *a);
 static ss_status run_strings(ss_image *im, const ss_analysis_opts *o, ss_an_ctx *c, ss_diag *d);
 static void reset_strings(ss_analysis *a);
 static void find_strings(ss_an_ctx *c, const ss_analysis *a);
+static ss_status run_literals(ss_image *im, const ss_analysis_opts *o, ss_an_ctx *c, ss_diag *d);
+static void reset_literals(ss_analysis *a);
+static void find_literals(ss_an_ctx *c, const ss_analysis *a);
 
 /* In the order the analyses run and their findings are listed: permissions first (their
- * findings are the most severe), then the two savings analyses. */
+ * findings are the most severe), then the savings analyses. The literals analysis runs last:
+ * it reads the symbol tables, loaded (deferred) while the string job runs on its thread. */
 static const ss_analyzer registry[] = {
     {"sizes", SS_AN_SIZES, false, false, false, "segment and section size tables (always shown)", NULL,
      NULL, NULL},
@@ -33,6 +37,9 @@ static const ss_analyzer registry[] = {
      reset_bss, find_bss},
     {"strings", SS_AN_STRINGS, false, false, false, "duplicated string literals", run_strings,
      reset_strings, find_strings},
+    {"literals", SS_AN_LITERALS, true, false, true,
+     "read-only objects stored twice: Rust literals, constant tables", run_literals,
+     reset_literals, find_literals},
 };
 #define NREGISTRY (sizeof registry / sizeof registry[0])
 
@@ -332,6 +339,35 @@ static void strings_findings(fctx *c, const ss_strings_result *s)
     }
 }
 
+/* From this much waste on the literals analysis raises a finding (smaller figures stay in its
+ * report): a few small tables stored twice are not worth a change of build settings. */
+#define LITERALS_FINDING_MIN 1024
+
+static void literals_findings(fctx *c, const ss_literals_result *l)
+{
+    if (l->duplicate_bytes < LITERALS_FINDING_MIN)
+        return;
+    ss_finding *f = add_finding(c, "duplicate-literals", SS_SEV_INFO,
+                                "%llu bytes in %llu read-only object%s stored more than once "
+                                "(%llu bytes of text, %llu bytes of tables)",
+                                (unsigned long long)l->duplicate_bytes,
+                                (unsigned long long)l->duplicate_groups,
+                                l->duplicate_groups == 1 ? "" : "s",
+                                (unsigned long long)l->text_bytes,
+                                (unsigned long long)l->table_bytes);
+    for (size_t i = 0; i < l->nduplicates && i < 3; i++) {
+        ss_evidence *e = add_evidence(f);
+        if (e == NULL)
+            break;
+        e->what = l->duplicates[i].table ? "table" : "literal";
+        e->name = l->duplicates[i].text;
+        e->has_offset = l->duplicates[i].noffsets > 0;
+        e->offset = e->has_offset ? l->duplicates[i].offsets[0] : 0;
+        e->has_size = true;
+        e->size = l->duplicates[i].wasted;
+    }
+}
+
 /* Refreshes the published warnings after a late ss_image_warn. */
 static void warn_late(ss_image *im, const char *msg)
 {
@@ -431,6 +467,22 @@ static void find_strings(ss_an_ctx *c, const ss_analysis *a)
     strings_findings(c, &a->strings);
 }
 
+static ss_status run_literals(ss_image *im, const ss_analysis_opts *o, ss_an_ctx *c, ss_diag *d)
+{
+    (void)c;
+    return ss_literals_analyze(im, o, &im->analysis->literals, d);
+}
+
+static void reset_literals(ss_analysis *a)
+{
+    memset(&a->literals, 0, sizeof a->literals);
+}
+
+static void find_literals(ss_an_ctx *c, const ss_analysis *a)
+{
+    literals_findings(c, &a->literals);
+}
+
 ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
 {
     ss_analysis_opts def = ss_analysis_opts_default();
@@ -449,16 +501,22 @@ ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
     if (o->threads > 1 && im->bytes.len >= PAIR_MIN_BYTES && (o->which & SS_AN_BSS) &&
         (o->which & SS_AN_STRINGS))
         sj = ss_strings_start(im, o);
-    /* The tables the reader left for the BSS analysis, read here while the strings job runs.
-     * When they cannot be read the image failed to load: the caller drops it (see
+    /* The tables the reader left for the BSS and literals analyses, read here while the strings
+     * job runs. When they cannot be read the image failed to load: the caller drops it (see
      * ss_analyze_input), so only the string job is still waited for. */
-    bool tables = !(o->which & SS_AN_BSS) || ss_image_load_tables(im) == SS_OK;
+    bool tables = !(o->which & (SS_AN_BSS | SS_AN_LITERALS)) || ss_image_load_tables(im) == SS_OK;
     unsigned which = o->which;
     if (!tables && ss_image_tables_unaffordable(im)) {
         /* A large but well-formed table: only the analysis that needs it is lost. */
         const ss_diag *td = &im->tables_diag;
-        ss_image_warn(im, td->has_offset ? td->offset - im->base_offset : UINT64_MAX,
-                      "%s: the BSS analysis, which needs these tables, did not run", td->msg);
+        if (o->which & SS_AN_BSS)
+            ss_image_warn(im, td->has_offset ? td->offset - im->base_offset : UINT64_MAX,
+                          "%s: the BSS analysis, which needs these tables, did not run",
+                          td->msg);
+        if (o->which & SS_AN_LITERALS)
+            ss_image_warn(im, td->has_offset ? td->offset - im->base_offset : UINT64_MAX,
+                          "%s: the literals analysis ran without the symbols' boundaries",
+                          td->msg);
         im->warnings = im->v_warnings.items;
         im->nwarnings = im->v_warnings.count;
         which &= ~(unsigned)SS_AN_BSS;

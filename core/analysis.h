@@ -47,7 +47,7 @@ enum {
     SS_AN_BSS = 2,
     SS_AN_STRINGS = 4,
     SS_AN_PERMS = 8,
-    SS_AN_LITERALS = 16 /* reserved for the literals analysis (issue 19) */
+    SS_AN_LITERALS = 16
 };
 
 typedef struct {
@@ -191,6 +191,65 @@ typedef struct {
     size_t nduplicates;
 } ss_strings_across;
 
+/* ---- literals -------------------------------------------------------------------------------
+ *
+ * Read-only objects stored more than once: literals without a terminator (Rust &str), constant
+ * tables and arrays. Definitions (also in docs/segscan.schema.json and the README):
+ *  - boundaries: in each section that can hold literals (ss_section.literals, less the loader
+ *    tables of im->noliteral), the section's start and end, every reference's target (and
+ *    target + len when the reference states a length), and the start and end of every defined
+ *    object or untyped symbol with a size inside the section;
+ *  - a piece is the bytes between two consecutive boundaries; its object is the piece, or for
+ *    text followed by NULs (a C literal, or a literal padded up to the next object) the text
+ *    alone; an object counts when it holds at least SS_LITERAL_MIN bytes (with one NUL when it
+ *    had one) and is not fill (a pattern of period 1 to 8 bytes, zeros included);
+ *  - an object whose every copy is exactly one C string the string analysis counts (text and
+ *    its NULs, starting where a string run starts) is left to that analysis; when one copy is
+ *    not (a Rust literal without a NUL), every copy is counted here;
+ *  - duplicates: objects of equal content (copies of one group); then, among objects that equal
+ *    no other, an object whose first SS_LITERAL_MIN bytes equal an earlier such object's is
+ *    compared further: the match runs forward while the bytes are equal and is cut back to the
+ *    last place that is a boundary at the same distance from both starts (a table whose copies
+ *    hold different interior references). Each byte is counted in at most one copy;
+ *  - duplicate_bytes = sum over groups of (copies - 1) * len (text without its NULs);
+ *  - kind text: the bytes, less trailing NULs, are printable ASCII, tab, \n, \r or printable
+ *    UTF-8, with no NUL inside; table otherwise. */
+#define SS_LITERAL_MIN 16
+/* Bytes of a duplicate kept as its excerpt (text) or written as hex (tables: half as many). */
+#define SS_LITERAL_EXCERPT 160
+
+typedef struct {
+    const char *text;  /* excerpt in the arena, NUL-terminated: the first bytes of a text object
+                        * (trailing NULs dropped), or the hex of a table's first bytes */
+    bool table;        /* kind: table (else text) */
+    bool anchored;     /* found by the anchored match (else equal whole objects) */
+    bool excerpt_cut;  /* the excerpt holds fewer bytes than len */
+    uint64_t len;      /* bytes of one copy */
+    uint64_t copies;
+    uint64_t wasted;   /* (copies - 1) * len */
+    uint64_t *offsets; /* image-relative file offsets of the first SS_KEEP_OFFSETS copies */
+    int64_t *offset_sections; /* the section of each of those offsets */
+    size_t noffsets;
+} ss_literal_dup;
+
+typedef struct {
+    uint64_t sections;      /* sections scanned */
+    uint64_t scanned_bytes;
+    uint64_t boundaries;    /* distinct boundaries inside those sections */
+    uint64_t refs, symbols; /* references and symbols that gave one */
+    uint64_t count, bytes;  /* objects and their bytes */
+    uint64_t unique;        /* distinct contents among the objects */
+    uint64_t duplicate_groups, duplicate_bytes;
+    uint64_t text_groups, text_bytes, table_groups, table_bytes; /* the duplicates by kind */
+    uint64_t anchored_groups, anchored_bytes; /* of them, found by the anchored match */
+    bool work_capped;       /* the anchored match stopped at its work budget */
+    ss_literal_dup *duplicates; /* largest waste first, at most SS_KEEP_STRINGS */
+    size_t nduplicates;
+    const char *toolchain;  /* "rust", "c" (symbols without Rust's marks) or NULL (no symbols) */
+    ss_linker linker;
+    const char *hint;       /* which setting recovers the waste; NULL when nothing to say */
+} ss_literals_result;
+
 /* ---- permissions ---------------------------------------------------------------------------- */
 
 /* The older keys of `permissions`: the format-free ones (wx_segments, wx_sections,
@@ -218,6 +277,7 @@ struct ss_analysis {
     ss_bss_result bss;
     ss_strings_result strings;
     ss_perms_result perms;
+    ss_literals_result literals;
     ss_strings_across *across; /* first member of an archive only, else NULL */
     ss_finding *findings;
     size_t nfindings;
@@ -247,6 +307,8 @@ typedef struct ss_strings_job ss_strings_job;
 ss_strings_job *ss_strings_start(const ss_image *im, const ss_analysis_opts *o);
 ss_status ss_strings_finish(ss_strings_job *j, ss_image *im, ss_strings_result *out,
                             ss_diag *d);
+ss_status ss_literals_analyze(ss_image *im, const ss_analysis_opts *o, ss_literals_result *out,
+                              ss_diag *d);
 void ss_perms_analyze(const ss_image *im, ss_perms_result *out);
 /* Whether section i is read-only data in an executable segment (the rodata_in_exec rule). */
 bool ss_perms_rodata_exec(const ss_image *im, size_t i);

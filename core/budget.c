@@ -23,6 +23,7 @@ static const char *const metric_names[SS_MET_COUNT] = {
     [SS_MET_MOVABLE_ZERO] = "movable-zero-bytes",
     [SS_MET_ZERO_INIT] = "zero-init-bytes",
     [SS_MET_STRING_WASTE] = "string-waste",
+    [SS_MET_LITERAL_WASTE] = "duplicate-literal-bytes",
 };
 
 static const char *const policy_names[SS_POL_COUNT] = {
@@ -398,7 +399,7 @@ static bool parse_metric(ctx *c, const yaml_node_t *v, ss_metric *out)
     char b[64];
     return fail_at(c, v,
                    "unknown metric '%s' (file-size, vm-size, gzip-size, text, data, bss, "
-                   "movable-zero-bytes, zero-init-bytes, string-waste)",
+                   "movable-zero-bytes, zero-init-bytes, string-waste, duplicate-literal-bytes)",
                    shown(s, b));
 }
 

@@ -29,6 +29,7 @@ typedef enum {
     SS_MET_MOVABLE_ZERO,    /* analysis: zero-filled objects in initialized data */
     SS_MET_ZERO_INIT,       /* analysis: zero-filled memory with no file bytes */
     SS_MET_STRING_WASTE,    /* analysis: duplicate + tail-mergeable string bytes */
+    SS_MET_LITERAL_WASTE,   /* analysis: bytes of read-only objects stored more than once */
     SS_MET_COUNT
 } ss_metric;
 

@@ -67,6 +67,13 @@ static const ss_finding_help HELP[] = {
      "Identical string literals are stored more than once; the linker can merge them (GNU ld "
      "merges SHF_MERGE|SHF_STRINGS input; lld at -O1, tail merging at -O2; ld64 with "
      "-deduplicate-literals)."},
+    {"duplicate-literals", "Read-only objects stored more than once",
+     "The same literal or constant table, cut at the places code and symbols refer to, is "
+     "stored more than once: Rust keeps one copy per codegen unit (lto = \"fat\", "
+     "codegen-units = 1), C and C++ one per translation unit of a static table defined in a "
+     "header (define it once: extern, or C++17 inline constexpr); lld can fold identical "
+     "read-only data with --icf=all --ignore-data-address-equality, unsafe where code compares "
+     "the addresses of distinct objects."},
     {"no-canary", "No stack protector",
      "Neither __stack_chk_fail nor __stack_chk_guard is imported or defined: the code was built "
      "without -fstack-protector (or no function had a buffer worth protecting). Build with "

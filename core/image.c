@@ -103,6 +103,11 @@ ss_ref *ss_image_add_ref(ss_image *im)
     return r;
 }
 
+bool ss_image_reserve_refs(ss_image *im, size_t n)
+{
+    return n == 0 || ss_vec_reserve(im->arena, &im->v_refs, n);
+}
+
 /* Appends a named range to a list of regions (size 0: nothing); false only on OOM. */
 static bool push_region(ss_image *im, ss_vec *v, const char *name, uint64_t offset,
                         uint64_t size)

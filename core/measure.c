@@ -20,6 +20,7 @@ unsigned ss_rule_analyses(const ss_rule *r)
     case SS_MET_MOVABLE_ZERO:
     case SS_MET_ZERO_INIT: return SS_AN_BSS;
     case SS_MET_STRING_WASTE: return SS_AN_STRINGS;
+    case SS_MET_LITERAL_WASTE: return SS_AN_LITERALS;
     default: return 0;
     }
 }
@@ -184,6 +185,11 @@ ss_mv ss_measure_image(const ss_image *im, const ss_rule *r, uint64_t *out)
         if (an == NULL || !(an->ran & SS_AN_STRINGS))
             return SS_MV_UNAVAILABLE;
         *out = an->strings.duplicate_bytes + an->strings.tail_merge_bytes;
+        return SS_MV_OK;
+    case SS_MET_LITERAL_WASTE:
+        if (an == NULL || !(an->ran & SS_AN_LITERALS))
+            return SS_MV_UNAVAILABLE;
+        *out = an->literals.duplicate_bytes;
         return SS_MV_OK;
     case SS_MET_COUNT: break;
     }

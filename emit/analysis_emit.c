@@ -5,6 +5,7 @@
 static const ss_analysis_writer TABLE[] = {
     {SS_AN_BSS, "Savings", ss_text_bss, ss_json_bss},
     {SS_AN_STRINGS, "Savings", ss_text_strings, ss_json_strings},
+    {SS_AN_LITERALS, "Savings", ss_text_literals, ss_json_literals},
     {SS_AN_PERMS, "Permissions", ss_text_perms, ss_json_perms},
 };
 

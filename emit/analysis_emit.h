@@ -22,13 +22,15 @@ const ss_analysis_writer *ss_analysis_writers(size_t *n);
 void ss_text_bss(FILE *f, const ss_image *im, const ss_emit_opts *o);
 void ss_text_strings(FILE *f, const ss_image *im, const ss_emit_opts *o);
 void ss_text_perms(FILE *f, const ss_image *im, const ss_emit_opts *o);
+void ss_text_literals(FILE *f, const ss_image *im, const ss_emit_opts *o);
 void ss_json_bss(ss_jw *w, const ss_image *im);
 void ss_json_strings(ss_jw *w, const ss_image *im);
 void ss_json_perms(ss_jw *w, const ss_image *im);
+void ss_json_literals(ss_jw *w, const ss_image *im);
 
 /* The "Savings" and "Permissions" blocks of one image; nothing when it was not analyzed. */
 void ss_text_analysis(FILE *f, const ss_image *im, const ss_emit_opts *o);
-/* The bss, strings, permissions and findings members of one image object (only those of the
+/* The bss, strings, literals, permissions and findings members of one image object (only those of the
  * analyses that ran). */
 void ss_json_analysis(ss_jw *w, const ss_image *im);
 

@@ -124,6 +124,63 @@ void ss_json_strings(ss_jw *w, const ss_image *im)
     ss_jw_end_obj(w);
 }
 
+/* `literals` (analysis.h): the figures, then the top duplicates with their excerpt, kind,
+ * offsets and the sections those offsets lie in (each once, in order of first offset). */
+void ss_json_literals(ss_jw *w, const ss_image *im)
+{
+    const ss_literals_result *l = &im->analysis->literals;
+    ss_jw_obj(w, "literals");
+    ss_jw_u64(w, "sections_scanned", l->sections);
+    ss_jw_u64(w, "bytes_scanned", l->scanned_bytes);
+    ss_jw_u64(w, "boundaries", l->boundaries);
+    ss_jw_u64(w, "refs", l->refs);
+    ss_jw_u64(w, "symbols", l->symbols);
+    ss_jw_u64(w, "count", l->count);
+    ss_jw_u64(w, "bytes", l->bytes);
+    ss_jw_u64(w, "unique", l->unique);
+    ss_jw_u64(w, "duplicate_groups", l->duplicate_groups);
+    ss_jw_u64(w, "duplicate_bytes", l->duplicate_bytes);
+    ss_jw_u64(w, "text_groups", l->text_groups);
+    ss_jw_u64(w, "text_bytes", l->text_bytes);
+    ss_jw_u64(w, "table_groups", l->table_groups);
+    ss_jw_u64(w, "table_bytes", l->table_bytes);
+    ss_jw_u64(w, "anchored_groups", l->anchored_groups);
+    ss_jw_u64(w, "anchored_bytes", l->anchored_bytes);
+    ss_jw_bool(w, "work_capped", l->work_capped);
+    ss_jw_str(w, "toolchain", l->toolchain);
+    ss_jw_str(w, "linker", ss_linker_name(l->linker));
+    ss_jw_str(w, "hint", l->hint);
+    ss_jw_arr(w, "duplicates");
+    for (size_t i = 0; i < l->nduplicates; i++) {
+        const ss_literal_dup *d = &l->duplicates[i];
+        ss_jw_obj(w, NULL);
+        ss_jw_str(w, "text", d->text);
+        ss_jw_str(w, "kind", d->table ? "table" : "text");
+        ss_jw_str(w, "match", d->anchored ? "anchored" : "exact");
+        ss_jw_bool(w, "excerpt_cut", d->excerpt_cut);
+        ss_jw_u64(w, "len", d->len);
+        ss_jw_u64(w, "copies", d->copies);
+        ss_jw_u64(w, "bytes_wasted", d->wasted);
+        ss_jw_arr(w, "offsets");
+        for (size_t k = 0; k < d->noffsets; k++)
+            ss_jw_u64(w, NULL, d->offsets[k]);
+        ss_jw_end_arr(w);
+        ss_jw_arr(w, "sections");
+        for (size_t k = 0; k < d->noffsets; k++) {
+            int64_t s = d->offset_sections[k];
+            bool seen = s < 0 || (uint64_t)s >= im->nsections;
+            for (size_t j = 0; j < k && !seen; j++)
+                seen = d->offset_sections[j] == s;
+            if (!seen)
+                ss_jw_str(w, NULL, im->sections[s].name);
+        }
+        ss_jw_end_arr(w);
+        ss_jw_end_obj(w);
+    }
+    ss_jw_end_arr(w);
+    ss_jw_end_obj(w);
+}
+
 static const char *check_ev(const ss_image *im, const char *key)
 {
     const ss_hcheck *c = ss_image_find_check(im, key);

@@ -165,6 +165,45 @@ void ss_text_strings(FILE *f0, const ss_image *im, const ss_emit_opts *o)
     }
 }
 
+void ss_text_literals(FILE *f0, const ss_image *im, const ss_emit_opts *o)
+{
+    const ss_literals_result *l = &im->analysis->literals;
+    const ss_term *t = &o->term;
+    char h[16], h2[16], h3[16];
+    ss_term_line line;
+    FILE *f = ss_term_line_begin(&line, f0, t);
+    fprintf(f, "    literals: %" PRIu64 " read-only object%s (%" PRIu64 " bytes) between %" PRIu64
+               " boundaries, %" PRIu64 " unique",
+            l->count, l->count == 1 ? "" : "s", l->bytes, l->boundaries, l->unique);
+    if (l->duplicate_bytes)
+        fprintf(f, "; stored more than once: %" PRIu64 " (%s) in %" PRIu64 " object%s (text %s, "
+                   "tables %s)",
+                l->duplicate_bytes, ss_human(l->duplicate_bytes, h), l->duplicate_groups,
+                l->duplicate_groups == 1 ? "" : "s", ss_human(l->text_bytes, h2),
+                ss_human(l->table_bytes, h3));
+    else if (l->count)
+        fputs("; no duplicates", f);
+    if (l->work_capped)
+        fputs("; the anchored match stopped at its work budget", f);
+    ss_term_line_end(&line, t, 0, 6);
+    f = f0;
+    size_t shown = l->nduplicates < TEXT_STRINGS ? l->nduplicates : TEXT_STRINGS;
+    for (size_t i = 0; i < shown; i++) {
+        const ss_literal_dup *d = &l->duplicates[i];
+        char txt[100];
+        ss_escape_text(d->text, txt, sizeof txt);
+        fprintf(f, "      %10" PRIu64 " %-10s x%-4" PRIu64 " %-5s %8" PRIu64 " B %s%s%s\n",
+                d->wasted, ss_human(d->wasted, h), d->copies, d->table ? "table" : "text", d->len,
+                d->table ? "" : "\"", txt, d->table ? "" : "\"");
+    }
+    if (l->duplicate_groups > shown)
+        fprintf(f, "      ... and %" PRIu64 " more\n", l->duplicate_groups - shown);
+    if (l->hint) {
+        fputs("    hint: ", f);
+        ss_term_wrap(f, t, 10, 10, l->hint);
+    }
+}
+
 /* How a permission value looks: a missing protection stands out, one in place is green. */
 static ss_style perm_style(int which, ss_hval v, bool *styled)
 {

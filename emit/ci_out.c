@@ -28,6 +28,7 @@ const char *ss_diff_metric_name(int m)
         [SS_DM_FILE] = "file-size", [SS_DM_VM] = "vm-size", [SS_DM_TEXT] = "text",
         [SS_DM_DATA] = "data", [SS_DM_BSS] = "bss", [SS_DM_MOVABLE] = "movable-zero-bytes",
         [SS_DM_ZERO_INIT] = "zero-init-bytes", [SS_DM_STRING_WASTE] = "string-waste",
+        [SS_DM_LITERAL_WASTE] = "duplicate-literal-bytes",
     };
     return m >= 0 && m < SS_DM_COUNT ? names[m] : "?";
 }

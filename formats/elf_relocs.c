@@ -277,7 +277,7 @@ static bool add_obj_ref(ss_image *im, int64_t sec, uint64_t off, uint64_t len, s
     ss_ref *r = ss_image_add_ref(im);
     if (r == NULL)
         return false;
-    *r = (ss_ref){.addr = off, .len = len, .section = sec, .source = (uint8_t)src};
+    *r = (ss_ref){.addr = off, .len = (uint32_t)len, .section = (int32_t)sec, .source = (uint8_t)src};
     return true;
 }
 
@@ -351,7 +351,7 @@ static bool object_refs(ss_image *im, Elf *elf, bool is64, bool be, size_t shnum
                 data.len - next < ptr || bsearch(&next, offs, count, sizeof *offs, u64_cmp))
                 continue;
             len = ptr == 8 ? load64(data.p + next, be) : load32(data.p + next, be);
-            if (len >= 1 && len <= size - target)
+            if (len >= 1 && len <= size - target && len <= UINT32_MAX)
                 ok = add_obj_ref(im, shndx, target, len, SS_REF_PAIR);
         }
         free(offs);

@@ -119,23 +119,25 @@ static bool add_ref(ss_image *im, uint64_t addr, uint64_t len, ss_ref_source src
     if (r == NULL)
         return false;
     r->addr = addr;
-    r->len = len;
+    r->len = (uint32_t)len; /* slice_len keeps it below 2^32 */
     r->source = (uint8_t)src;
     return true;
 }
 
-/* Whether some fix has this site (fx sorted by site). */
-static bool fixed_at(const ss_fix *fx, size_t n, uint64_t site)
+/* The slice length after fix i (fx sorted by site), or 0: the word after the pointer must be no
+ * fix's (a fixed word holds an address or nothing yet, never a length; with the fixes in site
+ * order that is the next distinct site) and hold 1..left. */
+static uint64_t slice_len(const ss_vmap *vm, const ss_fix *fx, size_t n, size_t i, unsigned ptr,
+                          uint64_t left)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (fx[mid].site < site)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && fx[lo].site == site;
+    uint64_t next = fx[i].site + ptr, len;
+    size_t j = i + 1;
+    while (j < n && fx[j].site == fx[i].site)
+        j++;
+    if (next < fx[i].site || (j < n && fx[j].site == next) || !ss_vmap_same(vm, fx[i].site, next) ||
+        !ss_vmap_word(vm, next, ptr, &len))
+        return 0;
+    return len > 0 && len <= left && len <= UINT32_MAX ? len : 0;
 }
 
 bool ss_refs_from_fixes(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
@@ -150,25 +152,28 @@ bool ss_refs_from_fixes(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
         free(lit.r);
         return true;
     }
-    /* Linkers write dynamic relocations in address order (RELR is ordered by construction):
-     * libLLVM-15's 382k fixes are sorted already, and checking is one pass instead of a sort. */
+    /* Fixes often come in address order already (RELR is ordered by construction; one
+     * relocation table usually is): checking is one pass instead of a sort. */
     bool sorted = true;
     for (size_t i = 1; i < n && sorted; i++)
         sorted = fx[i - 1].site <= fx[i].site;
     bool ok = ss_vmap_init(&vm, im) &&
               (sorted || ss_radix_sort(fx, n, sizeof *fx, offsetof(ss_fix, site)));
-    for (size_t i = 0; i < n && ok; i++) {
-        uint64_t t = fx[i].target, end = litmap_end(&lit, t);
-        if (end == 0)
-            continue;
-        ok = add_ref(im, t, 0, SS_REF_RELOC);
-        /* A slice: the pointer, then its length in a word no fix fills (a fixed word holds an
-         * address or nothing yet, never a length). */
-        uint64_t len, next = fx[i].site + ptr;
-        if (ok && next > fx[i].site && !fixed_at(fx, n, next) &&
-            ss_vmap_same(&vm, fx[i].site, next) && ss_vmap_word(&vm, next, ptr, &len) &&
-            len > 0 && len <= end - t)
-            ok = add_ref(im, t, len, SS_REF_PAIR);
+    /* Counted first, so that the references take one block of the arena. */
+    size_t want = 0;
+    for (int pass = 0; pass < 2 && ok; pass++) {
+        if (pass == 1)
+            ok = ss_image_reserve_refs(im, want);
+        for (size_t i = 0; i < n && ok; i++) {
+            uint64_t t = fx[i].target, end = litmap_end(&lit, t);
+            if (end == 0)
+                continue;
+            uint64_t len = slice_len(&vm, fx, n, i, ptr, end - t);
+            if (pass == 0)
+                want += 1 + (len != 0);
+            else
+                ok = add_ref(im, t, 0, SS_REF_RELOC) && (len == 0 || add_ref(im, t, len, SS_REF_PAIR));
+        }
     }
     ss_vmap_free(&vm);
     free(lit.r);
@@ -181,7 +186,7 @@ bool ss_refs_from_code(ss_image *im)
     size_t n = 0;
     if (!ss_addrscan_image(im, &loads, &n))
         return false;
-    bool ok = true;
+    bool ok = ss_image_reserve_refs(im, n);
     for (size_t i = 0; i < n && ok; i++)
         ok = add_ref(im, loads[i].target, 0, SS_REF_CODE);
     free(loads);

@@ -280,6 +280,10 @@ static void add_metrics(ss_diff_unit *u, const ss_image *im, int side, ss_notes 
         u->metrics[SS_DM_STRING_WASTE].v[side] =
             an->strings.duplicate_bytes + an->strings.tail_merge_bytes;
     }
+    if (an && (an->ran & SS_AN_LITERALS)) {
+        u->metrics[SS_DM_LITERAL_WASTE].has[side] = true;
+        u->metrics[SS_DM_LITERAL_WASTE].v[side] = an->literals.duplicate_bytes;
+    }
     if (an && (an->ran & SS_AN_PERMS)) {
         const ss_perms_result *p = &an->perms;
         ss_hval pv[SS_DP_COUNT] = {

@@ -101,3 +101,15 @@ add_test(NAME refs.hostile-relr
 add_test(NAME refs.elf-objects
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_obj_check.py $<TARGET_FILE:refs_dump>
           ${SEGSCAN_FIXTURE_SRC}/refs/slices.c ${CMAKE_CURRENT_BINARY_DIR}/refs-obj)
+
+# The literals analysis (issue 19) against a byte search of objcopy's section bytes: C tables
+# defined static in two translation units (gcc + GNU ld, clang + lld), the anchored match and
+# symbols out of range (yaml2obj), a million boundaries (bounded time and memory), and the diff
+# and budget metric duplicate-literal-bytes (tests/literals_check.py).
+find_program(SEGSCAN_LIT_YAML2OBJ yaml2obj-14 REQUIRED)
+foreach(group c-tables anchored hostile diff-budget)
+  add_test(NAME literals.${group}
+    COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/literals_check.py $<TARGET_FILE:segscan>
+            ${CMAKE_CURRENT_BINARY_DIR}/literals_check/${group} ${group})
+  set_tests_properties(literals.${group} PROPERTIES TIMEOUT 300)
+endforeach()

@@ -84,6 +84,14 @@ case_threads() { # default threads against -j1, quiet and with the other CPU bus
   busy_off
 }
 
+case_literals() { # issue 19: the literals analysis alone, one thread, against reading the file
+  section "literals: --only literals -j1 against cat, $(basename "$big")"
+  cat "$big" > /dev/null
+  table
+  pair "--only literals -j1 vs cat" le:1 "segscan --only literals -j1" \
+    "$segscan -q -j1 --only literals $big" "cat" "cat $big"
+}
+
 case_naive() { # the string analysis against the shell's way of finding repeated strings
   section "strings: \`strings -a FILE | sort | uniq -d\` against the full analysis"
   table
@@ -106,7 +114,7 @@ case_memory() { # peak RSS (the issue's budget: 32 MiB + a documented fraction o
   say "| command | allocated (RssAnon) MiB | file pages (RssFile) MiB | peak (VmHWM) MiB |"
   say "|---|---|---|---|"
   local o
-  for o in sizes perms bss strings sizes,perms,bss,strings; do
+  for o in sizes perms bss strings literals sizes,perms,bss,strings,literals; do
     python3 "$here/bench_rss.py" "segscan -j1 --only $o" "$segscan" -j1 -q --only "$o" "$big" | \
       tee -a "$out/bench.md"
   done
@@ -263,7 +271,7 @@ say ""
 say "segscan: $segscan ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 say "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 say "uptime: $(uptime)"
-for c in ${BENCH_CASES:-one_thread threads naive memory diff many symbols formats compileunits}; do
+for c in ${BENCH_CASES:-one_thread threads naive memory diff many symbols formats compileunits literals}; do
   "case_$c"
 done
 say ""

@@ -33,7 +33,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "refs_dump: %s: warning: %s\n", argv[1], im->warnings[k].message);
         for (size_t k = 0; k < im->nrefs; k++) {
             const ss_ref *r = &im->refs[k];
-            printf("%s %" PRIx64 " %" PRIu64 " %" PRId64 "\n",
+            printf("%s %" PRIx64 " %" PRIu32 " %" PRId32 "\n",
                    r->source < 3 ? names[r->source] : "?", r->addr, r->len, r->section);
         }
         rc = 0;

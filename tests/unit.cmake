@@ -33,3 +33,9 @@ add_executable(addrscan_dump ${CMAKE_CURRENT_SOURCE_DIR}/addrscan_dump.c)
 target_link_libraries(addrscan_dump PRIVATE segscan_formats segscan_core)
 add_executable(refs_dump ${CMAKE_CURRENT_SOURCE_DIR}/refs_dump.c)
 target_link_libraries(refs_dump PRIVATE segscan_formats segscan_core)
+
+# The literals analysis on random synthetic images (references of every kind, symbols, hostile
+# targets) against a byte-by-byte model of analysis.h's definitions.
+add_executable(literals_unit ${CMAKE_CURRENT_SOURCE_DIR}/literals_unit.c)
+target_link_libraries(literals_unit PRIVATE segscan_core)
+add_test(NAME literals.unit COMMAND literals_unit)
