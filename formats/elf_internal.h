@@ -12,7 +12,9 @@
 ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_diag *d);
 /* References into read-only data (ss_ref) from the dynamic relocations (RELATIVE, absolute and
  * GLOB_DAT pointers of x86-64, AArch64, i386 and ARM; RELR), their (pointer, length) pairs, and
- * the address loads of code (formats/refs.h). */
+ * the address loads of code (formats/refs.h). In relocatable objects: section + offset targets
+ * of the static relocations (pointers, absolute fields, x86 PC-relative displacements, AArch64
+ * adrp/add low parts) and the pairs among the pointers. */
 ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_diag *d);
 
 /* What the headers and the dynamic section say about hardening, as the format states it (the

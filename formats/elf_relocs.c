@@ -246,10 +246,133 @@ static bool sym_value(const ss_image *im, size_t link, uint64_t sym, bool is64, 
     return true;
 }
 
+/* How a relocation in an object refers to data: 1 a pointer-sized word (S + A), 2 a narrow or
+ * instruction field (S + A), 3 an x86 PC-relative displacement (the object is at S + A + 4: the
+ * displacement ends the lea or mov that loads a literal's address), 0 nothing used here. */
+static int object_kind(unsigned machine, uint32_t type)
+{
+    switch (machine) {
+    case EM_X86_64:
+        return type == R_X86_64_64 ? 1 : type == R_X86_64_32 || type == R_X86_64_32S ? 2
+               : type == R_X86_64_PC32 ? 3 : 0;
+    case EM_AARCH64:
+        return type == R_AARCH64_ABS64 ? 1
+               : type == R_AARCH64_ADD_ABS_LO12_NC || type == R_AARCH64_ADR_PREL_LO21 ? 2 : 0;
+    case EM_386:
+        return type == R_386_32 ? 1 : type == R_386_PC32 ? 3 : 0;
+    case EM_ARM:
+        return type == R_ARM_ABS32 ? 1 : 0;
+    }
+    return 0;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool add_obj_ref(ss_image *im, int64_t sec, uint64_t off, uint64_t len, ss_ref_source src)
+{
+    ss_ref *r = ss_image_add_ref(im);
+    if (r == NULL)
+        return false;
+    *r = (ss_ref){.addr = off, .len = (uint32_t)len, .section = (int32_t)sec, .source = (uint8_t)src};
+    return true;
+}
+
+/* An object's references: relocations name a symbol (usually a section symbol) and an addend,
+ * so each target is a section and an offset in it. A pointer relocation whose next word, in the
+ * same section, no relocation of that section writes and which holds 1..(bytes left in the
+ * target section) is a slice. False when the references stopped for want of memory. */
+static bool object_refs(ss_image *im, Elf *elf, bool is64, bool be, size_t shnum, size_t n,
+                        unsigned machine)
+{
+    unsigned ptr = is64 ? 8 : 4;
+    for (size_t i = 1; i < n; i++) {
+        ss_span tab;
+        int64_t sec;
+        if (!reloc_table(im, elf, i, shnum, &tab, &sec) || sec < 0 || (size_t)sec >= n ||
+            im->sections[i].raw_type == SHT_RELR)
+            continue;
+        bool rela = im->sections[i].raw_type == SHT_RELA;
+        size_t ent = is64 ? (rela ? 24 : 16) : (rela ? 12 : 8), count = tab.len / ent;
+        Elf_Scn *scn = elf_getscn(elf, i);
+        GElf_Shdr sh;
+        size_t link = scn && gelf_getshdr(scn, &sh) ? sh.sh_link : 0;
+        if (link == 0 || link >= n)
+            continue;
+        const ss_section *place = &im->sections[sec], *st = &im->sections[link];
+        ss_span data = {0}, syms;
+        if (!ss_span_sub(im->bytes, st->offset, st->file_size, &syms))
+            continue;
+        if (place->file_size && place->compression == SS_COMP_NONE)
+            (void)ss_span_sub(im->bytes, place->offset, place->file_size, &data);
+        /* The places this table writes, sorted: a slice's length word is not one of them. */
+        uint64_t *offs = count ? malloc(count * sizeof *offs) : NULL;
+        if (count && offs == NULL)
+            return false;
+        for (size_t k = 0; k < count; k++)
+            offs[k] = is64 ? load64(tab.p + k * ent, be) : load32(tab.p + k * ent, be);
+        qsort(offs, count, sizeof *offs, u64_cmp);
+        bool ok = true;
+        for (size_t k = 0; k < count && ok; k++) {
+            const uint8_t *e = tab.p + k * ent;
+            uint64_t off = is64 ? load64(e, be) : load32(e, be);
+            uint64_t info = is64 ? load64(e + 8, be) : load32(e + 4, be);
+            uint32_t type = is64 ? (uint32_t)(info & 0xffffffffu) : (uint32_t)(info & 0xff);
+            uint64_t sym = is64 ? info >> 32 : info >> 8;
+            int kind = object_kind(machine, type);
+            size_t sent = is64 ? 24 : 16;
+            if (kind == 0 || sym == 0 || sym >= syms.len / sent)
+                continue;
+            const uint8_t *se = syms.p + sym * sent;
+            uint64_t value = is64 ? load64(se + 8, be) : load32(se + 4, be);
+            uint16_t shndx = ss_load16(se + (is64 ? 6 : 14), be);
+            if (shndx == 0 || shndx >= n || shndx >= SHN_LORESERVE || !im->sections[shndx].literals)
+                continue;
+            uint64_t addend;
+            if (rela)
+                addend = is64 ? load64(e + 16, be) : load32(e + 8, be);
+            else if (data.p && off <= data.len && data.len - off >= 4)
+                addend = load32(data.p + off, be); /* REL (32-bit targets): in the place */
+            else
+                continue;
+            uint64_t target = value + addend + (kind == 3 ? 4 : 0);
+            if (!is64)
+                target &= 0xffffffffu;
+            const ss_section *ts = &im->sections[shndx];
+            uint64_t size = ts->file_size ? ts->file_size : ts->vm_size;
+            if (target >= size)
+                continue;
+            ok = add_obj_ref(im, shndx, target, 0, SS_REF_RELOC);
+            uint64_t next = off + ptr, len;
+            if (!ok || kind != 1 || next < off || !data.p || next > data.len ||
+                data.len - next < ptr || bsearch(&next, offs, count, sizeof *offs, u64_cmp))
+                continue;
+            len = ptr == 8 ? load64(data.p + next, be) : load32(data.p + next, be);
+            if (len >= 1 && len <= size - target && len <= UINT32_MAX)
+                ok = add_obj_ref(im, shndx, target, len, SS_REF_PAIR);
+        }
+        free(offs);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_diag *d)
 {
-    if (im->type == SS_TYPE_RELOCATABLE)
-        return SS_OK; /* an object's references are symbol-relative: not read (README) */
+    if (im->type == SS_TYPE_RELOCATABLE) {
+        const uint8_t *q = im->bytes.p;
+        bool obe = q[EI_DATA] == ELFDATA2MSB;
+        size_t on = shnum < im->nsections ? shnum : im->nsections;
+        if (!object_refs(im, elf, is64, obe, shnum, on, ss_load16(q + 18, obe)))
+            ss_image_warn(im, UINT64_MAX, "references into read-only data exceed the memory "
+                                          "segscan allows for this file; %zu kept",
+                          im->nrefs);
+        return SS_OK;
+    }
     const uint8_t *p = im->bytes.p;
     bool be = p[EI_DATA] == ELFDATA2MSB;
     unsigned machine = ss_load16(p + 18, be);
@@ -260,8 +383,13 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
         return ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading references");
     ss_fix *fx = NULL;
     size_t nfx = 0, cap = 0;
+    /* Each fix is a word of the file's bytes, so a sane image has at most one per pointer-sized
+     * word; a crafted RELR table names 63 places a word and can name the same ones again and
+     * again (an even entry resets the base): 64 fixes of 16 bytes for every 16 bytes of table.
+     * Past this bound the fixes stop with a warning. */
+    size_t max_fx = im->bytes.len / ptr + 4096;
     bool ok = true;
-    for (size_t i = 1; i < n && ok; i++) {
+    for (size_t i = 1; i < n && ok && nfx < max_fx; i++) {
         ss_span tab;
         int64_t target;
         if (!reloc_table(im, elf, i, shnum, &tab, &target))
@@ -269,6 +397,8 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
         uint32_t t = im->sections[i].raw_type;
         size_t ent = t == SHT_RELR ? ptr : is64 ? (t == SHT_RELA ? 24 : 16) : (t == SHT_RELA ? 12 : 8);
         size_t count = t == SHT_RELR ? relr_count(tab, is64, be) : tab.len / ent;
+        if (count > max_fx - nfx)
+            count = max_fx - nfx; /* RELR: counted in places (the walk below stops there) */
         if (count > cap - nfx) {
             size_t nc = nfx + count;
             ss_fix *g = nc <= SIZE_MAX / sizeof *g ? realloc(fx, nc * sizeof *g) : NULL;
@@ -285,12 +415,14 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
             for (size_t k = 0; k < tab.len / ptr; k++) {
                 uint64_t e = is64 ? load64(tab.p + k * ptr, be) : load32(tab.p + k * ptr, be);
                 uint64_t v;
+                if (nfx == cap)
+                    break;
                 if ((e & 1) == 0) {
                     if (ss_vmap_word(&vm, e, ptr, &v))
                         fx[nfx++] = (ss_fix){e, v};
                     base = e + ptr;
                 } else {
-                    for (unsigned b = 0; b < ptr * 8 - 1; b++) {
+                    for (unsigned b = 0; b < ptr * 8 - 1 && nfx < cap; b++) {
                         uint64_t at = base + (uint64_t)b * ptr;
                         if ((e >> (b + 1)) & 1 && ss_vmap_word(&vm, at, ptr, &v))
                             fx[nfx++] = (ss_fix){at, v};
@@ -303,7 +435,7 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
         Elf_Scn *scn = elf_getscn(elf, i);
         GElf_Shdr sh;
         size_t link = scn && gelf_getshdr(scn, &sh) ? sh.sh_link : 0;
-        for (size_t k = 0; k < count; k++) {
+        for (size_t k = 0; k < tab.len / ent && nfx < cap; k++) {
             const uint8_t *e = tab.p + k * ent;
             uint64_t off = is64 ? load64(e, be) : load32(e, be);
             uint64_t info = is64 ? load64(e + 8, be) : load32(e + 4, be);
@@ -324,7 +456,18 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
         }
     }
     ss_vmap_free(&vm);
+    if (nfx == max_fx)
+        ss_image_warn(im, UINT64_MAX, "relocations fill more pointers (%zu read) than the file "
+                                      "has words; the rest give no references",
+                      nfx);
     ok = ok && ss_refs_from_fixes(im, fx, nfx, ptr) && ss_refs_from_code(im);
     free(fx);
-    return ok ? SS_OK : ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading references");
+    /* Refused by the arena's cap (or the machine): as for PE and Mach-O, the references stop
+     * with a warning, and the symbol and relocation tables read with them stand. */
+    (void)d;
+    if (!ok)
+        ss_image_warn(im, UINT64_MAX, "references into read-only data exceed the memory segscan "
+                                      "allows for this file; %zu kept",
+                      im->nrefs);
+    return SS_OK;
 }

@@ -848,8 +848,10 @@ static ss_status macho_load(ss_image *im, const ss_load_opts *opts, ss_diag *d)
         m.fx.ptr_size = m.is64 ? 8 : 4;
         m.fx.sects = m.sects.items;
         m.fx.nsects = m.sects.count;
-        if (!ss_macho_decode_fixups(&m.fx))
-            return oom(&m);
+        if (!ss_macho_decode_fixups(&m.fx)) /* refused by the arena's cap: keep the image */
+            ss_image_warn(im, UINT64_MAX, "references into read-only data exceed the memory "
+                                          "segscan allows for this file; %zu kept",
+                          im->nrefs);
     }
     m.sec.cputype = m.cputype;
     m.sec.cpusubtype = m.cpusubtype;

@@ -158,8 +158,8 @@ ss_status ss_macho_read_symbols(ss_image *im, const ss_macho_symtab *st, bool be
  * rebases fill become references into literal sections (formats/refs.h), with the slices among
  * them and the code's address loads (linked images). Odd input becomes a warning and decoding
  * of that stream stops; all work is bounded by the sizes of the tables and the image. Segments
- * and sections must already be in im->v_segments / im->v_sections. False only when out of
- * memory for the references. */
+ * and sections must already be in im->v_segments / im->v_sections. False when the references
+ * were cut short for want of memory (the arena's cap): the caller warns, the image stands. */
 bool ss_macho_decode_fixups(const ss_macho_fixups *fx);
 
 /* Sets im's hardening checks, their findings, the linker and the format label from the header

@@ -474,5 +474,11 @@ ss_status pe_read_refs(pe_ctx *c, ss_diag *d)
     ss_vmap_free(&f.vm);
     bool ok = f.ok && ss_refs_from_fixes(c->im, f.fx, f.n, f.ptr) && ss_refs_from_code(c->im);
     free(f.fx);
-    return ok ? SS_OK : ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading references");
+    /* The arena's cap (or the machine) refused: the image and its other analyses stand; the
+     * references gathered so far are kept, and the reader says they are partial. */
+    if (!ok)
+        ss_image_warn(c->im, UINT64_MAX, "references into read-only data exceed the memory "
+                                         "segscan allows for this file; %zu kept",
+                      c->im->nrefs);
+    return SS_OK;
 }

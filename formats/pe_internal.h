@@ -99,7 +99,8 @@ ss_status pe_object_relocs(pe_ctx *c, bool record, ss_diag *d);
 ss_status pe_read_base_relocs(pe_ctx *c, ss_diag *d);
 /* Adds the references into literal sections (formats/refs.h) that the base relocations state
  * (the address stored at each pointer-sized site), their (pointer, length) pairs, and the code
- * address loads of an x86-64 or ARM64 image. */
+ * address loads of an x86-64 or ARM64 image. Past the memory the image may use, the references
+ * stop with a warning and the image still loads; fails only when the first allocation does. */
 ss_status pe_read_refs(pe_ctx *c, ss_diag *d);
 /* File offset of an RVA inside some section's raw data, with the bytes available from there
  * inside that section (clipped to the file); false when no section holds it in the file. */

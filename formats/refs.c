@@ -152,7 +152,13 @@ bool ss_refs_from_fixes(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
         free(lit.r);
         return true;
     }
-    bool ok = ss_vmap_init(&vm, im) && ss_radix_sort(fx, n, sizeof *fx, offsetof(ss_fix, site));
+    /* Fixes often come in address order already (RELR is ordered by construction; one
+     * relocation table usually is): checking is one pass instead of a sort. */
+    bool sorted = true;
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = fx[i - 1].site <= fx[i].site;
+    bool ok = ss_vmap_init(&vm, im) &&
+              (sorted || ss_radix_sort(fx, n, sizeof *fx, offsetof(ss_fix, site)));
     /* Counted first, so that the references take one block of the arena. */
     size_t want = 0;
     for (int pass = 0; pass < 2 && ok; pass++) {

@@ -58,18 +58,6 @@ add_test(NAME analysis_golden
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/analysis_golden.py $<TARGET_FILE:segscan>
           ${SEGSCAN_AN_FIXTURES}/golden)
 
-# The literals analysis (issue 19) against a byte search of objcopy's section bytes: C tables
-# defined static in two translation units (gcc + GNU ld, clang + lld), the anchored match and
-# symbols out of range (yaml2obj), a million boundaries (bounded time and memory), and the diff
-# and budget metric duplicate-literal-bytes (tests/literals_check.py).
-find_program(SEGSCAN_LIT_YAML2OBJ yaml2obj-14 REQUIRED)
-foreach(group c-tables anchored hostile diff-budget)
-  add_test(NAME literals.${group}
-    COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/literals_check.py $<TARGET_FILE:segscan>
-            ${CMAKE_CURRENT_BINARY_DIR}/literals_check/${group} ${group})
-  set_tests_properties(literals.${group} PROPERTIES TIMEOUT 300)
-endforeach()
-
 # References from PE base relocations (formats/pe_coff.c) against llvm-readobj-14 --coff-basereloc
 # and the pointers read from the file: fixtures/refs/slices.c linked by lld-link for x86-64,
 # ARM64 and i386 (its three slices found with their lengths; x86-64 code loads against
@@ -101,3 +89,27 @@ add_test(NAME refs.rust-slices
   COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_rust_check.py $<TARGET_FILE:refs_dump>
           ${SEGSCAN_FIXTURE_SRC}/refs/slices.rs ${CMAKE_CURRENT_BINARY_DIR}/refs-rust)
 set_tests_properties(refs.rust-slices PROPERTIES TIMEOUT 300)
+
+# A crafted RELR table naming the same 64 pointers 6,144 times over: the reference reader stops
+# at one fix per word of the file, warns, and keeps the image (peak RSS under 64 MiB).
+add_test(NAME refs.hostile-relr
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_hostile.py $<TARGET_FILE:refs_dump>
+          ${CMAKE_CURRENT_BINARY_DIR}/refs-hostile)
+
+# References of relocatable objects (section + offset) against readelf -rW, -sW and -SW:
+# fixtures/refs/slices.c compiled by gcc and clang-14 (-O2 -c).
+add_test(NAME refs.elf-objects
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/refs_obj_check.py $<TARGET_FILE:refs_dump>
+          ${SEGSCAN_FIXTURE_SRC}/refs/slices.c ${CMAKE_CURRENT_BINARY_DIR}/refs-obj)
+
+# The literals analysis (issue 19) against a byte search of objcopy's section bytes: C tables
+# defined static in two translation units (gcc + GNU ld, clang + lld), the anchored match and
+# symbols out of range (yaml2obj), a million boundaries (bounded time and memory), and the diff
+# and budget metric duplicate-literal-bytes (tests/literals_check.py).
+find_program(SEGSCAN_LIT_YAML2OBJ yaml2obj-14 REQUIRED)
+foreach(group c-tables anchored hostile diff-budget)
+  add_test(NAME literals.${group}
+    COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/literals_check.py $<TARGET_FILE:segscan>
+            ${CMAKE_CURRENT_BINARY_DIR}/literals_check/${group} ${group})
+  set_tests_properties(literals.${group} PROPERTIES TIMEOUT 300)
+endforeach()

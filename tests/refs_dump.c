@@ -1,5 +1,6 @@
 /* refs_dump.c - prints the references into read-only data a reader finds (core/image.h ss_ref),
- * one "source addr len" line each (source reloc, code or pair; hex address, decimal length), for
+ * one "source addr len section" line each (source reloc, code or pair; hex address, decimal length;
+ * section: the section referred to in a relocatable object, -1 for an address), for
  * tests/refs_check.py to compare with readelf, llvm-readobj and llvm-objdump. usage: refs_dump FILE */
 #include <inttypes.h> /* PRIx64 */
 #include <stdio.h>    /* printf, fprintf */
@@ -28,10 +29,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "refs_dump: %s: %s\n", argv[1], in->units[i].diag.msg);
             continue;
         }
+        for (size_t k = 0; k < im->nwarnings; k++)
+            fprintf(stderr, "refs_dump: %s: warning: %s\n", argv[1], im->warnings[k].message);
         for (size_t k = 0; k < im->nrefs; k++) {
             const ss_ref *r = &im->refs[k];
-            printf("%s %" PRIx64 " %" PRIu32 "\n", r->source < 3 ? names[r->source] : "?", r->addr,
-                   r->len);
+            printf("%s %" PRIx64 " %" PRIu32 " %" PRId32 "\n",
+                   r->source < 3 ? names[r->source] : "?", r->addr, r->len, r->section);
         }
         rc = 0;
     }
