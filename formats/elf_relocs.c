@@ -314,7 +314,8 @@ static bool object_refs(ss_image *im, Elf *elf, bool is64, bool be, size_t shnum
             return false;
         for (size_t k = 0; k < count; k++)
             offs[k] = is64 ? load64(tab.p + k * ent, be) : load32(tab.p + k * ent, be);
-        qsort(offs, count, sizeof *offs, u64_cmp);
+        if (count > 1) /* qsort wants a non-null array even for none */
+            qsort(offs, count, sizeof *offs, u64_cmp);
         bool ok = true;
         for (size_t k = 0; k < count && ok; k++) {
             const uint8_t *e = tab.p + k * ent;
