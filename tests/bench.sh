@@ -198,7 +198,7 @@ for line in subprocess.run(["readelf", "-S", "-W", lib], capture_output=True, te
         break
 EOF
 }
-bss_hex=$(readelf -S -W "$big" | sed 's/\[ /[/' | awk '$2 == ".bss" {print $6; exit}')
+bss_hex=$(readelf -S -W "$big" | sed 's/\[ /[/' | awk '$2 == ".bss" && !done {print $6; done = 1}')
 bss_size=$((16#${bss_hex:-0}))
 elf_section .rodata $((32 << 20)) > "$out/blob.bin"
 [ -s "$out/blob.bin" ] || head -c $((32 << 20)) "$big" > "$out/blob.bin"
