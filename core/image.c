@@ -5,7 +5,9 @@
 #include <stdarg.h> /* va_list */
 #include <stdio.h>  /* vsnprintf */
 #include <stdlib.h> /* calloc, free, qsort */
-#include <string.h> /* memchr */
+#include <errno.h>  /* EINTR */
+#include <string.h> /* memchr, memcpy */
+#include <unistd.h> /* pread */
 
 #define MAX_WARNINGS 64
 
@@ -21,6 +23,7 @@ ss_image *ss_image_new(ss_span bytes, uint64_t base_offset, const char *path, co
         return NULL;
     }
     im->bytes = bytes;
+    im->src_fd = -1;
     im->base_offset = base_offset;
     im->file_size = bytes.len;
     im->path = path ? ss_arena_strndup(im->arena, path, strlen(path)) : NULL;
@@ -101,6 +104,29 @@ ss_ref *ss_image_add_ref(ss_image *im)
     if (r)
         r->section = -1;
     return r;
+}
+
+bool ss_image_read(const ss_image *im, uint64_t off, void *buf, size_t len)
+{
+    if (off > im->bytes.len || len > im->bytes.len - off)
+        return false;
+    size_t got = 0;
+    if (im->src_fd >= 0) {
+        off_t at = (off_t)(im->base_offset + off);
+        while (got < len) {
+            ssize_t r = pread(im->src_fd, (uint8_t *)buf + got, len - got, at + (off_t)got);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            got += (size_t)r;
+        }
+    }
+    /* The rest (a buffer; or a file that shrank, whose mapping then faults and the mapguard
+     * turns that into the input's error) from the bytes themselves. */
+    if (got < len)
+        memcpy((uint8_t *)buf + got, im->bytes.p + off + got, len - got);
+    return true;
 }
 
 bool ss_image_reserve_refs(ss_image *im, size_t n)

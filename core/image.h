@@ -275,6 +275,8 @@ typedef struct ss_image {
     bool pages_droppable;        /* bytes lie in a private mapping of the file that nothing
                                   * writes: a range read once may be given back to the kernel
                                   * (a later read brings it back from the page cache) */
+    int src_fd;                  /* the mapped file, open, for ss_image_read; -1 when the bytes
+                                  * are a buffer (small file, caller's bytes) */
     ss_linker linker;            /* who linked it (SS_LINKER_NONE: an object) */
     ss_linker object_linker;     /* an object: the family that will link it (its merge rules) */
 
@@ -324,6 +326,12 @@ ss_ref *ss_image_add_ref(ss_image *im);
 /* Makes room for n more references at once (the arena keeps what doubling abandons: reserving
  * libLLVM-15's 420,000 saves 10 MiB); false when the arena refuses. */
 bool ss_image_reserve_refs(ss_image *im, size_t n);
+/* Copies bytes [off, off + len) of the image into buf; false when the range is not inside the
+ * image. From a mapped file they come by pread(2), which leaves the mapping untouched: a range
+ * read once, whole and in order (the code scanned for address loads), costs no page faults of
+ * the process (see input.h). They are the bytes as stored in the file: only for ranges that no
+ * library converts in place (libelf may, in images of the other byte order). */
+bool ss_image_read(const ss_image *im, uint64_t off, void *buf, size_t len);
 /* Adds a named file region; regions of size 0 are ignored. Returns false only on OOM. */
 bool ss_image_add_region(ss_image *im, const char *name, uint64_t offset, uint64_t size);
 /* Marks image bytes inside a section that can hold literals as a loader table holding none

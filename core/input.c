@@ -18,6 +18,7 @@ static ss_input *input_new(const char *path)
     if (in == NULL)
         return NULL;
     in->guard = -1;
+    in->fd = -1;
     in->path = strdup(path ? path : "(buffer)");
     if (in->path == NULL) {
         free(in);
@@ -197,6 +198,8 @@ ss_input *ss_input_open(const char *path)
             in->map_len = (size_t)st.st_size;
             in->bytes = (ss_span){p, (size_t)st.st_size};
             in->guard = ss_mapguard_add(p, in->map_len);
+            in->fd = fd; /* for ss_image_read: see input.h */
+            return in;
         }
     }
     close(fd);
@@ -258,6 +261,8 @@ void ss_input_free(ss_input *in)
     ss_mapguard_remove(in->guard);
     if (in->map_addr)
         munmap(in->map_addr, in->map_len);
+    if (in->fd >= 0)
+        close(in->fd);
     buf_put(in->read_buf);
     free(in->select);
     free(in->path);

@@ -35,6 +35,7 @@ typedef struct {
     void *map_addr;              /* mmap address to unmap, or NULL when borrowed */
     void *read_buf;              /* malloc'ed copy of a small file (SS_READ_MAX), or NULL */
     size_t map_len;
+    int fd;                      /* the mapped file, kept open for ss_image_read, or -1 */
     int guard;                   /* mapguard slot of the mapping, or -1 */
     ss_container_kind container;
     ss_status status;            /* SS_OK, or why the input as a whole failed */
@@ -43,7 +44,11 @@ typedef struct {
     size_t nunits, cap;
 } ss_input;
 
-/* Maps path read-only (copy-on-write private mapping; never a copy of the file). On failure the
+/* Maps path read-only (copy-on-write private mapping; never a copy of the file), and keeps the
+ * file open beside the mapping: on the project's VM a first touch of a mapped page costs about
+ * 2.3 us (libLLVM-15's 117 MB: 65-77 ms), pread of the same bytes into a 256 KiB buffer 0.2 us a
+ * page (21-23 ms, what cat takes), so a range read once in order is read with pread
+ * (ss_image_read). On failure the
  * input carries the status and diagnostic and no bytes. Returns NULL only when out of memory.
  * A path that does not exist but reads "FILE(MEMBER)" with FILE a file (the name nm and size
  * give an archive member) opens FILE with select = MEMBER; a file whose name holds

@@ -3,11 +3,11 @@
 
 #include <stdlib.h> /* malloc, realloc, free, qsort */
 #include <string.h> /* memcpy, strcmp */
-#include <sys/mman.h> /* madvise */
 #if defined(__SSE2__)
 #include <emmintrin.h> /* _mm_* */
 #endif
 
+#include "../core/bigmem.h"
 #include "../core/span.h"
 
 ss_isa ss_addrscan_isa(const ss_image *im)
@@ -25,7 +25,8 @@ static bool push(ss_addr_load **out, size_t *n, size_t *cap, uint64_t at, uint64
 {
     if (*n == *cap) {
         size_t nc = *cap ? *cap * 2 : 1024;
-        ss_addr_load *x = realloc(*out, nc * sizeof *x);
+        /* fresh memory of megabytes for a big library: on 2 MiB pages (bigmem.h) */
+        ss_addr_load *x = ss_big_realloc(*out, *cap * sizeof *x, nc * sizeof *x);
         if (x == NULL)
             return false;
         *out = x;
@@ -169,50 +170,60 @@ static bool in_literals(void *ctx, uint64_t target)
     return lo > 0 && target < rs->r[lo - 1].hi;
 }
 
-/* A section's code is scanned in chunks; a pattern starting in a chunk may end up to
- * CHUNK_OVERLAP bytes into the next (x86-64: 7 bytes; AArch64: an add 8 instructions on), and
- * is the chunk's: loads found further on are the next chunk's. Behind the scan the chunk's
- * pages are given back when the image allows it: the code is read once, and libLLVM-15's 53 MB
- * of it was 53 MiB of the literals analysis' peak. */
-#define CHUNK ((size_t)4 << 20)
+/* A section's code is read and scanned READ_CHUNK bytes at a time: the chunk stays in the
+ * cache between the copy and the scan, and the mapping is never touched (libLLVM-15's 53 MB of
+ * code: 48-62 ms through first touches of the mapping, see input.h). A pattern starting in a
+ * chunk may end up to CHUNK_OVERLAP bytes into the next (x86-64: 7 bytes; AArch64: an add 8
+ * instructions on) and is the chunk's: loads found further on are the next chunk's. Bytes that
+ * are a buffer already (a small file, a caller's bytes) are scanned where they are. */
+#define READ_CHUNK ((size_t)256 << 10)
 #define CHUNK_OVERLAP 64
-#define PAGE 4096u
 
-static bool scan_section(const ss_image *im, ss_isa isa, ss_span b, uint64_t vaddr, ranges *rs,
-                         ss_addr_load **out, size_t *n, size_t *cap)
+static bool scan_section(const ss_image *im, ss_isa isa, uint64_t off, size_t len, uint64_t vaddr,
+                         ranges *rs, uint8_t *buf, size_t chunk, ss_addr_load **out, size_t *n,
+                         size_t *cap)
 {
-    for (size_t a = 0; a < b.len; a += CHUNK) {
-        size_t e = b.len - a > CHUNK ? a + CHUNK : b.len;
-        size_t stop = b.len - e > CHUNK_OVERLAP ? e + CHUNK_OVERLAP : b.len, n0 = *n;
-        if (!ss_addrscan(isa, b.p + a, stop - a, vaddr + a, in_literals, rs, out, n, cap))
+    if (buf == NULL)
+        return ss_addrscan(isa, im->bytes.p + off, len, vaddr, in_literals, rs, out, n, cap);
+    for (size_t a = 0; a < len; a += chunk) {
+        size_t e = len - a > chunk ? a + chunk : len;
+        size_t stop = len - e > CHUNK_OVERLAP ? e + CHUNK_OVERLAP : len, n0 = *n;
+        if (!ss_image_read(im, off + a, buf, stop - a) ||
+            !ss_addrscan(isa, buf, stop - a, vaddr + a, in_literals, rs, out, n, cap))
             return false;
         while (*n > n0 && (*out)[*n - 1].at >= vaddr + e) /* in address order: the next chunk's */
             (*n)--;
-        uintptr_t lo = ((uintptr_t)(b.p + a) + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
-        uintptr_t hi = (uintptr_t)(b.p + e) & ~(uintptr_t)(PAGE - 1);
-        if (im->pages_droppable && hi > lo)
-            (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
     }
     return true;
 }
 
-bool ss_addrscan_image(const ss_image *im, ss_addr_load **out, size_t *n)
+void ss_addr_list_free(ss_addr_list *l)
 {
-    *out = NULL;
-    *n = 0;
+    ss_big_free(l->v, l->cap * sizeof *l->v);
+    *l = (ss_addr_list){0};
+}
+
+static bool scan_image(const ss_image *im, size_t chunk, bool read, ss_addr_list *out)
+{
+    *out = (ss_addr_list){0};
+    if (chunk == 0 || chunk % 4 || chunk > SIZE_MAX - CHUNK_OVERLAP)
+        return false; /* AArch64's instructions must stay 4-aligned in each chunk */
     ss_isa isa = ss_addrscan_isa(im);
     if (isa == SS_ISA_NONE || im->type == SS_TYPE_RELOCATABLE)
         return true; /* an object's code holds relocations where the displacements will be */
     ranges rs = {malloc((im->nsections ? im->nsections : 1) * sizeof *rs.r), 0};
-    if (rs.r == NULL)
+    uint8_t *buf = read ? malloc(chunk + CHUNK_OVERLAP) : NULL;
+    if (rs.r == NULL || (read && buf == NULL)) {
+        free(rs.r);
+        free(buf);
         return false;
+    }
     for (size_t i = 0; i < im->nsections; i++) {
         const ss_section *s = &im->sections[i];
         if (s->literals && s->alloc && s->vm_size && s->vaddr + s->vm_size > s->vaddr)
             rs.r[rs.n++] = (range){s->vaddr, s->vaddr + s->vm_size};
     }
     qsort(rs.r, rs.n, sizeof *rs.r, range_cmp);
-    size_t cap = 0;
     bool ok = true;
     for (size_t i = 0; i < im->nsections && ok && rs.n; i++) {
         const ss_section *s = &im->sections[i];
@@ -220,13 +231,22 @@ bool ss_addrscan_image(const ss_image *im, ss_addr_load **out, size_t *n)
         if (s->kind != SS_KIND_CODE || !s->alloc || s->file_size == 0 ||
             s->compression != SS_COMP_NONE || !ss_span_sub(im->bytes, s->offset, s->file_size, &b))
             continue;
-        ok = scan_section(im, isa, b, s->vaddr, &rs, out, n, &cap);
+        ok = scan_section(im, isa, s->offset, b.len, s->vaddr, &rs, buf, chunk, &out->v, &out->n,
+                          &out->cap);
     }
     free(rs.r);
-    if (!ok) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
+    free(buf);
+    if (!ok)
+        ss_addr_list_free(out);
     return ok;
+}
+
+bool ss_addrscan_image(const ss_image *im, ss_addr_list *out)
+{
+    return scan_image(im, READ_CHUNK, im->src_fd >= 0, out);
+}
+
+bool ss_addrscan_image_chunked(const ss_image *im, size_t chunk, ss_addr_list *out)
+{
+    return scan_image(im, chunk, true, out);
 }

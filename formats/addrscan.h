@@ -26,15 +26,26 @@ typedef struct {
 /* The instruction set whose address loads segscan can find in im, or SS_ISA_NONE. */
 ss_isa ss_addrscan_isa(const ss_image *im);
 
-/* Appends to *out (malloc'd, *n entries, *cap room) the address loads in code[0, n_code) mapped at
+/* Appends to *out (ss_big_alloc'd, core/bigmem.h: *n entries, *cap room) the address loads in code[0, n_code) mapped at
  * vaddr whose target satisfies keep(ctx, target). False when out of memory. Linear in n_code. */
 bool ss_addrscan(ss_isa isa, const uint8_t *code, size_t n_code, uint64_t vaddr,
                  bool (*keep)(void *ctx, uint64_t target), void *ctx, ss_addr_load **out,
                  size_t *n, size_t *cap);
 
+/* A list of address loads on 2 MiB pages where big (core/bigmem.h); free with ss_addr_list_free. */
+typedef struct {
+    ss_addr_load *v;
+    size_t n, cap;
+} ss_addr_list;
+
 /* The address loads of every executable section of a linked image (ELF, PE, Mach-O) whose
  * target lies in a section that can hold literals (ss_section.literals), in instruction order
- * per section; *out malloc'd (NULL when none). False when out of memory. */
-bool ss_addrscan_image(const ss_image *im, ss_addr_load **out, size_t *n);
+ * per section. The code is read with ss_image_read, a chunk at a time, not through the mapping.
+ * False (and an empty list) when out of memory. */
+bool ss_addrscan_image(const ss_image *im, ss_addr_list *out);
+/* The same, read chunk bytes (a multiple of 4) at a time whatever the bytes are (ss_addrscan_image: 256 KiB, from
+ * a mapped file only); for the tests, whose small chunks put many patterns across chunk ends. */
+bool ss_addrscan_image_chunked(const ss_image *im, size_t chunk, ss_addr_list *out);
+void ss_addr_list_free(ss_addr_list *l);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h> /* realloc, free */
 #include <string.h> /* memcpy */
 
+#include "../core/bigmem.h"
 #include "elf_internal.h"
 #include "refs.h"
 
@@ -402,7 +403,9 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
             count = max_fx - nfx; /* RELR: counted in places (the walk below stops there) */
         if (count > cap - nfx) {
             size_t nc = nfx + count;
-            ss_fix *g = nc <= SIZE_MAX / sizeof *g ? realloc(fx, nc * sizeof *g) : NULL;
+            /* fresh memory of megabytes (libLLVM-15: 6 MB): on 2 MiB pages (bigmem.h) */
+            ss_fix *g = nc <= SIZE_MAX / sizeof *g ? ss_big_realloc(fx, cap * sizeof *g, nc * sizeof *g)
+                                                   : NULL;
             if (g == NULL) {
                 ok = false;
                 break;
@@ -462,7 +465,7 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
                                       "has words; the rest give no references",
                       nfx);
     ok = ok && ss_refs_from_fixes(im, fx, nfx, ptr) && ss_refs_from_code(im);
-    free(fx);
+    ss_big_free(fx, cap * sizeof *fx);
     /* Refused by the arena's cap (or the machine): as for PE and Mach-O, the references stop
      * with a warning, and the symbol and relocation tables read with them stand. */
     (void)d;

@@ -4,6 +4,7 @@
 #include <stdlib.h> /* malloc, free, qsort */
 #include <string.h> /* memcpy */
 
+#include "../core/bigmem.h"
 #include "../core/radix.h"
 #include "addrscan.h"
 
@@ -144,7 +145,7 @@ static bool fixset_init(fixset *f, ss_fix *fx, size_t n)
         hi = fx[i].site > hi ? fx[i].site : hi;
     }
     f->span = hi - f->lo + 1;
-    if (f->span / 8 <= (uint64_t)n * sizeof *fx && (f->map = calloc(f->span / 8 + 1, 1))) {
+    if (f->span / 8 <= (uint64_t)n * sizeof *fx && (f->map = ss_big_alloc(f->span / 8 + 1))) {
         for (size_t i = 0; i < n; i++) {
             uint64_t k = fx[i].site - f->lo;
             f->map[k / 8] |= (uint8_t)(1u << (k % 8));
@@ -203,7 +204,7 @@ bool ss_refs_from_fixes(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
     bool ok = ss_vmap_init(&vm, im) && fixset_init(&fs, fx, n);
     /* The targets in literal sections and their slice lengths, found once, then added in one
      * block of the arena (a second pass over the fixes was 6% of libLLVM-15's analysis). */
-    ss_fix *hit = ok ? malloc(n * sizeof *hit) : NULL; /* {target, len} */
+    ss_fix *hit = ok ? ss_big_alloc(n * sizeof *hit) : NULL; /* {target, len} */
     size_t nhit = 0, want = 0;
     ok = hit != NULL;
     for (size_t i = 0; i < n && ok; i++) {
@@ -218,8 +219,8 @@ bool ss_refs_from_fixes(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
     for (size_t i = 0; i < nhit && ok; i++)
         ok = add_ref(im, hit[i].site, 0, SS_REF_RELOC) &&
              (hit[i].target == 0 || add_ref(im, hit[i].site, hit[i].target, SS_REF_PAIR));
-    free(hit);
-    free(fs.map);
+    ss_big_free(hit, n * sizeof *hit);
+    ss_big_free(fs.map, fs.map ? fs.span / 8 + 1 : 0);
     ss_vmap_free(&vm);
     free(lit.r);
     return ok;
@@ -227,13 +228,12 @@ bool ss_refs_from_fixes(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
 
 bool ss_refs_from_code(ss_image *im)
 {
-    ss_addr_load *loads = NULL;
-    size_t n = 0;
-    if (!ss_addrscan_image(im, &loads, &n))
+    ss_addr_list l;
+    if (!ss_addrscan_image(im, &l))
         return false;
-    bool ok = ss_image_reserve_refs(im, n);
-    for (size_t i = 0; i < n && ok; i++)
-        ok = add_ref(im, loads[i].target, 0, SS_REF_CODE);
-    free(loads);
+    bool ok = ss_image_reserve_refs(im, l.n);
+    for (size_t i = 0; i < l.n && ok; i++)
+        ok = add_ref(im, l.v[i].target, 0, SS_REF_CODE);
+    ss_addr_list_free(&l);
     return ok;
 }

@@ -81,6 +81,13 @@ def main():
         rs = literal_ranges(path)
         out = subprocess.run([DUMP, path], stdout=subprocess.PIPE, text=True, check=True).stdout
         got = {tuple(int(x, 16) for x in line.split()) for line in out.splitlines() if line}
+        # read by pread 256 KiB at a time (a mapped file), scanned in place, and read 4092 bytes
+        # at a time (thousands of chunk ends for patterns to cross): the same list each way
+        for how in (["--mapped"], ["--chunk", "4092"]):
+            other = subprocess.run([DUMP] + how + [path], stdout=subprocess.PIPE, text=True,
+                                   check=True).stdout
+            check(other == out, "%s: the scan %s (%d lines) differs from the 256 KiB one (%d)"
+                  % (path, " ".join(how), other.count("\n"), out.count("\n")))
         want = oracle(path, rs)
         both = len(got & want)
         prec = both / len(got) if got else 0.0

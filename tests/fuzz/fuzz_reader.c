@@ -26,10 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ss_diag d = {0};
         if (SS_FUZZ_READER.load(im, &opts, &d) == SS_OK) {
             /* The address-load scan over whatever code sections the bytes claim. */
-            ss_addr_load *l;
-            size_t n;
-            if (ss_addrscan_image(im, &l, &n))
-                free(l);
+            ss_addr_list l;
+            if (ss_addrscan_image(im, &l))
+                ss_addr_list_free(&l);
         }
         ss_image_free(im);
     }
