@@ -129,6 +129,25 @@ bool ss_image_read(const ss_image *im, uint64_t off, void *buf, size_t len)
     return true;
 }
 
+ss_ref *ss_image_add_refs(ss_image *im, size_t n)
+{
+    if (n == 0 || !ss_vec_reserve(im->arena, &im->v_refs, n))
+        return NULL;
+    ss_ref *first = (ss_ref *)im->v_refs.items + im->v_refs.count;
+    im->v_refs.count += n;
+    PUBLISH(im, v_refs, refs, nrefs);
+    return first;
+}
+
+const uint8_t *ss_image_view(const ss_image *im, uint64_t off, size_t len, void *buf)
+{
+    if (off > im->bytes.len || len > im->bytes.len - off)
+        return NULL;
+    if (im->src_fd < 0)
+        return im->bytes.p + off;
+    return ss_image_read(im, off, buf, len) ? buf : NULL;
+}
+
 bool ss_image_reserve_refs(ss_image *im, size_t n)
 {
     return n == 0 || ss_vec_reserve(im->arena, &im->v_refs, n);

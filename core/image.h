@@ -323,6 +323,8 @@ ss_reloc *ss_image_add_reloc(ss_image *im);
 ss_reloc *ss_image_add_relocs(ss_image *im, size_t n);
 /* Adds a reference (a zeroed element, section -1), or NULL when the arena's cap is reached. */
 ss_ref *ss_image_add_ref(ss_image *im);
+/* n new references at once (uninitialized: the caller fills every field), or NULL. */
+ss_ref *ss_image_add_refs(ss_image *im, size_t n);
 /* Makes room for n more references at once (the arena keeps what doubling abandons: reserving
  * libLLVM-15's 420,000 saves 10 MiB); false when the arena refuses. */
 bool ss_image_reserve_refs(ss_image *im, size_t n);
@@ -332,6 +334,10 @@ bool ss_image_reserve_refs(ss_image *im, size_t n);
  * the process (see input.h). They are the bytes as stored in the file: only for ranges that no
  * library converts in place (libelf may, in images of the other byte order). */
 bool ss_image_read(const ss_image *im, uint64_t off, void *buf, size_t len);
+/* Bytes [off, off + len) of the image to be read once: read into buf (len bytes of room) when
+ * they come from a mapped file, else where they lie; NULL when the range is not inside the
+ * image. For tables walked once in order (relocations), as ss_image_read. */
+const uint8_t *ss_image_view(const ss_image *im, uint64_t off, size_t len, void *buf);
 /* Adds a named file region; regions of size 0 are ignored. Returns false only on OOM. */
 bool ss_image_add_region(ss_image *im, const char *name, uint64_t offset, uint64_t size);
 /* Marks image bytes inside a section that can hold literals as a loader table holding none

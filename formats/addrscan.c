@@ -178,6 +178,7 @@ static bool in_literals(void *ctx, uint64_t target)
  * are a buffer already (a small file, a caller's bytes) are scanned where they are. */
 #define READ_CHUNK ((size_t)256 << 10)
 #define CHUNK_OVERLAP 64
+#define LOAD_SPACING 256
 
 static bool scan_section(const ss_image *im, ss_isa isa, uint64_t off, size_t len, uint64_t vaddr,
                          ranges *rs, uint8_t *buf, size_t chunk, ss_addr_load **out, size_t *n,
@@ -224,7 +225,22 @@ static bool scan_image(const ss_image *im, size_t chunk, bool read, ss_addr_list
             rs.r[rs.n++] = (range){s->vaddr, s->vaddr + s->vm_size};
     }
     qsort(rs.r, rs.n, sizeof *rs.r, range_cmp);
+    /* Room for one load per LOAD_SPACING bytes of code at once (libLLVM-15: one per 520): the
+     * list's pages are only touched as it fills, and growing it by doubling from small cost 4% of
+     * the literals analysis in copies to fresh blocks. */
+    uint64_t code = 0;
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        if (s->kind == SS_KIND_CODE && s->alloc && s->compression == SS_COMP_NONE)
+            code += s->file_size < im->bytes.len ? s->file_size : im->bytes.len;
+    }
     bool ok = true;
+    if (rs.n && code / LOAD_SPACING > 1024) {
+        size_t room = (size_t)(code / LOAD_SPACING);
+        out->v = ss_big_alloc(room * sizeof *out->v);
+        out->cap = out->v ? room : 0;
+        ok = out->v != NULL;
+    }
     for (size_t i = 0; i < im->nsections && ok && rs.n; i++) {
         const ss_section *s = &im->sections[i];
         ss_span b;

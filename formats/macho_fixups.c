@@ -573,8 +573,7 @@ bool ss_macho_decode_fixups(const ss_macho_fixups *fx)
     if (!fx->refs)
         return true;
     ss_vmap_free(&f.vm);
-    bool ok = !f.nomem && ss_refs_from_fixes(fx->im, f.fix, f.nfix, fx->ptr_size) &&
-              ss_refs_from_code(fx->im);
+    bool ok = !f.nomem && ss_refs_build(fx->im, f.fix, f.nfix, fx->ptr_size);
     free(f.fix);
     return ok;
 }

@@ -472,7 +472,7 @@ ss_status pe_read_refs(pe_ctx *c, ss_diag *d)
         return ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading references");
     walk_base_relocs(c, put_fix, &f);
     ss_vmap_free(&f.vm);
-    bool ok = f.ok && ss_refs_from_fixes(c->im, f.fx, f.n, f.ptr) && ss_refs_from_code(c->im);
+    bool ok = f.ok && ss_refs_build(c->im, f.fx, f.n, f.ptr);
     free(f.fx);
     /* The arena's cap (or the machine) refused: the image and its other analyses stand; the
      * references gathered so far are kept, and the reader says they are partial. */

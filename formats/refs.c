@@ -114,17 +114,6 @@ static uint64_t litmap_end(const litmap *l, uint64_t va)
     return k >= 0 && va < l->r[k].hi ? l->r[k].hi : 0;
 }
 
-static bool add_ref(ss_image *im, uint64_t addr, uint64_t len, ss_ref_source src)
-{
-    ss_ref *r = ss_image_add_ref(im);
-    if (r == NULL)
-        return false;
-    r->addr = addr;
-    r->len = (uint32_t)len; /* slice_len keeps it below 2^32 */
-    r->source = (uint8_t)src;
-    return true;
-}
-
 /* Which places are fixed: a bit per byte over the span of the sites when that costs no more
  * than a sorted copy would (libLLVM-15: 382,145 sites over 8.3 MB, a 1 MiB map), else the fixes
  * sorted by site. Sorting them was 12% of the literals analysis' time on libLLVM-15, whose
@@ -188,25 +177,28 @@ static uint64_t slice_len(const ss_vmap *vm, const fixset *fs, uint64_t site, un
     return len > 0 && len <= left && len <= UINT32_MAX ? len : 0;
 }
 
-bool ss_refs_from_fixes(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
+bool ss_refs_build(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
 {
-    if (n == 0)
-        return true;
     litmap lit;
-    ss_vmap vm;
+    ss_vmap vm = {0};
     fixset fs = {0};
+    ss_addr_list code = {0};
     if (!litmap_init(&lit, im))
         return false;
     if (lit.n == 0) {
         free(lit.r);
         return true;
     }
-    bool ok = ss_vmap_init(&vm, im) && fixset_init(&fs, fx, n);
+    /* The code's address loads first, so that the references are reserved once: reserving the
+     * code's after the fixes' grew libLLVM-15's 10 MB of references into a new block (zeroed
+     * 2 MiB pages and a copy: 6% of the literals analysis). */
+    bool ok = ss_addrscan_image(im, &code) && (n == 0 || (ss_vmap_init(&vm, im) &&
+                                                          fixset_init(&fs, fx, n)));
     /* The targets in literal sections and their slice lengths, found once, then added in one
      * block of the arena (a second pass over the fixes was 6% of libLLVM-15's analysis). */
-    ss_fix *hit = ok ? ss_big_alloc(n * sizeof *hit) : NULL; /* {target, len} */
-    size_t nhit = 0, want = 0;
-    ok = hit != NULL;
+    ss_fix *hit = ok && n ? ss_big_alloc(n * sizeof *hit) : NULL; /* {target, len} */
+    size_t nhit = 0, want = code.n;
+    ok = ok && (n == 0 || hit != NULL);
     for (size_t i = 0; i < n && ok; i++) {
         uint64_t t = fx[i].target, end = litmap_end(&lit, t);
         if (end == 0)
@@ -215,25 +207,19 @@ bool ss_refs_from_fixes(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
         hit[nhit++] = (ss_fix){t, len};
         want += 1 + (len != 0);
     }
-    ok = ok && ss_image_reserve_refs(im, want);
-    for (size_t i = 0; i < nhit && ok; i++)
-        ok = add_ref(im, hit[i].site, 0, SS_REF_RELOC) &&
-             (hit[i].target == 0 || add_ref(im, hit[i].site, hit[i].target, SS_REF_PAIR));
+    ss_ref *r = ok && want ? ss_image_add_refs(im, want) : NULL;
+    ok = ok && (want == 0 || r != NULL);
+    for (size_t i = 0; i < nhit && ok; i++) {
+        *r++ = (ss_ref){.addr = hit[i].site, .section = -1, .source = SS_REF_RELOC};
+        if (hit[i].target) /* slice_len keeps it below 2^32 */
+            *r++ = (ss_ref){hit[i].site, (uint32_t)hit[i].target, -1, SS_REF_PAIR};
+    }
+    for (size_t i = 0; i < code.n && ok; i++)
+        *r++ = (ss_ref){.addr = code.v[i].target, .section = -1, .source = SS_REF_CODE};
     ss_big_free(hit, n * sizeof *hit);
     ss_big_free(fs.map, fs.map ? fs.span / 8 + 1 : 0);
+    ss_addr_list_free(&code);
     ss_vmap_free(&vm);
     free(lit.r);
-    return ok;
-}
-
-bool ss_refs_from_code(ss_image *im)
-{
-    ss_addr_list l;
-    if (!ss_addrscan_image(im, &l))
-        return false;
-    bool ok = ss_image_reserve_refs(im, l.n);
-    for (size_t i = 0; i < l.n && ok; i++)
-        ok = add_ref(im, l.v[i].target, 0, SS_REF_CODE);
-    ss_addr_list_free(&l);
     return ok;
 }

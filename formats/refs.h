@@ -38,16 +38,15 @@ bool ss_vmap_word(const ss_vmap *m, uint64_t va, unsigned width, uint64_t *out);
 /* Whether virtual addresses a and b lie in the file bytes of the same section. */
 bool ss_vmap_same(const ss_vmap *m, uint64_t a, uint64_t b);
 
-/* Adds the references the fixes give (fx is sorted here by site; ptr is the pointer size):
- * SS_REF_RELOC for each target inside a literal-capable section, and SS_REF_PAIR where the
- * word after a fixed pointer, in the same section, is not itself fixed and holds a length from 1
- * to the bytes left in that section after the target (a pointer ending .data.rel.ro is followed
- * by .dynamic's first tag, DT_NEEDED = 1: no length). False when out of memory (the arena's cap included). */
-bool ss_refs_from_fixes(ss_image *im, ss_fix *fx, size_t n, unsigned ptr);
-
-/* Adds SS_REF_CODE references: the targets of the address loads of im's code that lie in
- * literal-capable sections (x86-64 and AArch64; nothing for other machines or objects). False
- * when out of memory. */
-bool ss_refs_from_code(ss_image *im);
+/* Adds the references of a linked image, reserved at once:
+ * - from the fixes (fx may be sorted here by site; ptr is the pointer size): SS_REF_RELOC for
+ *   each target inside a literal-capable section, and SS_REF_PAIR where the word after a fixed
+ *   pointer, in the same section, is not itself fixed and holds a length from 1 to the bytes
+ *   left in that section after the target (a pointer ending .data.rel.ro is followed by
+ *   .dynamic's first tag, DT_NEEDED = 1: no length);
+ * - from the code: SS_REF_CODE for the targets of the address loads that lie in literal-capable
+ *   sections (addrscan.h: x86-64 and AArch64; nothing for other machines or objects).
+ * False when out of memory (the arena's cap included). */
+bool ss_refs_build(ss_image *im, ss_fix *fx, size_t n, unsigned ptr);
 
 #endif
