@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """One interleaved pair of commands for tests/bench.sh (issue 24).
 
-    bench_pairs.py --runs N --case TEXT --a NAME CMD --b NAME CMD [--target OP:X] [--warmup K]
+    bench_pairs.py --runs N --case TEXT --a NAME CMD --b NAME CMD [--minus NAME CMD]
+                   [--target OP:X] [--warmup K]
 
 Runs A and B alternately (A B A B ..., after K untimed warm-up pairs), each with stdout to
 /dev/null (through bash -c only when the command is a pipeline or list), and prints one Markdown row: the median time of each and the median
 and min-max of the per-pair ratio A/B. Interleaving is the point: on a shared machine the load
 changes from second to second, and a ratio of two runs taken a few milliseconds apart moves much
 less than either time. --target le:2 (or ge:30) says what the ratio should be and adds a
-"met" column. The row is also appended, as JSON, to $BENCH_OUT/pairs.ndjson when set.
+"met" column. --minus C makes A's side the time A takes beyond C, both run in each round
+(A C B A C B ...): what one analysis adds to the others, against B. The row is also appended, as JSON, to $BENCH_OUT/pairs.ndjson when set.
 """
 import argparse
 import json
@@ -41,6 +43,7 @@ def main():
     ap.add_argument("--case", required=True)
     ap.add_argument("--a", nargs=2, required=True, metavar=("NAME", "CMD"))
     ap.add_argument("--b", nargs=2, required=True, metavar=("NAME", "CMD"))
+    ap.add_argument("--minus", nargs=2, metavar=("NAME", "CMD"))
     ap.add_argument("--target", default="")
     ap.add_argument("--header", action="store_true", help="print the table header first")
     a = ap.parse_args()
@@ -49,11 +52,18 @@ def main():
         print("|---|---|---|---|---|---|---|---|---|---|")
     for _ in range(a.warmup):
         timed(a.a[1])
+        if a.minus:
+            timed(a.minus[1])
         timed(a.b[1])
-    ta, tb = [], []
+    ta, tb, raw = [], [], []
     for _ in range(max(1, a.runs)):
-        ta.append(timed(a.a[1]))
+        t = timed(a.a[1])
+        raw.append(t)
+        if a.minus:
+            t -= timed(a.minus[1])
+        ta.append(t)
         tb.append(timed(a.b[1]))
+    name_a = f"{a.a[0]} minus {a.minus[0]}" if a.minus else a.a[0]
     ratios = [x / y for x, y in zip(ta, tb)]
     med = statistics.median(ratios)
     met = ""
@@ -66,13 +76,13 @@ def main():
         target = ("<= " if op == "le" else ">= ") + f"{x:g}"
     else:
         target = ""
-    print(f"| {a.case} | {a.a[0]} | {a.b[0]} | {len(ratios)} | {1000 * statistics.median(ta):.1f} "
+    print(f"| {a.case} | {name_a} | {a.b[0]} | {len(ratios)} | {1000 * statistics.median(ta):.1f} "
           f"| {1000 * statistics.median(tb):.1f} | {med:.2f} | {min(ratios):.2f}-{max(ratios):.2f} "
           f"| {target} | {met} |")
     out = os.environ.get("BENCH_OUT")
     if out:
         with open(os.path.join(out, "pairs.ndjson"), "a") as f:
-            f.write(json.dumps({"case": a.case, "a": a.a, "b": a.b, "a_s": ta, "b_s": tb,
+            f.write(json.dumps({"case": a.case, "a": a.a, "b": a.b, "minus": a.minus, "a_raw_s": raw, "a_s": ta, "b_s": tb,
                                 "ratio_median": med, "ratio_min": min(ratios),
                                 "ratio_max": max(ratios), "target": a.target, "met": met}) + "\n")
 
