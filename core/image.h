@@ -275,6 +275,8 @@ typedef struct ss_image {
     bool pages_droppable;        /* bytes lie in a private mapping of the file that nothing
                                   * writes: a range read once may be given back to the kernel
                                   * (a later read brings it back from the page cache) */
+    bool rustc_metadata;         /* the image carries rustc's crate metadata (a Rust dylib or
+                                  * proc-macro): a Rust image even without Rust's symbols */
     int src_fd;                  /* the mapped file, open, for ss_image_read; -1 when the bytes
                                   * are a buffer (small file, caller's bytes) */
     ss_linker linker;            /* who linked it (SS_LINKER_NONE: an object) */

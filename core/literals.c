@@ -919,9 +919,8 @@ static bool rust_symbol(const char *n, char lead)
 
 static const char *toolchain(const ss_image *im)
 {
-    for (size_t i = 0; i < im->nsections; i++)
-        if (im->sections[i].name && strcmp(im->sections[i].name, ".rustc") == 0)
-            return "rust";
+    if (im->rustc_metadata)
+        return "rust";
     bool named = false;
     for (size_t i = 0, seen = 0; i < im->nsymbols && seen < TOOLCHAIN_SYMBOLS; i++) {
         const char *n = im->symbols[i].name;

@@ -2,7 +2,7 @@
 #include "reader.h"
 
 #include <stdio.h>  /* snprintf */
-#include <string.h> /* strlen */
+#include <string.h> /* strlen, strcmp */
 
 static const ss_reader *const readers[] = {
     &ss_reader_elf,
@@ -118,6 +118,10 @@ static void load_image(ss_input *in, const ss_reader *r, const ss_load_opts *opt
     }
     if (opts->verify_compressed)
         verify_compressed(im);
+    /* rustc's crate metadata is the section .rustc (ELF, PE; Mach-O: __DATA,.rustc) */
+    for (size_t i = 0; i < im->nsections && !im->rustc_metadata; i++)
+        im->rustc_metadata = im->sections[i].name && (strcmp(im->sections[i].name, ".rustc") == 0 ||
+                                                      strcmp(im->sections[i].name, "__DATA,.rustc") == 0);
     ss_input_add_unit(in, member, im, NULL, base, bytes.len);
 }
 
