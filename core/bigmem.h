@@ -1,10 +1,11 @@
 /* bigmem.h - large scratch arrays of the analyses, backed by 2 MiB pages where the kernel has
  * them.
  *
- * On the project's machine a first touch of fresh memory costs about 0.7 ms per MiB in 4 KiB
- * page faults, against 0.1 ms per MiB with transparent huge pages (64 MiB touched: 43 ms
- * against 7 ms); the analyses of libLLVM-15 touch some 40 MiB of such arrays. Small arrays go
- * to malloc. The caller keeps the size: it is needed to free or grow. */
+ * On the project's machine a first touch of fresh memory costs 0.7-2.9 ms per MiB in 4 KiB
+ * page faults, against 0.15 ms per MiB with transparent huge pages (64 MiB touched: 43 ms
+ * against 7 ms; 35 MiB on 2026-12-04: 102 ms against 5 ms); the analyses of libLLVM-15 touch
+ * some 40 MiB of such arrays. Arrays below 256 KiB go to calloc; from 256 KiB on, a block is
+ * whole 2 MiB pages. The caller keeps the size: it is needed to free or grow. */
 #ifndef SS_BIGMEM_H
 #define SS_BIGMEM_H
 

@@ -522,7 +522,7 @@ typedef struct {
  * length of their own). One radix sort of the lengths. */
 static bool mark_lone_lengths(lctx *c, size_t nobj)
 {
-    lenrec *l = malloc((nobj ? nobj : 1) * sizeof *l);
+    lenrec *l = ss_big_alloc(nobj * sizeof *l);
     if (l == NULL)
         return false;
     size_t n = 0;
@@ -530,13 +530,13 @@ static bool mark_lone_lengths(lctx *c, size_t nobj)
         if (c->pc[i].flags & P_OBJECT)
             l[n++] = (lenrec){c->pc[i].olen, i};
     if (!ss_radix_sort(l, n, sizeof *l, 0)) {
-        free(l);
+        ss_big_free(l, nobj * sizeof *l);
         return false;
     }
     for (size_t i = 0; i < n; i++)
         if ((i == 0 || l[i - 1].len != l[i].len) && (i + 1 == n || l[i + 1].len != l[i].len))
             c->pc[l[i].idx].flags |= P_LONE;
-    free(l);
+    ss_big_free(l, nobj * sizeof *l);
     return true;
 }
 

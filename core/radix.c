@@ -5,9 +5,9 @@
  * digits that vary get a scatter pass. The scatter copies records with a size known at compile
  * time for the common sizes, so the copy is a few moves instead of a call to memcpy. */
 #include "radix.h"
+#include "bigmem.h"
 
 #include <stdint.h> /* uint64_t */
-#include <stdlib.h> /* malloc, free */
 #include <string.h> /* memcpy, memmove */
 
 #if defined(__GNUC__)
@@ -95,7 +95,7 @@ bool ss_radix_sort(void *items, size_t n, size_t size, size_t key_off)
         if (cnt[d][(first >> (8 * d)) & 0xff] != n)
             digits[nd++] = d;
 
-    unsigned char *tmp = malloc(n * size);
+    unsigned char *tmp = ss_big_alloc(n * size); /* megabytes for a big library: bigmem.h */
     if (tmp == NULL)
         return false;
     unsigned char *src = items, *dst = tmp;
@@ -114,6 +114,6 @@ bool ss_radix_sort(void *items, size_t n, size_t size, size_t key_off)
     }
     if (src != items)
         memcpy(items, src, n * size);
-    free(tmp);
+    ss_big_free(tmp, n * size);
     return true;
 }
