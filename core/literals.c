@@ -12,6 +12,9 @@
  * proportional to the bytes scanned. Memory: the boundaries and one record per piece. */
 #include <stdlib.h> /* malloc, calloc, free, qsort */
 #include <string.h> /* memcmp, memset */
+#if defined(__SSE2__)
+#include <emmintrin.h> /* _mm_* */
+#endif
 
 #include "analysis.h"
 #include "bigmem.h"
@@ -372,7 +375,28 @@ static bool is_fill(const uint8_t *p, uint64_t n)
 static uint64_t text_len(const uint8_t *p, uint64_t n, bool nl)
 {
     uint64_t i = 0;
+#if defined(__SSE2__)
+    /* 16 printable ASCII bytes at a time (0x20-0x7e: as signed bytes, above 0x1f and below
+     * 0x7f) up to the first that is not, which the byte step below decides: libLLVM-15's
+     * .rodata holds some 10 MB of text, and byte by byte, twice (is_text, is_cstring), it was
+     * most of the time spent cutting it into objects. */
+    const __m128i lo = _mm_set1_epi8(0x1f), hi = _mm_set1_epi8(0x7f);
+#endif
     while (i < n) {
+#if defined(__SSE2__)
+        while (n - i >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            __m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+            unsigned m = (unsigned)_mm_movemask_epi8(ok);
+            if (m != 0xffff) {
+                i += (unsigned)__builtin_ctz(~m); /* the first byte that is not */
+                break;
+            }
+            i += 16;
+        }
+        if (i >= n)
+            break;
+#endif
         uint8_t b = p[i];
         if ((b >= 0x20 && b < 0x7f) || b == '\t' || (nl && (b == '\n' || b == '\r'))) {
             i++;

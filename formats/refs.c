@@ -33,13 +33,18 @@ static ptrdiff_t vrange_find(const struct ss_vrange *r, size_t n, uint64_t va)
     return (ptrdiff_t)lo - 1;
 }
 
+/* The window of ss_vmap_word: 32 KiB, eight pages, one pread. */
+#define VMAP_WINDOW ((size_t)32 << 10)
+
 bool ss_vmap_init(ss_vmap *m, const ss_image *im)
 {
-    m->im = im;
-    m->n = 0;
+    *m = (ss_vmap){.im = im};
     m->r = malloc((im->nsections ? im->nsections : 1) * sizeof *m->r);
-    if (m->r == NULL)
+    m->win = im->src_fd >= 0 ? malloc(VMAP_WINDOW) : NULL;
+    if (m->r == NULL || (im->src_fd >= 0 && m->win == NULL)) {
+        ss_vmap_free(m);
         return false;
+    }
     for (size_t i = 0; i < im->nsections; i++) {
         const ss_section *s = &im->sections[i];
         uint64_t len = s->file_size < s->vm_size ? s->file_size : s->vm_size;
@@ -56,16 +61,28 @@ bool ss_vmap_init(ss_vmap *m, const ss_image *im)
 void ss_vmap_free(ss_vmap *m)
 {
     free(m->r);
-    m->r = NULL;
-    m->n = 0;
+    free(m->win);
+    *m = (ss_vmap){0};
 }
 
-bool ss_vmap_word(const ss_vmap *m, uint64_t va, unsigned width, uint64_t *out)
+bool ss_vmap_word(ss_vmap *m, uint64_t va, unsigned width, uint64_t *out)
 {
     ptrdiff_t k = vrange_find(m->r, m->n, va);
     if (k < 0 || va + width < va || va + width > m->r[k].hi)
         return false;
-    const uint8_t *p = m->im->bytes.p + m->r[k].offset + (va - m->r[k].lo);
+    uint64_t o = m->r[k].offset + (va - m->r[k].lo); /* o + width <= the image's bytes */
+    const uint8_t *p = m->im->bytes.p + o;
+    if (m->win) {
+        if (o < m->wlo || o + width > m->whi) {
+            uint64_t lo = o & ~(uint64_t)4095, left = m->im->bytes.len - lo;
+            size_t len = left < VMAP_WINDOW ? (size_t)left : VMAP_WINDOW;
+            if (!ss_image_read(m->im, lo, m->win, len))
+                return false;
+            m->wlo = lo;
+            m->whi = lo + len;
+        }
+        p = m->win + (o - m->wlo);
+    }
     /* One load (and a swap for the other byte order): called once per fix and pair candidate. */
     bool swap = m->im->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
     if (width == 8) {
@@ -167,7 +184,7 @@ static bool fixset_has(const fixset *f, uint64_t site)
 /* The slice length after the fixed pointer at site, or 0: the word after the pointer must be
  * in the same section, no fix's (a fixed word holds an address or nothing yet, never a
  * length) and hold 1..left. */
-static uint64_t slice_len(const ss_vmap *vm, const fixset *fs, uint64_t site, unsigned ptr,
+static uint64_t slice_len(ss_vmap *vm, const fixset *fs, uint64_t site, unsigned ptr,
                           uint64_t left)
 {
     uint64_t next = site + ptr, len;
