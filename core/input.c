@@ -9,8 +9,40 @@
 #include <stdlib.h>    /* calloc, malloc, realloc, free */
 #include <string.h>    /* strdup, strndup, strchr, strerror */
 #include <sys/mman.h>  /* mmap, munmap, madvise */
+#include <sys/resource.h> /* getrlimit */
 #include <sys/stat.h>  /* stat, fstat */
 #include <unistd.h>    /* close, pread */
+
+/* Mapped inputs that keep their file open for ss_image_read, at most KEPT_MAX and an eighth of
+ * the process's limit of open files: a run over many files holds four inputs per job at once
+ * (-j 1024: 4,096), and every kept descriptor counts against that limit (1,024 by default).
+ * An input past the cap closes its file and is read through its mapping alone, which costs
+ * time, not results (cli.fd-limit: 64 inputs in flight under a limit of 40). */
+#define KEPT_MAX 64
+static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
+static int kept, kept_cap = -1;
+
+static bool keep_fd(void)
+{
+    pthread_mutex_lock(&kept_mu);
+    if (kept_cap < 0) {
+        struct rlimit rl;
+        rlim_t cur = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 0;
+        kept_cap = cur == RLIM_INFINITY || cur / 8 > KEPT_MAX ? KEPT_MAX : (int)(cur / 8);
+    }
+    bool ok = kept < kept_cap;
+    kept += ok;
+    pthread_mutex_unlock(&kept_mu);
+    return ok;
+}
+
+static void drop_fd(int fd)
+{
+    close(fd);
+    pthread_mutex_lock(&kept_mu);
+    kept--;
+    pthread_mutex_unlock(&kept_mu);
+}
 
 static ss_input *input_new(const char *path)
 {
@@ -198,8 +230,10 @@ ss_input *ss_input_open(const char *path)
             in->map_len = (size_t)st.st_size;
             in->bytes = (ss_span){p, (size_t)st.st_size};
             in->guard = ss_mapguard_add(p, in->map_len);
-            in->fd = fd; /* for ss_image_read: see input.h */
-            return in;
+            if (keep_fd()) {
+                in->fd = fd; /* for ss_image_read: see input.h */
+                return in;
+            }
         }
     }
     close(fd);
@@ -262,7 +296,7 @@ void ss_input_free(ss_input *in)
     if (in->map_addr)
         munmap(in->map_addr, in->map_len);
     if (in->fd >= 0)
-        close(in->fd);
+        drop_fd(in->fd);
     buf_put(in->read_buf);
     free(in->select);
     free(in->path);

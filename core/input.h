@@ -35,7 +35,8 @@ typedef struct {
     void *map_addr;              /* mmap address to unmap, or NULL when borrowed */
     void *read_buf;              /* malloc'ed copy of a small file (SS_READ_MAX), or NULL */
     size_t map_len;
-    int fd;                      /* the mapped file, kept open for ss_image_read, or -1 */
+    int fd;                      /* the mapped file, kept open for ss_image_read, or -1 (a
+                                  * buffer, or more inputs keep theirs open than input.c allows) */
     int guard;                   /* mapguard slot of the mapping, or -1 */
     ss_container_kind container;
     ss_status status;            /* SS_OK, or why the input as a whole failed */

@@ -3,7 +3,8 @@
 set(cli_check ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/cli_check.py --segscan $<TARGET_FILE:segscan>
     --fixtures ${SEGSCAN_FIXTURE_OUT}/elf --schema ${CMAKE_SOURCE_DIR}/docs/segscan.schema.json
     --version ${PROJECT_VERSION})
-foreach(c IN ITEMS help version usage-errors missing-file mixed-inputs top archive-text odd-names)
+foreach(c IN ITEMS help version usage-errors missing-file mixed-inputs top archive-text odd-names
+                  fd-limit)
   add_test(NAME cli.${c} COMMAND ${cli_check} ${c})
   set_tests_properties(cli.${c} PROPERTIES FIXTURES_REQUIRED elf TIMEOUT 60)
 endforeach()
