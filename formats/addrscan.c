@@ -204,6 +204,38 @@ void ss_addr_list_free(ss_addr_list *l)
     *l = (ss_addr_list){0};
 }
 
+/* A code section to scan: its bytes in the image and its address. */
+typedef struct {
+    uint64_t off, len, vaddr;
+} csec;
+
+static int csec_cmp(const void *a, const void *b)
+{
+    const csec *x = a, *y = b;
+    return (x->off > y->off) - (x->off < y->off);
+}
+
+/* The code sections by file offset, each byte in one at most: a section sharing file bytes with
+ * an earlier one is left out. A crafted file can name the same bytes from thousands of section
+ * headers (quadratic.code-sections: 2,000 headers of 64 bytes over 128 KB of code would scan
+ * 256 MB), and a real image's code sections never overlap. */
+static size_t code_sections(const ss_image *im, csec *c)
+{
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        ss_span b;
+        if (s->kind == SS_KIND_CODE && s->alloc && s->file_size && s->compression == SS_COMP_NONE &&
+            ss_span_sub(im->bytes, s->offset, s->file_size, &b))
+            c[n++] = (csec){s->offset, b.len, s->vaddr};
+    }
+    qsort(c, n, sizeof *c, csec_cmp);
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || c[i].off >= c[k - 1].off + c[k - 1].len)
+            c[k++] = c[i];
+    return k;
+}
+
 static bool scan_image(const ss_image *im, size_t chunk, bool read, ss_addr_list *out)
 {
     *out = (ss_addr_list){0};
@@ -212,45 +244,37 @@ static bool scan_image(const ss_image *im, size_t chunk, bool read, ss_addr_list
     ss_isa isa = ss_addrscan_isa(im);
     if (isa == SS_ISA_NONE || im->type == SS_TYPE_RELOCATABLE)
         return true; /* an object's code holds relocations where the displacements will be */
-    ranges rs = {malloc((im->nsections ? im->nsections : 1) * sizeof *rs.r), 0};
+    size_t ns = im->nsections ? im->nsections : 1;
+    ranges rs = {malloc(ns * sizeof *rs.r), 0};
+    csec *cs = malloc(ns * sizeof *cs);
     uint8_t *buf = read ? malloc(chunk + CHUNK_OVERLAP) : NULL;
-    if (rs.r == NULL || (read && buf == NULL)) {
-        free(rs.r);
-        free(buf);
-        return false;
-    }
-    for (size_t i = 0; i < im->nsections; i++) {
+    bool ok = rs.r != NULL && cs != NULL && (!read || buf != NULL);
+    for (size_t i = 0; i < im->nsections && ok; i++) {
         const ss_section *s = &im->sections[i];
         if (s->literals && s->alloc && s->vm_size && s->vaddr + s->vm_size > s->vaddr)
             rs.r[rs.n++] = (range){s->vaddr, s->vaddr + s->vm_size};
     }
-    qsort(rs.r, rs.n, sizeof *rs.r, range_cmp);
+    size_t ncs = ok && rs.n ? code_sections(im, cs) : 0;
+    if (ok)
+        qsort(rs.r, rs.n, sizeof *rs.r, range_cmp);
     /* Room for one load per LOAD_SPACING bytes of code at once (libLLVM-15: one per 520): the
      * list's pages are only touched as it fills, and growing it by doubling from small cost 4% of
-     * the literals analysis in copies to fresh blocks. */
+     * the literals analysis in copies to fresh blocks. The sections do not overlap: their bytes
+     * add up to at most the file's. */
     uint64_t code = 0;
-    for (size_t i = 0; i < im->nsections; i++) {
-        const ss_section *s = &im->sections[i];
-        if (s->kind == SS_KIND_CODE && s->alloc && s->compression == SS_COMP_NONE)
-            code += s->file_size < im->bytes.len ? s->file_size : im->bytes.len;
-    }
-    bool ok = true;
-    if (rs.n && code / LOAD_SPACING > 1024) {
+    for (size_t i = 0; i < ncs; i++)
+        code += cs[i].len;
+    if (ok && code / LOAD_SPACING > 1024) {
         size_t room = (size_t)(code / LOAD_SPACING);
         out->v = ss_big_alloc(room * sizeof *out->v);
         out->cap = out->v ? room : 0;
         ok = out->v != NULL;
     }
-    for (size_t i = 0; i < im->nsections && ok && rs.n; i++) {
-        const ss_section *s = &im->sections[i];
-        ss_span b;
-        if (s->kind != SS_KIND_CODE || !s->alloc || s->file_size == 0 ||
-            s->compression != SS_COMP_NONE || !ss_span_sub(im->bytes, s->offset, s->file_size, &b))
-            continue;
-        ok = scan_section(im, isa, s->offset, b.len, s->vaddr, &rs, buf, chunk, &out->v, &out->n,
-                          &out->cap);
-    }
+    for (size_t i = 0; i < ncs && ok; i++)
+        ok = scan_section(im, isa, cs[i].off, (size_t)cs[i].len, cs[i].vaddr, &rs, buf, chunk,
+                          &out->v, &out->n, &out->cap);
     free(rs.r);
+    free(cs);
     free(buf);
     if (!ok)
         ss_addr_list_free(out);

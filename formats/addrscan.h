@@ -39,12 +39,14 @@ typedef struct {
 } ss_addr_list;
 
 /* The address loads of every executable section of a linked image (ELF, PE, Mach-O) whose
- * target lies in a section that can hold literals (ss_section.literals), in instruction order
- * per section. The code is read with ss_image_read, a chunk at a time, not through the mapping.
- * False (and an empty list) when out of memory. */
+ * target lies in a section that can hold literals (ss_section.literals), in file order; a
+ * section whose bytes an earlier one holds already is not scanned again. The code is read with
+ * ss_image_read, a chunk at a time, not through the mapping. False (and an empty list) when out
+ * of memory. */
 bool ss_addrscan_image(const ss_image *im, ss_addr_list *out);
-/* The same, read chunk bytes (a multiple of 4) at a time whatever the bytes are (ss_addrscan_image: 256 KiB, from
- * a mapped file only); for the tests, whose small chunks put many patterns across chunk ends. */
+/* The same, read chunk bytes (a multiple of 4) at a time whatever the bytes are
+ * (ss_addrscan_image: 256 KiB, from a mapped file only); for the tests, whose small chunks put
+ * many patterns across chunk ends. */
 bool ss_addrscan_image_chunked(const ss_image *im, size_t chunk, ss_addr_list *out);
 void ss_addr_list_free(ss_addr_list *l);
 

@@ -3,7 +3,7 @@
 foreach(c IN ITEMS coff-same-address macho-strtab-no-nul macho-strtab-long-name
                 diff-sections diff-members elf-sections-segments
                 macho-sectionless text-regions bss-stacked-objects
-                comment-sections literals-objects)
+                comment-sections literals-objects code-sections)
   add_test(NAME quadratic.${c}
     COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/quadratic.py --segscan $<TARGET_FILE:segscan> ${c})
   # A time ratio: run alone, so that another test on the other CPU does not move one of the two

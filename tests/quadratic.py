@@ -236,33 +236,34 @@ def elf_literal_objects(path, n):
                 b"".join(sh))
 
 
-def elf_literal_objects(path, n):
-    """An ELF relocatable object whose .rodata holds n objects of 32 bytes, each with an object
-    symbol: all share their first 24 bytes and differ after, so every one equals no other and
-    goes to the literals analysis' anchored match against the same first object."""
-    size = 32 * n
-    rodata = b"".join(b"shared prefix of 24 byte" + struct.pack("<Q", i * 0x9e3779b97f4a7c15 %
-                                                                 (1 << 64) | 1)
-                      for i in range(n))
-    syms = bytes(24) + b"".join(struct.pack("<IBBHQQ", 1, 0x11, 0, 1, 32 * i, 32)
-                                for i in range(n))
-    strtab = b"\0o\0"
-    shstr = b"\0.rodata\0.symtab\0.strtab\0.shstrtab\0"
-    ro_off = 64
-    sym_off = ro_off + size
-    str_off = sym_off + len(syms)
-    shs_off = str_off + len(strtab)
-    shoff = (shs_off + len(shstr) + 7) & ~7
-    sh = [bytes(64),
-          struct.pack("<IIQQQQIIQQ", 1, 1, 2, 0, ro_off, size, 0, 0, 16, 0),
-          struct.pack("<IIQQQQIIQQ", 9, 2, 0, 0, sym_off, len(syms), 3, 1, 8, 24),
-          struct.pack("<IIQQQQIIQQ", 17, 3, 0, 0, str_off, len(strtab), 0, 0, 1, 0),
-          struct.pack("<IIQQQQIIQQ", 25, 3, 0, 0, shs_off, len(shstr), 0, 0, 1, 0)]
+def elf_code_sections(path, n):
+    """An x86-64 ELF shared object whose n executable sections all cover one blob of n*64 bytes
+    of `lea rax, [rip+disp32]` loading .rodata's addresses: the address-load scan reads each byte
+    of code once, not once per section naming it."""
+    text_off, text_va, ro_va = 64, 0x10000 + 64, 0x400000
+    blob = bytearray()
+    while len(blob) < 64 * n:
+        at = text_va + len(blob)
+        target = ro_va + (len(blob) // 8 % 256) * 16
+        blob += b"\x48\x8d\x05" + struct.pack("<i", target - (at + 7)) + b"\x90"
+    blob = bytes(blob[:64 * n])
+    rodata = bytes(range(256)) * 16
+    names = b"\0.text\0.rodata\0.shstrtab\0"
+    ro_off = text_off + len(blob)
+    shstr_off = ro_off + len(rodata)
+    shoff = (shstr_off + len(names) + 7) & ~7
+    shdrs = [bytes(64)]
+    for _ in range(n):
+        shdrs.append(struct.pack("<IIQQQQIIQQ", 1, 1, 6, text_va, text_off, len(blob), 0, 0, 16, 0))
+    shdrs.append(struct.pack("<IIQQQQIIQQ", 7, 1, 2, ro_va, ro_off, len(rodata), 0, 0, 16, 0))
+    shdrs.append(struct.pack("<IIQQQQIIQQ", 15, 3, 0, 0, shstr_off, len(names), 0, 0, 1, 0))
+    assert len(shdrs) < 0xff00
     eh = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
-    eh += struct.pack("<HHIQQQIHHHHHH", 1, 62, 1, 0, 0, shoff, 0, 64, 56, 0, 64, len(sh), 4)
+    eh += struct.pack("<HHIQQQIHHHHHH", 3, 62, 1, 0, 0, shoff, 0, 64, 56, 0, 64, len(shdrs),
+                      len(shdrs) - 1)
     with open(path, "wb") as f:
-        f.write(eh + rodata + syms + strtab + shstr + bytes(shoff - shs_off - len(shstr)) +
-                b"".join(sh))
+        f.write(eh + blob + rodata + names + bytes(shoff - shstr_off - len(names)) +
+                b"".join(shdrs))
 
 
 CASES = {
@@ -277,6 +278,7 @@ CASES = {
     "bss-stacked-objects": (elf_stacked_objects, 6000),
     "comment-sections": (elf_comments, 16000),
     "literals-objects": (elf_literal_objects, 150000),
+    "code-sections": (elf_code_sections, 4000),
 }
 
 
