@@ -322,8 +322,8 @@ static bool collect_bounds(lctx *c, ss_literals_result *r)
             continue;
         r->refs++;
         c->bounds[n++] = off;
-        long k = sec_at(c, off, false);
-        if (f->len && k >= 0 && f->len <= c->secs[k].end - off)
+        long k = f->len ? sec_at(c, off, false) : -1; /* most references state no length */
+        if (k >= 0 && f->len <= c->secs[k].end - off)
             c->bounds[n++] = off + f->len;
     }
     for (size_t i = 0; i < im->nsymbols; i++) {

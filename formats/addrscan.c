@@ -59,11 +59,12 @@ static bool lea_at(const uint8_t *p, const uint8_t *o, uint64_t vaddr,
  * SSE2 (every x86-64 has it) tests the three bytes of the pattern for 16 places at once. */
 static bool scan_x86_64(const uint8_t *p, size_t n, uint64_t vaddr,
                         bool (*keep)(void *, uint64_t), void *ctx, ss_addr_load **out,
-                        size_t *no, size_t *cap)
+                        size_t *no, size_t *cap, size_t from)
 {
     if (n < 7)
         return true;
-    const uint8_t *q = p + 1, *end = p + n - 5; /* the opcode's last possible place */
+    /* the opcode's first place not yet looked at (from: what a wider loop did), and its last */
+    const uint8_t *q = p + from, *end = p + n - 5;
 #if defined(__SSE2__)
     const __m128i k8d = _mm_set1_epi8((char)0x8d), kc7 = _mm_set1_epi8((char)0xc7),
                   k05 = _mm_set1_epi8(0x05), kf8 = _mm_set1_epi8((char)0xf8),
@@ -91,6 +92,43 @@ static bool scan_x86_64(const uint8_t *p, size_t n, uint64_t vaddr,
             return false;
     return true;
 }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h> /* _mm256_* */
+#define HAVE_AVX2_SCAN 1
+/* The same test on 32 places at once where the CPU has AVX2 (chosen at run time, as the
+ * string scanner does). It stops where fewer than 32 places are left; scan_x86_64 goes on from
+ * there. */
+__attribute__((target("avx2"))) static bool scan_x86_64_avx2(
+    const uint8_t *p, size_t n, uint64_t vaddr, bool (*keep)(void *, uint64_t), void *ctx,
+    ss_addr_load **out, size_t *no, size_t *cap, size_t *done)
+{
+    *done = 1;
+    if (n < 7)
+        return true;
+    const uint8_t *q = p + 1, *end = p + n - 5;
+    const __m256i k8d = _mm256_set1_epi8((char)0x8d), kc7 = _mm256_set1_epi8((char)0xc7),
+                  k05 = _mm256_set1_epi8(0x05), kf8 = _mm256_set1_epi8((char)0xf8),
+                  k48 = _mm256_set1_epi8(0x48);
+    for (; end - q > 32; q += 32) { /* q - 1 .. q + 32 inside [p, end + 1] */
+        __m256i op = _mm256_loadu_si256((const __m256i *)(const void *)q);
+        __m256i rm = _mm256_loadu_si256((const __m256i *)(const void *)(q + 1));
+        __m256i rex = _mm256_loadu_si256((const __m256i *)(const void *)(q - 1));
+        __m256i m = _mm256_and_si256(
+            _mm256_cmpeq_epi8(op, k8d),
+            _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(rm, kc7), k05),
+                             _mm256_cmpeq_epi8(_mm256_and_si256(rex, kf8), k48)));
+        unsigned bits = (unsigned)_mm256_movemask_epi8(m);
+        while (bits) {
+            if (!lea_at(p, q + __builtin_ctz(bits), vaddr, keep, ctx, out, no, cap))
+                return false;
+            bits &= bits - 1;
+        }
+    }
+    *done = (size_t)(q - p);
+    return true;
+}
+#endif
 
 /* AArch64: adrp Xd (op 1, bits 28-24 10000) and, within the next AARCH64_LOOK instructions, an
  * `add Xd', Xn, #imm12` (64-bit, no shift) with Xn the adrp's Xd; the search stops at another
@@ -131,7 +169,15 @@ bool ss_addrscan(ss_isa isa, const uint8_t *code, size_t n_code, uint64_t vaddr,
                  size_t *n, size_t *cap)
 {
     switch (isa) {
-    case SS_ISA_X86_64: return scan_x86_64(code, n_code, vaddr, keep, ctx, out, n, cap);
+    case SS_ISA_X86_64: {
+        size_t from = 1;
+#ifdef HAVE_AVX2_SCAN
+        if (__builtin_cpu_supports("avx2") &&
+            !scan_x86_64_avx2(code, n_code, vaddr, keep, ctx, out, n, cap, &from))
+            return false;
+#endif
+        return scan_x86_64(code, n_code, vaddr, keep, ctx, out, n, cap, from);
+    }
     case SS_ISA_AARCH64: return scan_aarch64(code, n_code, vaddr, keep, ctx, out, n, cap);
     case SS_ISA_NONE: break;
     }

@@ -65,9 +65,20 @@ void ss_vmap_free(ss_vmap *m)
     *m = (ss_vmap){0};
 }
 
+/* The range holding va (the last one used, else a binary search), or -1. */
+static ptrdiff_t vmap_find(ss_vmap *m, uint64_t va)
+{
+    if (m->last < m->n && m->r[m->last].lo <= va && va < m->r[m->last].hi)
+        return (ptrdiff_t)m->last;
+    ptrdiff_t k = vrange_find(m->r, m->n, va);
+    if (k >= 0 && va < m->r[k].hi)
+        m->last = (size_t)k;
+    return k;
+}
+
 bool ss_vmap_word(ss_vmap *m, uint64_t va, unsigned width, uint64_t *out)
 {
-    ptrdiff_t k = vrange_find(m->r, m->n, va);
+    ptrdiff_t k = vmap_find(m, va);
     if (k < 0 || va + width < va || va + width > m->r[k].hi)
         return false;
     uint64_t o = m->r[k].offset + (va - m->r[k].lo); /* o + width <= the image's bytes */
@@ -97,9 +108,9 @@ bool ss_vmap_word(ss_vmap *m, uint64_t va, unsigned width, uint64_t *out)
     return true;
 }
 
-bool ss_vmap_same(const ss_vmap *m, uint64_t a, uint64_t b)
+bool ss_vmap_same(ss_vmap *m, uint64_t a, uint64_t b)
 {
-    ptrdiff_t k = vrange_find(m->r, m->n, a);
+    ptrdiff_t k = vmap_find(m, a);
     return k >= 0 && a < m->r[k].hi && b >= m->r[k].lo && b < m->r[k].hi;
 }
 

@@ -31,6 +31,7 @@ typedef struct {
     size_t n;
     uint8_t *win;      /* the window (malloc'd), or NULL: the bytes are read where they lie */
     uint64_t wlo, whi; /* the image offsets it holds */
+    size_t last;       /* the range of the last read: the next is most often in it */
 } ss_vmap;
 
 /* Builds the map of im (false when out of memory); ss_vmap_free releases it. */
@@ -41,7 +42,7 @@ void ss_vmap_free(ss_vmap *m);
 bool ss_vmap_word(ss_vmap *m, uint64_t va, unsigned width, uint64_t *out);
 
 /* Whether virtual addresses a and b lie in the file bytes of the same section. */
-bool ss_vmap_same(const ss_vmap *m, uint64_t a, uint64_t b);
+bool ss_vmap_same(ss_vmap *m, uint64_t a, uint64_t b);
 
 /* Adds the references of a linked image, reserved at once:
  * - from the fixes (fx may be sorted here by site; ptr is the pointer size): SS_REF_RELOC for
