@@ -17,7 +17,9 @@ For every ELF file (and archive) under the fixture dirs, writes mutants to OUTDI
   - e_shnum = 0 with a section 0 whose sh_size holds the real count (the SHN_XINDEX-style
     escape) and e_shstrndx = SHN_XINDEX with sh_link of section 0 out of range;
   - for each program header: p_offset, p_filesz, p_memsz huge; p_type turned into DYNAMIC;
-  - random byte flips in the first 4 KiB (fixed seeds).
+  - random byte flips in the first 4 KiB (fixed seeds);
+  - one mutant in MAPPED_EVERY also followed by a 1 MiB hole, so that segscan maps it and reads
+    its code and relocation tables by pread, as it does real binaries.
 Then runs segscan on all mutants in one process (so one bad file must not cost the others'
 reports) and checks: exit 0 or 3, no signal, no sanitizer report, finished within the time
 limit, memory bounded (RLIMIT_AS through limits.py; lifted for sanitizer builds, whose own checks
@@ -36,6 +38,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from limits import bounded  # noqa: E402
 
 FLIPS_PER_FILE = 24
+MAPPED_EVERY = 40  # one mutant in this many is also written as a file above 1 MiB
 
 
 class Elf:
@@ -247,6 +250,15 @@ def main(argv):
                     with open(out, "wb") as f:
                         f.write(m)
                     files.append(out)
+                    if len(files) % MAPPED_EVERY == 0:
+                        # past 1 MiB (SS_READ_MAX) a file is mapped, and what is read once in
+                        # order comes by pread (code, relocation tables, relocated words): the
+                        # same mutant behind a hole of 1 MiB (a sparse file) takes that path
+                        with open(out + ".mapped", "wb") as f:
+                            f.write(m)
+                            f.seek(len(m) + (1 << 20))
+                            f.write(b"\0")
+                        files.append(out + ".mapped")
     if not files:
         print("no ELF fixtures found under", dirs)
         return 1
