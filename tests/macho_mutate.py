@@ -106,6 +106,9 @@ def main():
                 p = os.path.join(tmp, "m")
                 with open(p, "wb") as f:
                     f.write(v)
+                    if n % 20 == 0:  # past 1 MiB behind a hole: mapped, code read by pread
+                        f.seek(len(v) + (1 << 20))
+                        f.write(b"\0")
                 try:
                     r = subprocess.run([segscan, "--format", "json", p], capture_output=True,
                                        timeout=TIMEOUT, preexec_fn=bounded(segscan))

@@ -125,6 +125,9 @@ def main():
                 path = os.path.join(tmp, f'{os.path.basename(src)}.{i}')
                 with open(path, 'wb') as f:
                     f.write(bytes(v))
+                    if i % 20 == 0:  # past 1 MiB behind a hole: mapped, code read by pread
+                        f.seek(len(v) + (1 << 20))
+                        f.write(b'\0')
                 paths.append(path)
             for i in range(0, len(paths), 50):
                 r = run_batch(args.segscan, paths[i:i + 50])
