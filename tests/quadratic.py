@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 
+from elfgen import elf_object  # tests/elfgen.py
+
 RATIO = 2.8
 # Cases run as text: the section table of text-regions merges region rows by name; the output
 # of elf-sections-segments is kept to a few rows (-n 3) so that writing 2N rows of JSON does not
@@ -211,29 +213,10 @@ def elf_literal_objects(path, n):
     """An ELF relocatable object whose .rodata holds n objects of 32 bytes, each with an object
     symbol: all share their first 24 bytes and differ after, so every one equals no other and
     goes to the literals analysis' anchored match against the same first object."""
-    size = 32 * n
     rodata = b"".join(b"shared prefix of 24 byte" + struct.pack("<Q", i * 0x9e3779b97f4a7c15 %
                                                                  (1 << 64) | 1)
                       for i in range(n))
-    syms = bytes(24) + b"".join(struct.pack("<IBBHQQ", 1, 0x11, 0, 1, 32 * i, 32)
-                                for i in range(n))
-    strtab = b"\0o\0"
-    shstr = b"\0.rodata\0.symtab\0.strtab\0.shstrtab\0"
-    ro_off = 64
-    sym_off = ro_off + size
-    str_off = sym_off + len(syms)
-    shs_off = str_off + len(strtab)
-    shoff = (shs_off + len(shstr) + 7) & ~7
-    sh = [bytes(64),
-          struct.pack("<IIQQQQIIQQ", 1, 1, 2, 0, ro_off, size, 0, 0, 16, 0),
-          struct.pack("<IIQQQQIIQQ", 9, 2, 0, 0, sym_off, len(syms), 3, 1, 8, 24),
-          struct.pack("<IIQQQQIIQQ", 17, 3, 0, 0, str_off, len(strtab), 0, 0, 1, 0),
-          struct.pack("<IIQQQQIIQQ", 25, 3, 0, 0, shs_off, len(shstr), 0, 0, 1, 0)]
-    eh = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
-    eh += struct.pack("<HHIQQQIHHHHHH", 1, 62, 1, 0, 0, shoff, 0, 64, 56, 0, 64, len(sh), 4)
-    with open(path, "wb") as f:
-        f.write(eh + rodata + syms + strtab + shstr + bytes(shoff - shs_off - len(shstr)) +
-                b"".join(sh))
+    elf_object(path, rodata, [(32 * i, 32) for i in range(n)])
 
 
 def elf_code_sections(path, n):
