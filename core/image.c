@@ -148,11 +148,6 @@ const uint8_t *ss_image_view(const ss_image *im, uint64_t off, size_t len, void 
     return ss_image_read(im, off, buf, len) ? buf : NULL;
 }
 
-bool ss_image_reserve_refs(ss_image *im, size_t n)
-{
-    return n == 0 || ss_vec_reserve(im->arena, &im->v_refs, n);
-}
-
 /* Appends a named range to a list of regions (size 0: nothing); false only on OOM. */
 static bool push_region(ss_image *im, ss_vec *v, const char *name, uint64_t offset,
                         uint64_t size)

@@ -95,12 +95,10 @@ static void load_image(ss_input *in, const ss_reader *r, const ss_load_opts *opt
 {
     ss_diag d = {0};
     ss_image *im = ss_image_new(bytes, base, in->path, member, arena_cap(bytes.len));
-    if (im) {
-        im->pages_droppable = in->map_addr != NULL; /* not a caller's buffer, not a small file */
-        /* base is where bytes start in the file: what ss_image_read's pread needs */
-        if (in->map_addr != NULL && in->fd >= 0 && bytes.p == in->bytes.p + base)
-            im->src_fd = in->fd;
-    }
+    /* a mapped file whose descriptor is kept (not a caller's buffer, not a small file); base
+     * is where bytes start in the file: what ss_image_read's pread needs */
+    if (im && in->map_addr != NULL && in->fd >= 0 && bytes.p == in->bytes.p + base)
+        im->src_fd = in->fd;
     if (im == NULL) {
         ss_fail_nooff(&d, SS_E_NOMEM, "out of memory");
         ss_input_add_unit(in, member, NULL, &d, base, bytes.len);
