@@ -186,34 +186,49 @@ bool ss_addrscan(ss_isa isa, const uint8_t *code, size_t n_code, uint64_t vaddr,
 
 /* ---- a whole image ------------------------------------------------------------------------ */
 
-typedef struct {
-    uint64_t lo, hi;
-} range;
-
-typedef struct {
-    range *r;
-    size_t n;
-} ranges;
-
 static int range_cmp(const void *a, const void *b)
 {
-    const range *x = a, *y = b;
+    const ss_addr_range *x = a, *y = b;
     return (x->lo > y->lo) - (x->lo < y->lo);
 }
 
-/* Whether target lies in one of the sorted literal sections: a binary search. */
-static bool in_literals(void *ctx, uint64_t target)
+bool ss_litmap_init(ss_litmap *l, const ss_image *im)
 {
-    const ranges *rs = ctx;
-    size_t lo = 0, hi = rs->n;
+    l->n = 0;
+    l->r = malloc((im->nsections ? im->nsections : 1) * sizeof *l->r);
+    if (l->r == NULL)
+        return false;
+    for (size_t i = 0; i < im->nsections; i++) {
+        const ss_section *s = &im->sections[i];
+        if (s->literals && s->alloc && s->vm_size && s->vaddr + s->vm_size > s->vaddr)
+            l->r[l->n++] = (ss_addr_range){s->vaddr, s->vaddr + s->vm_size};
+    }
+    qsort(l->r, l->n, sizeof *l->r, range_cmp);
+    return true;
+}
+
+void ss_litmap_free(ss_litmap *l)
+{
+    free(l->r);
+    *l = (ss_litmap){0};
+}
+
+uint64_t ss_litmap_end(const ss_litmap *l, uint64_t va)
+{
+    size_t lo = 0, hi = l->n; /* the last section starting at or below va */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (rs->r[mid].lo <= target)
+        if (l->r[mid].lo <= va)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo > 0 && target < rs->r[lo - 1].hi;
+    return lo > 0 && va < l->r[lo - 1].hi ? l->r[lo - 1].hi : 0;
+}
+
+static bool in_literals(void *ctx, uint64_t target)
+{
+    return ss_litmap_end(ctx, target) != 0;
 }
 
 /* A section's code is read and scanned READ_CHUNK bytes at a time: the chunk stays in the
@@ -227,7 +242,7 @@ static bool in_literals(void *ctx, uint64_t target)
 #define LOAD_SPACING 256
 
 static bool scan_section(const ss_image *im, ss_isa isa, uint64_t off, size_t len, uint64_t vaddr,
-                         ranges *rs, uint8_t *buf, size_t chunk, ss_addr_load **out, size_t *n,
+                         ss_litmap *rs, uint8_t *buf, size_t chunk, ss_addr_load **out, size_t *n,
                          size_t *cap)
 {
     if (buf == NULL)
@@ -290,19 +305,11 @@ static bool scan_image(const ss_image *im, size_t chunk, bool read, ss_addr_list
     ss_isa isa = ss_addrscan_isa(im);
     if (isa == SS_ISA_NONE || im->type == SS_TYPE_RELOCATABLE)
         return true; /* an object's code holds relocations where the displacements will be */
-    size_t ns = im->nsections ? im->nsections : 1;
-    ranges rs = {malloc(ns * sizeof *rs.r), 0};
-    csec *cs = malloc(ns * sizeof *cs);
+    ss_litmap rs = {0};
+    csec *cs = malloc((im->nsections ? im->nsections : 1) * sizeof *cs);
     uint8_t *buf = read ? malloc(chunk + CHUNK_OVERLAP) : NULL;
-    bool ok = rs.r != NULL && cs != NULL && (!read || buf != NULL);
-    for (size_t i = 0; i < im->nsections && ok; i++) {
-        const ss_section *s = &im->sections[i];
-        if (s->literals && s->alloc && s->vm_size && s->vaddr + s->vm_size > s->vaddr)
-            rs.r[rs.n++] = (range){s->vaddr, s->vaddr + s->vm_size};
-    }
+    bool ok = ss_litmap_init(&rs, im) && cs != NULL && (!read || buf != NULL);
     size_t ncs = ok && rs.n ? code_sections(im, cs) : 0;
-    if (ok)
-        qsort(rs.r, rs.n, sizeof *rs.r, range_cmp);
     /* Room for one load per LOAD_SPACING bytes of code at once (libLLVM-15: one per 520): the
      * list's pages are only touched as it fills, and growing it by doubling from small cost 4% of
      * the literals analysis in copies to fresh blocks. The sections do not overlap: their bytes
@@ -319,7 +326,7 @@ static bool scan_image(const ss_image *im, size_t chunk, bool read, ss_addr_list
     for (size_t i = 0; i < ncs && ok; i++)
         ok = scan_section(im, isa, cs[i].off, (size_t)cs[i].len, cs[i].vaddr, &rs, buf, chunk,
                           &out->v, &out->n, &out->cap);
-    free(rs.r);
+    ss_litmap_free(&rs);
     free(cs);
     free(buf);
     if (!ok)

@@ -32,6 +32,21 @@ bool ss_addrscan(ss_isa isa, const uint8_t *code, size_t n_code, uint64_t vaddr,
                  bool (*keep)(void *ctx, uint64_t target), void *ctx, ss_addr_load **out,
                  size_t *n, size_t *cap);
 
+/* The sections that can hold literals (ss_section.literals, allocated) by address: where a
+ * loaded or relocated address may start an object. */
+typedef struct {
+    uint64_t lo, hi; /* virtual addresses [lo, hi) */
+} ss_addr_range;
+typedef struct {
+    ss_addr_range *r; /* sorted by lo */
+    size_t n;
+} ss_litmap;
+/* Builds the map of im (false when out of memory); ss_litmap_free releases it. */
+bool ss_litmap_init(ss_litmap *l, const ss_image *im);
+void ss_litmap_free(ss_litmap *l);
+/* The end of the literal-capable section holding va, or 0 when none does. */
+uint64_t ss_litmap_end(const ss_litmap *l, uint64_t va);
+
 /* A list of address loads on 2 MiB pages where big (core/bigmem.h); free with ss_addr_list_free. */
 typedef struct {
     ss_addr_load *v;

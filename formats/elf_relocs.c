@@ -90,6 +90,36 @@ static inline uint32_t load32(const uint8_t *p, bool be)
 #define BLOCK_ENTRIES 2048
 #define BLOCK_BYTES (BLOCK_ENTRIES * 24)
 
+/* A table's entries, read a block at a time. */
+typedef struct {
+    const ss_image *im;
+    uint64_t at;      /* the table's image offset */
+    size_t n, ent;    /* its entries and their size */
+    const uint8_t *b; /* the block of the entry last asked for */
+    uint8_t blk[BLOCK_BYTES];
+} tabcur;
+
+static void tab_open(tabcur *c, const ss_image *im, ss_span tab, size_t n, size_t ent)
+{
+    c->im = im;
+    c->at = (uint64_t)(tab.p - im->bytes.p);
+    c->n = n;
+    c->ent = ent;
+    c->b = NULL;
+}
+
+/* Entry k, asked for in order k = 0, 1, ... (k < n, n * ent within the table); NULL when its
+ * block cannot be read. */
+static const uint8_t *tab_entry(tabcur *c, size_t k)
+{
+    if (k % BLOCK_ENTRIES == 0) {
+        size_t m = c->n - k < BLOCK_ENTRIES ? c->n - k : BLOCK_ENTRIES;
+        if ((c->b = ss_image_view(c->im, c->at + k * c->ent, m * c->ent, c->blk)) == NULL)
+            return NULL;
+    }
+    return c->b + (k % BLOCK_ENTRIES) * c->ent;
+}
+
 /* RELR: an even word is an address written and the next base; an odd word is a bitmap of the
  * following 63 (or 31) words. The number of places a table writes: */
 static size_t relr_count(ss_span tab, bool is64, bool be)
@@ -197,16 +227,12 @@ ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss
             ok = count == 0 || out != NULL;
             /* count * ent <= tab.len, so every entry read below is inside the table. */
             size_t kept = 0;
-            uint8_t blk[BLOCK_BYTES];
-            const uint8_t *b = NULL;
-            uint64_t at = (uint64_t)(tab.p - im->bytes.p);
+            tabcur tc;
+            tab_open(&tc, im, tab, count, ent);
             for (size_t k = 0; k < count && out; k++) {
-                if (k % BLOCK_ENTRIES == 0) {
-                    size_t m = count - k < BLOCK_ENTRIES ? count - k : BLOCK_ENTRIES;
-                    if ((b = ss_image_view(im, at + k * ent, m * ent, blk)) == NULL)
-                        break;
-                }
-                const uint8_t *e = b + (k % BLOCK_ENTRIES) * ent;
+                const uint8_t *e = tab_entry(&tc, k);
+                if (e == NULL)
+                    break;
                 uint64_t off = is64 ? load64(e, be) : load32(e, be);
                 uint64_t info = is64 ? load64(e + 8, be) : load32(e + 4, be);
                 uint32_t type = is64 ? (uint32_t)(info & 0xffffffffu) : (uint32_t)(info & 0xff);
@@ -456,16 +482,12 @@ ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_d
         Elf_Scn *scn = elf_getscn(elf, i);
         GElf_Shdr sh;
         size_t link = scn && gelf_getshdr(scn, &sh) ? sh.sh_link : 0;
-        uint8_t blk[BLOCK_BYTES];
-        const uint8_t *b = NULL;
-        uint64_t at = (uint64_t)(tab.p - im->bytes.p);
-        for (size_t k = 0, nent = tab.len / ent; k < nent && nfx < cap; k++) {
-            if (k % BLOCK_ENTRIES == 0) {
-                size_t m = nent - k < BLOCK_ENTRIES ? nent - k : BLOCK_ENTRIES;
-                if ((b = ss_image_view(im, at + k * ent, m * ent, blk)) == NULL)
-                    break;
-            }
-            const uint8_t *e = b + (k % BLOCK_ENTRIES) * ent;
+        tabcur tc;
+        tab_open(&tc, im, tab, tab.len / ent, ent);
+        for (size_t k = 0; k < tc.n && nfx < cap; k++) {
+            const uint8_t *e = tab_entry(&tc, k);
+            if (e == NULL)
+                break;
             uint64_t off = is64 ? load64(e, be) : load32(e, be);
             uint64_t info = is64 ? load64(e + 8, be) : load32(e + 4, be);
             uint32_t type = is64 ? (uint32_t)(info & 0xffffffffu) : (uint32_t)(info & 0xff);

@@ -114,34 +114,6 @@ bool ss_vmap_same(ss_vmap *m, uint64_t a, uint64_t b)
     return k >= 0 && a < m->r[k].hi && b >= m->r[k].lo && b < m->r[k].hi;
 }
 
-/* The literal-capable sections by address. */
-typedef struct {
-    struct ss_vrange *r;
-    size_t n;
-} litmap;
-
-static bool litmap_init(litmap *l, const ss_image *im)
-{
-    l->n = 0;
-    l->r = malloc((im->nsections ? im->nsections : 1) * sizeof *l->r);
-    if (l->r == NULL)
-        return false;
-    for (size_t i = 0; i < im->nsections; i++) {
-        const ss_section *s = &im->sections[i];
-        if (s->literals && s->alloc && s->vm_size && s->vaddr + s->vm_size > s->vaddr)
-            l->r[l->n++] = (struct ss_vrange){s->vaddr, s->vaddr + s->vm_size, s->offset};
-    }
-    qsort(l->r, l->n, sizeof *l->r, vrange_cmp);
-    return true;
-}
-
-/* The end of the literal-capable section holding va, or 0 when none does. */
-static uint64_t litmap_end(const litmap *l, uint64_t va)
-{
-    ptrdiff_t k = vrange_find(l->r, l->n, va);
-    return k >= 0 && va < l->r[k].hi ? l->r[k].hi : 0;
-}
-
 /* Which places are fixed: a bit per byte over the span of the sites when that costs no more
  * than a sorted copy would (libLLVM-15: 382,145 sites over 8.3 MB, a 1 MiB map), else the fixes
  * sorted by site. Sorting them was 12% of the literals analysis' time on libLLVM-15, whose
@@ -207,14 +179,14 @@ static uint64_t slice_len(ss_vmap *vm, const fixset *fs, uint64_t site, unsigned
 
 bool ss_refs_build(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
 {
-    litmap lit;
+    ss_litmap lit;
     ss_vmap vm = {0};
     fixset fs = {0};
     ss_addr_list code = {0};
-    if (!litmap_init(&lit, im))
+    if (!ss_litmap_init(&lit, im))
         return false;
     if (lit.n == 0) {
-        free(lit.r);
+        ss_litmap_free(&lit);
         return true;
     }
     /* The code's address loads first, so that the references are reserved once: reserving the
@@ -228,7 +200,7 @@ bool ss_refs_build(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
     size_t nhit = 0, want = code.n;
     ok = ok && (n == 0 || hit != NULL);
     for (size_t i = 0; i < n && ok; i++) {
-        uint64_t t = fx[i].target, end = litmap_end(&lit, t);
+        uint64_t t = fx[i].target, end = ss_litmap_end(&lit, t);
         if (end == 0)
             continue;
         uint64_t len = slice_len(&vm, &fs, fx[i].site, ptr, end - t);
@@ -248,6 +220,6 @@ bool ss_refs_build(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
     ss_big_free(fs.map, fs.map ? fs.span / 8 + 1 : 0);
     ss_addr_list_free(&code);
     ss_vmap_free(&vm);
-    free(lit.r);
+    ss_litmap_free(&lit);
     return ok;
 }
