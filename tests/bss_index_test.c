@@ -14,27 +14,8 @@
 #include "analysis.h"
 #include "image.h"
 
-static int passed, failed;
-
-#define CHECK(cond, trial)                                                          \
-    do {                                                                            \
-        if (cond)                                                                   \
-            passed++;                                                               \
-        else {                                                                      \
-            failed++;                                                               \
-            printf("FAIL %s:%d: trial %d: %s\n", __FILE__, __LINE__, trial, #cond); \
-        }                                                                           \
-    } while (0)
-
-static uint64_t rng = 0x2545f4914f6cdd1du;
-
-static uint64_t rnd(uint64_t n) /* uniform enough in [0, n) */
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return n ? rng % n : 0;
-}
+#define UNIT_SEED 0x2545f4914f6cdd1du
+#include "unit_check.h"
 
 enum { NSEC = 5, SECSZ = 1024, MAXREL = 700, MAXSYM = 40 };
 

@@ -20,27 +20,8 @@
 #include "analysis.h"
 #include "image.h"
 
-static int passed, failed;
-
-#define CHECK(cond, trial)                                                          \
-    do {                                                                            \
-        if (cond)                                                                   \
-            passed++;                                                               \
-        else {                                                                      \
-            failed++;                                                               \
-            printf("FAIL %s:%d: trial %d: %s\n", __FILE__, __LINE__, trial, #cond); \
-        }                                                                           \
-    } while (0)
-
-static uint64_t rng = 0x9e3779b97f4a7c15u;
-
-static uint64_t rnd(uint64_t n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return n ? rng % n : 0;
-}
+#define UNIT_SEED 0x9e3779b97f4a7c15u
+#include "unit_check.h"
 
 /* Sections of 2 KiB, densely cut (the analysis sorts the boundaries through a bit map), or of
  * 64 KiB, sparsely cut (through the radix sort): see sort_bounds in core/literals.c. */
