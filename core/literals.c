@@ -28,8 +28,8 @@
 #define EXTEND_MAX ((uint64_t)16 << 20)
 #define BUDGET_FACTOR 4
 #define BUDGET_BASE ((uint64_t)1 << 20)
-/* Boundaries are sorted through a bit map of the sections' bytes when there are at least one
- * per this many bytes (sort_bounds). */
+/* Boundaries are sorted through a bit map of the sections' bytes when there can be at least one
+ * per this many bytes (bsink). */
 #define BITMAP_RATIO 512
 /* Visiting one boundary while cutting a match back counts as this many bytes of work. */
 #define BOUNDARY_WORK 16
@@ -190,8 +190,9 @@ static void addrmap_free(addrmap *m)
 }
 
 /* The file offset of address a (or of offset a in section sec for objects), with its kept
- * section; false when it lies in none. An end (at_end) may be the section's end. */
-static bool to_file(const addrmap *m, int64_t sec, uint64_t a, bool at_end, uint64_t *off)
+ * section *k; false when it lies in none. An end (at_end) may be the section's end. */
+static bool to_file(const addrmap *m, int64_t sec, uint64_t a, bool at_end, uint64_t *off,
+                    long *k)
 {
     const lctx *c = m->c;
     const lsec *s = NULL;
@@ -202,6 +203,7 @@ static bool to_file(const addrmap *m, int64_t sec, uint64_t a, bool at_end, uint
         if (a > s->end - s->off || (!at_end && a == s->end - s->off))
             return false;
         *off = s->off + a;
+        *k = m->by_index[sec];
         return true;
     }
     /* the last section starting at or below a */
@@ -214,29 +216,91 @@ static bool to_file(const addrmap *m, int64_t sec, uint64_t a, bool at_end, uint
             hi = mid;
     }
     /* sections of one address may be several (objects mapped at 0): try the nearest few */
-    for (size_t k = lo, tries = 0; k-- > 0 && tries < 4; tries++) {
-        s = &c->secs[m->by_vaddr[k]];
+    for (size_t j = lo, tries = 0; j-- > 0 && tries < 4; tries++) {
+        s = &c->secs[m->by_vaddr[j]];
         uint64_t d = a - s->vaddr, n = s->end - s->off;
         if (d < n || (at_end && d == n)) {
             *off = s->off + d;
+            *k = m->by_vaddr[j];
             return true;
         }
     }
     return false;
 }
 
-/* Sorts and dedups the n boundaries gathered. Many boundaries over few bytes (libLLVM-15: 464,200
- * over 35 MB) are set as bits of a map of the sections' bytes and read back in order: 2 ms where
- * the radix sort took 12; few over many bytes are radix-sorted, the map costing more to clear
- * and scan. The map has a bit per section byte and one for each section's end (an eighth of the
- * bytes scanned, on 2 MiB pages); places outside the sections are dropped either way by the
- * pieces, so the map leaves them out. */
-static bool sort_bounds(lctx *c, size_t n)
+/* Where the boundaries go as they are found. Many over few bytes (libLLVM-15: 464,200 over
+ * 35 MB) are set as bits of a map of the sections' bytes and read back in order: 2 ms where
+ * the radix sort took 12, and setting them as they come, with the section each reference found
+ * already, saved writing and reading back a list of them (3.5 -> 2 ms). Few over many bytes are
+ * listed and radix-sorted, the map costing more to clear and scan. The map has a bit per
+ * section byte and one for each section's end (an eighth of the bytes scanned, on 2 MiB
+ * pages); places outside the sections are dropped either way by the pieces, so the map leaves
+ * them out. */
+typedef struct {
+    uint64_t *map;  /* NULL: listed in c->bounds */
+    uint64_t *base; /* the first bit of each kept section */
+    size_t words, n;
+} bsink;
+
+/* Boundary off of kept section k (its end included). */
+static void mark(const lctx *c, bsink *b, long k, uint64_t off)
 {
+    /* a place that ends one section and starts the next is the next one's start */
+    if (off == c->secs[k].end && (size_t)k + 1 < c->nsecs && c->secs[k + 1].off == off)
+        k++;
+    uint64_t bit = b->base[k] + (off - c->secs[k].off);
+    b->map[bit / 64] |= (uint64_t)1 << (bit % 64);
+}
+
+/* Boundary off, in kept section k (-1: to be found). */
+static void put(lctx *c, bsink *b, long k, uint64_t off)
+{
+    if (b->map == NULL) {
+        c->bounds[b->n++] = off;
+        return;
+    }
+    if (k < 0)
+        k = sec_at(c, off, true);
+    if (k >= 0)
+        mark(c, b, k, off);
+}
+
+/* A sink for at most room boundaries. */
+static bool sink_open(lctx *c, bsink *b, size_t room)
+{
+    *b = (bsink){0};
     uint64_t bits = 0;
     for (size_t k = 0; k < c->nsecs; k++)
         bits += c->secs[k].end - c->secs[k].off + 1;
-    if ((uint64_t)n < bits / BITMAP_RATIO) {
+    if ((uint64_t)room < bits / BITMAP_RATIO) {
+        /* fresh memory of a few MiB: on 2 MiB pages (bigmem.h) */
+        c->bounds = ss_big_alloc(room * sizeof *c->bounds);
+        c->bounds_room = c->bounds ? room : 0;
+        return c->bounds != NULL;
+    }
+    b->words = (size_t)((bits + 63) / 64);
+    b->map = ss_big_alloc(b->words * sizeof *b->map);
+    b->base = malloc((c->nsecs ? c->nsecs : 1) * sizeof *b->base);
+    if (b->map == NULL || b->base == NULL)
+        return false;
+    for (size_t k = 0, at = 0; k < c->nsecs; k++) {
+        b->base[k] = at;
+        at += c->secs[k].end - c->secs[k].off + 1;
+    }
+    return true;
+}
+
+static void sink_free(bsink *b)
+{
+    ss_big_free(b->map, b->words * sizeof *b->map);
+    free(b->base);
+}
+
+/* The boundaries sorted, each once, into c->bounds. */
+static bool sink_close(lctx *c, bsink *b)
+{
+    if (b->map == NULL) {
+        size_t n = b->n;
         if (!ss_radix_sort(c->bounds, n, sizeof *c->bounds, 0))
             return false;
         size_t k = 0;
@@ -246,41 +310,23 @@ static bool sort_bounds(lctx *c, size_t n)
         c->nbounds = k;
         return true;
     }
-    size_t words = (size_t)((bits + 63) / 64);
-    uint64_t *map = ss_big_alloc(words * sizeof *map);
-    uint64_t *base = malloc((c->nsecs ? c->nsecs : 1) * sizeof *base); /* first bit of each */
-    if (map == NULL || base == NULL) {
-        ss_big_free(map, words * sizeof *map);
-        free(base);
+    size_t count = 0;
+    for (size_t w = 0; w < b->words; w++)
+        count += (size_t)__builtin_popcountll(b->map[w]);
+    c->bounds = ss_big_alloc((count ? count : 1) * sizeof *c->bounds);
+    if (c->bounds == NULL)
         return false;
-    }
-    for (size_t k = 0, b = 0; k < c->nsecs; k++) {
-        base[k] = b;
-        b += c->secs[k].end - c->secs[k].off + 1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        long k = sec_at(c, c->bounds[i], true);
-        if (k < 0)
-            continue;
-        /* a place that ends one section and starts the next is the next one's start */
-        if (c->bounds[i] == c->secs[k].end && (size_t)k + 1 < c->nsecs &&
-            c->secs[k + 1].off == c->bounds[i])
-            k++;
-        uint64_t bit = base[k] + (c->bounds[i] - c->secs[k].off);
-        map[bit / 64] |= (uint64_t)1 << (bit % 64);
-    }
+    c->bounds_room = count ? count : 1;
     size_t out = 0, k = 0;
-    for (size_t w = 0; w < words; w++)
-        for (uint64_t x = map[w]; x; x &= x - 1) {
+    for (size_t w = 0; w < b->words; w++)
+        for (uint64_t x = b->map[w]; x; x &= x - 1) {
             uint64_t bit = (uint64_t)w * 64 + (unsigned)__builtin_ctzll(x);
-            while (k + 1 < c->nsecs && base[k + 1] <= bit)
+            while (k + 1 < c->nsecs && b->base[k + 1] <= bit)
                 k++;
-            uint64_t off = c->secs[k].off + (bit - base[k]);
+            uint64_t off = c->secs[k].off + (bit - b->base[k]);
             if (out == 0 || c->bounds[out - 1] != off)
                 c->bounds[out++] = off;
         }
-    ss_big_free(map, words * sizeof *map);
-    free(base);
     c->nbounds = out;
     return true;
 }
@@ -292,39 +338,35 @@ static bool collect_bounds(lctx *c, ss_literals_result *r)
     if (im->nrefs > (SIZE_MAX / 16) - room || im->nsymbols > (SIZE_MAX / 16) - room - im->nrefs)
         return false;
     room += 2 * im->nrefs + 2 * im->nsymbols;
-    /* fresh memory of a few MiB: on 2 MiB pages (bigmem.h) */
-    c->bounds = ss_big_alloc(room * sizeof *c->bounds);
-    if (c->bounds == NULL)
+    bsink b;
+    addrmap m = {0};
+    if (!sink_open(c, &b, room) || !addrmap_init(&m, c)) {
+        sink_free(&b);
+        addrmap_free(&m);
         return false;
-    c->bounds_room = room;
-    size_t n = 0;
+    }
     for (size_t k = 0; k < c->nsecs; k++) {
-        c->bounds[n++] = c->secs[k].off;
-        c->bounds[n++] = c->secs[k].end;
+        put(c, &b, (long)k, c->secs[k].off);
+        put(c, &b, (long)k, c->secs[k].end);
     }
     for (size_t i = 0; i < im->nnoliteral; i++) {
         uint64_t a = im->noliteral[i].offset, z = a + im->noliteral[i].size;
         if (z < a || z > im->bytes.len)
             continue;
-        c->bounds[n++] = a;
-        c->bounds[n++] = z;
-    }
-    addrmap m;
-    if (!addrmap_init(&m, c)) {
-        addrmap_free(&m);
-        return false;
+        put(c, &b, -1, a);
+        put(c, &b, -1, z);
     }
     bool linked = im->type != SS_TYPE_RELOCATABLE;
     for (size_t i = 0; i < im->nrefs; i++) {
         const ss_ref *f = &im->refs[i];
         uint64_t off;
-        if (!to_file(&m, f->section, f->addr, false, &off))
+        long k;
+        if (!to_file(&m, f->section, f->addr, false, &off, &k))
             continue;
         r->refs++;
-        c->bounds[n++] = off;
-        long k = f->len ? sec_at(c, off, false) : -1; /* most references state no length */
-        if (k >= 0 && f->len <= c->secs[k].end - off)
-            c->bounds[n++] = off + f->len;
+        put(c, &b, k, off);
+        if (f->len && f->len <= c->secs[k].end - off) /* most references state no length */
+            put(c, &b, k, off + f->len);
     }
     for (size_t i = 0; i < im->nsymbols; i++) {
         const ss_symbol *s = &im->symbols[i];
@@ -333,17 +375,20 @@ static bool collect_bounds(lctx *c, ss_literals_result *r)
             continue;
         if ((uint64_t)s->section >= im->nsections || m.by_index[s->section] < 0)
             continue;
-        const lsec *sec = &c->secs[m.by_index[s->section]];
+        long k = m.by_index[s->section];
+        const lsec *sec = &c->secs[k];
         uint64_t rel = linked ? s->value - sec->vaddr : s->value;
         if ((linked && s->value < sec->vaddr) || rel >= sec->end - sec->off)
             continue;
         r->symbols++;
-        c->bounds[n++] = sec->off + rel;
+        put(c, &b, k, sec->off + rel);
         if (s->size <= sec->end - sec->off - rel)
-            c->bounds[n++] = sec->off + rel + s->size;
+            put(c, &b, k, sec->off + rel + s->size);
     }
     addrmap_free(&m);
-    return sort_bounds(c, n);
+    bool ok = sink_close(c, &b);
+    sink_free(&b);
+    return ok;
 }
 
 static bool is_bound(const lctx *c, uint64_t off)
