@@ -500,7 +500,9 @@ ss_status ss_analyze(ss_image *im, const ss_analysis_opts *o, ss_diag *d)
         warn_overlap(im);
     if (o->threads > 1 && im->bytes.len >= PAIR_MIN_BYTES && (o->which & SS_AN_BSS) &&
         (o->which & SS_AN_STRINGS))
-        sj = ss_strings_start(im, o);
+        sj = ss_strings_start(im, o); /* it copies the literal sections, on its thread */
+    else if (o->which & (SS_AN_STRINGS | SS_AN_LITERALS))
+        ss_image_copy_literals(im);
     /* The tables the reader left for the BSS and literals analyses, read here while the strings
      * job runs. When they cannot be read the image failed to load: the caller drops it (see
      * ss_analyze_input), so only the string job is still waited for. */

@@ -301,10 +301,11 @@ ss_status ss_bss_analyze(ss_image *im, const ss_analysis_opts *o, ss_bss_result 
 ss_status ss_strings_analyze(ss_image *im, const ss_analysis_opts *o, ss_strings_result *out,
                              ss_diag *d);
 /* The string analysis on a thread of its own: start it, run the BSS analysis meanwhile, then
- * finish it (which joins the thread and writes the lists into im's arena). Start reads im only;
- * NULL when out of memory. */
+ * finish it (which joins the thread and writes the lists into im's arena). The job first makes
+ * im's copy of the literal sections (ss_image_copy_literals) on its thread, and otherwise reads
+ * im only; NULL when out of memory. */
 typedef struct ss_strings_job ss_strings_job;
-ss_strings_job *ss_strings_start(const ss_image *im, const ss_analysis_opts *o);
+ss_strings_job *ss_strings_start(ss_image *im, const ss_analysis_opts *o);
 ss_status ss_strings_finish(ss_strings_job *j, ss_image *im, ss_strings_result *out,
                             ss_diag *d);
 ss_status ss_literals_analyze(ss_image *im, const ss_analysis_opts *o, ss_literals_result *out,

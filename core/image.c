@@ -1,8 +1,10 @@
 /* image.c - building an image and its exact file map. */
 #include "image.h"
-#include "sizes.h" /* ss_sizes_compute: totals that saturate are a warning */
+#include "bigmem.h" /* ss_big_alloc: the literal sections' copy */
+#include "sizes.h"  /* ss_sizes_compute: totals that saturate are a warning */
 
 #include <stdarg.h> /* va_list */
+#include <stdint.h> /* uintptr_t */
 #include <stdio.h>  /* vsnprintf */
 #include <stdlib.h> /* calloc, free, qsort */
 #include <errno.h>  /* EINTR */
@@ -45,6 +47,7 @@ void ss_image_free(ss_image *im)
 {
     if (im == NULL)
         return;
+    ss_big_free(im->lit_copy, im->lit_len);
     ss_arena_free(im->arena);
     free(im);
 }
@@ -137,6 +140,64 @@ ss_ref *ss_image_add_refs(ss_image *im, size_t n)
     im->v_refs.count += n;
     PUBLISH(im, v_refs, refs, nrefs);
     return first;
+}
+
+bool ss_image_lit_range(const ss_image *im, const ss_section *s, uint64_t *off, uint64_t *len)
+{
+    if (!s->alloc || !s->literals || s->file_size == 0 || s->compression != SS_COMP_NONE)
+        return false;
+    uint64_t n = s->file_size;
+    if (s->vm_size && s->vm_size < n)
+        n = s->vm_size;
+    ss_span b;
+    if (!ss_span_sub(im->bytes, s->offset, n, &b) || b.len == 0)
+        return false;
+    *off = s->offset;
+    *len = b.len;
+    return true;
+}
+
+/* A copy is made when the sections' bytes are at least half the range they span, and the
+ * range is at most LIT_COPY_MAX bytes: beyond that the mapping's pages, which the kernel can
+ * drop and read again, cost less than memory of our own (the largest library of the project's
+ * machine, libLLVM-15, has 35 MB of .rodata). */
+#define LIT_COPY_SPREAD 2
+#define LIT_COPY_MAX ((uint64_t)256 << 20)
+
+void ss_image_copy_literals(ss_image *im)
+{
+    if (im->src_fd < 0 || im->lit_copy != NULL)
+        return;
+    uint64_t lo = UINT64_MAX, hi = 0, total = 0;
+    for (size_t i = 0; i < im->nsections; i++) {
+        uint64_t off, len;
+        if (!ss_image_lit_range(im, &im->sections[i], &off, &len))
+            continue;
+        lo = off < lo ? off : lo;
+        hi = off + len > hi ? off + len : hi; /* inside the image: no overflow */
+        total += len;
+    }
+    if (total == 0 || hi - lo > LIT_COPY_SPREAD * total || hi - lo > LIT_COPY_MAX)
+        return;
+    size_t n = (size_t)(hi - lo);
+    uint8_t *buf = ss_big_alloc(n);
+    if (buf == NULL)
+        return;
+    if (!ss_image_read(im, lo, buf, n)) {
+        ss_big_free(buf, n);
+        return;
+    }
+    im->lit_copy = buf;
+    im->lit_lo = lo;
+    im->lit_len = n;
+}
+
+const uint8_t *ss_image_lit_base(const ss_image *im)
+{
+    if (im->lit_copy == NULL)
+        return im->bytes.p;
+    /* an address, not an object: only base + off for off in [lit_lo, lit_lo + lit_len] is used */
+    return (const uint8_t *)((uintptr_t)im->lit_copy - (uintptr_t)im->lit_lo);
 }
 
 const uint8_t *ss_image_view(const ss_image *im, uint64_t off, size_t len, void *buf)

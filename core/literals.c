@@ -111,16 +111,9 @@ static bool collect_sections(lctx *c)
         return false;
     size_t n = 0;
     for (size_t i = 0; i < im->nsections; i++) {
-        const ss_section *s = &im->sections[i];
-        if (!s->alloc || !s->literals || s->file_size == 0 || s->compression != SS_COMP_NONE)
-            continue;
-        uint64_t len = s->file_size;
-        if (s->vm_size && s->vm_size < len)
-            len = s->vm_size;
-        ss_span b;
-        if (!ss_span_sub(im->bytes, s->offset, len, &b) || b.len == 0)
-            continue;
-        c->secs[n++] = (lsec){s->offset, s->offset + b.len, s->vaddr, (int64_t)i};
+        uint64_t off, len;
+        if (ss_image_lit_range(im, &im->sections[i], &off, &len))
+            c->secs[n++] = (lsec){off, off + len, im->sections[i].vaddr, (int64_t)i};
     }
     qsort(c->secs, n, sizeof *c->secs, lsec_off_cmp);
     size_t k = 0;
@@ -1056,7 +1049,7 @@ ss_status ss_literals_analyze(ss_image *im, const ss_analysis_opts *o, ss_litera
                               ss_diag *d)
 {
     memset(out, 0, sizeof *out);
-    lctx c = {.im = im, .base = im->bytes.p};
+    lctx c = {.im = im, .base = ss_image_lit_base(im)};
     uint32_t min = o->min_string ? o->min_string : 1;
     if (!collect_sections(&c))
         goto oom;

@@ -772,6 +772,7 @@ static bool scan_all(const ss_span *pc, size_t npc, uint64_t total, uint32_t min
  * may run on a thread of its own beside the BSS analysis. */
 struct ss_strings_job {
     const ss_image *im;
+    ss_image *copy_into; /* whose literal sections compute copies first (ss_image_copy_literals) */
     ss_analysis_opts o;
     strtab t;
     ss_strings_result res; /* the figures; lists are filled when published */
@@ -844,20 +845,28 @@ static size_t span_subtract(ss_span *pc, size_t npc, const ss_span *cut, size_t 
 }
 
 /* The loader tables the reader marked inside literal sections, as sorted, merged spans. */
-static size_t noliteral_spans(const ss_image *im, ss_span *out)
+static size_t noliteral_spans(const ss_image *im, const uint8_t *base, ss_span *out)
 {
+    /* the tables as they lie where the sections are read (ss_image_lit_base): clipped to the
+     * copy when there is one */
+    uint64_t lo = im->lit_copy ? im->lit_lo : 0, hi = im->lit_copy ? lo + im->lit_len : im->bytes.len;
     size_t n = 0;
     for (size_t i = 0; i < im->nnoliteral; i++) {
         ss_span b;
         const ss_region *r = &im->noliteral[i];
-        if (ss_span_sub(im->bytes, r->offset, r->size, &b) && b.len)
-            out[n++] = b;
+        if (!ss_span_sub(im->bytes, r->offset, r->size, &b) || b.len == 0)
+            continue;
+        uint64_t a = r->offset > lo ? r->offset : lo, z = r->offset + b.len < hi ? r->offset + b.len : hi;
+        if (a < z)
+            out[n++] = (ss_span){base + a, (size_t)(z - a)};
     }
     return span_union(out, n);
 }
 
 static void compute(ss_strings_job *j)
 {
+    if (j->copy_into)
+        ss_image_copy_literals(j->copy_into);
     const ss_image *im = j->im;
     ss_strings_result *out = &j->res;
     uint32_t min = j->o.min_string ? j->o.min_string : 1;
@@ -869,21 +878,16 @@ static void compute(ss_strings_job *j)
         goto oom;
     }
     size_t npc = 0;
+    const uint8_t *base = ss_image_lit_base(im);
     for (size_t i = 0; i < im->nsections; i++) {
-        const ss_section *s = &im->sections[i];
-        ss_span b;
-        if (!s->alloc || !s->literals || s->file_size == 0 || s->compression != SS_COMP_NONE)
-            continue;
-        uint64_t n = s->file_size;
-        if (s->vm_size && s->vm_size < n)
-            n = s->vm_size;
-        if (!ss_span_sub(im->bytes, s->offset, n, &b))
+        uint64_t off, n;
+        if (!ss_image_lit_range(im, &im->sections[i], &off, &n))
             continue;
         out->sections++;
-        pc[npc++] = b;
+        pc[npc++] = (ss_span){base + off, (size_t)n};
     }
     npc = span_union(pc, npc);
-    npc = span_subtract(pc, npc, cut, noliteral_spans(im, cut));
+    npc = span_subtract(pc, npc, cut, noliteral_spans(im, base, cut));
     free(cut);
     for (size_t i = 0; i < npc; i++)
         out->scanned_bytes += pc[i].len;
@@ -996,7 +1000,7 @@ static ss_status publish(ss_strings_job *j, ss_image *im, ss_strings_result *out
                 goto oom;
         }
         out->nduplicates = keep;
-        copies_of(&t->r, out->duplicates, keep, im->bytes.p);
+        copies_of(&t->r, out->duplicates, keep, ss_image_lit_base(im));
     }
     if (t->ng && j->o.keep_distinct) {
         out->distinct = ss_arena_array(im->arena, t->ng, sizeof *out->distinct);
@@ -1018,12 +1022,13 @@ done:
     return st;
 }
 
-ss_strings_job *ss_strings_start(const ss_image *im, const ss_analysis_opts *o)
+ss_strings_job *ss_strings_start(ss_image *im, const ss_analysis_opts *o)
 {
     ss_strings_job *j = calloc(1, sizeof *j);
     if (j == NULL)
         return NULL;
     j->im = im;
+    j->copy_into = im;
     j->o = *o;
     j->threaded = ss_helper_start(&j->th, compute_thread, j);
     if (!j->threaded)
@@ -1048,6 +1053,7 @@ ss_status ss_strings_analyze(ss_image *im, const ss_analysis_opts *o, ss_strings
         return ss_fail_nooff(d, SS_E_NOMEM, "out of memory in the string analysis");
     }
     j->im = im;
+    j->copy_into = im;
     j->o = *o;
     compute(j);
     return publish(j, im, out, d);

@@ -48,3 +48,14 @@ add_test(NAME literals.libllvm15
           ${SEGSCAN_FIXTURE_SRC}/literals ${SEGSCAN_LIT_FIXTURES} llvm
           /usr/lib/x86_64-linux-gnu/libLLVM-15.so.1)
 set_tests_properties(literals.libllvm15 PROPERTIES TIMEOUT 300)
+
+# The analyses read the literal sections of a mapped file from a copy made by pread
+# (ss_image_copy_literals), of a small file from its buffer: the same binaries, alone (a buffer)
+# and as members of an archive padded past 1 MiB (mapped, at an offset in the file), give equal
+# "strings" and "literals" objects, with duplicates of both kinds among them.
+add_test(NAME literals.copy-vs-buffer
+  COMMAND ${SEGSCAN_PYTHON} ${SEGSCAN_TESTS}/lit_copy_check.py $<TARGET_FILE:segscan>
+          ${CMAKE_CURRENT_BINARY_DIR}/lit-copy ${SEGSCAN_LIT_FIXTURES}/nolto/litbin
+          ${SEGSCAN_FIXTURE_OUT}/analysis/str_lld_O0)
+set_tests_properties(literals.copy-vs-buffer PROPERTIES FIXTURES_REQUIRED "literals_rust;analysis"
+                     TIMEOUT 120)
