@@ -222,9 +222,9 @@ static bool to_file(const addrmap *m, int64_t sec, uint64_t a, bool at_end, uint
 }
 
 /* Where the boundaries go as they are found. Many over few bytes (libLLVM-15: 464,200 over
- * 35 MB) are set as bits of a map of the sections' bytes and read back in order: 2 ms where
- * the radix sort took 12, and setting them as they come, with the section each reference found
- * already, saved writing and reading back a list of them (3.5 -> 2 ms). Few over many bytes are
+ * 35 MB) are set as bits of a map of the sections' bytes, as they come and with the section
+ * each reference found already, and read back in order: 3 ms where the radix sort took 12
+ * (setting a bit at random in a 4.4 MB map is most of it). Few over many bytes are
  * listed and radix-sorted, the map costing more to clear and scan. The map has a bit per
  * section byte and one for each section's end (an eighth of the bytes scanned, on 2 MiB
  * pages); places outside the sections are dropped either way by the pieces, so the map leaves
@@ -561,7 +561,8 @@ static bool make_pieces(lctx *c, uint32_t min)
             x->olen = t;
         /* at least SS_LITERAL_MIN bytes with one terminating NUL, as C stores it */
         if (x->olen + (x->olen < x->len) >= SS_LITERAL_MIN && !is_fill(p, x->olen))
-            x->flags = (uint8_t)(P_OBJECT | (is_cstring(c, x, t, text && !newline, min) ? P_CSTR : 0));
+            x->flags = (uint8_t)(P_OBJECT |
+                                 (is_cstring(c, x, t, text && !newline, min) ? P_CSTR : 0));
     }
     free(nl);
     c->npc = n;

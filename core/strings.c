@@ -849,14 +849,16 @@ static size_t noliteral_spans(const ss_image *im, const uint8_t *base, ss_span *
 {
     /* the tables as they lie where the sections are read (ss_image_lit_base): clipped to the
      * copy when there is one */
-    uint64_t lo = im->lit_copy ? im->lit_lo : 0, hi = im->lit_copy ? lo + im->lit_len : im->bytes.len;
+    uint64_t lo = im->lit_copy ? im->lit_lo : 0;
+    uint64_t hi = im->lit_copy ? lo + im->lit_len : im->bytes.len;
     size_t n = 0;
     for (size_t i = 0; i < im->nnoliteral; i++) {
         ss_span b;
         const ss_region *r = &im->noliteral[i];
         if (!ss_span_sub(im->bytes, r->offset, r->size, &b) || b.len == 0)
             continue;
-        uint64_t a = r->offset > lo ? r->offset : lo, z = r->offset + b.len < hi ? r->offset + b.len : hi;
+        uint64_t a = r->offset > lo ? r->offset : lo;
+        uint64_t z = r->offset + b.len < hi ? r->offset + b.len : hi;
         if (a < z)
             out[n++] = (ss_span){base + a, (size_t)(z - a)};
     }
