@@ -169,25 +169,8 @@ def elf_stacked_objects(path, n):
     """An ELF relocatable object whose .data holds n*256 zero bytes and n object symbols, the
     i-th from byte 8*i to the end: the BSS analysis must not test each object's bytes anew."""
     size = 256 * n
-    strtab = b"\0" + b"".join(b"o%07d\0" % i for i in range(n))
-    syms = bytes(24) + b"".join(struct.pack("<IBBHQQ", 1 + 9 * i, 0x11, 0, 1, 8 * i, size - 8 * i)
-                                for i in range(n))
-    shstr = b"\0.data\0.symtab\0.strtab\0.shstrtab\0"
-    data_off = 64
-    sym_off = data_off + size
-    str_off = sym_off + len(syms)
-    shs_off = str_off + len(strtab)
-    shoff = (shs_off + len(shstr) + 7) & ~7
-    sh = [bytes(64),
-          struct.pack("<IIQQQQIIQQ", 1, 1, 3, 0, data_off, size, 0, 0, 16, 0),
-          struct.pack("<IIQQQQIIQQ", 7, 2, 0, 0, sym_off, len(syms), 3, 1, 8, 24),
-          struct.pack("<IIQQQQIIQQ", 15, 3, 0, 0, str_off, len(strtab), 0, 0, 1, 0),
-          struct.pack("<IIQQQQIIQQ", 23, 3, 0, 0, shs_off, len(shstr), 0, 0, 1, 0)]
-    eh = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
-    eh += struct.pack("<HHIQQQIHHHHHH", 1, 62, 1, 0, 0, shoff, 0, 64, 56, 0, 64, len(sh), 4)
-    with open(path, "wb") as f:
-        f.write(eh + bytes(size) + syms + strtab + shstr + bytes(shoff - shs_off - len(shstr)) +
-                b"".join(sh))
+    elf_object(path, bytes(size), [(8 * i, size - 8 * i) for i in range(n)], section=b".data",
+               flags=3, names=[b"o%07d" % i for i in range(n)])
 
 
 def elf_comments(path, n):
