@@ -771,8 +771,7 @@ static bool scan_all(const ss_span *pc, size_t npc, uint64_t total, uint32_t min
 /* Everything the analysis computes before it writes into the image's arena: no arena use, so it
  * may run on a thread of its own beside the BSS analysis. */
 struct ss_strings_job {
-    const ss_image *im;
-    ss_image *copy_into; /* whose literal sections compute copies first (ss_image_copy_literals) */
+    ss_image *im; /* read only, but for the copy of its literal sections compute makes first */
     ss_analysis_opts o;
     strtab t;
     ss_strings_result res; /* the figures; lists are filled when published */
@@ -867,8 +866,7 @@ static size_t noliteral_spans(const ss_image *im, const uint8_t *base, ss_span *
 
 static void compute(ss_strings_job *j)
 {
-    if (j->copy_into)
-        ss_image_copy_literals(j->copy_into);
+    ss_image_copy_literals(j->im);
     const ss_image *im = j->im;
     ss_strings_result *out = &j->res;
     uint32_t min = j->o.min_string ? j->o.min_string : 1;
@@ -1030,7 +1028,6 @@ ss_strings_job *ss_strings_start(ss_image *im, const ss_analysis_opts *o)
     if (j == NULL)
         return NULL;
     j->im = im;
-    j->copy_into = im;
     j->o = *o;
     j->threaded = ss_helper_start(&j->th, compute_thread, j);
     if (!j->threaded)
@@ -1055,7 +1052,6 @@ ss_status ss_strings_analyze(ss_image *im, const ss_analysis_opts *o, ss_strings
         return ss_fail_nooff(d, SS_E_NOMEM, "out of memory in the string analysis");
     }
     j->im = im;
-    j->copy_into = im;
     j->o = *o;
     compute(j);
     return publish(j, im, out, d);
