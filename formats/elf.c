@@ -713,10 +713,8 @@ static ss_status read_tables(elf_ctx *c, bool symbols, bool relocs, bool refs)
     ss_status st = SS_OK;
     if (symbols)
         st = read_symbols(c);
-    if (st == SS_OK && relocs)
-        st = ss_elf_read_relocs(c->im, c->elf, c->is64, c->shnum, c->d);
-    if (st == SS_OK && refs)
-        st = ss_elf_read_refs(c->im, c->elf, c->is64, c->shnum, c->d);
+    if (st == SS_OK && (relocs || refs))
+        st = ss_elf_read_relocs(c->im, c->elf, c->is64, c->shnum, relocs, refs, c->d);
     return st;
 }
 

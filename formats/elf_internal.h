@@ -6,16 +6,17 @@
 
 #include "../core/image.h"
 
-/* Adds the places written by relocations: static ones (section-relative) in relocatable files,
- * dynamic ones (virtual addresses: REL, RELA and RELR) in linked images. Sections must already
- * be in im->sections. */
-ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_diag *d);
-/* References into read-only data (ss_ref) from the dynamic relocations (RELATIVE, absolute and
- * GLOB_DAT pointers of x86-64, AArch64, i386 and ARM; RELR), their (pointer, length) pairs, and
- * the address loads of code (formats/refs.h). In relocatable objects: section + offset targets
- * of the static relocations (pointers, absolute fields, x86 PC-relative displacements, AArch64
- * adrp/add low parts) and the pairs among the pointers. */
-ss_status ss_elf_read_refs(ss_image *im, Elf *elf, bool is64, size_t shnum, ss_diag *d);
+/* Reads the relocation tables, each walked once for both outputs: the places written (places:
+ * static ones, section-relative, in relocatable files; dynamic ones, virtual addresses of REL,
+ * RELA and RELR, in linked images) and the references into read-only data (refs: ss_ref from the
+ * dynamic relocations' RELATIVE, absolute and GLOB_DAT pointers of x86-64, AArch64, i386 and
+ * ARM and RELR, their (pointer, length) pairs, and the address loads of code, formats/refs.h;
+ * in relocatable objects the section + offset targets of the static relocations: pointers,
+ * absolute fields, x86 PC-relative displacements, AArch64 adrp/add low parts, and the pairs
+ * among the pointers). Sections must already be in im->sections. References that do not fit
+ * stop with a warning; places that do not fit fail. */
+ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, bool places,
+                             bool refs, ss_diag *d);
 
 /* What the headers and the dynamic section say about hardening, as the format states it (the
  * reader's own: nothing outside formats/elf*.c sees it). */
