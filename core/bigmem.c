@@ -116,10 +116,10 @@ static void *map_fresh(size_t len)
     return p;
 }
 
-void *ss_big_alloc(size_t n)
+static void *big_alloc(size_t n, bool zero)
 {
     if (n < BIG)
-        return calloc(n ? n : 1, 1);
+        return zero ? calloc(n ? n : 1, 1) : malloc(n ? n : 1);
     if (n > SIZE_MAX - HUGE)
         return NULL;
     size_t len = round_big(n);
@@ -130,8 +130,19 @@ void *ss_big_alloc(size_t n)
     pthread_mutex_unlock(&pool_lock);
     if (p == NULL)
         return map_fresh(len);
-    memset(p, 0, n); /* a kept block holds what its last owner wrote */
+    if (zero)
+        memset(p, 0, n); /* a kept block holds what its last owner wrote */
     return p;
+}
+
+void *ss_big_alloc(size_t n)
+{
+    return big_alloc(n, true);
+}
+
+void *ss_big_alloc_raw(size_t n)
+{
+    return big_alloc(n, false);
 }
 
 void ss_big_free(void *p, size_t n)
@@ -175,7 +186,7 @@ void *ss_big_realloc(void *p, size_t old, size_t n)
         if (grown)
             return p; /* the bytes after old are not zero-filled (bigmem.h) */
     }
-    void *q = ss_big_alloc(n);
+    void *q = ss_big_alloc_raw(n);
     if (q == NULL)
         return NULL;
     memcpy(q, p, old < n ? old : n);
@@ -186,6 +197,11 @@ void *ss_big_realloc(void *p, size_t old, size_t n)
 void *ss_big_alloc(size_t n)
 {
     return calloc(n ? n : 1, 1);
+}
+
+void *ss_big_alloc_raw(size_t n)
+{
+    return malloc(n ? n : 1);
 }
 
 void ss_big_free(void *p, size_t n)

@@ -13,6 +13,9 @@
 
 /* n bytes, zero-filled; NULL when out of memory (n == 0 gives a valid, empty block). */
 void *ss_big_alloc(size_t n);
+/* n bytes whose contents are undefined, for arrays written before they are read: a block the
+ * pool hands out again (bigmem.c) is then not cleared. NULL when out of memory. */
+void *ss_big_alloc_raw(size_t n);
 /* Grows or shrinks a block of old bytes to n; the first min(old, n) bytes are kept, the rest is
  * not zero-filled. NULL (and the old block still valid) when out of memory. */
 void *ss_big_realloc(void *p, size_t old, size_t n);

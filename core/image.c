@@ -180,7 +180,7 @@ void ss_image_copy_literals(ss_image *im)
     if (total == 0 || hi - lo > LIT_COPY_SPREAD * total || hi - lo > LIT_COPY_MAX)
         return;
     size_t n = (size_t)(hi - lo);
-    uint8_t *buf = ss_big_alloc(n);
+    uint8_t *buf = ss_big_alloc_raw(n);
     if (buf == NULL)
         return;
     if (!ss_image_read(im, lo, buf, n)) {

@@ -268,7 +268,7 @@ static bool sink_open(lctx *c, bsink *b, size_t room)
         bits += c->secs[k].end - c->secs[k].off + 1;
     if ((uint64_t)room < bits / BITMAP_RATIO) {
         /* fresh memory of a few MiB: on 2 MiB pages (bigmem.h) */
-        c->bounds = ss_big_alloc(room * sizeof *c->bounds);
+        c->bounds = ss_big_alloc_raw(room * sizeof *c->bounds);
         c->bounds_room = c->bounds ? room : 0;
         return c->bounds != NULL;
     }
@@ -307,7 +307,7 @@ static bool sink_close(lctx *c, bsink *b)
     /* room for every boundary put: only the pages written are made (counting the bits first
      * was a library call per word without -mpopcnt, 1 ms on libLLVM-15) */
     size_t room = b->room;
-    c->bounds = ss_big_alloc(room * sizeof *c->bounds);
+    c->bounds = ss_big_alloc_raw(room * sizeof *c->bounds);
     if (c->bounds == NULL)
         return false;
     c->bounds_room = room;
@@ -510,7 +510,7 @@ static bool make_pieces(lctx *c, uint32_t min)
     /* the loader tables, sorted, to leave out the pieces inside them */
     size_t nnl = im->nnoliteral;
     uint64_t *nl = malloc((nnl ? 2 * nnl : 1) * sizeof *nl);
-    c->pc = ss_big_alloc(c->nbounds * sizeof *c->pc);
+    c->pc = ss_big_alloc_raw(c->nbounds * sizeof *c->pc);
     if (c->pc)
         c->pc_room = c->nbounds;
     if (nl == NULL || c->pc == NULL) {
@@ -610,7 +610,7 @@ typedef struct {
  * length of their own). One radix sort of the lengths. */
 static bool mark_lone_lengths(lctx *c, size_t nobj)
 {
-    lenrec *l = ss_big_alloc(nobj * sizeof *l);
+    lenrec *l = ss_big_alloc_raw(nobj * sizeof *l);
     if (l == NULL)
         return false;
     size_t n = 0;
@@ -649,7 +649,7 @@ static bool group_exact(lctx *c, ss_literals_result *r)
         return false;
     size_t tn = table_size(nobj);
     uint32_t *slot = ss_big_alloc(tn * sizeof *slot); /* piece + 1 */
-    uint32_t *hs = ss_big_alloc(tn * sizeof *hs);
+    uint32_t *hs = ss_big_alloc_raw(tn * sizeof *hs); /* read only where a slot is set */
     if (slot == NULL || hs == NULL) {
         ss_big_free(slot, tn * sizeof *slot);
         ss_big_free(hs, tn * sizeof *hs);

@@ -95,7 +95,7 @@ bool ss_radix_sort(void *items, size_t n, size_t size, size_t key_off)
         if (cnt[d][(first >> (8 * d)) & 0xff] != n)
             digits[nd++] = d;
 
-    unsigned char *tmp = ss_big_alloc(n * size); /* megabytes for a big library: bigmem.h */
+    unsigned char *tmp = ss_big_alloc_raw(n * size); /* megabytes for a big library: bigmem.h */
     if (tmp == NULL)
         return false;
     unsigned char *src = items, *dst = tmp;

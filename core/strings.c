@@ -729,7 +729,7 @@ static bool scan_all(const ss_span *pc, size_t npc, uint64_t total, uint32_t min
     size_t bound = bound64 < SS_STRING_MAX_RECORDS ? (size_t)bound64 : SS_STRING_MAX_RECORDS;
     ss_strrec *block = NULL;
     if (bound <= SIZE_MAX / sizeof *block / parts)
-        block = ss_big_alloc(parts * bound * sizeof *block);
+        block = ss_big_alloc_raw(parts * bound * sizeof *block);
     atomic_size_t next = 0;
     scan_job jobs[2];
     for (unsigned k = 0; k < parts; k++) {

@@ -362,7 +362,7 @@ static bool scan_image(const ss_image *im, size_t chunk, bool read, ss_addr_list
         code += cs[i].len;
     if (ok && code / LOAD_SPACING > 1024) {
         size_t room = (size_t)(code / LOAD_SPACING);
-        out->v = ss_big_alloc(room * sizeof *out->v);
+        out->v = ss_big_alloc_raw(room * sizeof *out->v);
         out->cap = out->v ? room : 0;
         ok = out->v != NULL;
     }

@@ -462,7 +462,7 @@ ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, bo
     if (refs && total) {
         fx.cap = total < max_fx ? total : max_fx;
         /* fresh memory of megabytes (libLLVM-15: 6 MB): on 2 MiB pages (bigmem.h) */
-        fx.fx = fx.cap <= SIZE_MAX / sizeof *fx.fx ? ss_big_alloc(fx.cap * sizeof *fx.fx) : NULL;
+        fx.fx = fx.cap <= SIZE_MAX / sizeof *fx.fx ? ss_big_alloc_raw(fx.cap * sizeof *fx.fx) : NULL;
         refs_ok = fx.fx != NULL && ss_vmap_init(&fx.vm, im);
         f = refs_ok ? &fx : NULL;
     }

@@ -203,7 +203,7 @@ bool ss_refs_build(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
                                                           fixset_init(&fs, fx, n)));
     /* The targets in literal sections and their slice lengths, found once, then added in one
      * block of the arena (a second pass over the fixes was 6% of libLLVM-15's analysis). */
-    ss_fix *hit = ok && n ? ss_big_alloc(n * sizeof *hit) : NULL; /* {target, len} */
+    ss_fix *hit = ok && n ? ss_big_alloc_raw(n * sizeof *hit) : NULL; /* {target, len} */
     size_t nhit = 0, want = code.n;
     ok = ok && (n == 0 || hit != NULL);
     for (size_t i = 0; i < n && ok; i++) {
