@@ -78,11 +78,9 @@ static ptrdiff_t vmap_find(ss_vmap *m, uint64_t va)
     return k;
 }
 
-bool ss_vmap_word(ss_vmap *m, uint64_t va, unsigned width, uint64_t *out)
+/* The word at va in range k, which holds it whole. */
+static bool vmap_read(ss_vmap *m, ptrdiff_t k, uint64_t va, unsigned width, uint64_t *out)
 {
-    ptrdiff_t k = vmap_find(m, va);
-    if (k < 0 || va + width < va || va + width > m->r[k].hi)
-        return false;
     uint64_t o = m->r[k].offset + (va - m->r[k].lo); /* o + width <= the image's bytes */
     const uint8_t *p = m->im->bytes.p + o;
     if (m->win) {
@@ -115,10 +113,23 @@ bool ss_vmap_word(ss_vmap *m, uint64_t va, unsigned width, uint64_t *out)
     return true;
 }
 
-bool ss_vmap_same(ss_vmap *m, uint64_t a, uint64_t b)
+bool ss_vmap_word(ss_vmap *m, uint64_t va, unsigned width, uint64_t *out)
 {
-    ptrdiff_t k = vmap_find(m, a);
-    return k >= 0 && a < m->r[k].hi && b >= m->r[k].lo && b < m->r[k].hi;
+    ptrdiff_t k = vmap_find(m, va);
+    if (k < 0 || va + width < va || va + width > m->r[k].hi)
+        return false;
+    return vmap_read(m, k, va, width, out);
+}
+
+/* The word right after the one at site, in the same section (one search for both: a slice's
+ * length is looked for after each of libLLVM-15's 280,000 pointers into read-only data). */
+static bool vmap_next_word(ss_vmap *m, uint64_t site, unsigned width, uint64_t *out)
+{
+    ptrdiff_t k = vmap_find(m, site);
+    uint64_t va = site + width;
+    if (k < 0 || site >= m->r[k].hi || va < site || va + width < va || va + width > m->r[k].hi)
+        return false;
+    return vmap_read(m, k, va, width, out);
 }
 
 /* Which places are fixed: a bit per byte over the span of the sites when that costs no more
@@ -178,8 +189,7 @@ static uint64_t slice_len(ss_vmap *vm, const fixset *fs, uint64_t site, unsigned
                           uint64_t left)
 {
     uint64_t next = site + ptr, len;
-    if (next < site || fixset_has(fs, next) || !ss_vmap_same(vm, site, next) ||
-        !ss_vmap_word(vm, next, ptr, &len))
+    if (next < site || fixset_has(fs, next) || !vmap_next_word(vm, site, ptr, &len))
         return 0;
     return len > 0 && len <= left && len <= UINT32_MAX ? len : 0;
 }
@@ -206,10 +216,14 @@ bool ss_refs_build(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
     ss_fix *hit = ok && n ? ss_big_alloc_raw(n * sizeof *hit) : NULL; /* {target, len} */
     size_t nhit = 0, want = code.n;
     ok = ok && (n == 0 || hit != NULL);
+    const ss_addr_range *in = NULL; /* the last section hit: most targets are in .rodata */
     for (size_t i = 0; i < n && ok; i++) {
-        uint64_t t = fx[i].target, end = ss_litmap_end(&lit, t);
-        if (end == 0)
+        uint64_t t = fx[i].target;
+        if (in == NULL || t < in->lo || t >= in->hi)
+            in = ss_litmap_find(&lit, t);
+        if (in == NULL)
             continue;
+        uint64_t end = in->hi;
         uint64_t len = slice_len(&vm, &fs, fx[i].site, ptr, end - t);
         hit[nhit++] = (ss_fix){t, len};
         want += 1 + (len != 0);

@@ -41,9 +41,6 @@ void ss_vmap_free(ss_vmap *m);
  * those bytes are not all in the file bytes of one allocated section. */
 bool ss_vmap_word(ss_vmap *m, uint64_t va, unsigned width, uint64_t *out);
 
-/* Whether virtual addresses a and b lie in the file bytes of the same section. */
-bool ss_vmap_same(ss_vmap *m, uint64_t a, uint64_t b);
-
 /* Adds the references of a linked image, reserved at once:
  * - from the fixes (fx may be sorted here by site; ptr is the pointer size): SS_REF_RELOC for
  *   each target inside a literal-capable section, and SS_REF_PAIR where the word after a fixed
