@@ -166,6 +166,25 @@ bool ss_vec_reserve(ss_arena *a, ss_vec *v, size_t n)
     return vec_grow(a, v, want > v->cap * 2 ? want : v->cap * 2);
 }
 
+static size_t aligned(size_t n)
+{
+    return ((n ? n : 1) + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+}
+
+void ss_vec_trim(ss_arena *a, ss_vec *v, size_t n)
+{
+    v->count -= n < v->count ? n : v->count;
+    struct chunk *c = a->head;
+    if (v->items == NULL || c == NULL)
+        return;
+    size_t had = aligned(v->cap * v->elem), keep = aligned(v->count * v->elem);
+    if ((unsigned char *)v->items + had != c->data + c->used || keep >= had)
+        return; /* not the latest block: its room stays with the array */
+    c->used -= had - keep;
+    a->used -= had - keep;
+    v->cap = keep / v->elem;
+}
+
 void *ss_vec_push(ss_arena *a, ss_vec *v)
 {
     if (v->count == v->cap && !vec_grow(a, v, v->cap ? v->cap * 2 : 16))

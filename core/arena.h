@@ -41,5 +41,9 @@ void *ss_vec_push(ss_arena *a, ss_vec *v);
 /* Makes room for at least n more elements (one allocation instead of repeated doubling);
  * false when the arena refuses. */
 bool ss_vec_reserve(ss_arena *a, ss_vec *v, size_t n);
+/* Drops the last n elements (at most all); when the array's storage is the arena's latest
+ * block, the room they held goes back to the arena: a reservation made for an upper bound and
+ * filled to less costs only what it kept. */
+void ss_vec_trim(ss_arena *a, ss_vec *v, size_t n);
 
 #endif

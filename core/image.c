@@ -142,6 +142,12 @@ ss_ref *ss_image_add_refs(ss_image *im, size_t n)
     return first;
 }
 
+void ss_image_drop_refs(ss_image *im, size_t n)
+{
+    ss_vec_trim(im->arena, &im->v_refs, n);
+    PUBLISH(im, v_refs, refs, nrefs);
+}
+
 bool ss_image_lit_range(const ss_image *im, const ss_section *s, uint64_t *off, uint64_t *len)
 {
     if (!s->alloc || !s->literals || s->file_size == 0 || s->compression != SS_COMP_NONE)

@@ -330,6 +330,8 @@ ss_ref *ss_image_add_ref(ss_image *im);
  * for all: the arena keeps what doubling abandons (libLLVM-15's 522,000 references, added as
  * they came, left 10 MiB behind). */
 ss_ref *ss_image_add_refs(ss_image *im, size_t n);
+/* Drops the last n references added (a reservation filled to less than its bound). */
+void ss_image_drop_refs(ss_image *im, size_t n);
 /* Copies bytes [off, off + len) of the image into buf; false when the range is not inside the
  * image. From a mapped file they come by pread(2), which leaves the mapping untouched: a range
  * read once, whole and in order (the code scanned for address loads), costs no page faults of
