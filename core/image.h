@@ -133,9 +133,14 @@ typedef struct {
     uint64_t addr;   /* linked images: the virtual address referred to; relocatable objects: the
                       * offset in `section` */
     uint32_t len;    /* the object's length when the reference states it (SS_REF_PAIR), else 0 */
-    int32_t section; /* relocatable objects: the section referred to; linked images: -1 */
-    uint8_t source;  /* ss_ref_source */
-} ss_ref; /* 24 bytes: libLLVM-15 has about 420,000 (32 bytes each was 13 MiB) */
+    signed int section : 24; /* relocatable objects: the section referred to (below
+                              * SS_REF_MAX_SECTION: an ELF symbol's 16-bit index); linked
+                              * images: -1 */
+    unsigned int source : 8; /* ss_ref_source */
+} ss_ref; /* 16 bytes: libLLVM-15 has about 430,000 (24 bytes each was 10 MiB, written and read
+           * again by the literals analysis) */
+#define SS_REF_MAX_SECTION ((1 << 23) - 1)
+_Static_assert(sizeof(ss_ref) == 16, "ss_ref packs into 16 bytes");
 
 /* A named range of file bytes that is not a section: headers, tables, linkedit parts, overlay.
  * The file map takes these before sections when attributing bytes. */

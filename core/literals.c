@@ -625,13 +625,13 @@ typedef struct {
     uint64_t len, idx;
 } lenrec;
 
-/* Marks the objects whose length no other object has: they equal no other, so their bytes need
- * no hash (libLLVM-15's .rodata cut at its symbols is 35 MB in 679 objects, nearly all of a
- * length of their own). One radix sort of the lengths, done only where objects average
- * LONE_MIN_AVG bytes or more: cut at its references too, libLLVM-15's .rodata is 71,613 objects
- * of 117 bytes on average, 756 of them of a length of their own, and the sort (0.9 ms) cost
- * more than hashing all of them. */
-#define LONE_MIN_AVG 1024
+/* Marks the objects of at least LONE_MIN bytes whose length no other object has: they equal no
+ * other, so their bytes need no hash (libLLVM-15's .rodata cut at its symbols is 35 MB in 679
+ * objects, nearly all of a length of their own). One radix sort of those lengths: shorter
+ * objects cost less to hash than to sort (cut at its references too, libLLVM-15's .rodata is
+ * 71,613 objects, 70,857 of them sharing a length with another; sorting all lengths took
+ * 0.9 ms). */
+#define LONE_MIN 256
 static bool mark_lone_lengths(lctx *c, size_t nobj)
 {
     lenrec *l = ss_big_alloc_raw(nobj * sizeof *l);
@@ -639,7 +639,7 @@ static bool mark_lone_lengths(lctx *c, size_t nobj)
         return false;
     size_t n = 0;
     for (size_t i = 0; i < c->npc; i++)
-        if (c->pc[i].flags & P_OBJECT)
+        if ((c->pc[i].flags & P_OBJECT) && c->pc[i].olen >= LONE_MIN)
             l[n++] = (lenrec){c->pc[i].olen, i};
     if (!ss_radix_sort(l, n, sizeof *l, 0)) {
         ss_big_free(l, nobj * sizeof *l);
@@ -667,13 +667,9 @@ static size_t table_size(size_t n)
 static bool group_exact(lctx *c, ss_literals_result *r)
 {
     size_t nobj = 0;
-    uint64_t bytes = 0;
     for (size_t i = 0; i < c->npc; i++)
-        if (c->pc[i].flags & P_OBJECT) {
-            nobj++;
-            bytes += c->pc[i].olen;
-        }
-    if (bytes / LONE_MIN_AVG >= nobj && !mark_lone_lengths(c, nobj))
+        nobj += (c->pc[i].flags & P_OBJECT) != 0;
+    if (!mark_lone_lengths(c, nobj))
         return false;
     size_t tn = table_size(nobj);
     uint32_t *slot = ss_big_alloc(tn * sizeof *slot); /* piece + 1 */
@@ -1034,7 +1030,8 @@ static bool rust_symbol(const char *n, char lead)
  * names are read from at most TOOLCHAIN_PAGES pages of memory: a hashed dynamic symbol table
  * names its symbols all over its string table, and on the project's VM a first read of each
  * page costs ~2 us even where the hardening checks read it before (libLLVM-15: 4,096 names on
- * some 780 pages, 1.7-1.9 ms); in file order, 4,096 names fill a few dozen pages. */
+ * some 780 pages, 1.7-1.9 ms); in file order, 4,096 names fill a few dozen pages. At most four
+ * times as many symbols are looked at. */
 #define TOOLCHAIN_SYMBOLS 4096
 #define TOOLCHAIN_PAGES 64
 
@@ -1045,7 +1042,9 @@ static const char *toolchain(const ss_image *im)
     bool named = false;
     uintptr_t page[2 * TOOLCHAIN_PAGES] = {0}; /* the pages read, + 1, open addressing */
     size_t npage = 0;
-    for (size_t i = 0, seen = 0; i < im->nsymbols && seen < TOOLCHAIN_SYMBOLS; i++) {
+    for (size_t i = 0, seen = 0; i < im->nsymbols && i < 4 * TOOLCHAIN_SYMBOLS &&
+                                 seen < TOOLCHAIN_SYMBOLS;
+         i++) {
         const char *n = im->symbols[i].name;
         if (n == NULL)
             continue;

@@ -248,10 +248,12 @@ static int u64_cmp(const void *a, const void *b)
 
 static bool add_obj_ref(ss_image *im, int64_t sec, uint64_t off, uint64_t len, ss_ref_source src)
 {
+    if (sec > SS_REF_MAX_SECTION) /* not from a 16-bit index: see object_refs */
+        return true;
     ss_ref *r = ss_image_add_ref(im);
     if (r == NULL)
         return false;
-    *r = (ss_ref){.addr = off, .len = (uint32_t)len, .section = (int32_t)sec, .source = (uint8_t)src};
+    *r = (ss_ref){.addr = off, .len = (uint32_t)len, .section = (int)sec, .source = src};
     return true;
 }
 
