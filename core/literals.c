@@ -1025,13 +1025,12 @@ static bool rust_symbol(const char *n, char lead)
            strcmp(n, "__rust_alloc") == 0 || strcmp(n, "__rust_probestack") == 0;
 }
 
-/* Named symbols looked at for Rust's marks: a Rust binary's symbols are nearly all Rust's, and
+/* Symbols looked at for Rust's marks: a Rust binary's symbols are nearly all Rust's, and
  * reading every name of a C++ library (libLLVM-15: 2 ms of cache misses) would find none. The
  * names are read from at most TOOLCHAIN_PAGES pages of memory: a hashed dynamic symbol table
  * names its symbols all over its string table, and on the project's VM a first read of each
  * page costs ~2 us even where the hardening checks read it before (libLLVM-15: 4,096 names on
- * some 780 pages, 1.7-1.9 ms); in file order, 4,096 names fill a few dozen pages. At most four
- * times as many symbols are looked at. */
+ * some 780 pages, 1.7-1.9 ms); in file order, 4,096 names fill a few dozen pages. */
 #define TOOLCHAIN_SYMBOLS 4096
 #define TOOLCHAIN_PAGES 64
 
@@ -1042,9 +1041,7 @@ static const char *toolchain(const ss_image *im)
     bool named = false;
     uintptr_t page[2 * TOOLCHAIN_PAGES] = {0}; /* the pages read, + 1, open addressing */
     size_t npage = 0;
-    for (size_t i = 0, seen = 0; i < im->nsymbols && i < 4 * TOOLCHAIN_SYMBOLS &&
-                                 seen < TOOLCHAIN_SYMBOLS;
-         i++) {
+    for (size_t i = 0; i < im->nsymbols && i < TOOLCHAIN_SYMBOLS; i++) {
         const char *n = im->symbols[i].name;
         if (n == NULL)
             continue;
@@ -1061,7 +1058,6 @@ static const char *toolchain(const ss_image *im)
         if (n[0] == '\0')
             continue;
         named = true;
-        seen++;
         if (rust_symbol(n, im->sym_lead))
             return "rust";
     }
