@@ -76,6 +76,7 @@ typedef struct {
     size_t nsecs;
     uint64_t *bounds; /* bigmem.h blocks: bounds_room and pc_room elements */
     size_t nbounds, bounds_room;
+    bool bounds_inside; /* every boundary is in a kept section (or ends one) */
     piece *pc;
     size_t npc, pc_room;
     amatch *am;
@@ -342,6 +343,7 @@ static bool sink_close(lctx *c, bsink *b)
                 c->bounds[out++] = off;
         }
     c->nbounds = out;
+    c->bounds_inside = true; /* the map has bits for the sections' bytes and ends only */
     return true;
 }
 
@@ -1101,8 +1103,10 @@ ss_status ss_literals_analyze(ss_image *im, const ss_analysis_opts *o, ss_litera
         out->scanned_bytes += c.secs[k].end - c.secs[k].off;
     if (!collect_bounds(&c, out))
         goto oom;
-    for (size_t i = 0; i < c.nbounds; i++)
+    for (size_t i = 0; i < c.nbounds && !c.bounds_inside; i++)
         out->boundaries += sec_at(&c, c.bounds[i], true) >= 0;
+    if (c.bounds_inside)
+        out->boundaries = c.nbounds;
     if (!make_pieces(&c, min) || !group_exact(&c, out) || !group_anchored(&c, out) ||
         !collect_groups(&c, out))
         goto oom;
