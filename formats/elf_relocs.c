@@ -120,6 +120,12 @@ static const uint8_t *tab_entry(tabcur *c, size_t k)
     return c->b + (k % BLOCK_ENTRIES) * c->ent;
 }
 
+/* The bytes of one entry of a REL or RELA table. */
+static size_t entry_size(uint32_t type, bool is64)
+{
+    return is64 ? (type == SHT_RELA ? 24 : 16) : (type == SHT_RELA ? 12 : 8);
+}
+
 /* RELR: an even word is an address written and the next base; an odd word is a bitmap of the
  * following 63 (or 31) words. The number of places a table writes: */
 static size_t relr_count(ss_span tab, bool is64, bool be)
@@ -272,7 +278,7 @@ static bool object_refs(ss_image *im, Elf *elf, bool is64, bool be, size_t shnum
             im->sections[i].raw_type == SHT_RELR)
             continue;
         bool rela = im->sections[i].raw_type == SHT_RELA;
-        size_t ent = is64 ? (rela ? 24 : 16) : (rela ? 12 : 8), count = tab.len / ent;
+        size_t ent = entry_size(im->sections[i].raw_type, is64), count = tab.len / ent;
         Elf_Scn *scn = elf_getscn(elf, i);
         GElf_Shdr sh;
         size_t link = scn && gelf_getshdr(scn, &sh) ? sh.sh_link : 0;
@@ -442,7 +448,7 @@ ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, bo
         if (!reloc_table(im, elf, i, shnum, &tab, &target))
             continue;
         uint32_t t = im->sections[i].raw_type;
-        size_t ent = is64 ? (t == SHT_RELA ? 24 : 16) : (t == SHT_RELA ? 12 : 8);
+        size_t ent = entry_size(t, is64);
         size_t c = t == SHT_RELR ? relr_count(tab, is64, be) : tab.len / ent;
         if (__builtin_add_overflow(total, c, &total))
             total = SIZE_MAX;
@@ -464,7 +470,8 @@ ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, bo
     if (refs && total) {
         fx.cap = total < max_fx ? total : max_fx;
         /* fresh memory of megabytes (libLLVM-15: 6 MB): on 2 MiB pages (bigmem.h) */
-        fx.fx = fx.cap <= SIZE_MAX / sizeof *fx.fx ? ss_big_alloc_raw(fx.cap * sizeof *fx.fx) : NULL;
+        fx.fx = fx.cap <= SIZE_MAX / sizeof *fx.fx ? ss_big_alloc_raw(fx.cap * sizeof *fx.fx)
+                                                   : NULL;
         refs_ok = fx.fx != NULL && ss_vmap_init(&fx.vm, im);
         f = refs_ok ? &fx : NULL;
     }
@@ -481,7 +488,7 @@ ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, bo
             if (f)
                 relr_fixes(f, tab, ptr, be);
         } else if (places || f) {
-            size_t ent = is64 ? (t == SHT_RELA ? 24 : 16) : (t == SHT_RELA ? 12 : 8);
+            size_t ent = entry_size(t, is64);
             size_t count = tab.len / ent;
             ss_reloc *out = places ? ss_image_add_relocs(im, count) : NULL;
             ok = !places || count == 0 || out != NULL;
