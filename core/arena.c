@@ -62,7 +62,8 @@ static void *arena_take(ss_arena *a, size_t n)
     struct chunk *c = a->head;
     if (c == NULL || c->size - c->used < need) {
         size_t sz = need > CHUNK_MIN ? need : CHUNK_MIN;
-        c = sizeof *c + sz >= CHUNK_BIG ? ss_big_alloc_raw(sizeof *c + sz) : malloc(sizeof *c + sz);
+        c = sizeof *c + sz >= CHUNK_BIG ? ss_big_alloc_raw(sizeof *c + sz)
+                                        : malloc(sizeof *c + sz);
         if (c == NULL)
             return NULL;
         c->size = sz;

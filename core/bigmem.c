@@ -31,8 +31,9 @@ static size_t round_big(size_t n)
  * stays kept); adjacent kept blocks are joined. When none holds a request, the largest kept
  * blocks are unmapped until at most POOL_KEEP bytes are kept, then a fresh mapping is made: the
  * memory mapped never exceeds what it was without the pool by more than that (libLLVM-15,
- * -j1: 63 -> 38 huge pages faulted, peak 83.8 -> 85.9 MiB). Under AddressSanitizer a freed
- * block is unmapped at once, so that a use after free still faults. */
+ * -j1: 63 -> 38 huge pages faulted, peak 83.3-83.9 MiB as before; with default threads 98-100
+ * MiB against 84-93, blocks being kept while the other thread maps its own). Under
+ * AddressSanitizer a freed block is unmapped at once, so that a use after free still faults. */
 #if defined(__SANITIZE_ADDRESS__)
 #define POOL_MAX 0
 #elif defined(__has_feature)

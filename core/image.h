@@ -137,7 +137,7 @@ typedef struct {
                               * SS_REF_MAX_SECTION: an ELF symbol's 16-bit index); linked
                               * images: -1 */
     unsigned int source : 8; /* ss_ref_source */
-} ss_ref; /* 16 bytes: libLLVM-15 has about 430,000 (24 bytes each was 10 MiB, written and read
+} ss_ref; /* 16 bytes: libLLVM-15 has about 420,000 (24 bytes each was 10 MiB, written and read
            * again by the literals analysis) */
 #define SS_REF_MAX_SECTION ((1 << 23) - 1)
 _Static_assert(sizeof(ss_ref) == 16, "ss_ref packs into 16 bytes");

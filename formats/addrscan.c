@@ -275,8 +275,8 @@ uint64_t ss_litmap_end(const ss_litmap *l, uint64_t va)
     return r ? r->hi : 0;
 }
 
-/* The literal sections, with the one a target was last found in: two thirds of libLLVM-15's
- * 150,574 loads that land in one land in .rodata. */
+/* The literal sections, with the one a target was last found in tried first: a big library's
+ * loads land mostly in one (libLLVM-15 has a single one, .rodata). */
 typedef struct {
     ss_litmap map;
     const ss_addr_range *last;

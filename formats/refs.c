@@ -229,7 +229,7 @@ bool ss_refs_build(ss_image *im, ss_fix *fx, size_t n, unsigned ptr)
          !__builtin_add_overflow(most, code.n, &most);
     ss_ref *r = ok && most ? ss_image_add_refs(im, most) : NULL, *r0 = r;
     ok = ok && (most == 0 || r != NULL);
-    const ss_addr_range *in = NULL; /* the last section hit: most targets are in .rodata */
+    const ss_addr_range *in = NULL; /* the last section hit, tried first (as in_literals) */
     for (size_t i = 0; i < n && ok; i++) {
         uint64_t t = fx[i].target;
         if (in == NULL || t < in->lo || t >= in->hi)
