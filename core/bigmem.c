@@ -35,15 +35,16 @@ static size_t round_big(size_t n)
  * MiB against 84-93, blocks being kept while the other thread maps its own). Under
  * AddressSanitizer a freed block is unmapped at once, so that a use after free still faults. */
 #if defined(__SANITIZE_ADDRESS__)
-#define POOL_MAX 0
+#define POOL_ON 0
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define POOL_MAX 0
+#define POOL_ON 0
 #endif
 #endif
-#ifndef POOL_MAX
+#ifndef POOL_ON
+#define POOL_ON 1
+#endif
 #define POOL_MAX 64
-#endif
 #define POOL_KEEP ((size_t)32 << 20)
 
 typedef struct {
@@ -51,7 +52,7 @@ typedef struct {
     size_t len; /* whole 2 MiB pages */
 } kept;
 
-static kept pool[POOL_MAX ? POOL_MAX : 1];
+static kept pool[POOL_MAX];
 static size_t npool;
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -167,9 +168,12 @@ void ss_big_free(void *p, size_t n)
         free(p);
         return;
     }
-    pthread_mutex_lock(&pool_lock);
-    bool kept_it = pool_put(p, round_big(n));
-    pthread_mutex_unlock(&pool_lock);
+    bool kept_it = false;
+    if (POOL_ON) {
+        pthread_mutex_lock(&pool_lock);
+        kept_it = pool_put(p, round_big(n));
+        pthread_mutex_unlock(&pool_lock);
+    }
     if (!kept_it)
         munmap(p, round_big(n));
 }
