@@ -6,36 +6,14 @@
  * reallocation keeps the bytes it promises. Then ss_vec_trim gives a reservation's unused tail
  * back to the arena and the next allocation lands there.
  * Prints one line per failed check and "N passed, N failed"; exits 1 when anything failed. */
-#include <stdint.h> /* uint64_t, uintptr_t */
-#include <stdio.h>  /* printf */
+#include <stdint.h> /* uintptr_t */
 #include <string.h> /* memset */
 
 #include "arena.h"
 #include "bigmem.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                           \
-    do {                                                           \
-        if (cond)                                                  \
-            passed++;                                              \
-        else {                                                     \
-            failed++;                                              \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            printf(__VA_ARGS__);                                   \
-            printf("\n");                                          \
-        }                                                          \
-    } while (0)
-
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-
-static uint64_t next_rand(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+#define UNIT_SEED 0x2545f4914f6cdd1dull
+#include "unit_check.h"
 
 #define SLOTS 24
 #define STEPS 600
@@ -74,38 +52,38 @@ static void check_live(int step)
             continue;
         bool intact = a->p[0] == a->fill && a->p[a->n - 1] == a->fill;
         for (int k = 0; k < 64 && intact; k++)
-            intact = a->p[next_rand() % a->n] == a->fill;
-        CHECK(intact, "step %d: block %d (%zu bytes) lost its byte %u", step, i, a->n, a->fill);
+            intact = a->p[rnd(a->n)] == a->fill;
+        CHECK(intact, step);
         for (int j = i + 1; j < SLOTS; j++) {
             const block *b = &live[j];
             if (b->p == NULL)
                 continue;
             bool apart = end_of(a) <= (uintptr_t)b->p || end_of(b) <= (uintptr_t)a->p;
-            CHECK(apart, "step %d: blocks %d and %d overlap", step, i, j);
+            CHECK(apart, step);
         }
     }
 }
 
 static size_t random_size(void)
 {
-    return MIN_BYTES + (size_t)(next_rand() % (MAX_BYTES - MIN_BYTES));
+    return MIN_BYTES + (size_t)rnd(MAX_BYTES - MIN_BYTES);
 }
 
 static void pool_model(void)
 {
     unsigned char fill = 0;
     for (int step = 0; step < STEPS; step++) {
-        block *b = &live[next_rand() % SLOTS];
-        unsigned op = (unsigned)(next_rand() % 4);
+        block *b = &live[rnd(SLOTS)];
+        unsigned op = (unsigned)rnd(4);
         if (b->p == NULL) {
             size_t n = random_size();
             bool raw = op == 0;
             b->p = raw ? ss_big_alloc_raw(n) : ss_big_alloc(n);
-            CHECK(b->p != NULL, "step %d: allocation of %zu bytes failed", step, n);
+            CHECK(b->p != NULL, step);
             if (b->p == NULL)
                 continue;
             if (!raw)
-                CHECK(all_zero(b->p, n), "step %d: ss_big_alloc(%zu) is not all zero", step, n);
+                CHECK(all_zero(b->p, n), step);
             b->n = n;
             if (++fill == 0) /* never 0: a cleared block must show */
                 fill = 1;
@@ -114,11 +92,11 @@ static void pool_model(void)
         } else if (op == 0) {
             size_t n = random_size(), keep = n < b->n ? n : b->n;
             unsigned char *q = ss_big_realloc(b->p, b->n, n);
-            CHECK(q != NULL, "step %d: reallocation %zu -> %zu failed", step, b->n, n);
+            CHECK(q != NULL, step);
             if (q == NULL)
                 continue;
             bool kept = q[0] == b->fill && q[keep - 1] == b->fill && q[keep / 2] == b->fill;
-            CHECK(kept, "step %d: reallocation %zu -> %zu lost the bytes kept", step, b->n, n);
+            CHECK(kept, step);
             b->p = q;
             b->n = n;
             memset(b->p, b->fill, n);
@@ -135,26 +113,25 @@ static void pool_model(void)
 static void vec_trim(void)
 {
     ss_arena *a = ss_arena_new(SIZE_MAX);
-    CHECK(a != NULL, "arena");
+    CHECK(a != NULL, 0);
     if (a == NULL)
         return;
     ss_vec v;
     ss_vec_init(&v, 24);
-    CHECK(ss_vec_reserve(a, &v, 100000), "reserve");
+    CHECK(ss_vec_reserve(a, &v, 100000), 0);
     size_t used = ss_arena_used(a);
     v.count = 100000;
     ss_vec_trim(a, &v, 60000);
-    CHECK(v.count == 40000, "count after trim %zu", v.count);
-    CHECK(ss_arena_used(a) == used - 60000 * 24, "arena used %zu -> %zu, not 1,440,000 less",
-          used, ss_arena_used(a));
+    CHECK(v.count == 40000, 0);
+    CHECK(ss_arena_used(a) == used - 60000 * 24, 0);
     unsigned char *next = ss_arena_alloc(a, 16);
-    CHECK(next == (unsigned char *)v.items + 40000 * 24, "the next allocation is not the tail");
+    CHECK(next == (unsigned char *)v.items + 40000 * 24, 0);
     /* Not the arena's latest block any more: the count drops, the room stays. */
     used = ss_arena_used(a);
     ss_vec_trim(a, &v, 1000);
-    CHECK(v.count == 39000 && ss_arena_used(a) == used, "trim under a later block");
+    CHECK(v.count == 39000 && ss_arena_used(a) == used, 0);
     ss_vec_trim(a, &v, SIZE_MAX);
-    CHECK(v.count == 0, "trim past the count");
+    CHECK(v.count == 0, 0);
     ss_arena_free(a);
 }
 
