@@ -1,6 +1,7 @@
 /* unit_check.h - the check counters and the random source of the randomized unit tests
- * (bss_index_test.c, literals_unit.c, bigmem_test.c). Define UNIT_SEED before including it: each test keeps
- * its own fixed sequence, so a failing trial number names the same input on every run. */
+ * (bss_index_test.c, literals_unit.c, bigmem_test.c). Define UNIT_SEED before including it:
+ * each test keeps its own fixed sequence, so a failing trial number names the same input on
+ * every run. */
 #ifndef UNIT_CHECK_H
 #define UNIT_CHECK_H
 
