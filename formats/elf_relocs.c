@@ -5,7 +5,7 @@
  * every written range. Tables are read with a cursor straight from the file bytes: the ranges
  * are already checked by the section reader, and RELR is not a type every libelf converts. */
 #include <gelf.h>   /* GElf_Shdr, SHT_*, R_* */
-#include <stdlib.h> /* realloc, free */
+#include <stdlib.h> /* malloc, free */
 #include <string.h> /* memcpy */
 
 #include "../core/bigmem.h"
@@ -138,9 +138,9 @@ static size_t relr_count(ss_span tab, bool is64, bool be)
     return n;
 }
 
-static bool read_relr(ss_image *im, ss_span tab, bool is64, bool be)
+/* The count places of a RELR table (relr_count's). */
+static bool read_relr(ss_image *im, ss_span tab, size_t count, bool is64, bool be)
 {
-    size_t count = relr_count(tab, is64, be);
     if (count == 0)
         return true;
     ss_reloc *out = ss_image_add_relocs(im, count);
@@ -344,6 +344,16 @@ static bool object_refs(ss_image *im, Elf *elf, bool is64, bool be, size_t shnum
     return true;
 }
 
+/* A relocation table of the image: section i, its bytes, the section its places are relative to
+ * (-1: addresses), its type and its entries (RELR: the places it names). */
+typedef struct {
+    size_t i;
+    ss_span tab;
+    int64_t target;
+    uint32_t type;
+    size_t count;
+} reltab;
+
 /* The fixes of a linked image's dynamic relocations (refs.h), collected while its tables are
  * walked for the places they write. */
 typedef struct {
@@ -439,26 +449,36 @@ ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, bo
         refs = false;
     }
 
-    /* Room for every entry at once: growing the array table by table copied a big library's
-     * hundreds of thousands of entries into a fresh block twice as large. */
-    size_t total = 0;
+    if (!places && !refs)
+        return SS_OK;
+
+    /* The tables and their entries (RELR: places), found once; room for every entry at once:
+     * growing the array table by table copied a big library's hundreds of thousands of entries
+     * into a fresh block twice as large. */
+    reltab *tabs = malloc((n ? n : 1) * sizeof *tabs);
+    if (tabs == NULL)
+        return ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading relocations");
+    size_t ntabs = 0, total = 0;
     for (size_t i = 1; i < n; i++) {
-        ss_span tab;
-        int64_t target;
-        if (!reloc_table(im, elf, i, shnum, &tab, &target))
+        reltab *r = &tabs[ntabs];
+        if (!reloc_table(im, elf, i, shnum, &r->tab, &r->target))
             continue;
-        uint32_t t = im->sections[i].raw_type;
-        size_t ent = entry_size(t, is64);
-        size_t c = t == SHT_RELR ? relr_count(tab, is64, be) : tab.len / ent;
-        if (__builtin_add_overflow(total, c, &total))
+        r->i = i;
+        r->type = im->sections[i].raw_type;
+        r->count = r->type == SHT_RELR ? relr_count(r->tab, is64, be)
+                                       : r->tab.len / entry_size(r->type, is64);
+        if (__builtin_add_overflow(total, r->count, &total))
             total = SIZE_MAX;
+        ntabs++;
     }
     /* The arena's cap is what refuses here, not the machine: say so (it said "out of memory"). */
-    if (places && total && !ss_vec_reserve(im->arena, &im->v_relocs, total))
+    if (places && total && !ss_vec_reserve(im->arena, &im->v_relocs, total)) {
+        free(tabs);
         return ss_fail_nooff(d, SS_E_LIMIT,
                              "relocation tables (%zu entries) exceed the memory segscan allows "
                              "for this file",
                              total);
+    }
 
     /* Each fix is a word of the file's bytes, so a sane image has at most one per pointer-sized
      * word; a crafted RELR table names 63 places a word and can name the same ones again and
@@ -476,35 +496,31 @@ ss_status ss_elf_read_relocs(ss_image *im, Elf *elf, bool is64, size_t shnum, bo
         f = refs_ok ? &fx : NULL;
     }
 
-    for (size_t i = 1; i < n; i++) {
-        ss_span tab;
-        int64_t target;
-        if (!reloc_table(im, elf, i, shnum, &tab, &target))
-            continue;
-        uint32_t t = im->sections[i].raw_type;
+    for (size_t k = 0; k < ntabs; k++) {
+        const reltab *r = &tabs[k];
         bool ok = true;
-        if (t == SHT_RELR) {
-            ok = !places || read_relr(im, tab, is64, be);
+        if (r->type == SHT_RELR) {
+            ok = !places || read_relr(im, r->tab, r->count, is64, be);
             if (f)
-                relr_fixes(f, tab, ptr, be);
+                relr_fixes(f, r->tab, ptr, be);
         } else if (places || f) {
-            size_t ent = entry_size(t, is64);
-            size_t count = tab.len / ent;
-            ss_reloc *out = places ? ss_image_add_relocs(im, count) : NULL;
-            ok = !places || count == 0 || out != NULL;
-            size_t kept = walk_table(im, elf, i, tab, count, ent, target, machine, is64, be,
-                                     out, f);
+            ss_reloc *out = places ? ss_image_add_relocs(im, r->count) : NULL;
+            ok = !places || r->count == 0 || out != NULL;
+            size_t kept = walk_table(im, elf, r->i, r->tab, r->count, entry_size(r->type, is64),
+                                     r->target, machine, is64, be, out, f);
             if (out) { /* give back the entries of NONE relocations */
-                im->v_relocs.count -= count - kept;
+                im->v_relocs.count -= r->count - kept;
                 im->nrelocs = im->v_relocs.count;
             }
         }
         if (!ok) {
+            free(tabs);
             ss_big_free(fx.fx, fx.cap * sizeof *fx.fx);
             ss_vmap_free(&fx.vm);
             return ss_fail_nooff(d, SS_E_NOMEM, "out of memory reading relocations");
         }
     }
+    free(tabs);
     if (refs) {
         ss_vmap_free(&fx.vm);
         if (fx.n == max_fx)
