@@ -269,12 +269,6 @@ const ss_addr_range *ss_litmap_find(const ss_litmap *l, uint64_t va)
     return lo > 0 && va < l->r[lo - 1].hi ? &l->r[lo - 1] : NULL;
 }
 
-uint64_t ss_litmap_end(const ss_litmap *l, uint64_t va)
-{
-    const ss_addr_range *r = ss_litmap_find(l, va);
-    return r ? r->hi : 0;
-}
-
 /* The literal sections, with the one a target was last found in tried first: a big library's
  * loads land mostly in one (libLLVM-15 has a single one, .rodata). */
 typedef struct {

@@ -44,9 +44,8 @@ typedef struct {
 /* Builds the map of im (false when out of memory); ss_litmap_free releases it. */
 bool ss_litmap_init(ss_litmap *l, const ss_image *im);
 void ss_litmap_free(ss_litmap *l);
-/* The literal-capable section holding va, or NULL; ss_litmap_end: its end, or 0. */
+/* The literal-capable section holding va, or NULL. */
 const ss_addr_range *ss_litmap_find(const ss_litmap *l, uint64_t va);
-uint64_t ss_litmap_end(const ss_litmap *l, uint64_t va);
 
 /* A list of address loads on 2 MiB pages where big (core/bigmem.h); free with ss_addr_list_free. */
 typedef struct {
