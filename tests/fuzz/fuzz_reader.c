@@ -3,7 +3,8 @@
  * Compiled once per reader with -DSS_FUZZ_READER=ss_reader_elf (or _pe, _macho). The reader's
  * probe decides, as in production; when it says no, the load is still attempted so that the
  * reader's own checks are exercised on bytes its probe would reject. An image that loads also
- * goes through the address-load scan (formats/addrscan.h), which no analysis calls yet. */
+ * goes through the address-load scan (formats/addrscan.h) over the bytes as a buffer; the
+ * fuzz_report target runs it inside the literals analysis, as the command does. */
 #include <stdint.h> /* uint8_t */
 #include <stdlib.h> /* malloc, free */
 #include <string.h> /* memcpy */
